@@ -1,0 +1,51 @@
+"""Herald: status pages and stakeholder communication."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from config import load_config
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(settings: dict | None = None) -> Flask:
+    """Build the Flask app: settings, extensions, blueprints, errors, CLI. Nothing else."""
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(ROOT, "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    app.config.from_mapping(load_config(instance_path=app.instance_path))
+    if settings:
+        app.config.from_mapping(settings)
+
+    from app import web
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    web.init_app(app)
+
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.internal import bp as internal_bp
+    from app.public import bp as public_bp
+    from app.public.api_v2 import bp as api_v2_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_v2_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(internal_bp)
+    app.register_blueprint(admin_bp)
+
+    from app import cli
+
+    cli.init_app(app)
+    return app

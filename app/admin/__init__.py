@@ -1,0 +1,63 @@
+"""Staff screens: components, incidents, maintenance, users, audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from flask import Blueprint, flash
+
+from app.errors import Conflict, NotFound, ServiceError
+from app.extensions import db
+from app.timeutil import page_zone
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+T = TypeVar("T")
+
+
+def attempt(action: Callable[[], T]) -> tuple[T | None, int]:
+    """Run a service call and commit; on a ServiceError roll back, flash the message and
+    return the HTTP status to answer with (the form is shown again, nothing changed)."""
+    try:
+        result = action()
+        db.session.commit()
+        return result, 200
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        if isinstance(error, NotFound):
+            return None, 404
+        return None, 409 if isinstance(error, Conflict) else 400
+
+
+def form_errors(form) -> None:
+    """Flash WTForms' validation errors, naming each field."""
+    for name, errors in form.errors.items():
+        label = getattr(form, name).label.text if hasattr(form, name) else name
+        for error in errors:
+            flash(f"{label}: {error}", "error")
+
+
+def local_to_utc(moment: datetime | None) -> datetime | None:
+    """A naive time from a datetime-local input is in the page's time zone."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=page_zone()).astimezone(UTC)
+
+
+def utc_to_local_input(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(page_zone()).replace(tzinfo=None)
+
+
+from app.admin import (  # noqa: E402,F401
+    audit_log,
+    components,
+    dashboard,
+    incidents,
+    maintenance,
+    users,
+)

@@ -1,0 +1,220 @@
+"""Admin: component groups, components, dependencies and status changes."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin import attempt, bp, form_errors
+from app.admin.dashboard import components_by_group
+from app.admin.forms import ActionForm, ComponentForm, DependencyForm, GroupForm, StatusForm
+from app.auth.permissions import requires
+from app.extensions import db
+from app.models import Component, ComponentDependency, ComponentGroup, Team
+from app.status import components as service
+
+
+def _component_choices(form: ComponentForm) -> None:
+    groups = db.session.scalars(select(ComponentGroup).order_by(ComponentGroup.position)).all()
+    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    form.group_id.choices = [(0, "No group")] + [(g.id, g.name) for g in groups]
+    form.team_id.choices = [(0, "No owner")] + [(t.id, t.name) for t in teams]
+
+
+def _component_values(form: ComponentForm) -> dict:
+    return {
+        "name": form.name.data,
+        "description": (form.description.data or "").strip(),
+        "group_id": form.group_id.data or None,
+        "position": form.position.data,
+        "visibility": form.visibility.data,
+        "tier": form.tier.data,
+        "team_id": form.team_id.data or None,
+        "showcase": form.showcase.data,
+        "only_show_if_degraded": form.only_show_if_degraded.data,
+        "start_date": form.start_date.data,
+    }
+
+
+@bp.get("/components")
+@requires("view_admin")
+def components():
+    return render_template(
+        "admin/components.html",
+        groups=components_by_group(),
+        action_form=ActionForm(),
+        status_form=StatusForm(),
+    )
+
+
+@bp.route("/components/new", methods=["GET", "POST"])
+@requires("manage_components")
+def new_component():
+    form = ComponentForm()
+    _component_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        values = _component_values(form)
+        component, status = attempt(
+            lambda: service.create_component(current_user, values.pop("name"), **values)
+        )
+        if component is not None:
+            flash(f"Created {component.name}.", "success")
+            return redirect(url_for("admin.edit_component", component_id=component.id))
+    elif form.is_submitted():
+        form_errors(form)
+        status = 400
+    return render_template("admin/component_form.html", form=form, component=None), status
+
+
+@bp.route("/components/<int:component_id>", methods=["GET", "POST"])
+@requires("manage_components")
+def edit_component(component_id: int):
+    component = db.get_or_404(Component, component_id)
+    form = ComponentForm(obj=component)
+    _component_choices(form)
+    if request.method == "GET":
+        form.group_id.data = component.group_id or 0
+        form.team_id.data = component.team_id or 0
+    status = 200
+    if form.validate_on_submit():
+        values = _component_values(form)
+        if values["position"] is None:
+            values.pop("position")
+        result, status = attempt(
+            lambda: service.update_component(current_user, component, **values)
+        )
+        if result is not None:
+            flash(f"Saved {component.name}.", "success")
+            return redirect(url_for("admin.edit_component", component_id=component.id))
+    elif form.is_submitted():
+        form_errors(form)
+        status = 400
+    dependency_form = DependencyForm()
+    taken = {d.depends_on_id for d in component.dependencies} | {component.id}
+    dependency_form.depends_on_id.choices = [
+        (c.id, c.name)
+        for c in db.session.scalars(select(Component).order_by(Component.name))
+        if c.id not in taken
+    ]
+    return render_template(
+        "admin/component_form.html",
+        form=form,
+        component=component,
+        dependency_form=dependency_form,
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.post("/components/<int:component_id>/delete")
+@requires("manage_components")
+def delete_component(component_id: int):
+    component = db.get_or_404(Component, component_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    name = component.name
+    _, status = attempt(lambda: service.delete_component(current_user, component))
+    if status == 200:
+        flash(f"Deleted {name}.", "success")
+    return redirect(url_for("admin.components"))
+
+
+@bp.post("/components/<int:component_id>/status")
+@requires("set_status")
+def set_status(component_id: int):
+    component = db.get_or_404(Component, component_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return redirect(request.referrer or url_for("admin.dashboard")), 303
+    changed, _ = attempt(
+        lambda: service.set_component_status(current_user, component, form.status.data)
+    )
+    if changed:
+        flash(f"{component.name} is now {form.status.data.replace('_', ' ')}.", "success")
+    return redirect(url_for("admin.dashboard"))
+
+
+@bp.post("/components/<int:component_id>/dependencies")
+@requires("manage_components")
+def add_dependency(component_id: int):
+    component = db.get_or_404(Component, component_id)
+    form = DependencyForm()
+    form.depends_on_id.choices = [(c.id, c.name) for c in db.session.scalars(select(Component))]
+    if form.validate_on_submit():
+        depends_on = db.get_or_404(Component, form.depends_on_id.data)
+        result, _ = attempt(
+            lambda: service.add_dependency(current_user, component, depends_on, form.kind.data)
+        )
+        if result is not None:
+            flash(f"{component.name} now depends on {depends_on.name}.", "success")
+    else:
+        form_errors(form)
+    return redirect(url_for("admin.edit_component", component_id=component.id))
+
+
+@bp.post("/dependencies/<int:dependency_id>/delete")
+@requires("manage_components")
+def remove_dependency(dependency_id: int):
+    dependency = db.get_or_404(ComponentDependency, dependency_id)
+    component_id = dependency.component_id
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    attempt(lambda: service.remove_dependency(current_user, dependency))
+    flash("Dependency removed.", "success")
+    return redirect(url_for("admin.edit_component", component_id=component_id))
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@requires("manage_components")
+def new_group():
+    form = GroupForm()
+    status = 200
+    if form.validate_on_submit():
+        group, status = attempt(
+            lambda: service.create_group(
+                current_user, form.name.data, form.description.data or "", form.position.data
+            )
+        )
+        if group is not None:
+            flash(f"Created group {group.name}.", "success")
+            return redirect(url_for("admin.components"))
+    elif form.is_submitted():
+        form_errors(form)
+        status = 400
+    return render_template("admin/group_form.html", form=form, group=None), status
+
+
+@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+@requires("manage_components")
+def edit_group(group_id: int):
+    group = db.get_or_404(ComponentGroup, group_id)
+    form = GroupForm(obj=group)
+    status = 200
+    if form.validate_on_submit():
+        values = {"name": form.name.data, "description": (form.description.data or "").strip()}
+        if form.position.data is not None:
+            values["position"] = form.position.data
+        result, status = attempt(lambda: service.update_group(current_user, group, **values))
+        if result is not None:
+            flash(f"Saved group {group.name}.", "success")
+            return redirect(url_for("admin.components"))
+    elif form.is_submitted():
+        form_errors(form)
+        status = 400
+    return render_template(
+        "admin/group_form.html", form=form, group=group, action_form=ActionForm()
+    ), status
+
+
+@bp.post("/groups/<int:group_id>/delete")
+@requires("manage_components")
+def delete_group(group_id: int):
+    group = db.get_or_404(ComponentGroup, group_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    name = group.name
+    attempt(lambda: service.delete_group(current_user, group))
+    flash(f"Deleted group {name}; its components are now ungrouped.", "success")
+    return redirect(url_for("admin.components"))

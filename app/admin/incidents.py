@@ -1,0 +1,240 @@
+"""Admin: declare, update, resolve, edit incidents and write their postmortems."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin import attempt, bp, form_errors, local_to_utc
+from app.admin.forms import (
+    ActionForm,
+    DeclareForm,
+    EditIncidentForm,
+    PostmortemForm,
+    ResolveForm,
+    UpdateForm,
+)
+from app.auth.permissions import requires
+from app.errors import ServiceError
+from app.extensions import db
+from app.incidents import services
+from app.models import Component, Incident
+from app.models.vocab import COMPONENT_STATUSES
+from app.status.components import dependents_of
+
+PAGE_SIZE = 25
+
+
+def all_components() -> list[Component]:
+    return list(db.session.scalars(select(Component).order_by(Component.position, Component.name)))
+
+
+def chosen_statuses(
+    components: list[Component], *, require_value: bool = False
+) -> dict[Component, str]:
+    """Read ``component-<id>`` fields: a status, or empty for "not affected" / "as is"."""
+    chosen = {}
+    for component in components:
+        value = request.form.get(f"component-{component.id}", "")
+        if not value:
+            if require_value:
+                raise ServiceError(f"Choose a status for {component.name}.", "components")
+            continue
+        if value not in COMPONENT_STATUSES:
+            raise ServiceError(f"{value!r} is not a component status.", "components")
+        chosen[component] = value
+    return chosen
+
+
+@bp.get("/incidents")
+@requires("view_admin")
+def incidents():
+    page = max(1, request.args.get("page", 1, type=int))
+    open_incidents = db.session.scalars(
+        select(Incident).where(Incident.status != "resolved").order_by(Incident.started_at.desc())
+    ).all()
+    past = db.session.scalars(
+        select(Incident)
+        .where(Incident.status == "resolved")
+        .order_by(Incident.started_at.desc())
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "admin/incidents.html",
+        open_incidents=open_incidents,
+        past=past[:PAGE_SIZE],
+        page=page,
+        has_more=len(past) > PAGE_SIZE,
+    )
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+@requires("manage_incidents")
+def declare():
+    form = DeclareForm()
+    components = all_components()
+    status = 200
+    if form.validate_on_submit():
+
+        def act():
+            return services.declare_incident(
+                current_user,
+                form.name.data,
+                form.impact.data,
+                chosen_statuses(components),
+                body=form.body.data,
+                status=form.status.data,
+                visibility=form.visibility.data,
+                started_at=local_to_utc(form.started_at.data),
+                deliver_notifications=form.notify.data,
+            )
+
+        incident, status = attempt(act)
+        if incident is not None:
+            flash(f"Declared {incident.name}.", "success")
+            return redirect(url_for("admin.incident", incident_id=incident.id))
+    elif form.is_submitted():
+        form_errors(form)
+        status = 400
+    return render_template(
+        "admin/declare.html", form=form, components=components, chosen=request.form
+    ), status
+
+
+@bp.get("/incidents/<int:incident_id>")
+@requires("view_admin")
+def incident(incident_id: int):
+    incident = db.get_or_404(Incident, incident_id)
+    return _incident_page(
+        incident,
+        UpdateForm(status=incident.status if incident.status != "resolved" else "monitoring"),
+    )
+
+
+def _incident_page(incident: Incident, update_form: UpdateForm, status: int = 200):
+    affected_ids = {link.component_id for link in incident.affected}
+    dependents = [db.session.get(Component, cid) for cid in dependents_of(affected_ids)]
+    edit_form = EditIncidentForm(obj=incident)
+    postmortem_form = PostmortemForm(
+        body=incident.postmortem_body, publish=incident.postmortem_published_at is not None
+    )
+    return render_template(
+        "admin/incident.html",
+        incident=incident,
+        update_form=update_form,
+        edit_form=edit_form,
+        postmortem_form=postmortem_form,
+        action_form=ActionForm(),
+        components=all_components(),
+        dependents=sorted(dependents, key=lambda c: c.name),
+    ), status
+
+
+@bp.post("/incidents/<int:incident_id>/updates")
+@requires("manage_incidents")
+def post_update(incident_id: int):
+    incident = db.get_or_404(Incident, incident_id)
+    form = UpdateForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return _incident_page(incident, form, 400)
+    components = all_components()
+    update, status = attempt(
+        lambda: services.post_incident_update(
+            current_user,
+            incident,
+            form.status.data,
+            form.body.data,
+            chosen_statuses(components),
+            at=local_to_utc(form.at.data),
+            deliver_notifications=form.notify.data,
+        )
+    )
+    if update is None:
+        return _incident_page(incident, form, status)
+    flash("Update posted.", "success")
+    return redirect(url_for("admin.incident", incident_id=incident.id))
+
+
+@bp.route("/incidents/<int:incident_id>/resolve", methods=["GET", "POST"])
+@requires("manage_incidents")
+def resolve(incident_id: int):
+    """Resolving asks, for each affected component, whether it is restored."""
+    incident = db.get_or_404(Incident, incident_id)
+    form = ResolveForm()
+    status = 200
+    if form.validate_on_submit():
+        affected = [link.component for link in incident.affected]
+        update, status = attempt(
+            lambda: services.post_incident_update(
+                current_user,
+                incident,
+                "resolved",
+                form.body.data,
+                chosen_statuses(affected, require_value=True),
+                at=local_to_utc(form.at.data),
+                deliver_notifications=form.notify.data,
+            )
+        )
+        if update is not None:
+            flash(f"Resolved {incident.name}.", "success")
+            return redirect(url_for("admin.incident", incident_id=incident.id))
+    elif form.is_submitted():
+        form_errors(form)
+        status = 400
+    return render_template("admin/resolve.html", incident=incident, form=form), status
+
+
+@bp.post("/incidents/<int:incident_id>/edit")
+@requires("manage_incidents")
+def edit_incident(incident_id: int):
+    incident = db.get_or_404(Incident, incident_id)
+    form = EditIncidentForm()
+    if form.validate_on_submit():
+        result, _ = attempt(
+            lambda: services.edit_incident(
+                current_user,
+                incident,
+                name=form.name.data,
+                impact=form.impact.data,
+                visibility=form.visibility.data,
+            )
+        )
+        if result is not None:
+            flash("Incident details saved.", "success")
+    else:
+        form_errors(form)
+    return redirect(url_for("admin.incident", incident_id=incident.id))
+
+
+@bp.post("/incidents/<int:incident_id>/postmortem")
+@requires("manage_incidents")
+def postmortem(incident_id: int):
+    incident = db.get_or_404(Incident, incident_id)
+    form = PostmortemForm()
+    if form.validate_on_submit():
+        result, _ = attempt(
+            lambda: services.save_postmortem(
+                current_user, incident, form.body.data or "", form.publish.data
+            )
+        )
+        if result is not None:
+            flash(
+                "Postmortem published." if form.publish.data else "Postmortem saved as draft.",
+                "success",
+            )
+    else:
+        form_errors(form)
+    return redirect(url_for("admin.incident", incident_id=incident.id))
+
+
+@bp.post("/incidents/<int:incident_id>/delete")
+@requires("delete_records")
+def delete_incident(incident_id: int):
+    incident = db.get_or_404(Incident, incident_id)
+    name = incident.name
+    attempt(lambda: services.delete_incident(current_user, incident))
+    flash(f"Deleted {name}.", "success")
+    return redirect(url_for("admin.incidents"))

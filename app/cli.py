@@ -1,0 +1,163 @@
+"""The ``herald`` command: a Flask CLI group with Herald's own commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from app.errors import ServiceError
+from app.extensions import db
+from app.models.vocab import ROLES
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="The user's role.")
+@click.option("--password", help="Leave out to be asked for it (not echoed).")
+@click.option("--name", default="", help="Display name.")
+@with_appcontext
+def create_user_command(email: str, role: str, password: str | None, name: str) -> None:
+    """Create a staff user."""
+    from app.accounts import create_user
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(None, email, role, password, name=name)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(error.message)
+    click.echo(f"Created {user.email} ({role}).")
+
+
+@click.command("seed-demo")
+@click.option("--reset", is_flag=True, help="Delete all existing data first.")
+@with_appcontext
+def seed_demo_command(reset: bool) -> None:
+    """Load the demo company (Brightwave) with 90 days of history."""
+    from app.demo import database_is_empty, reset_database, seed_demo
+
+    if reset:
+        reset_database()
+    elif not database_is_empty():
+        _fail(
+            "The database already has components; use --reset to replace everything "
+            "with the demo data."
+        )
+    seed_demo()
+    click.echo("Loaded the demo data.")
+
+
+def print_demo_logins() -> None:
+    from app.demo import DEMO_PASSWORD, DEMO_USERS
+
+    click.echo(f"\nDemo staff sign-ins (password for all: {DEMO_PASSWORD}):")
+    for email, role, _, _ in DEMO_USERS:
+        click.echo(f"  {role:<11} {email}")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    default=lambda: int(os.environ.get("PORT", 5000)),
+    type=int,
+    help="Port to serve on (default: $PORT or 5000).",
+)
+@with_appcontext
+def demo_command(host: str, port: int) -> None:
+    """Migrate, load the demo data if the database is empty, and serve the page."""
+    from app.demo import database_is_empty, seed_demo
+    from app.worker import start_embedded_worker
+
+    app = current_app._get_current_object()
+    upgrade()
+    if database_is_empty():
+        seed_demo()
+        click.echo("Loaded the demo data.")
+    print_demo_logins()
+    click.echo(
+        f"\nHerald is serving the demo on http://{host}:{port}/ "
+        f"(staff: http://{host}:{port}/login). Press Ctrl+C to stop.\n"
+    )
+    if app.config["EMBEDDED_WORKER"]:
+        start_embedded_worker(app)
+    app.run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Run the periodic jobs once (for cron, when no worker runs)."""
+    from app.worker import run_periodic_jobs
+
+    run_periodic_jobs(current_app._get_current_object())
+    click.echo("Periodic jobs done.")
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run the worker in the foreground until interrupted."""
+    import threading
+
+    from app.worker import run_forever
+
+    click.echo("Herald worker running. Press Ctrl+C to stop.")
+    try:
+        run_forever(current_app._get_current_object(), threading.Event())
+    except KeyboardInterrupt:
+        click.echo("Worker stopped.")
+
+
+@click.command("rebuild-uptime")
+@with_appcontext
+def rebuild_uptime_command() -> None:
+    """Recompute the daily uptime roll-up from the status history."""
+    from app.status.history import rebuild_all_rollups
+
+    count = rebuild_all_rollups()
+    db.session.commit()
+    click.echo(f"Rebuilt the roll-up of {count} components.")
+
+
+def init_app(app: Flask) -> None:
+    for command in (
+        create_user_command,
+        seed_demo_command,
+        demo_command,
+        tick_command,
+        worker_command,
+        rebuild_uptime_command,
+    ):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the ``herald`` console script."""
+    from app import create_app
+
+    try:
+        cli = FlaskGroup(
+            create_app=lambda: create_app(),
+            add_version_option=False,
+            help="Herald: status pages and stakeholder communication.",
+        )
+        cli.main(prog_name="herald")
+    except Exception as error:  # settings errors and the like: a message, not a traceback
+        from config import ConfigError
+
+        if isinstance(error, ConfigError):
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
+        raise

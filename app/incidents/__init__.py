@@ -1,0 +1,1 @@
+"""Incidents: declaring, updating, resolving and writing the postmortem."""

@@ -1,0 +1,42 @@
+"""The same pages as the public site, built for the internal audience, never cached by
+browsers or proxies beyond this user."""
+
+from __future__ import annotations
+
+from app.auth.permissions import requires
+from app.internal import bp
+from app.public.caching import serve
+from app.public.routes import page_number, render_event, render_history, render_index
+
+
+@bp.get("", strict_slashes=False)
+@requires("view_internal")
+def index():
+    return serve("page:internal", lambda: render_index("internal"), public=False)
+
+
+@bp.get("/history")
+@requires("view_internal")
+def history():
+    page = page_number()
+    return serve(f"history:internal:{page}", lambda: render_history("internal", page), public=False)
+
+
+@bp.get("/incidents/<public_id>")
+@requires("view_internal")
+def incident(public_id: str):
+    return serve(
+        f"incident:internal:{public_id}",
+        lambda: render_event("internal", "incident", public_id),
+        public=False,
+    )
+
+
+@bp.get("/maintenance/<public_id>")
+@requires("view_internal")
+def maintenance(public_id: str):
+    return serve(
+        f"maintenance:internal:{public_id}",
+        lambda: render_event("internal", "maintenance", public_id),
+        public=False,
+    )

@@ -1,0 +1,1 @@
+"""Scheduled maintenance: windows that move through their statuses by themselves."""

@@ -1,0 +1,34 @@
+"""Herald's models, one module per entity group; importing this registers them all."""
+
+from app.models.audit import AuditEvent, PageState
+from app.models.base import Base, utcnow
+from app.models.components import (
+    Component,
+    ComponentDependency,
+    ComponentGroup,
+    DailyUptime,
+    StatusInterval,
+)
+from app.models.incidents import Incident, IncidentComponent, IncidentUpdate
+from app.models.maintenance import Maintenance, MaintenanceComponent, MaintenanceUpdate
+from app.models.users import Team, User
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Component",
+    "ComponentDependency",
+    "ComponentGroup",
+    "DailyUptime",
+    "Incident",
+    "IncidentComponent",
+    "IncidentUpdate",
+    "Maintenance",
+    "MaintenanceComponent",
+    "MaintenanceUpdate",
+    "PageState",
+    "StatusInterval",
+    "Team",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,119 @@
+"""Incidents, their timeline of updates, and the components they affect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, new_public_id, utcnow
+from app.models.components import Component, StatusEnum
+from app.models.vocab import IMPACTS, INCIDENT_STATUSES, VISIBILITIES
+
+ImpactEnum = Enum(*IMPACTS, name="impact", native_enum=False, create_constraint=True, length=16)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_status_started", "status", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(
+        Enum(
+            *INCIDENT_STATUSES,
+            name="incident_status",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+        ),
+        default="investigating",
+    )
+    impact: Mapped[str] = mapped_column(ImpactEnum, default="minor")
+    visibility: Mapped[str] = mapped_column(
+        Enum(
+            *VISIBILITIES, name="visibility", native_enum=False, create_constraint=True, length=16
+        ),
+        default="public",
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    identified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    monitoring_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    postmortem_body: Mapped[str] = mapped_column(Text, default="")
+    postmortem_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    updates: Mapped[list[IncidentUpdate]] = relationship(
+        back_populates="incident",
+        order_by="(IncidentUpdate.display_at.desc(), IncidentUpdate.id.desc())",
+        cascade="all, delete-orphan",
+    )
+    affected: Mapped[list[IncidentComponent]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == "resolved"
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public"
+
+    @property
+    def components(self) -> list[Component]:
+        return [link.component for link in self.affected]
+
+    def __repr__(self) -> str:
+        return f"<Incident {self.id} {self.name!r} {self.status}>"
+
+
+class IncidentComponent(Base):
+    """A component an incident affects, with the status the incident last gave it."""
+
+    __tablename__ = "incident_components"
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    component_id: Mapped[int] = mapped_column(
+        ForeignKey("components.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[str] = mapped_column(StatusEnum, default="operational")
+
+    incident: Mapped[Incident] = relationship(back_populates="affected")
+    component: Mapped[Component] = relationship()
+
+
+class IncidentUpdate(Base):
+    __tablename__ = "incident_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(
+        Enum(
+            *INCIDENT_STATUSES,
+            name="incident_status",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+        )
+    )
+    body: Mapped[str] = mapped_column(Text, default="")
+    # Statuspage's shape: [{"code", "name", "old_status", "new_status"}].
+    affected_components: Mapped[list] = mapped_column(JSON, default=list)
+    deliver_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    display_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    incident: Mapped[Incident] = relationship(back_populates="updates")

@@ -1,0 +1,7 @@
+"""The public status page: page, history, incident pages, feeds."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from app.public import routes  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Component health: statuses, dependencies, status history, uptime and the page summary."""

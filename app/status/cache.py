@@ -1,0 +1,112 @@
+"""Rendered pages kept as bytes, with a gzip copy and an ETag, per content version.
+
+A request that finds its entry stale renders it again while every other request for the
+same entry keeps getting the previous bytes (no stampede). Each process checks the
+committed page version at most every ``CACHE_CHECK_SECONDS``, so a change made anywhere
+is served everywhere soon after, and a change made in this process at once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+
+from flask import current_app
+
+from app.status.version import current_page_version
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    body: bytes
+    gzipped: bytes
+    etag: str
+    last_modified: str
+    content_type: str
+    version: int
+    expires: float  # wall-clock seconds after which the content is rebuilt
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a render function returns."""
+
+    body: bytes
+    content_type: str
+    last_modified: datetime
+    valid_until: datetime
+
+
+class PageCache:
+    def __init__(self) -> None:
+        self._entries: dict[str, Rendered] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._version = -1
+        self._checked_at = 0.0
+        self.renders = 0  # how many times anything was rendered (for tests and benchmarks)
+
+    def expire_check(self) -> None:
+        """Make the next request read the committed version (after a local commit)."""
+        self._checked_at = 0.0
+
+    def clear(self) -> None:
+        with self._guard:
+            self._entries.clear()
+        self._checked_at = 0.0
+
+    def _current_version(self) -> int:
+        interval = current_app.config["CACHE_CHECK_SECONDS"]
+        now = time.monotonic()
+        if now - self._checked_at >= interval or self._version < 0:
+            self._version = current_page_version()
+            self._checked_at = now
+        return self._version
+
+    def _lock(self, key: str) -> threading.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            with self._guard:
+                lock = self._locks.setdefault(key, threading.Lock())
+        return lock
+
+    def get(self, key: str, render: Callable[[], Page]) -> Rendered:
+        """The fresh entry for ``key``, rendering it if needed (once, not per request)."""
+        version = self._current_version()
+        entry = self._entries.get(key)
+        if entry is not None and entry.version == version and time.time() < entry.expires:
+            return entry
+        lock = self._lock(key)
+        # With stale bytes in hand, don't queue behind the renderer: serve them.
+        if not lock.acquire(blocking=entry is None):
+            return entry  # type: ignore[return-value]
+        try:
+            latest = self._entries.get(key)
+            if latest is not None and latest.version == version and time.time() < latest.expires:
+                return latest
+            page = render()
+            self.renders += 1
+            digest = hashlib.blake2b(page.body, digest_size=10).hexdigest()
+            fresh = Rendered(
+                body=page.body,
+                gzipped=gzip.compress(page.body, compresslevel=6, mtime=0),
+                etag=f'"{digest}"',
+                last_modified=format_datetime(page.last_modified, usegmt=True),
+                content_type=page.content_type,
+                version=version,
+                expires=page.valid_until.timestamp(),
+            )
+            self._entries[key] = fresh
+            return fresh
+        finally:
+            lock.release()
+
+
+def page_cache() -> PageCache:
+    return current_app.extensions["herald_page_cache"]

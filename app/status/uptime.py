@@ -1,0 +1,129 @@
+"""Uptime bars: per component and day, from the daily roll-up and the open interval.
+
+A day's uptime is ``1 - weighted downtime / observed time``: each status counts with the
+weight of ``HERALD_UPTIME_WEIGHTS`` (by default a major outage counts fully as down, a
+partial outage as 30% down, the rest as up). Days before a component existed have no data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import DailyUptime
+from app.status.history import ROLLUP_FIELDS
+from app.timeutil import day_start, human_duration, local_day, overlap_seconds, split_by_day
+
+LEVEL_BY_STATUS = {
+    "major_outage": "major",
+    "partial_outage": "partial",
+    "degraded_performance": "minor",
+    "under_maintenance": "maint",
+}
+LEVEL_ORDER = ("major_outage", "partial_outage", "degraded_performance", "under_maintenance")
+SHORT_LABELS = {
+    "major_outage": "major outage",
+    "partial_outage": "partial outage",
+    "degraded_performance": "degraded",
+    "under_maintenance": "maintenance",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DayBar:
+    day: date
+    level: str  # none (no data), ok, minor, partial, major, maint
+    uptime: float | None
+    tip: str
+    incident_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UptimeRow:
+    percent: float | None
+    days: tuple[DayBar, ...]
+
+
+def format_percent(fraction: float | None) -> str:
+    if fraction is None:
+        return "no data"
+    value = fraction * 100
+    if value >= 100:
+        return "100%"
+    # Never round a bad day up to 100%.
+    return f"{min(value, 99.99):.2f}%"
+
+
+def uptime_rows(
+    components: list,
+    incidents_by_day: dict[tuple[int, date], list[tuple[str, str]]],
+    now: datetime,
+    zone: ZoneInfo,
+    weights: dict[str, float],
+    days: int = 90,
+) -> dict[int, UptimeRow]:
+    """Build the bars of ``components`` for the ``days`` days ending today.
+
+    ``incidents_by_day`` maps (component id, day) to [(incident name, url)] for tooltips.
+    """
+    today = local_day(now, zone)
+    first = today - timedelta(days=days - 1)
+    ids = [c.id for c in components]
+    seconds: dict[tuple[int, date], dict[str, float]] = defaultdict(
+        lambda: dict.fromkeys(ROLLUP_FIELDS, 0.0)
+    )
+    if ids:
+        for row in db.session.execute(
+            select(
+                DailyUptime.component_id,
+                DailyUptime.day,
+                *[getattr(DailyUptime, f) for f in ROLLUP_FIELDS],
+            ).where(DailyUptime.component_id.in_(ids), DailyUptime.day >= first)
+        ):
+            seconds[(row[0], row[1])] = dict(zip(ROLLUP_FIELDS, row[2:], strict=True))
+    bounds = [day_start(first + timedelta(days=i), zone) for i in range(days + 1)]
+    labels = [(first + timedelta(days=i)).strftime("%-d %b %Y") for i in range(days)]
+    result = {}
+    for component in components:
+        # The open interval is not in the roll-up yet: add its part of each day.
+        if component.effective_status != "operational":
+            for day, secs in split_by_day(component.status_changed_at, now, zone):
+                if day >= first:
+                    seconds[(component.id, day)][component.effective_status] += secs
+        total_observed = total_down = 0.0
+        bars = []
+        for i in range(days):
+            day = first + timedelta(days=i)
+            observed = overlap_seconds(bounds[i], bounds[i + 1], component.created_at, now)
+            entries = incidents_by_day.get((component.id, day), ())
+            if observed <= 0:
+                bars.append(DayBar(day, "none", None, f"{labels[i]}: no data", None))
+                continue
+            spent = seconds.get((component.id, day))
+            down = sum(weights[s] * v for s, v in spent.items()) if spent else 0.0
+            uptime = max(0.0, 1.0 - down / observed)
+            total_observed += observed
+            total_down += min(down, observed)
+            level = "ok"
+            notes = []
+            if spent:
+                for status in LEVEL_ORDER:
+                    if spent[status] >= 1:
+                        if level == "ok":
+                            level = LEVEL_BY_STATUS[status]
+                        notes.append(f"{SHORT_LABELS[status]} {human_duration(spent[status])}")
+            # Kept short: a clean day's tooltip is repeated 90 times per component.
+            tip = f"{labels[i]}: {format_percent(uptime)}"
+            if notes:
+                tip += " · " + ", ".join(notes)
+            if entries:
+                tip += " · " + "; ".join(name for name, _ in entries)
+            bars.append(DayBar(day, level, uptime, tip, entries[0][1] if entries else None))
+        percent = None if total_observed == 0 else 1.0 - total_down / total_observed
+        result[component.id] = UptimeRow(percent, tuple(bars))
+    return result

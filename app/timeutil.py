@@ -1,0 +1,71 @@
+"""Time helpers: the page's time zone, day boundaries and readable durations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+@lru_cache(maxsize=16)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def page_zone() -> ZoneInfo:
+    return _zone(current_app.config["TIME_ZONE"])
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant a day of the page's calendar begins (DST-aware)."""
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def split_by_day(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[tuple[date, float]]:
+    """Yield (day, seconds) for each day of the page's calendar that [start, end) covers."""
+    if end <= start:
+        return
+    day = local_day(start, zone)
+    cursor = start
+    while cursor < end:
+        next_start = day_start(day + timedelta(days=1), zone)
+        stop = min(end, next_start)
+        yield day, (stop - cursor).total_seconds()
+        cursor = stop
+        day += timedelta(days=1)
+
+
+def overlap_seconds(
+    a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime
+) -> float:
+    return max(0.0, (min(a_end, b_end) - max(a_start, b_start)).total_seconds())
+
+
+def human_duration(seconds: float) -> str:
+    """'2 h 5 min', '45 min', '30 s' — for durations on pages and in tooltips."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def parse_local(value: str, zone: ZoneInfo) -> datetime:
+    """Parse an ISO date-time from a form; a value without offset is in the page's zone."""
+    moment = datetime.fromisoformat(value.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)

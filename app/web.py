@@ -1,0 +1,150 @@
+"""Request-level wiring: sign-in loading, security headers, errors and template helpers."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from flask import Flask, jsonify, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app import database
+from app.auth.permissions import can
+from app.extensions import db, login_manager
+from app.markdown import render_markdown
+from app.models import User
+from app.models.vocab import (
+    IMPACTS,
+    INCIDENT_STATUS_LABELS,
+    MAINTENANCE_STATUS_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    TIER_LABELS,
+)
+from app.status.summary import format_time
+from app.status.uptime import format_percent
+from app.timeutil import page_zone
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+STATUS_ICONS = {
+    "operational": "✓",
+    "degraded_performance": "▼",
+    "partial_outage": "!",
+    "major_outage": "✕",
+    "under_maintenance": "⚙",
+}
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Sessions carry the id and the session version: a password change or a
+    deactivation ends every earlier session."""
+    uid, _, version = user_id.partition(":")
+    if not uid.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def _error(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify(error={"status": status, "title": title, "message": message}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    database.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _error(
+            400,
+            "Form expired or forged",
+            "The form was missing its security token or it did not match. "
+            "Go back, reload the page and try again. Nothing was changed.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            403: "Your role does not allow this. Ask an admin if you need access.",
+            404: "There is nothing at this address.",
+            429: error.description or "Too many requests. Wait a little and try again.",
+        }
+        message = messages.get(error.code, error.description or "")
+        return _error(error.code or 500, error.name, message)
+
+    @app.errorhandler(500)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _error(
+            500,
+            "Something went wrong",
+            "Herald hit an unexpected error and changed nothing. It has been logged.",
+        )
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["page_time"] = lambda moment: (
+        format_time(moment, page_zone()) if moment else ""
+    )
+    app.jinja_env.globals.update(
+        STATUS_LABELS=STATUS_LABELS,
+        STATUS_ICONS=STATUS_ICONS,
+        INCIDENT_STATUS_LABELS=INCIDENT_STATUS_LABELS,
+        MAINTENANCE_STATUS_LABELS=MAINTENANCE_STATUS_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        TIER_LABELS=TIER_LABELS,
+        IMPACTS=IMPACTS,
+        can=can,
+    )
+
+    asset_versions: dict[str, str] = {}
+
+    def asset(filename: str) -> str:
+        """A static file's URL with a content hash, so it can be cached for a year."""
+        version = asset_versions.get(filename)
+        if version is None:
+            with open(os.path.join(app.static_folder, filename), "rb") as handle:
+                version = hashlib.blake2b(handle.read(), digest_size=4).hexdigest()
+            if not app.debug:
+                asset_versions[filename] = version
+        return url_for("static", filename=filename, v=version)
+
+    app.jinja_env.globals["asset"] = asset
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000  # assets carry a content hash
+
+    @app.context_processor
+    def page_settings():
+        return {
+            "page_name": app.config["PAGE_NAME"],
+            "page_logo": bool(app.config["PAGE_LOGO"]),
+        }

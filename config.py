@@ -1,0 +1,240 @@
+"""Herald settings, read from HERALD_* environment variables.
+
+Each environment is a class; ``load_config`` picks one by ``HERALD_ENV`` and turns the
+environment into a plain mapping for ``app.config``. Bad values fail fast with a message
+that names the variable, so a typo in a deployment never turns into a silent default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A setting has a value Herald cannot use."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _float(name: str, raw: str, minimum: float | None = None) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+    return value
+
+
+def _int(name: str, raw: str, minimum: int | None = None) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+    return value
+
+
+def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return raw
+
+
+def _url(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _colour(name: str, raw: str) -> str:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", raw):
+        raise ConfigError(f"{name} must be a colour like #1f6feb, got {raw!r}")
+    return raw.lower()
+
+
+def _zone(name: str, raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{name} must be an IANA time zone like Europe/London, got {raw!r}"
+        ) from None
+    return raw
+
+
+UPTIME_STATUSES = ("degraded_performance", "partial_outage", "major_outage", "under_maintenance")
+
+
+def parse_uptime_weights(name: str, raw: str) -> dict[str, float]:
+    """Parse ``major_outage=1,partial_outage=0.3`` into weights between 0 and 1.
+
+    A status that is not named counts as up (weight 0).
+    """
+    weights = dict.fromkeys(UPTIME_STATUSES, 0.0)
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        status, sep, value = item.partition("=")
+        status = status.strip()
+        if not sep or status not in weights:
+            raise ConfigError(
+                f"{name}: {item!r} is not status=weight with a status among "
+                f"{', '.join(UPTIME_STATUSES)}"
+            )
+        weight = _float(name, value.strip(), minimum=0.0)
+        if weight > 1:
+            raise ConfigError(f"{name}: the weight of {status} must be between 0 and 1")
+        weights[status] = weight
+    return weights
+
+
+class BaseConfig:
+    """Defaults shared by every environment. Values here are raw environment strings."""
+
+    ENV_NAME = "development"
+    DEFAULTS: Mapping[str, str] = {
+        "HERALD_PUBLIC_URL": "http://127.0.0.1:5000",
+        "HERALD_PAGE_NAME": "Herald Status",
+        "HERALD_PAGE_ID": "herald",
+        "HERALD_PAGE_LOGO": "",
+        "HERALD_ACCENT_COLOUR": "#1f6feb",
+        "HERALD_TIME_ZONE": "Etc/UTC",
+        "HERALD_UPTIME_WEIGHTS": "major_outage=1,partial_outage=0.3",
+        "HERALD_CACHE_SECONDS": "30",
+        "HERALD_CACHE_CHECK_SECONDS": "0.25",
+        "HERALD_RATELIMIT_STORAGE_URL": "memory://",
+        "HERALD_LOGIN_RATE": "10 per minute;50 per hour",
+        "HERALD_EMBEDDED_WORKER": "true",
+        "HERALD_HISTORY_PAGE_SIZE": "3",
+    }
+    TESTING = False
+
+    @classmethod
+    def build(cls, environ: Mapping[str, str], instance_path: str) -> dict[str, object]:
+        raw = dict(cls.DEFAULTS)
+        raw.update({k: v for k, v in environ.items() if k.startswith("HERALD_")})
+
+        def get(name: str) -> str:
+            return raw.get(name, "")
+
+        secret = get("HERALD_SECRET_KEY")
+        if not secret:
+            secret = cls.missing_secret()
+        database_url = get("HERALD_DATABASE_URL") or (
+            "sqlite:///" + os.path.join(instance_path, "herald.db")
+        )
+        settings: dict[str, object] = {
+            "HERALD_ENV": cls.ENV_NAME,
+            "TESTING": cls.TESTING,
+            "SECRET_KEY": secret,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+            "PUBLIC_URL": _url("HERALD_PUBLIC_URL", get("HERALD_PUBLIC_URL")),
+            "PAGE_NAME": get("HERALD_PAGE_NAME").strip() or "Herald Status",
+            "PAGE_ID": get("HERALD_PAGE_ID").strip() or "herald",
+            "PAGE_LOGO": get("HERALD_PAGE_LOGO").strip(),
+            "ACCENT_COLOUR": _colour("HERALD_ACCENT_COLOUR", get("HERALD_ACCENT_COLOUR")),
+            "TIME_ZONE": _zone("HERALD_TIME_ZONE", get("HERALD_TIME_ZONE")),
+            "UPTIME_WEIGHTS": parse_uptime_weights(
+                "HERALD_UPTIME_WEIGHTS", get("HERALD_UPTIME_WEIGHTS")
+            ),
+            "CACHE_SECONDS": _int("HERALD_CACHE_SECONDS", get("HERALD_CACHE_SECONDS"), 0),
+            "CACHE_CHECK_SECONDS": _float(
+                "HERALD_CACHE_CHECK_SECONDS", get("HERALD_CACHE_CHECK_SECONDS"), 0.0
+            ),
+            "RATELIMIT_STORAGE_URI": get("HERALD_RATELIMIT_STORAGE_URL"),
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE": get("HERALD_LOGIN_RATE"),
+            "EMBEDDED_WORKER": _bool("HERALD_EMBEDDED_WORKER", get("HERALD_EMBEDDED_WORKER")),
+            "HISTORY_PAGE_SIZE": _int(
+                "HERALD_HISTORY_PAGE_SIZE", get("HERALD_HISTORY_PAGE_SIZE"), 1
+            ),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            # Secure cookies follow the public URL unless set explicitly.
+            "SESSION_COOKIE_SECURE": _bool(
+                "HERALD_SESSION_COOKIE_SECURE", get("HERALD_SESSION_COOKIE_SECURE")
+            )
+            if get("HERALD_SESSION_COOKIE_SECURE")
+            else get("HERALD_PUBLIC_URL").startswith("https://"),
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        }
+        settings.update(cls.overrides(raw))
+        return settings
+
+    @classmethod
+    def missing_secret(cls) -> str:
+        # Development sessions survive a restart only within one process; that is fine
+        # for a laptop and never used in production, which refuses to start without one.
+        return secrets.token_hex(32)
+
+    @classmethod
+    def overrides(cls, raw: Mapping[str, str]) -> dict[str, object]:
+        return {}
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+
+    @classmethod
+    def missing_secret(cls) -> str:
+        raise ConfigError("HERALD_SECRET_KEY is required when HERALD_ENV=production")
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+
+    @classmethod
+    def overrides(cls, raw: Mapping[str, str]) -> dict[str, object]:
+        return {
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "EMBEDDED_WORKER": False,
+            "CACHE_CHECK_SECONDS": 0.0,
+        }
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def engine_options(database_url: str) -> dict[str, object]:
+    """Engine settings per backend: SQLite needs WAL and a busy timeout to share a file
+    between the web threads and the worker; PostgreSQL wants pre-ping for long-lived pools."""
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None, instance_path: str = "instance"
+) -> dict[str, object]:
+    """Return the settings for ``HERALD_ENV`` (development by default)."""
+    environ = os.environ if environ is None else environ
+    name = environ.get("HERALD_ENV", "development").strip() or "development"
+    env_class = CONFIGS.get(_choice("HERALD_ENV", name, tuple(CONFIGS)))
+    assert env_class is not None
+    return env_class.build(environ, instance_path)

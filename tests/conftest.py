@@ -1,0 +1,135 @@
+"""Fixtures: an app per test on a real database (SQLite file by default, PostgreSQL when
+HERALD_TEST_DATABASE_URL is set), factory fixtures, and a signed-in client."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import create_engine
+
+os.environ["HERALD_ENV"] = "testing"
+
+from app import create_app
+from app.extensions import db
+from app.models import Base
+
+TEST_DATABASE_URL = os.environ.get("HERALD_TEST_DATABASE_URL", "")
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """Create the schema once per run; each test then starts from empty tables."""
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'herald.db'}"
+    engine = create_engine(url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def _empty_tables() -> None:
+    for table in reversed(Base.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "PUBLIC_URL": "https://status.example.com",
+            "SERVER_NAME": None,
+        }
+    )
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    from app.accounts import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "admin", email: str | None = None, **kwargs):
+        user = create_user(
+            None, email or f"{role}{next(counter)}@example.com", role, PASSWORD, **kwargs
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_component(app):
+    from app.status.components import create_component, create_group
+
+    groups = {}
+
+    def make(name: str, group: str | None = None, **kwargs):
+        if group is not None and group not in groups:
+            groups[group] = create_group(None, group)
+        component = create_component(
+            None, name, group_id=groups[group].id if group else None, **kwargs
+        )
+        db.session.commit()
+        return component
+
+    return make
+
+
+class StaffClient:
+    """A test client that signs in and posts forms with the session's CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token = None
+
+    def login(self, user, password: str = PASSWORD):
+        response = self.client.get("/login")
+        self.token = CSRF_RE.search(response.get_data(as_text=True)).group(1)
+        response = self.client.post(
+            "/login", data={"email": user.email, "password": password, "csrf_token": self.token}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return self
+
+    def get(self, *args, **kwargs):
+        return self.client.get(*args, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token)
+        return self.client.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def staff(app):
+    """``staff(user)`` gives a client signed in as ``user``."""
+
+    def sign_in(user):
+        return StaffClient(app.test_client()).login(user)
+
+    return sign_in
