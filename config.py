@@ -113,7 +113,7 @@ class BaseConfig:
         "HERALD_ACCENT_COLOUR": "#1f6feb",
         "HERALD_TIME_ZONE": "Etc/UTC",
         "HERALD_UPTIME_WEIGHTS": "major_outage=1,partial_outage=0.3",
-        "HERALD_CACHE_SECONDS": "30",
+        "HERALD_CACHE_SECONDS": "15",
         "HERALD_CACHE_CHECK_SECONDS": "0.25",
         "HERALD_RATELIMIT_STORAGE_URL": "memory://",
         "HERALD_LOGIN_RATE": "10 per minute;50 per hour",

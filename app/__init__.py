@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from config import load_config
+from config import engine_options, load_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -22,6 +22,10 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(instance_path=app.instance_path))
     if settings:
         app.config.from_mapping(settings)
+        if "SQLALCHEMY_ENGINE_OPTIONS" not in settings:
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+                app.config["SQLALCHEMY_DATABASE_URI"]
+            )
 
     from app import web
     from app.extensions import csrf, db, limiter, login_manager, migrate

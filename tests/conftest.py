@@ -7,7 +7,7 @@ import os
 import re
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 os.environ["HERALD_ENV"] = "testing"
 
@@ -21,14 +21,33 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """Create the schema once per run; each test then starts from empty tables."""
-    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'herald.db'}"
+def database_url(tmp_path_factory):
+    """Create the tables once per run; each test then starts from empty tables.
+
+    On PostgreSQL each run gets a schema of its own, so two runs on one database (a
+    developer's and CI's, or parallel runs) never see each other's rows.
+    """
+    if not TEST_DATABASE_URL:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'herald.db'}"
+        engine = create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+        return
+    schema = f"herald_test_{os.getpid()}"
+    admin = create_engine(TEST_DATABASE_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in TEST_DATABASE_URL else "?"
+    url = f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
     engine = create_engine(url)
-    Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     engine.dispose()
-    return url
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 def _empty_tables() -> None:
