@@ -119,6 +119,23 @@ class BaseConfig:
         "HERALD_LOGIN_RATE": "10 per minute;50 per hour",
         "HERALD_EMBEDDED_WORKER": "true",
         "HERALD_HISTORY_PAGE_SIZE": "3",
+        "HERALD_EMAIL_BACKEND": "file",
+        "HERALD_SMTP_HOST": "localhost",
+        "HERALD_SMTP_PORT": "25",
+        "HERALD_SMTP_STARTTLS": "false",
+        "HERALD_SMTP_BATCH": "100",
+        "HERALD_MAIL_FROM": "status@localhost",
+        "HERALD_SENDGRID_HOST": "https://api.sendgrid.com",
+        "HERALD_SMS_BACKEND": "log",
+        "HERALD_TWILIO_API_BASE": "https://api.twilio.com",
+        "HERALD_SMS_RATE": "1",
+        "HERALD_SMS_CONCURRENCY": "8",
+        "HERALD_WEBHOOK_CONCURRENCY": "16",
+        "HERALD_PHONE_REGION": "US",
+        "HERALD_PROVIDER_TIMEOUT": "10",
+        "HERALD_DELIVERY_LEASE_SECONDS": "120",
+        "HERALD_MAX_ATTEMPTS": "8",
+        "HERALD_SUBSCRIBE_RATE": "5 per minute;30 per hour",
     }
     TESTING = False
 
@@ -162,6 +179,51 @@ class BaseConfig:
             "HISTORY_PAGE_SIZE": _int(
                 "HERALD_HISTORY_PAGE_SIZE", get("HERALD_HISTORY_PAGE_SIZE"), 1
             ),
+            "EMAIL_BACKEND": _choice(
+                "HERALD_EMAIL_BACKEND", get("HERALD_EMAIL_BACKEND"), ("file", "smtp", "sendgrid")
+            ),
+            "SMTP_HOST": get("HERALD_SMTP_HOST"),
+            "SMTP_PORT": _int("HERALD_SMTP_PORT", get("HERALD_SMTP_PORT"), 1),
+            "SMTP_USERNAME": get("HERALD_SMTP_USERNAME"),
+            "SMTP_PASSWORD": get("HERALD_SMTP_PASSWORD"),
+            "SMTP_STARTTLS": _bool("HERALD_SMTP_STARTTLS", get("HERALD_SMTP_STARTTLS")),
+            "SMTP_BATCH": _int("HERALD_SMTP_BATCH", get("HERALD_SMTP_BATCH"), 1),
+            "MAIL_FROM": get("HERALD_MAIL_FROM"),
+            "SENDGRID_API_KEY": get("HERALD_SENDGRID_API_KEY"),
+            "SENDGRID_HOST": _url("HERALD_SENDGRID_HOST", get("HERALD_SENDGRID_HOST")),
+            "SENDGRID_WEBHOOK_PUBLIC_KEY": get("HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY"),
+            "SMS_BACKEND": _choice(
+                "HERALD_SMS_BACKEND", get("HERALD_SMS_BACKEND"), ("log", "twilio")
+            ),
+            "TWILIO_ACCOUNT_SID": get("HERALD_TWILIO_ACCOUNT_SID"),
+            "TWILIO_AUTH_TOKEN": get("HERALD_TWILIO_AUTH_TOKEN"),
+            "TWILIO_FROM": get("HERALD_TWILIO_FROM"),
+            "TWILIO_MESSAGING_SERVICE_SID": get("HERALD_TWILIO_MESSAGING_SERVICE_SID"),
+            "TWILIO_API_BASE": _url("HERALD_TWILIO_API_BASE", get("HERALD_TWILIO_API_BASE")),
+            # Segments a second; 0 means no limit (benchmarks against a local fake only).
+            "SMS_RATE": _float("HERALD_SMS_RATE", get("HERALD_SMS_RATE"), 0.0),
+            "SMS_CONCURRENCY": _int("HERALD_SMS_CONCURRENCY", get("HERALD_SMS_CONCURRENCY"), 1),
+            "WEBHOOK_CONCURRENCY": _int(
+                "HERALD_WEBHOOK_CONCURRENCY", get("HERALD_WEBHOOK_CONCURRENCY"), 1
+            ),
+            "WEBHOOK_CA_BUNDLE": get("HERALD_WEBHOOK_CA_BUNDLE"),
+            "PHONE_REGION": get("HERALD_PHONE_REGION").upper(),
+            "PROVIDER_TIMEOUT": _float(
+                "HERALD_PROVIDER_TIMEOUT", get("HERALD_PROVIDER_TIMEOUT"), 0.1
+            ),
+            "DELIVERY_LEASE_SECONDS": _float(
+                "HERALD_DELIVERY_LEASE_SECONDS", get("HERALD_DELIVERY_LEASE_SECONDS"), 1.0
+            ),
+            "MAX_ATTEMPTS": _int("HERALD_MAX_ATTEMPTS", get("HERALD_MAX_ATTEMPTS"), 1),
+            "SUBSCRIBE_RATE": get("HERALD_SUBSCRIBE_RATE"),
+            "CELERY_BROKER_URL": get("HERALD_CELERY_BROKER_URL"),
+            "CELERY_RESULT_BACKEND": get("HERALD_CELERY_RESULT_BACKEND"),
+            # Webhooks to private addresses are fine on a laptop, never in production.
+            "WEBHOOK_ALLOW_PRIVATE": _bool(
+                "HERALD_WEBHOOK_ALLOW_PRIVATE", get("HERALD_WEBHOOK_ALLOW_PRIVATE")
+            )
+            if get("HERALD_WEBHOOK_ALLOW_PRIVATE")
+            else cls.ENV_NAME != "production",
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             # Secure cookies follow the public URL unless set explicitly.

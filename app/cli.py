@@ -108,16 +108,19 @@ def tick_command() -> None:
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
-    """Run the worker in the foreground until interrupted."""
+    """Expand broadcasts, send deliveries and run the periodic jobs until stopped
+    (Ctrl+C or SIGTERM finish the batch in hand first)."""
+    import signal
     import threading
 
     from app.worker import run_forever
 
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
     click.echo("Herald worker running. Press Ctrl+C to stop.")
-    try:
-        run_forever(current_app._get_current_object(), threading.Event())
-    except KeyboardInterrupt:
-        click.echo("Worker stopped.")
+    run_forever(current_app._get_current_object(), stop)
+    click.echo("Worker stopped.")
 
 
 @click.command("rebuild-uptime")

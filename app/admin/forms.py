@@ -16,6 +16,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+try:
+    from wtforms import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) tuples
+    SelectChoice = None
+
 from app.models.vocab import (
     DEPENDENCY_KINDS,
     IMPACTS,
@@ -26,10 +31,20 @@ from app.models.vocab import (
     TIER_LABELS,
 )
 
-STATUS_CHOICES = list(STATUS_LABELS.items())
-OPEN_INCIDENT_STATUSES = [(k, v) for k, v in INCIDENT_STATUS_LABELS.items() if k != "resolved"]
-VISIBILITY_CHOICES = [("public", "Public"), ("internal", "Internal only")]
-IMPACT_CHOICES = [(i, i.capitalize()) for i in IMPACTS]
+
+def options(pairs) -> list:
+    """Choices from (value, label) pairs. WTForms 3.3 deprecates tuples (a warning, an
+    error under the tests) and 3.4 drops them, so they become SelectChoice objects."""
+    pairs = list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs] if SelectChoice else pairs
+
+
+STATUS_CHOICES = options(STATUS_LABELS.items())
+OPEN_INCIDENT_STATUSES = options(
+    (k, v) for k, v in INCIDENT_STATUS_LABELS.items() if k != "resolved"
+)
+VISIBILITY_CHOICES = options([("public", "Public"), ("internal", "Internal only")])
+IMPACT_CHOICES = options((i, i.capitalize()) for i in IMPACTS)
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -49,7 +64,7 @@ class ComponentForm(FlaskForm):
     group_id = SelectField("Group", coerce=int)
     position = IntegerField("Position", validators=[Optional(), NumberRange(0, 10_000)])
     visibility = SelectField("Visibility", choices=VISIBILITY_CHOICES)
-    tier = SelectField("Criticality", choices=list(TIER_LABELS.items()))
+    tier = SelectField("Criticality", choices=options(TIER_LABELS.items()))
     team_id = SelectField("Owner team", coerce=int)
     showcase = BooleanField("Show 90-day uptime on the page", default=True)
     only_show_if_degraded = BooleanField("Only show when not operational")
@@ -58,7 +73,7 @@ class ComponentForm(FlaskForm):
 
 class DependencyForm(FlaskForm):
     depends_on_id = SelectField("Depends on", coerce=int)
-    kind = SelectField("Kind", choices=[(k, k.capitalize()) for k in DEPENDENCY_KINDS])
+    kind = SelectField("Kind", choices=options((k, k.capitalize()) for k in DEPENDENCY_KINDS))
 
 
 class StatusForm(FlaskForm):
@@ -124,7 +139,7 @@ class MaintenanceForm(FlaskForm):
 
 
 class MaintenanceUpdateForm(FlaskForm):
-    status = SelectField("Status", choices=list(MAINTENANCE_STATUS_LABELS.items()))
+    status = SelectField("Status", choices=options(MAINTENANCE_STATUS_LABELS.items()))
     body = TextAreaField("Message (Markdown)", validators=[DataRequired(), Length(max=20_000)])
     notify = BooleanField("Notify subscribers", default=True)
 
@@ -134,7 +149,7 @@ class UserForm(FlaskForm):
         "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
     name = StringField("Name", validators=[Optional(), Length(max=120)])
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    role = SelectField("Role", choices=options(ROLE_LABELS.items()))
     team_id = SelectField("Team", coerce=int)
     password = PasswordField("Password", validators=[Optional(), Length(min=10, max=200)])
     active = BooleanField("Active", default=True)

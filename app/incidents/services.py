@@ -18,6 +18,7 @@ from app.models.vocab import (
     VISIBILITIES,
     worst_status,
 )
+from app.notify import announce_incident_update
 from app.status.components import set_component_status
 from app.status.version import bump_page_version
 
@@ -139,6 +140,8 @@ def declare_incident(
         updated_at=started_at,
     )
     db.session.add(update)
+    db.session.flush()
+    announce_incident_update(update)
     audit.record(
         actor, "incident.declare", incident, f"Declared {name} ({impact} impact, {visibility})"
     )
@@ -196,6 +199,8 @@ def post_incident_update(
         updated_at=at,
     )
     db.session.add(update)
+    db.session.flush()
+    announce_incident_update(update)
     summary = (
         f"{incident.name}: {INCIDENT_STATUS_LABELS[old_status]} → {INCIDENT_STATUS_LABELS[status]}"
     )

@@ -18,6 +18,7 @@ from app.models import (
     utcnow,
 )
 from app.models.vocab import MAINTENANCE_STATUS_LABELS, MAINTENANCE_STATUSES, VISIBILITIES
+from app.notify import announce_maintenance
 from app.status.components import set_component_status
 from app.status.version import bump_page_version
 
@@ -81,27 +82,27 @@ def schedule_maintenance(
     db.session.add(maintenance)
     for component in components:
         db.session.add(MaintenanceComponent(maintenance=maintenance, component=component))
-    db.session.add(
-        MaintenanceUpdate(
-            maintenance=maintenance,
-            status="scheduled",
-            body=body.strip(),
-            display_at=maintenance.created_at,
-            created_at=maintenance.created_at,
-            deliver_notifications=deliver_notifications,
-            author_id=actor.id if actor else None,
-            affected_components=[
-                {
-                    "code": c.public_id,
-                    "name": c.name,
-                    "old_status": c.status,
-                    "new_status": c.status,
-                }
-                for c in components
-            ],
-        )
+    first = MaintenanceUpdate(
+        maintenance=maintenance,
+        status="scheduled",
+        body=body.strip(),
+        display_at=maintenance.created_at,
+        created_at=maintenance.created_at,
+        deliver_notifications=deliver_notifications,
+        author_id=actor.id if actor else None,
+        affected_components=[
+            {
+                "code": c.public_id,
+                "name": c.name,
+                "old_status": c.status,
+                "new_status": c.status,
+            }
+            for c in components
+        ],
     )
+    db.session.add(first)
     db.session.flush()
+    announce_maintenance(first)
     audit.record(
         actor,
         "maintenance.schedule",
@@ -188,6 +189,8 @@ def _transition(
         ],
     )
     db.session.add(update)
+    db.session.flush()
+    announce_maintenance(update)
     audit.record(
         actor,
         "maintenance.update",
@@ -323,3 +326,25 @@ def delete_maintenance(actor: User | None, maintenance: Maintenance) -> None:
     audit.record(actor, "maintenance.delete", maintenance, f"Deleted {maintenance.name}")
     db.session.delete(maintenance)
     bump_page_version()
+
+
+REMINDER_BEFORE = timedelta(hours=1)
+
+
+def send_maintenance_reminders(now: datetime | None = None) -> int:
+    """Queue the reminder of each public window starting within the hour (once each: the
+    broadcast's source makes a second call a no-op)."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Maintenance).where(
+            Maintenance.status == "scheduled",
+            Maintenance.scheduled_for > now,
+            Maintenance.scheduled_for <= now + REMINDER_BEFORE,
+        )
+    ).all()
+    queued = 0
+    for maintenance in due:
+        scheduled = next((u for u in maintenance.updates if u.status == "scheduled"), None)
+        if scheduled is not None and announce_maintenance(scheduled, reminder=True) is not None:
+            queued += 1
+    return queued

@@ -32,3 +32,6 @@ __all__ = [
     "User",
     "utcnow",
 ]
+
+# The delivery side's tables share the metadata (one schema, one migration history).
+import subscribers.models  # noqa: F401

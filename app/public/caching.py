@@ -23,7 +23,7 @@ def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
 
 def respond(entry: Rendered, *, public: bool = True, cors: bool = False) -> Response:
     """A response for cached bytes; 304 when the client already holds them."""
-    gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
+    gzip_ok = request.accept_encodings["gzip"] > 0  # "gzip;q=0" means no gzip
     gz_etag = entry.etag[:-1] + '-gz"'
     etag = gz_etag if gzip_ok else entry.etag
     if public:

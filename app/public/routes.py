@@ -12,6 +12,7 @@ from app.public import bp
 from app.public.caching import html_page, serve
 from app.status.cache import Page
 from app.status.reads import current_summary, event_detail, history_months, oldest_event_start
+from app.timeutil import local_day, page_zone
 
 MAX_HISTORY_PAGES = 400
 
@@ -31,7 +32,7 @@ def render_history(audience: str, page: int) -> Page:
     size = current_app.config["HISTORY_PAGE_SIZE"]
     months = history_months(audience, page, size)
     oldest = oldest_event_start(audience)
-    has_older = oldest is not None and oldest.date() < months[-1].first
+    has_older = oldest is not None and local_day(oldest, page_zone()) < months[-1].first
     now = utcnow()
     return html_page(
         "public/history.html",

@@ -90,7 +90,15 @@ class PageCache:
             latest = self._entries.get(key)
             if latest is not None and latest.version == version and time.time() < latest.expires:
                 return latest
-            page = render()
+            try:
+                page = render()
+            except Exception:
+                # A key that never rendered (a 404 for a made-up address) keeps no lock, so
+                # requests for random URLs cannot grow memory without bound.
+                if key not in self._entries:
+                    with self._guard:
+                        self._locks.pop(key, None)
+                raise
             self.renders += 1
             digest = hashlib.blake2b(page.body, digest_size=10).hexdigest()
             fresh = Rendered(

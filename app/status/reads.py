@@ -143,10 +143,19 @@ def history_months(audience: str, page: int, size: int) -> list[Month]:
 
 
 def oldest_event_start(audience: str) -> datetime | None:
+    """The start of the oldest event history lists: an incident or a completed window."""
     query = select(Incident.started_at).order_by(Incident.started_at).limit(1)
+    windows = (
+        select(Maintenance.scheduled_for)
+        .where(Maintenance.status == "completed")
+        .order_by(Maintenance.scheduled_for)
+        .limit(1)
+    )
     if audience == "public":
         query = query.where(Incident.visibility == "public")
-    return db.session.scalar(query)
+        windows = windows.where(Maintenance.visibility == "public")
+    found = [t for t in (db.session.scalar(query), db.session.scalar(windows)) if t is not None]
+    return min(found, default=None)
 
 
 @dataclass

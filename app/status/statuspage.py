@@ -66,7 +66,7 @@ def group_json(
     }
 
 
-def _update_json(update, parent_public_id: str, zone: ZoneInfo) -> dict:
+def _update_json(update, parent_public_id: str, zone: ZoneInfo, visible: set[str]) -> dict:
     return {
         "id": update.public_id,
         "status": update.status,
@@ -75,7 +75,11 @@ def _update_json(update, parent_public_id: str, zone: ZoneInfo) -> dict:
         "created_at": iso(update.created_at, zone),
         "updated_at": iso(update.updated_at, zone),
         "display_at": iso(update.display_at, zone),
-        "affected_components": update.affected_components or None,
+        # Only components the reader may see (a public update must not name internal ones).
+        "affected_components": [
+            a for a in update.affected_components or () if a.get("code") in visible
+        ]
+        or None,
         "deliver_notifications": update.deliver_notifications,
         "custom_tweet": None,
         "tweet_id": None,
@@ -93,6 +97,7 @@ def incident_json(
     present in ``component_dicts`` (those visible to the reader) are listed."""
     is_maintenance = isinstance(incident, Maintenance)
     path = "maintenance" if is_maintenance else "incidents"
+    visible = {c["id"] for c in component_dicts.values()}
     data = {
         "id": incident.public_id,
         "name": incident.name,
@@ -110,7 +115,9 @@ def incident_json(
             zone,
         ),
         "page_id": page_id,
-        "incident_updates": [_update_json(u, incident.public_id, zone) for u in incident.updates],
+        "incident_updates": [
+            _update_json(u, incident.public_id, zone, visible) for u in incident.updates
+        ],
         "components": [
             component_dicts[link.component_id]
             for link in incident.affected

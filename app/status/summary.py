@@ -260,6 +260,12 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
     updated_at = state.updated_at if state else now
 
     components = visible_components(audience)
+    # A reason naming a component the reader cannot see would leak it: leave it out.
+    hidden_names = (
+        set(db.session.scalars(select(Component.name).where(Component.visibility != "public")))
+        if audience == "public"
+        else set()
+    )
     first_day = local_day(now, zone) - timedelta(days=UPTIME_DAYS - 1)
     since = day_start(first_day, zone)
     bars = uptime_rows(
@@ -285,7 +291,9 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
                 description=c.description,
                 status=c.effective_status,
                 own_status=c.status,
-                reason=c.effective_reason,
+                reason=""
+                if any(name in c.effective_reason for name in hidden_names)
+                else c.effective_reason,
                 tier=c.tier,
                 team=c.team.name if c.team else "",
                 visibility=c.visibility,

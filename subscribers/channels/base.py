@@ -1,0 +1,85 @@
+"""The one small interface every channel implements, and what a send can come to."""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+log = logging.getLogger("subscribers.channels")
+
+SENT, RETRY, FAILED, BOUNCED, SUPPRESSED = "sent", "retry", "failed", "bounced", "suppressed"
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One claimed delivery, with what the channel needs to address and personalise it."""
+
+    delivery_id: int
+    subscriber_id: int
+    address: str
+    token: str
+    secret: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """A broadcast's message, as the channels see it."""
+
+    broadcast_id: int
+    kind: str
+    subject: str
+    text: str
+    html: str
+    sms: str
+    webhook_payload: dict
+    # A message to one subscriber whatever its state (a confirmation request).
+    direct: bool = False
+
+
+@dataclass(slots=True)
+class Outcome:
+    delivery_id: int
+    status: str  # sent, retry, failed, bounced, suppressed
+    provider_id: str = ""
+    error: str = ""
+    retry_after: float | None = None
+    # What the failure says about the subscriber: "unsubscribe" or "quarantine".
+    subscriber_action: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Channel(ABC):
+    """Sends a batch of deliveries of one broadcast; never raises for a provider error:
+    every delivery gets an Outcome (retry later, or permanent)."""
+
+    kind: str = ""
+    name: str = ""
+    batch_size: int = 100
+
+    @abstractmethod
+    def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]: ...
+
+    def send_logged(self, content: Content, batch: list[Outgoing]) -> list[Outcome]:
+        """Time and log a batch; an unexpected error becomes a retry for the whole batch,
+        so one bad send never stops the rest."""
+        started = time.perf_counter()
+        try:
+            outcomes = self.send(content, batch)
+        except Exception as error:  # a bug or an unmapped provider error
+            log.exception("%s: batch of %d failed unexpectedly", self.name, len(batch))
+            outcomes = [
+                Outcome(o.delivery_id, RETRY, error=f"unexpected error: {error}") for o in batch
+            ]
+        elapsed = time.perf_counter() - started
+        log.info("%s: sent %d in %.3f s", self.name, len(batch), elapsed)
+        return outcomes
+
+    def close(self) -> None:  # noqa: B027 - most channels hold nothing to release
+        """Release connections (called when the worker stops)."""
+
+
+def personalise(text: str, unsubscribe: str, manage: str) -> str:
+    return text.replace("[%unsubscribe_url%]", unsubscribe).replace("[%manage_url%]", manage)

@@ -1,0 +1,132 @@
+"""Webhooks: a JSON payload in Statuspage's webhook shape, signed with HMAC-SHA256."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import requests
+
+from app.errors import ServiceError
+from subscribers.channels.base import FAILED, RETRY, SENT, Channel, Content, Outcome, Outgoing
+from subscribers.links import manage_url, unsubscribe_url
+from subscribers.validation import check_public_host
+
+SIGNATURE_HEADER = "X-Herald-Signature"
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>``; receivers recompute it
+    and refuse old timestamps to stop replays."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def payload_for(content: Content, item: Outgoing) -> bytes:
+    payload = dict(content.webhook_payload)
+    payload["meta"] = {
+        "unsubscribe": unsubscribe_url(item.token),
+        "manage": manage_url(item.token),
+        "documentation": "Verify X-Herald-Signature: HMAC-SHA256 of '<t>.<body>'.",
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+class Webhook(Channel):
+    kind = "webhook"
+    name = "webhook"
+    batch_size = 50
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 10.0,
+        allow_private: bool = False,
+        verify: bool | str = True,
+        concurrency: int = 8,
+    ):
+        self.timeout = timeout
+        self.allow_private = allow_private
+        self.verify = verify
+        self.local = threading.local()
+        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="herald-webhook")
+
+    def _session(self) -> requests.Session:
+        session = getattr(self.local, "session", None)
+        if session is None:
+            session = self.local.session = requests.Session()
+            session.headers["User-Agent"] = "Herald-Webhooks/1"
+        return session
+
+    def post(self, url: str, secret: str, body: bytes, delivery_id: int) -> requests.Response:
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(secret, int(time.time()), body),
+            "X-Herald-Delivery": str(delivery_id),
+        }
+        return self._session().post(
+            url,
+            data=body,
+            headers=headers,
+            verify=self.verify,
+            timeout=(min(3.05, self.timeout), self.timeout),
+            allow_redirects=False,
+        )
+
+    def _send_one(self, content: Content, item: Outgoing) -> Outcome:
+        if not self.allow_private:
+            try:
+                parts = urlsplit(item.address)
+                check_public_host(parts.hostname or "", parts.port)
+            except ServiceError as error:
+                return Outcome(
+                    item.delivery_id, FAILED, error=error.message, subscriber_action="quarantine"
+                )
+        try:
+            response = self.post(
+                item.address, item.secret, payload_for(content, item), item.delivery_id
+            )
+        except requests.RequestException as error:
+            return Outcome(
+                item.delivery_id,
+                RETRY,
+                error=f"webhook unreachable: {error}",
+                subscriber_action="count_failure",
+            )
+        status = response.status_code
+        if 200 <= status < 300:
+            return Outcome(item.delivery_id, SENT, provider_id=f"http:{status}")
+        if status == 410:  # Gone: the receiver asks to stop
+            return Outcome(
+                item.delivery_id,
+                FAILED,
+                error="webhook answered 410 Gone",
+                subscriber_action="unsubscribe",
+            )
+        retry_after = response.headers.get("Retry-After", "")
+        if status == 429 or status >= 500 or status == 408:
+            return Outcome(
+                item.delivery_id,
+                RETRY,
+                error=f"webhook answered {status}",
+                retry_after=float(retry_after) if retry_after.isdigit() else None,
+                subscriber_action="count_failure",
+            )
+        return Outcome(
+            item.delivery_id,
+            FAILED,
+            error=f"webhook answered {status}",
+            subscriber_action="count_failure",
+        )
+
+    def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]:
+        return list(self.pool.map(lambda item: self._send_one(content, item), batch))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,260 @@
+"""Audiences, subscribers and their selections, saved groups, broadcasts, deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, utcnow
+
+CHANNELS = ("email", "sms", "webhook")
+SUBSCRIBER_STATES = ("pending", "active", "unsubscribed", "quarantined")
+DELIVERY_STATES = ("queued", "sending", "sent", "delivered", "failed", "bounced", "suppressed")
+BROADCAST_STATES = ("pending", "expanding", "sending", "done")
+TONES = ("plain", "technical")
+
+ChannelEnum = Enum(*CHANNELS, name="channel", native_enum=False, create_constraint=True, length=8)
+
+
+class Audience(Base):
+    """A named group of readers: customers, press, support, engineering, executives …"""
+
+    __tablename__ = "audiences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    visibility: Mapped[str] = mapped_column(
+        Enum(
+            "public",
+            "internal",
+            name="visibility",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+        ),
+        default="internal",
+    )
+    tone: Mapped[str] = mapped_column(
+        Enum(*TONES, name="tone", native_enum=False, create_constraint=True, length=16),
+        default="plain",
+    )
+    needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Lower goes first: the first minutes matter most and SMS is slow.
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    default_channels: Mapped[list] = mapped_column(JSON, default=list)
+    # Minutes between updates by incident impact, e.g. {"critical": 30, "major": 60}.
+    cadence: Mapped[dict] = mapped_column(JSON, default=dict)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Audience {self.key}>"
+
+
+class Subscriber(Base):
+    """One address on one channel, for one audience, with its selection and state."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (
+        UniqueConstraint("channel", "address", "audience_id"),
+        Index("ix_subscribers_match", "audience_id", "state", "key_account", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(ChannelEnum)
+    # Normalised: lower-case email, E.164 phone number, or the webhook URL.
+    address: Mapped[str] = mapped_column(String(512))
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id", ondelete="RESTRICT"))
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), index=True
+    )
+    all_components: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[str] = mapped_column(
+        Enum(
+            *SUBSCRIBER_STATES,
+            name="subscriber_state",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+        ),
+        default="pending",
+    )
+    state_reason: Mapped[str] = mapped_column(Text, default="")
+    key_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    # Random, unguessable: the manage and unsubscribe links carry it.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Signs webhook deliveries (HMAC-SHA256); empty for other channels.
+    secret: Mapped[str] = mapped_column(String(64), default="")
+    # SMS double opt-in: the code to type in, hashed, and until when it works.
+    confirm_code_hash: Mapped[str] = mapped_column(String(128), default="")
+    confirm_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16), default="public")
+    failure_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    audience: Mapped[Audience] = relationship()
+    selections: Mapped[list[Subscription]] = relationship(
+        back_populates="subscriber", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Subscriber {self.channel}:{self.address} {self.state}>"
+
+
+class Subscription(Base):
+    """A chosen component or component group of a subscriber (when not all_components)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        CheckConstraint("(component_id IS NULL) <> (group_id IS NULL)", name="one_target"),
+        Index("ix_subscriptions_component", "component_id", "subscriber_id"),
+        Index("ix_subscriptions_group", "group_id", "subscriber_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    component_id: Mapped[int | None] = mapped_column(
+        ForeignKey("components.id", ondelete="CASCADE")
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("component_groups.id", ondelete="CASCADE")
+    )
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="selections")
+
+
+class SavedGroup(Base):
+    """A named selection of subscribers: an audience and components ("Payments – executives")."""
+
+    __tablename__ = "saved_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id", ondelete="CASCADE"))
+    # Component ids; empty means every component.
+    component_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    audience: Mapped[Audience] = relationship()
+
+
+class Broadcast(Base):
+    """One message for one audience about some components: the promise to deliver.
+
+    Written in the same transaction as what it announces, then expanded into deliveries.
+    """
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_state", "state", "priority", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id", ondelete="RESTRICT"))
+    # When set, the broadcast goes to the team's members instead of the audience.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    # When set, to this one subscriber whatever its state (confirmations, notices).
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(32), default="incident")
+    # Where it came from ("incident_update:12"); with the audience, it makes a second
+    # publish of the same thing a no-op.
+    source: Mapped[str] = mapped_column(String(80), unique=True)
+    component_ids: Mapped[list] = mapped_column(JSON, default=list)
+    channels: Mapped[list] = mapped_column(JSON, default=list)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    text_body: Mapped[str] = mapped_column(Text, default="")
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    sms_body: Mapped[str] = mapped_column(Text, default="")
+    webhook_payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    state: Mapped[str] = mapped_column(
+        Enum(
+            *BROADCAST_STATES,
+            name="broadcast_state",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+        ),
+        default="pending",
+    )
+    expanded_through: Mapped[int] = mapped_column(Integer, default=0)
+    expand_pass: Mapped[int] = mapped_column(Integer, default=0)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expanded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    audience: Mapped[Audience] = relationship()
+
+
+class Delivery(Base):
+    """One message to one address on one channel. The row is the truth."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "channel", "address"),
+        Index("ix_deliveries_queue", "state", "channel", "priority", "id"),
+        Index("ix_deliveries_subscriber", "subscriber_id", "id"),
+        Index("ix_deliveries_provider", "provider_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(ChannelEnum)
+    address: Mapped[str] = mapped_column(String(512))
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    state: Mapped[str] = mapped_column(
+        Enum(
+            *DELIVERY_STATES,
+            name="delivery_state",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+        ),
+        default="queued",
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_message_id: Mapped[str] = mapped_column(String(128), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    broadcast: Mapped[Broadcast] = relationship()
+    subscriber: Mapped[Subscriber] = relationship()
+
+
+class ProviderEvent(Base):
+    """Provider callbacks already handled (SendGrid retries its events for 24 hours)."""
+
+    __tablename__ = "provider_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
