@@ -42,12 +42,14 @@ def create_app(settings: dict | None = None) -> Flask:
     from app.internal import bp as internal_bp
     from app.public import bp as public_bp
     from app.public.api_v2 import bp as api_v2_bp
+    from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_v2_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(internal_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(webhooks_bp)
 
     from app import cli
 

@@ -59,5 +59,6 @@ from app.admin import (  # noqa: E402,F401
     dashboard,
     incidents,
     maintenance,
+    subscribers,
     users,
 )

@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_components": frozenset({"admin"}),
     "delete_records": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),
+    "manage_subscribers": frozenset({"admin", "comms_lead"}),
     "view_audit": frozenset({"admin"}),
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -53,7 +54,12 @@ class User(UserMixin, Base):
     team: Mapped[Team | None] = relationship(back_populates="members")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        method = (
+            current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+            if has_app_context()
+            else "scrypt"
+        )
+        self.password_hash = generate_password_hash(password, method=method)
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:

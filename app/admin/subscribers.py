@@ -1,0 +1,1 @@
+"""Admin: subscribers, import/export, quarantine, saved groups, broadcast progress."""

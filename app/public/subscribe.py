@@ -1,0 +1,1 @@
+"""Public subscription pages: sign-up, confirmation, manage, unsubscribe."""

@@ -1,0 +1,1 @@
+"""Provider callback routes (verified by signature; CSRF does not apply)."""
