@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, g, jsonify, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -59,6 +59,13 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        # Public pages are the same bytes for everyone: no "Vary: Cookie", which would make
+        # a CDN keep a copy per visitor, and no cookie written.
+        if g.get("shared_response") and not session.modified:
+            return
+        super().save_session(app, session, response)
 
 
 @login_manager.user_loader

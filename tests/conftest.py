@@ -152,3 +152,60 @@ def staff(app):
         return StaffClient(app.test_client()).login(user)
 
     return sign_in
+
+
+@pytest.fixture
+def audiences(app):
+    from subscribers.audiences import ensure_default_audiences
+
+    found = ensure_default_audiences()
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
+def make_subscriber(app, audiences):
+    """``make_subscriber(address, channel="email", audience="customers", components=None,
+    key_account=False)``: an active, staff-added subscriber (no notice queued)."""
+    from subscribers import registry
+
+    def make(address, channel="email", audience="customers", components=None, **kwargs):
+        subscriber, _ = registry.add_internal(
+            channel,
+            address,
+            audience,
+            component_ids=[c.id for c in components or []],
+            notify=False,
+            **kwargs,
+        )
+        db.session.commit()
+        return subscriber
+
+    return make
+
+
+@pytest.fixture
+def make_broadcast(app, audiences):
+    """``make_broadcast(audience="customers", components=None, subject=...)``: a committed
+    broadcast, not yet expanded."""
+    from subscribers.outbox import Message, create_broadcast
+
+    counter = iter(range(1, 100_000))
+
+    def make(audience="customers", components=None, subject="Update", **kwargs):
+        broadcast = create_broadcast(
+            audience,
+            Message(
+                subject=subject,
+                text="Body [%unsubscribe_url%]",
+                sms="SMS body",
+                webhook_payload={"x": 1},
+            ),
+            source=f"test:{next(counter)}",
+            component_ids=[c.id for c in components or []],
+            **kwargs,
+        )
+        db.session.commit()
+        return broadcast
+
+    return make

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, g, render_template, request
 
 from app.status.cache import Page, Rendered, page_cache
 
@@ -27,6 +27,7 @@ def respond(entry: Rendered, *, public: bool = True, cors: bool = False) -> Resp
     gz_etag = entry.etag[:-1] + '-gz"'
     etag = gz_etag if gzip_ok else entry.etag
     if public:
+        g.shared_response = True
         seconds = current_app.config["CACHE_SECONDS"]
         cache_control = (
             f"public, max-age={seconds}, stale-while-revalidate={max(seconds, 30)}, "

@@ -37,6 +37,7 @@ from app.status.uptime import UptimeRow, uptime_rows
 from app.timeutil import day_start, local_day, page_zone
 
 AUDIENCES = ("public", "internal")
+INTERNAL_REASON = "Affected by a problem in a system it depends on"
 UPTIME_DAYS = 90
 # While something is broken, today's uptime moves: rebuild at least this often.
 DEGRADED_MAX_AGE = timedelta(seconds=60)
@@ -260,7 +261,7 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
     updated_at = state.updated_at if state else now
 
     components = visible_components(audience)
-    # A reason naming a component the reader cannot see would leak it: leave it out.
+    # A reason naming a component the reader cannot see would leak it: say less.
     hidden_names = (
         set(db.session.scalars(select(Component.name).where(Component.visibility != "public")))
         if audience == "public"
@@ -291,7 +292,7 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
                 description=c.description,
                 status=c.effective_status,
                 own_status=c.status,
-                reason=""
+                reason=INTERNAL_REASON
                 if any(name in c.effective_reason for name in hidden_names)
                 else c.effective_reason,
                 tier=c.tier,
