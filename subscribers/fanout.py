@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -122,16 +123,23 @@ def _load(ids: list[int]) -> list[tuple]:
     ).all()
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    attempts: int
+    subscriber_id: int
+    broadcast_id: int
+
+
 def send_claimed(
     channel: Channel, ids: list[int], contents: ContentCache
-) -> tuple[list[Outcome], dict[int, int]]:
-    """Send claimed deliveries, grouped by broadcast; returns every outcome and the
-    attempt count of each delivery."""
+) -> tuple[list[Outcome], dict[int, Claimed]]:
+    """Send claimed deliveries, grouped by broadcast; returns every outcome and what was
+    known of each delivery when it was claimed."""
     outcomes: list[Outcome] = []
     groups: dict[int, list[Outgoing]] = {}
-    tries: dict[int, int] = {}
+    claimed: dict[int, Claimed] = {}
     for did, bid, sid, address, attempts, token, secret, state in _load(ids):
-        tries[did] = attempts
+        claimed[did] = Claimed(attempts, sid, bid)
         content = contents.get(bid)
         if state != "active" and not (content.direct and state == "pending"):
             # Unsubscribed or quarantined after the broadcast was expanded.
@@ -141,30 +149,62 @@ def send_claimed(
     db.session.rollback()  # end the read transaction before the slow part
     for bid, items in groups.items():
         outcomes.extend(channel.send_logged(contents.get(bid), items))
-    return outcomes, tries
+    return outcomes, claimed
 
 
-def record(outcomes: list[Outcome], attempts: dict[int, int]) -> None:
-    """Write the outcomes of a batch in one transaction."""
+def _mark_sent(sent: list[Outcome], now) -> None:
+    """Sent rows in as few statements as possible: SendGrid gives one id per request."""
+    by_provider_id: dict[str, list[int]] = {}
+    for o in sent:
+        by_provider_id.setdefault(o.provider_id[:128], []).append(o.delivery_id)
+    singles = []
+    for provider_id, ids in by_provider_id.items():
+        if len(ids) == 1:
+            singles.append({"id": ids[0], "provider_message_id": provider_id})
+            continue
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(
+                state="sent",
+                sent_at=now,
+                updated_at=now,
+                lease_until=None,
+                last_error="",
+                provider_message_id=provider_id,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    if singles:
+        for row in singles:
+            row.update(state="sent", sent_at=now, updated_at=now, lease_until=None, last_error="")
+        db.session.execute(update(Delivery), singles)
+
+
+def record(
+    outcomes: list[Outcome], claimed: dict[int, Claimed], track_successes: bool = False
+) -> None:
+    """Write the outcomes of a batch in one transaction. ``track_successes`` resets the
+    failure count of subscribers that received (webhooks count failures)."""
     if not outcomes:
         return
     now = utcnow()
     max_attempts = current_app.config["MAX_ATTEMPTS"]
+    sent = [o for o in outcomes if o.status == SENT]
+    _mark_sent(sent, now)
     changes = []
-    unsubscribe, quarantine, failing, succeeded = {}, {}, {}, set()
-    by_delivery = {}
+    unsubscribe, quarantine, failing = {}, {}, {}
     for o in outcomes:
-        row = {"id": o.delivery_id, "updated_at": now, "lease_until": None}
         if o.status == SENT:
-            row.update(
-                state="sent", sent_at=now, provider_message_id=o.provider_id[:128], last_error=""
-            )
-        elif o.status == RETRY and attempts.get(o.delivery_id, 0) < max_attempts:
+            continue
+        tries = claimed[o.delivery_id].attempts
+        row = {"id": o.delivery_id, "updated_at": now, "lease_until": None}
+        if o.status == RETRY and tries < max_attempts:
+            wait = backoff(tries, o.retry_after)
             row.update(
                 state="queued",
                 last_error=o.error[:2000],
-                next_attempt_at=now
-                + timedelta(seconds=backoff(attempts.get(o.delivery_id, 1), o.retry_after)),
+                next_attempt_at=now + timedelta(seconds=wait),
             )
         elif o.status == RETRY:
             row.update(
@@ -177,29 +217,19 @@ def record(outcomes: list[Outcome], attempts: dict[int, int]) -> None:
                 last_error=o.error[:2000],
             )
         changes.append(row)
-        by_delivery[o.delivery_id] = o
-    db.session.execute(update(Delivery), changes)
-
-    subscriber_of = dict(
-        db.session.execute(
-            select(Delivery.id, Delivery.subscriber_id).where(Delivery.id.in_(list(by_delivery)))
-        ).all()
-    )
-    for did, o in by_delivery.items():
-        sid = subscriber_of[did]
+        sid = claimed[o.delivery_id].subscriber_id
         if o.subscriber_action == "unsubscribe":
             unsubscribe[sid] = o.error
         elif o.subscriber_action == "quarantine":
             quarantine[sid] = o.error
-        elif o.subscriber_action == "count_failure" and o.status != SENT:
+        elif o.subscriber_action == "count_failure":
             failing[sid] = o.error
-        if o.status == SENT:
-            succeeded.add(sid)
+    if changes:
+        db.session.execute(update(Delivery), changes)
+    succeeded = {claimed[o.delivery_id].subscriber_id for o in sent} if track_successes else set()
     _apply_subscriber_actions(unsubscribe, quarantine, failing, succeeded, now)
-
-    sent_ids = [o.delivery_id for o in outcomes if o.status == SENT]
-    if sent_ids:
-        broadcast_ids = select(Delivery.broadcast_id).where(Delivery.id.in_(sent_ids))
+    broadcast_ids = {claimed[o.delivery_id].broadcast_id for o in sent}
+    if broadcast_ids:
         db.session.execute(
             update(Broadcast)
             .where(Broadcast.id.in_(broadcast_ids), Broadcast.first_sent_at.is_(None))
@@ -261,8 +291,8 @@ def drain(
         ids = claim(channel.kind, channel.batch_size)
         if not ids:
             break
-        outcomes, attempts = send_claimed(channel, ids, contents)
-        record(outcomes, attempts)
+        outcomes, claimed = send_claimed(channel, ids, contents)
+        record(outcomes, claimed, track_successes=channel.kind == "webhook")
         handled += len(ids)
         batches += 1
         if max_batches is not None and batches >= max_batches:
