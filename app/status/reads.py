@@ -12,7 +12,15 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.maintenance.services import advance_maintenance
-from app.models import Incident, IncidentComponent, Maintenance, MaintenanceComponent, utcnow
+from app.models import (
+    Component,
+    Incident,
+    IncidentComponent,
+    Maintenance,
+    MaintenanceComponent,
+    PageState,
+    utcnow,
+)
 from app.status.statuspage import component_json
 from app.status.summary import (
     EventEntry,
@@ -195,3 +203,56 @@ def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | N
         if link.component.name in shown
     ]
     return IncidentDetail(entry, event, duration, affected)
+
+
+@dataclass
+class FeedEvent:
+    """One incident or maintenance window as the feeds show it."""
+
+    entry: EventEntry
+    published: datetime  # when it was first announced
+    updated: datetime  # its latest update or edit
+
+
+def page_updated_at() -> datetime | None:
+    """When anything the pages show last changed (None before anything was written)."""
+    state = db.session.get(PageState, 1)
+    return state.updated_at if state else None
+
+
+def visible_component(audience: str, public_id: str) -> Component | None:
+    """The component with ``public_id`` if the audience may see it, else None."""
+    query = select(Component).where(Component.public_id == public_id)
+    if audience == "public":
+        query = query.where(Component.visibility == "public")
+    return db.session.scalar(query)
+
+
+def feed_events(audience: str, limit: int = 50, component_id: int | None = None) -> list[FeedEvent]:
+    """The latest ``limit`` incidents and maintenance windows together, most recently
+    announced first (a window counts from when it was scheduled, not when it starts).
+
+    With ``component_id``, only events that name that component directly: an incident on
+    a component it depends on is left out, as on Statuspage's per-component feeds."""
+    incidents = _incident_query(audience).order_by(Incident.created_at.desc(), Incident.id.desc())
+    windows = _maintenance_query(audience).order_by(
+        Maintenance.created_at.desc(), Maintenance.id.desc()
+    )
+    if component_id is not None:
+        incidents = incidents.where(
+            Incident.affected.any(IncidentComponent.component_id == component_id)
+        )
+        windows = windows.where(
+            Maintenance.affected.any(MaintenanceComponent.component_id == component_id)
+        )
+    events = [
+        *db.session.scalars(incidents.limit(limit)),
+        *db.session.scalars(windows.limit(limit)),
+    ]
+    events.sort(key=lambda e: (e.created_at, e.id), reverse=True)
+    events = events[:limit]
+    found = []
+    for event, entry in zip(events, _entries(events, audience), strict=True):
+        latest = max((u.display_at for u in event.updates), default=event.created_at)
+        found.append(FeedEvent(entry, event.created_at, max(latest, event.updated_at)))
+    return found
