@@ -218,6 +218,7 @@ class BaseConfig:
             "SUBSCRIBE_RATE": get("HERALD_SUBSCRIBE_RATE"),
             "CELERY_BROKER_URL": get("HERALD_CELERY_BROKER_URL"),
             "CELERY_RESULT_BACKEND": get("HERALD_CELERY_RESULT_BACKEND"),
+            "CELERY_QUEUE": get("HERALD_CELERY_QUEUE") or "herald",
             # Webhooks to private addresses are fine on a laptop, never in production.
             "WEBHOOK_ALLOW_PRIVATE": _bool(
                 "HERALD_WEBHOOK_ALLOW_PRIVATE", get("HERALD_WEBHOOK_ALLOW_PRIVATE")

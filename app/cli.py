@@ -134,6 +134,59 @@ def rebuild_uptime_command() -> None:
     click.echo(f"Rebuilt the roll-up of {count} components.")
 
 
+@click.command("import-subscribers")
+@click.argument("file", type=click.File("rb"))
+@click.option("--check", is_flag=True, help="Check the file and report; change nothing.")
+@with_appcontext
+def import_subscribers_command(file, check: bool) -> None:
+    """Add or update internal subscribers from a CSV file (- for standard input).
+
+    Columns: channel,address,audience,components,team (components separated by ;).
+    Prints a line per row and a summary; exits with 1 when a row was rejected and 2
+    when the file could not be read at all."""
+    from subscribers.csv_io import REJECTED, import_rows
+
+    report = import_rows(file.read(), dry_run=check)
+    db.session.commit()
+    for row in report.rows:
+        what = " ".join(part for part in (row.channel, row.address, row.audience) if part)
+        line = f"line {row.line}: {row.outcome} {what}: {row.reason}"
+        click.echo(line, err=row.outcome == REJECTED)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if report.errors:
+        click.echo(f"Error: {report.summary()}", err=True)
+        sys.exit(2)
+    click.echo(report.summary())
+    if report.rejected:
+        sys.exit(1)
+
+
+@click.command("export-subscribers")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["pending", "active", "unsubscribed", "quarantined"]),
+    help="Only subscribers in this state (repeatable). Default: all.",
+)
+@with_appcontext
+def export_subscribers_command(file: str | None, states: tuple[str, ...]) -> None:
+    """Write every subscriber as CSV (to FILE, or standard output), in the columns that
+    import-subscribers reads, plus state."""
+    from subscribers.csv_io import export_rows
+
+    text = export_rows(list(states) or None)
+    db.session.rollback()
+    if file and file != "-":
+        with open(file, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        click.echo(f"Wrote {max(0, text.count(chr(10)) - 1)} subscribers to {file}.", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
 def init_app(app: Flask) -> None:
     for command in (
         create_user_command,
@@ -142,6 +195,8 @@ def init_app(app: Flask) -> None:
         tick_command,
         worker_command,
         rebuild_uptime_command,
+        import_subscribers_command,
+        export_subscribers_command,
     ):
         app.cli.add_command(command)
 
@@ -149,10 +204,21 @@ def init_app(app: Flask) -> None:
 def main() -> None:
     """Entry point of the ``herald`` console script."""
     from app import create_app
+    from config import ConfigError
+
+    def build_app() -> Flask:
+        # Flask's command listing (``herald --help``) prints the traceback of any error
+        # raised while loading the app and carries on; a bad setting must stop with its
+        # message instead.
+        try:
+            return create_app()
+        except ConfigError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
 
     try:
         cli = FlaskGroup(
-            create_app=lambda: create_app(),
+            create_app=build_app,
             add_version_option=False,
             help="Herald: status pages and stakeholder communication.",
         )

@@ -26,11 +26,16 @@ log = logging.getLogger(__name__)
 # An update dated further back than this records history; it is not news to send.
 STALE_AFTER = timedelta(hours=1)
 SMS_LIMIT = 306  # two GSM-7 segments
+# One character outside GSM-7 (an en dash in a time range, a curly quote, an ellipsis)
+# makes the whole text message UCS-2, 70 characters a segment: use look-alikes.
+SMS_LOOKALIKES = str.maketrans(
+    {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."}
+)
 
 
 def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def _components(event: Incident | Maintenance) -> tuple[list[int], list[dict]]:
@@ -55,7 +60,7 @@ def _message(template: str, context: dict, link: str) -> Message:
     )
     base = f"notifications/{template}"
     prefix = f"{config['PAGE_NAME']}: "
-    sms_body = render_template(f"{base}.sms.txt", **context).strip()
+    sms_body = render_template(f"{base}.sms.txt", **context).strip().translate(SMS_LOOKALIKES)
     tail = f" {link} Reply STOP to opt out."
     sms = prefix + shorten(sms_body, SMS_LIMIT - len(prefix) - len(tail)) + tail
     return Message(

@@ -27,6 +27,7 @@ def make_celery(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
+        task_default_queue=app.config.get("CELERY_QUEUE") or "herald",
         beat_schedule={"herald-periodic": {"task": "herald.periodic", "schedule": 5.0}},
         imports=("subscribers.tasks",),
     )

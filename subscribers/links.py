@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -24,9 +27,19 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="subscribe-confirm")
 
 
+def fingerprint(token: str) -> str:
+    """A short digest of the manage token: binds a confirmation to the subscription
+    without revealing any of the token (signed payloads are readable)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def token_matches(token: str, print_: str) -> bool:
+    return hmac.compare_digest(fingerprint(token), print_)
+
+
 def confirmation_token(subscriber_id: int, token: str) -> str:
     """A signed token that expires after 7 days; re-subscribing issues a new one."""
-    return _serializer().dumps({"s": subscriber_id, "k": token[:12]})
+    return _serializer().dumps({"s": subscriber_id, "k": fingerprint(token)})
 
 
 def read_confirmation_token(value: str) -> tuple[int, str]:

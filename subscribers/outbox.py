@@ -78,11 +78,28 @@ def create_broadcast(
     return broadcast
 
 
-def _match(broadcast: Broadcast, key_accounts: bool):
-    """Which subscribers a broadcast reaches, as a WHERE clause."""
+def hears_about(component_ids: list[int]):
+    """Subscribers who hear about any of these components, as a WHERE clause: those with
+    every component, and those who chose one of them or its group. Shared by broadcasts
+    and saved groups (``subscribers.groups``), so that both always agree."""
+    group_ids = select(Component.group_id).where(
+        Component.id.in_(component_ids), Component.group_id.is_not(None)
+    )
+    chosen = exists().where(
+        Subscription.subscriber_id == Subscriber.id,
+        or_(Subscription.component_id.in_(component_ids), Subscription.group_id.in_(group_ids)),
+    )
+    return or_(Subscriber.all_components.is_(True), chosen)
+
+
+def _match(broadcast: Broadcast, key_accounts: bool | None):
+    """Which subscribers a broadcast reaches, as a WHERE clause (``key_accounts`` None:
+    key accounts and the others alike)."""
     if broadcast.subscriber_id is not None:
         return Subscriber.id == broadcast.subscriber_id
-    clauses = [Subscriber.state == "active", Subscriber.key_account.is_(key_accounts)]
+    clauses = [Subscriber.state == "active"]
+    if key_accounts is not None:
+        clauses.append(Subscriber.key_account.is_(key_accounts))
     if broadcast.team_id is not None:
         clauses.append(Subscriber.team_id == broadcast.team_id)
     else:
@@ -90,16 +107,13 @@ def _match(broadcast: Broadcast, key_accounts: bool):
     if broadcast.channels:
         clauses.append(Subscriber.channel.in_(broadcast.channels))
     if broadcast.component_ids:
-        ids = broadcast.component_ids
-        group_ids = select(Component.group_id).where(
-            Component.id.in_(ids), Component.group_id.is_not(None)
-        )
-        chosen = exists().where(
-            Subscription.subscriber_id == Subscriber.id,
-            or_(Subscription.component_id.in_(ids), Subscription.group_id.in_(group_ids)),
-        )
-        clauses.append(or_(Subscriber.all_components.is_(True), chosen))
+        clauses.append(hears_about(broadcast.component_ids))
     return and_(*clauses)
+
+
+def reaches(broadcast: Broadcast):
+    """Every subscriber a broadcast reaches (or would reach, before it is expanded)."""
+    return _match(broadcast, None)
 
 
 def _insert_ignoring_duplicates():
@@ -175,6 +189,8 @@ def expand_step(broadcast_id: int, chunk: int = EXPAND_CHUNK) -> int:
             rows,
         )
         .on_conflict_do_nothing()
+        # SQLAlchemy 2.1 reports -1 for an INSERT's rowcount on psycopg unless asked.
+        .execution_options(preserve_rowcount=True)
     )
     written = db.session.execute(statement).rowcount or 0
     broadcast.expanded_through = upto

@@ -22,16 +22,18 @@ class TokenBucket:
         if self.rate <= 0:
             return 0.0
         waited = 0.0
-        amount = min(amount, self.capacity)
+        # A message of more segments than the burst waits for a full bucket, then leaves it
+        # in debt: every segment is paid for, so the rate holds however long the message.
+        needed = min(amount, self.capacity)
         while True:
             with self.lock:
                 now = time.monotonic()
                 self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
                 self.updated = now
-                if self.tokens >= amount:
+                if self.tokens >= needed:
                     self.tokens -= amount
                     return waited
-                pause = (amount - self.tokens) / self.rate
+                pause = (needed - self.tokens) / self.rate
             time.sleep(pause)
             waited += pause
 

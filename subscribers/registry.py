@@ -15,7 +15,13 @@ from app.errors import NotFound, ServiceError
 from app.extensions import db
 from app.models import Component, ComponentGroup, Team, utcnow
 from subscribers.audiences import get_audience
-from subscribers.links import confirm_url, manage_url, read_confirmation_token, unsubscribe_url
+from subscribers.links import (
+    confirm_url,
+    manage_url,
+    read_confirmation_token,
+    token_matches,
+    unsubscribe_url,
+)
 from subscribers.models import Audience, Subscriber, Subscription
 from subscribers.outbox import Message, create_broadcast
 from subscribers.validation import normalise
@@ -186,7 +192,12 @@ def confirm_by_link(token: str) -> Subscriber:
     except ValueError as error:
         raise ServiceError(str(error)) from None
     subscriber = db.session.get(Subscriber, subscriber_id)
-    if subscriber is None or not subscriber.token.startswith(prefix):
+    # Only email is confirmed by link: an SMS code page's token must not skip the code.
+    if (
+        subscriber is None
+        or subscriber.channel != "email"
+        or not token_matches(subscriber.token, prefix)
+    ):
         raise ServiceError("This confirmation link is not valid any more.")
     if subscriber.state == "active":
         return subscriber

@@ -26,7 +26,7 @@ def normalise_phone(raw: str, region: str = "US") -> str:
         number = phonenumbers.parse(text, None if text.startswith("+") else region)
     except phonenumbers.NumberParseException:
         raise ServiceError(
-            f"{text!r} is not a phone number. Use the international format, e.g. +44 7700 900123.",
+            f"{text!r} is not a phone number. Use the international format, e.g. +44 7911 123456.",
             "address",
         ) from None
     if not phonenumbers.is_valid_number(number):

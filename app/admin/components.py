@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.admin import attempt, bp, form_errors
-from app.admin.dashboard import components_by_group
+from app.admin.dashboard import components_by_group, dashboard
 from app.admin.forms import ActionForm, ComponentForm, DependencyForm, GroupForm, StatusForm
 from app.auth.permissions import requires
 from app.extensions import db
@@ -91,6 +91,10 @@ def edit_component(component_id: int):
     elif form.is_submitted():
         form_errors(form)
         status = 400
+    return _component_page(component, form, status)
+
+
+def _component_page(component: Component, form: ComponentForm, status: int = 200):
     dependency_form = DependencyForm()
     taken = {d.depends_on_id for d in component.dependencies} | {component.id}
     dependency_form.depends_on_id.choices = [
@@ -127,7 +131,7 @@ def set_status(component_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         form_errors(form)
-        return redirect(request.referrer or url_for("admin.dashboard")), 303
+        return dashboard(), 400
     changed, _ = attempt(
         lambda: service.set_component_status(current_user, component, form.status.data)
     )
@@ -144,14 +148,21 @@ def add_dependency(component_id: int):
     form.depends_on_id.choices = [(c.id, c.name) for c in db.session.scalars(select(Component))]
     if form.validate_on_submit():
         depends_on = db.get_or_404(Component, form.depends_on_id.data)
-        result, _ = attempt(
+        result, status = attempt(
             lambda: service.add_dependency(current_user, component, depends_on, form.kind.data)
         )
         if result is not None:
             flash(f"{component.name} now depends on {depends_on.name}.", "success")
+            return redirect(url_for("admin.edit_component", component_id=component.id))
     else:
         form_errors(form)
-    return redirect(url_for("admin.edit_component", component_id=component.id))
+        status = 400
+    # Refused (a cycle, a duplicate …): the component's page again, with the reason.
+    details = ComponentForm(formdata=None, obj=component)
+    _component_choices(details)
+    details.group_id.data = component.group_id or 0
+    details.team_id.data = component.team_id or 0
+    return _component_page(component, details, status)
 
 
 @bp.post("/dependencies/<int:dependency_id>/delete")

@@ -138,6 +138,19 @@ class MaintenanceForm(FlaskForm):
     notify = BooleanField("Notify subscribers", default=True)
 
 
+class EditMaintenanceForm(FlaskForm):
+    """A window's details; its message changes by posting an update, so none is asked."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    scheduled_for = DateTimeLocalField(
+        "Starts", format=DATETIME_FORMAT, validators=[DataRequired()]
+    )
+    scheduled_until = DateTimeLocalField(
+        "Ends", format=DATETIME_FORMAT, validators=[DataRequired()]
+    )
+    visibility = SelectField("Visibility", choices=VISIBILITY_CHOICES)
+
+
 class MaintenanceUpdateForm(FlaskForm):
     status = SelectField("Status", choices=options(MAINTENANCE_STATUS_LABELS.items()))
     body = TextAreaField("Message (Markdown)", validators=[DataRequired(), Length(max=20_000)])

@@ -184,7 +184,14 @@ def resolve(incident_id: int):
     elif form.is_submitted():
         form_errors(form)
         status = 400
-    return render_template("admin/resolve.html", incident=incident, form=form), status
+    # Each component's default: operational, or what another open incident still gives it.
+    restore_to = {
+        link.component_id: services.status_after_resolution(incident, link.component)
+        for link in incident.affected
+    }
+    return render_template(
+        "admin/resolve.html", incident=incident, form=form, restore_to=restore_to
+    ), status
 
 
 @bp.post("/incidents/<int:incident_id>/edit")
@@ -193,7 +200,7 @@ def edit_incident(incident_id: int):
     incident = db.get_or_404(Incident, incident_id)
     form = EditIncidentForm()
     if form.validate_on_submit():
-        result, _ = attempt(
+        result, status = attempt(
             lambda: services.edit_incident(
                 current_user,
                 incident,
@@ -204,9 +211,11 @@ def edit_incident(incident_id: int):
         )
         if result is not None:
             flash("Incident details saved.", "success")
+            return redirect(url_for("admin.incident", incident_id=incident.id))
     else:
         form_errors(form)
-    return redirect(url_for("admin.incident", incident_id=incident.id))
+        status = 400
+    return _refused(incident, status)
 
 
 @bp.post("/incidents/<int:incident_id>/postmortem")
@@ -215,7 +224,7 @@ def postmortem(incident_id: int):
     incident = db.get_or_404(Incident, incident_id)
     form = PostmortemForm()
     if form.validate_on_submit():
-        result, _ = attempt(
+        result, status = attempt(
             lambda: services.save_postmortem(
                 current_user, incident, form.body.data or "", form.publish.data
             )
@@ -225,9 +234,23 @@ def postmortem(incident_id: int):
                 "Postmortem published." if form.publish.data else "Postmortem saved as draft.",
                 "success",
             )
+            return redirect(url_for("admin.incident", incident_id=incident.id))
     else:
         form_errors(form)
-    return redirect(url_for("admin.incident", incident_id=incident.id))
+        status = 400
+    return _refused(incident, status)
+
+
+def _refused(incident: Incident, status: int):
+    """The incident page again with the flashed reason; the posted form keeps its input."""
+    return _incident_page(
+        incident,
+        UpdateForm(
+            formdata=None,
+            status=incident.status if incident.status != "resolved" else "monitoring",
+        ),
+        status,
+    )
 
 
 @bp.post("/incidents/<int:incident_id>/delete")

@@ -7,7 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.admin import attempt, bp, form_errors, local_to_utc, utc_to_local_input
-from app.admin.forms import ActionForm, MaintenanceForm, MaintenanceUpdateForm
+from app.admin.forms import (
+    ActionForm,
+    EditMaintenanceForm,
+    MaintenanceForm,
+    MaintenanceUpdateForm,
+)
 from app.admin.incidents import all_components
 from app.auth.permissions import requires
 from app.extensions import db
@@ -77,7 +82,7 @@ def maintenance(maintenance_id: int):
 
 
 def _page(item: Maintenance, form: MaintenanceUpdateForm, status: int = 200):
-    edit_form = MaintenanceForm(obj=item)
+    edit_form = EditMaintenanceForm(obj=item)
     edit_form.scheduled_for.data = utc_to_local_input(item.scheduled_for)
     edit_form.scheduled_until.data = utc_to_local_input(item.scheduled_until)
     return render_template(
@@ -116,9 +121,9 @@ def maintenance_update(maintenance_id: int):
 @requires("manage_maintenance")
 def edit_maintenance(maintenance_id: int):
     item = db.get_or_404(Maintenance, maintenance_id)
-    form = MaintenanceForm()
+    form = EditMaintenanceForm()
     if form.validate_on_submit():
-        result, _ = attempt(
+        result, status = attempt(
             lambda: services.edit_maintenance(
                 current_user,
                 item,
@@ -130,9 +135,12 @@ def edit_maintenance(maintenance_id: int):
         )
         if result is not None:
             flash("Maintenance details saved.", "success")
+            return redirect(url_for("admin.maintenance", maintenance_id=item.id))
     else:
         form_errors(form)
-    return redirect(url_for("admin.maintenance", maintenance_id=item.id))
+        status = 400
+    # Refused: the page again with the reason (nothing was changed).
+    return _page(item, MaintenanceUpdateForm(formdata=None, status=item.status), status)
 
 
 @bp.post("/maintenance/<int:maintenance_id>/delete")

@@ -176,7 +176,7 @@ def post_incident_update(
     if status == "resolved":
         for link in incident.affected:
             if link.component not in components:
-                components[link.component] = _status_after_resolution(incident, link.component)
+                components[link.component] = status_after_resolution(incident, link.component)
     affected = _apply_components(actor, incident, components, at)
     old_status = incident.status
     incident.status = status
@@ -210,7 +210,7 @@ def post_incident_update(
     return update
 
 
-def _status_after_resolution(incident: Incident, component: Component) -> str:
+def status_after_resolution(incident: Incident, component: Component) -> str:
     """What a component returns to when ``incident`` resolves: operational, or the worst
     status another unresolved incident gives it."""
     others = db.session.scalars(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -17,7 +17,17 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import DailyUptime
 from app.status.history import ROLLUP_FIELDS
-from app.timeutil import day_start, human_duration, local_day, overlap_seconds, split_by_day
+from app.timeutil import day_start, human_duration, local_day, split_by_day
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    """Whole microseconds since the epoch: subtracting these gives exactly what
+    subtracting the datetimes gives, at a fraction of the cost (1,800 times a render)."""
+    return (moment - _EPOCH) // _MICROSECOND
+
 
 LEVEL_BY_STATUS = {
     "major_outage": "major",
@@ -86,8 +96,19 @@ def uptime_rows(
             ).where(DailyUptime.component_id.in_(ids), DailyUptime.day >= first)
         ):
             seconds[(row[0], row[1])] = dict(zip(ROLLUP_FIELDS, row[2:], strict=True))
-    bounds = [day_start(first + timedelta(days=i), zone) for i in range(days + 1)]
-    labels = [(first + timedelta(days=i)).strftime("%-d %b %Y") for i in range(days)]
+    day_list = [first + timedelta(days=i) for i in range(days)]
+    bounds = [_micros(day_start(first + timedelta(days=i), zone)) for i in range(days + 1)]
+    now_us = _micros(now)
+    labels = [day.strftime("%-d %b %Y") for day in day_list]
+    # The bars of a day without data and of a clean day are the same for every component
+    # (and immutable), so they are built once per day, not once per component and day.
+    no_data = [
+        DayBar(day, "none", None, f"{labels[i]}: no data", None) for i, day in enumerate(day_list)
+    ]
+    clean = [
+        DayBar(day, "ok", 1.0, f"{labels[i]}: {format_percent(1.0)}", None)
+        for i, day in enumerate(day_list)
+    ]
     result = {}
     for component in components:
         # The open interval is not in the roll-up yet: add its part of each day.
@@ -95,16 +116,22 @@ def uptime_rows(
             for day, secs in split_by_day(component.status_changed_at, now, zone):
                 if day >= first:
                     seconds[(component.id, day)][component.effective_status] += secs
+        component_id = component.id  # read once: an ORM attribute, 180 reads per component
+        created_us = _micros(component.created_at)
         total_observed = total_down = 0.0
         bars = []
-        for i in range(days):
-            day = first + timedelta(days=i)
-            observed = overlap_seconds(bounds[i], bounds[i + 1], component.created_at, now)
-            entries = incidents_by_day.get((component.id, day), ())
+        for i, day in enumerate(day_list):
+            # Seconds of this day the component existed (overlap of two intervals).
+            observed = max(0, min(bounds[i + 1], now_us) - max(bounds[i], created_us)) / 10**6
+            entries = incidents_by_day.get((component_id, day), ())
             if observed <= 0:
-                bars.append(DayBar(day, "none", None, f"{labels[i]}: no data", None))
+                bars.append(no_data[i])
                 continue
-            spent = seconds.get((component.id, day))
+            spent = seconds.get((component_id, day))
+            if not spent and not entries:
+                total_observed += observed
+                bars.append(clean[i])
+                continue
             down = sum(weights[s] * v for s, v in spent.items()) if spent else 0.0
             uptime = max(0.0, 1.0 - down / observed)
             total_observed += observed

@@ -27,7 +27,7 @@ def _email(app: Flask) -> Channel:
         return SmtpEmail(
             config["SMTP_HOST"],
             config["SMTP_PORT"],
-            config["MAIL_FROM"],
+            sender(app),
             username=config["SMTP_USERNAME"],
             password=config["SMTP_PASSWORD"],
             starttls=config["SMTP_STARTTLS"],
@@ -40,7 +40,7 @@ def _email(app: Flask) -> Channel:
         return SendGridEmail(
             config["SENDGRID_API_KEY"],
             config["SENDGRID_HOST"],
-            config["MAIL_FROM"],
+            sender(app),
             timeout=timeout,
         )
     from subscribers.channels.email_file import FileEmail

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from flask import current_app
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -148,7 +149,14 @@ class TwilioSms(Channel):
         )
 
     def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]:
-        return list(self.pool.map(lambda item: self._send_one(content, item), batch))
+        # The pool's threads have no app context of their own; the links need one.
+        app = current_app._get_current_object()
+
+        def send_one(item: Outgoing) -> Outcome:
+            with app.app_context():
+                return self._send_one(content, item)
+
+        return list(self.pool.map(send_one, batch))
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import requests
+from flask import current_app
 
 from app.errors import ServiceError
 from subscribers.channels.base import FAILED, RETRY, SENT, Channel, Content, Outcome, Outgoing
@@ -126,7 +127,19 @@ class Webhook(Channel):
         )
 
     def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]:
-        return list(self.pool.map(lambda item: self._send_one(content, item), batch))
+        # The pool's threads have no app context of their own; the links need one.
+        app = current_app._get_current_object()
+
+        def send_one(item: Outgoing) -> Outcome:
+            with app.app_context():
+                return self._send_one(content, item)
+
+        return list(self.pool.map(send_one, batch))
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+        # The calling thread's session (post() called directly, as sign-up does).
+        session = getattr(self.local, "session", None)
+        if session is not None:
+            session.close()
+            self.local.session = None

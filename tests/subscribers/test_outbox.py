@@ -32,8 +32,7 @@ def test_a_broadcast_reaches_the_subscribers_of_its_components_only(
     assert addresses(broadcast) == ["all@example.com", "api@example.com"]
 
 
-def test_choosing_a_group_covers_its_components(make_component, make_subscriber,
-                                                make_broadcast):
+def test_choosing_a_group_covers_its_components(make_component, make_subscriber, make_broadcast):
     api = make_component("API", group="Core")
     subscriber = make_subscriber("group@example.com")
     registry.set_selection(subscriber, [], [api.group_id])
@@ -43,8 +42,9 @@ def test_choosing_a_group_covers_its_components(make_component, make_subscriber,
     assert addresses(broadcast) == ["group@example.com"]
 
 
-def test_someone_matching_twice_gets_one_message_per_channel(make_component, make_subscriber,
-                                                            make_broadcast):
+def test_someone_matching_twice_gets_one_message_per_channel(
+    make_component, make_subscriber, make_broadcast
+):
     api = make_component("API", group="Core")
     web = make_component("Web", group="Core")
     subscriber = make_subscriber("twice@example.com", components=[api, web])
@@ -88,13 +88,13 @@ def test_key_accounts_and_urgent_audiences_come_first(make_subscriber, make_broa
     expand_broadcast(customers.id)
     expand_broadcast(executives.id)
     ordered = db.session.scalars(
-        select(Delivery.address).order_by(Delivery.priority, Delivery.id)).all()
+        select(Delivery.address).order_by(Delivery.priority, Delivery.id)
+    ).all()
     assert ordered[0] == "boss@example.com"
     assert ordered[1] == "key@example.com"
 
 
-def test_expansion_goes_in_chunks_that_can_be_sent_before_the_end(make_subscriber,
-                                                                  make_broadcast):
+def test_expansion_goes_in_chunks_that_can_be_sent_before_the_end(make_subscriber, make_broadcast):
     for i in range(5):
         make_subscriber(f"s{i}@example.com")
     broadcast = make_broadcast()
@@ -128,12 +128,14 @@ def test_an_incident_update_promises_delivery_in_its_own_transaction(
 
     add_dependency(None, api, database)
     make_subscriber("api@example.com", components=[api])
-    incident = declare_incident(None, "DB slow", "minor", {database: "degraded_performance"},
-                                body="Looking into it.")
+    incident = declare_incident(
+        None, "DB slow", "minor", {database: "degraded_performance"}, body="Looking into it."
+    )
     db.session.rollback()  # never committed: no incident, no broadcast
     assert db.session.scalar(select(func.count()).select_from(Broadcast)) == 0
-    incident = declare_incident(None, "API errors", "minor", {api: "partial_outage"},
-                                body="Looking into it.")
+    incident = declare_incident(
+        None, "API errors", "minor", {api: "partial_outage"}, body="Looking into it."
+    )
     db.session.commit()
     [broadcast] = db.session.scalars(select(Broadcast)).all()
     assert broadcast.source == f"incident_update:{incident.updates[0].id}:customers"
@@ -141,14 +143,15 @@ def test_an_incident_update_promises_delivery_in_its_own_transaction(
     assert expand_broadcast(broadcast.id) == 1
 
 
-def test_internal_incidents_and_switched_off_updates_notify_nobody(make_component,
-                                                                   make_subscriber):
+def test_internal_incidents_and_switched_off_updates_notify_nobody(make_component, make_subscriber):
     api = make_component("API")
     make_subscriber("api@example.com", components=[api])
-    declare_incident(None, "Quiet", "minor", {api: "degraded_performance"}, body="x",
-                     deliver_notifications=False)
-    declare_incident(None, "Internal", "minor", {api: "degraded_performance"}, body="x",
-                     visibility="internal")
+    declare_incident(
+        None, "Quiet", "minor", {api: "degraded_performance"}, body="x", deliver_notifications=False
+    )
+    declare_incident(
+        None, "Internal", "minor", {api: "degraded_performance"}, body="x", visibility="internal"
+    )
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Broadcast)) == 0
 

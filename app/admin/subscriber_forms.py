@@ -1,0 +1,42 @@
+"""Forms of the subscriber screens. Choices (audiences, teams, components) are filled in by
+the views."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.admin.forms import options
+
+CHANNEL_CHOICES = options([("email", "Email"), ("sms", "SMS"), ("webhook", "Webhook")])
+
+
+class SubscriberForm(FlaskForm):
+    channel = SelectField("Channel", choices=CHANNEL_CHOICES)
+    address = StringField(
+        "Address",
+        validators=[DataRequired(), Length(max=512)],
+        description="An email address, a phone number in international format "
+        "(+44 7911 123456) or an https:// webhook URL.",
+    )
+    name = StringField("Name", validators=[Optional(), Length(max=120)])
+    audience = SelectField("Audience")
+    team_id = SelectField("Team", coerce=int)
+    component_ids = SelectMultipleField("Components", coerce=int, validate_choice=True)
+    key_account = BooleanField("Key account (sent first)")
+
+
+class SavedGroupForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=120)],
+        description="For example “Payments – executives”.",
+    )
+    audience = SelectField("Audience")
+    component_ids = SelectMultipleField("Components", coerce=int, validate_choice=True)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file")
