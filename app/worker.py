@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 5.0
 # Retries fall due while nothing wakes a sender: look again this often.
 IDLE_SECONDS = 2.0
+POLL_SECONDS = 0.25
 
 
 def run_periodic_jobs(app: Flask) -> None:
@@ -72,7 +73,9 @@ def _coordinator(app: Flask, stop: threading.Event) -> None:
             expand_pending(app, stop)
         except Exception:
             log.exception("expanding broadcasts failed")
-        dispatch.WORK.wait(min(1.0, max(0.0, next_tick - time.monotonic())))
+        # A broadcast committed by another process (the web, the API) is seen within a
+        # quarter of a second; one committed here wakes this thread at once.
+        dispatch.WORK.wait(min(POLL_SECONDS, max(0.0, next_tick - time.monotonic())))
 
 
 def _sender(app: Flask, kind: str, stop: threading.Event) -> None:

@@ -3,10 +3,12 @@ HERALD_TEST_DATABASE_URL is set), factory fixtures, and a signed-in client."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 os.environ["HERALD_ENV"] = "testing"
@@ -68,6 +70,7 @@ def app(database_url):
             "SERVER_NAME": None,
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _empty_tables()
         yield app
@@ -75,6 +78,31 @@ def app(database_url):
         _empty_tables()
         db.session.remove()
         db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own application context, as in production.
+
+    The ``app`` fixture keeps an application context pushed for the whole test; a request
+    would otherwise reuse it, and ``g`` (the signed-in user, the CSRF token) and the
+    database session would leak from one client's request into the next. Running the
+    request in an empty ``contextvars`` context makes Flask push a fresh one.
+    """
+
+    def open(self, *args, **kwargs):
+        if _ISOLATED.get():  # a redirect followed inside the isolated request
+            return super().open(*args, **kwargs)
+
+        def run():
+            _ISOLATED.set(True)
+            return FlaskClient.open(self, *args, **kwargs)
+
+        response = contextvars.Context().run(run)
+        db.session.expire_all()  # the test's session then reads what the request committed
+        return response
+
+
+_ISOLATED = contextvars.ContextVar("isolated_request", default=False)
 
 
 @pytest.fixture

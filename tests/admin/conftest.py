@@ -1,45 +1,11 @@
-"""Fixtures for the staff-area tests.
-
-Each request runs in its own application context, as in production. The shared ``app``
-fixture keeps an application context pushed for the whole test, and a test client
-request would reuse it: ``g`` (the signed-in user, the CSRF token) and the database
-session would then leak from one client's request into the next, so a second client in
-the same test would appear signed in as the first. Running each request in an empty
-``contextvars`` context makes Flask push a fresh application context with its own
-session.
-"""
+"""Fixtures for the staff-area tests: reading forms as a browser would submit them."""
 
 from __future__ import annotations
 
-import contextvars
 import html
 from html.parser import HTMLParser
 
 import pytest
-from flask.testing import FlaskClient
-
-from app.extensions import db
-
-_ISOLATED = contextvars.ContextVar("isolated_request", default=False)
-
-
-class IsolatedClient(FlaskClient):
-    def open(self, *args, **kwargs):
-        if _ISOLATED.get():  # a redirect followed inside the isolated request
-            return super().open(*args, **kwargs)
-
-        def run():
-            _ISOLATED.set(True)
-            return FlaskClient.open(self, *args, **kwargs)
-
-        response = contextvars.Context().run(run)
-        db.session.expire_all()  # the test's session then reads what the request committed
-        return response
-
-
-@pytest.fixture(autouse=True)
-def isolated_requests(app):
-    app.test_client_class = IsolatedClient
 
 
 class _Forms(HTMLParser):
@@ -95,35 +61,30 @@ class _Forms(HTMLParser):
             self._textarea = None
 
 
-def form_fields(html: str, action: str | None = None) -> dict:
+def form_fields(page: str, action: str | None = None) -> dict:
     """The fields of the form posting to ``action`` (None: the page's own main form) as a
-    browser would send them untouched; names that repeat map to lists."""
+    browser would send them untouched; a name that repeats maps to a list."""
     parser = _Forms()
-    parser.feed(html)
+    parser.feed(page)
     for form in parser.forms:
         if form["action"] == action:
             data: dict = {}
             for name, value in form["fields"]:
-                if name in data:
-                    previous = data[name]
-                    data[name] = (
-                        [*previous, value]
-                        if isinstance(previous, list)
-                        else [
-                            previous,
-                            value,
-                        ]
-                    )
-                else:
+                if name not in data:
                     data[name] = value
+                elif isinstance(data[name], list):
+                    data[name].append(value)
+                else:
+                    data[name] = [data[name], value]
             return data
     raise AssertionError(f"no form with action {action!r} on the page")
 
 
 @pytest.fixture
 def fill():
-    """``fill(client, url, action=None, **changes)``: load ``url``, take the form's values
-    as rendered, apply ``changes`` and return the data to post (and the URL to post to)."""
+    """``fill(client, url, action=None, **changes)``: load ``url``, take the values of the
+    form posting to ``action`` as rendered, apply ``changes`` (None removes a field, as
+    unticking a box does) and return the data to post."""
 
     def fill_in(client, url: str, action: str | None = None, **changes):
         response = client.get(url)

@@ -24,6 +24,9 @@ TIMEOUT = "timeout"
 ANY = "*"
 
 
+STATS_PATH = "/__stats"
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on (at the moment of asking)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -124,6 +127,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path, _, query = self.path.partition("?")
+        if path == STATS_PATH:  # counters for benchmarks; never recorded or scripted
+            self._reply_stats(fake)
+            return
         endpoint = fake.route(self.command, path)
         request = Recorded(self.command, path, query, self.headers, body, endpoint)
         if endpoint is None:
@@ -167,6 +173,14 @@ class _Handler(BaseHTTPRequestHandler):
         if payload and self.command != "HEAD":
             self._headers_buffer.append(payload)
         self.flush_headers()
+
+    def _reply_stats(self, fake: FakeServer) -> None:
+        payload = json.dumps(fake.stats()).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
 
@@ -218,6 +232,27 @@ class FakeServer:
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        # What the provider accepted (recipients), and when the first and last were.
+        self.accepted_count = 0
+        self.first_accepted_at: float | None = None
+        self.last_accepted_at: float | None = None
+
+    def accepted(self, recipients: int) -> None:
+        """Count recipients the provider accepted (a 2xx for them)."""
+        now = time.time()
+        with self._lock:
+            self.accepted_count += recipients
+            if self.first_accepted_at is None:
+                self.first_accepted_at = now
+            self.last_accepted_at = now
+
+    def stats(self) -> dict:
+        with self._lock:
+            return {
+                "accepted": self.accepted_count,
+                "first": self.first_accepted_at,
+                "last": self.last_accepted_at,
+            }
 
     # life cycle -------------------------------------------------------------------------
 

@@ -84,6 +84,7 @@ class FakeSendGrid(FakeServer):
             return Reply(400, _errors(*problems))
         message_id = secrets.token_urlsafe(16)
         request.info["message_id"] = message_id
+        self.accepted(sum(len(p.get("to", ())) for p in body["personalizations"]))
         return Reply(202, None, {"X-Message-Id": message_id})
 
     def scripted(self, reply: Reply, request: Recorded) -> Reply:

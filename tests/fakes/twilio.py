@@ -198,6 +198,7 @@ class FakeTwilio(FakeServer):
         request.info["status_callback"] = callback
         with self._lock:
             self.messages[sid] = message
+        self.accepted(1)
         return Reply(201, message)
 
     def signer(self) -> TwilioSigner:
