@@ -36,5 +36,8 @@ format: install
 bench-page: install
 	$(BIN)/python bench/page.py
 
+bench-fanout: install
+	$(BIN)/python bench/fanout.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

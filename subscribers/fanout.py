@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ARRAY, Integer, any_, literal, select, update
 
 from app.extensions import db
 from app.models import utcnow
@@ -76,8 +76,24 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
-def claim(channel: str, size: int) -> list[int]:
-    """Take up to ``size`` due deliveries of ``channel`` for this worker, best first."""
+def ids_in(column, ids):
+    """``column IN ids``; on PostgreSQL as ``= ANY(array)``, one parameter instead of a
+    thousand, which the server plans much faster."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(Integer)))
+    return column.in_(ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    attempts: int
+    subscriber_id: int
+    broadcast_id: int
+
+
+def claim(channel: str, size: int) -> list[tuple]:
+    """Take up to ``size`` due deliveries of ``channel`` for this worker, best first.
+    Returns (id, broadcast id, subscriber id, address, attempts) rows."""
     now = utcnow()
     due = (
         select(Delivery.id)
@@ -89,7 +105,7 @@ def claim(channel: str, size: int) -> list[int]:
     )
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    claimed = db.session.scalars(
+    claimed = db.session.execute(
         update(Delivery)
         .where(Delivery.id.in_(due.scalar_subquery()))
         .values(
@@ -98,49 +114,40 @@ def claim(channel: str, size: int) -> list[int]:
             attempts=Delivery.attempts + 1,
             updated_at=now,
         )
-        .returning(Delivery.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
-    return sorted(claimed)
-
-
-def _load(ids: list[int]) -> list[tuple]:
-    return db.session.execute(
-        select(
+        .returning(
             Delivery.id,
             Delivery.broadcast_id,
             Delivery.subscriber_id,
             Delivery.address,
             Delivery.attempts,
-            Subscriber.token,
-            Subscriber.secret,
-            Subscriber.state,
+            Delivery.priority,
         )
-        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-        .where(Delivery.id.in_(ids))
-        .order_by(Delivery.priority, Delivery.id)
+        .execution_options(synchronize_session=False)
     ).all()
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    attempts: int
-    subscriber_id: int
-    broadcast_id: int
+    db.session.commit()
+    return [tuple(row[:5]) for row in sorted(claimed, key=lambda r: (r[5], r[0]))]
 
 
 def send_claimed(
-    channel: Channel, ids: list[int], contents: ContentCache
+    channel: Channel, rows: list[tuple], contents: ContentCache
 ) -> tuple[list[Outcome], dict[int, Claimed]]:
     """Send claimed deliveries, grouped by broadcast; returns every outcome and what was
     known of each delivery when it was claimed."""
     outcomes: list[Outcome] = []
     groups: dict[int, list[Outgoing]] = {}
     claimed: dict[int, Claimed] = {}
-    for did, bid, sid, address, attempts, token, secret, state in _load(ids):
+    people = {
+        sid: (token, secret, state)
+        for sid, token, secret, state in db.session.execute(
+            select(Subscriber.id, Subscriber.token, Subscriber.secret, Subscriber.state).where(
+                ids_in(Subscriber.id, {row[2] for row in rows})
+            )
+        )
+    }
+    for did, bid, sid, address, attempts in rows:
         claimed[did] = Claimed(attempts, sid, bid)
         content = contents.get(bid)
+        token, secret, state = people[sid]
         if state != "active" and not (content.direct and state == "pending"):
             # Unsubscribed or quarantined after the broadcast was expanded.
             outcomes.append(Outcome(did, SUPPRESSED, error=f"subscriber is {state}"))
@@ -164,7 +171,7 @@ def _mark_sent(sent: list[Outcome], now) -> None:
             continue
         db.session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(ids))
+            .where(ids_in(Delivery.id, ids))
             .values(
                 state="sent",
                 sent_at=now,
@@ -288,12 +295,12 @@ def drain(
     contents = contents or ContentCache()
     handled = batches = 0
     while stop is None or not stop.is_set():
-        ids = claim(channel.kind, channel.batch_size)
-        if not ids:
+        rows = claim(channel.kind, channel.batch_size)
+        if not rows:
             break
-        outcomes, claimed = send_claimed(channel, ids, contents)
+        outcomes, claimed = send_claimed(channel, rows, contents)
         record(outcomes, claimed, track_successes=channel.kind == "webhook")
-        handled += len(ids)
+        handled += len(rows)
         batches += 1
         if max_batches is not None and batches >= max_batches:
             break
