@@ -52,6 +52,8 @@ def create_app(settings: dict | None = None) -> Flask:
     app.register_blueprint(webhooks_bp)
 
     from app import cli
+    from app.public import fastpath
 
     cli.init_app(app)
+    fastpath.init_app(app)
     return app

@@ -1,15 +1,81 @@
-"""Serving cached pages: ETag and 304, gzip when accepted, headers a CDN can act on."""
+"""Serving cached pages: ETag and 304, gzip when accepted, headers a CDN can act on.
+
+The headers of each cached entry are prepared once per way of serving it and shared by
+the Flask view and the WSGI fast path (``app.public.fastpath``), so both answer byte for
+byte the same.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Response, current_app, g, render_template, request
 
 from app.status.cache import Page, Rendered, page_cache
+from app.web import SECURITY_HEADERS
 
 
-def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Everything needed to answer for one cached entry, as WSGI header lists."""
+
+    etags: tuple[str, str]  # plain, gzip
+    plain: list[tuple[str, str]]
+    gzipped: list[tuple[str, str]]
+    not_modified_plain: list[tuple[str, str]]
+    not_modified_gzipped: list[tuple[str, str]]
+
+
+def cache_control(public: bool, seconds: int) -> str:
+    if not public:
+        return "private, no-cache"
+    return (
+        f"public, max-age={seconds}, stale-while-revalidate={max(seconds, 30)}, "
+        "stale-if-error=86400"
+    )
+
+
+def prepare(entry: Rendered, *, public: bool, cors: bool, seconds: int) -> Prepared:
+    """The headers for ``entry`` served this way (memoised on the entry)."""
+    key = (public, cors, seconds)
+    found = entry.prepared.get(key)
+    if found is not None:
+        return found
+    gz_etag = entry.etag[:-1] + '-gz"'
+    common = [
+        ("Last-Modified", entry.last_modified),
+        ("Cache-Control", cache_control(public, seconds)),
+        ("Vary", "Accept-Encoding"),
+    ]
+    if cors:
+        common.append(("Access-Control-Allow-Origin", "*"))
+    security = list(SECURITY_HEADERS.items())
+    prepared = Prepared(
+        etags=(entry.etag, gz_etag),
+        plain=[
+            ("Content-Type", entry.content_type),
+            ("Content-Length", str(len(entry.body))),
+            ("ETag", entry.etag),
+            *common,
+            *security,
+        ],
+        gzipped=[
+            ("Content-Type", entry.content_type),
+            ("Content-Length", str(len(entry.gzipped))),
+            ("ETag", gz_etag),
+            *common,
+            ("Content-Encoding", "gzip"),
+            *security,
+        ],
+        not_modified_plain=[("ETag", entry.etag), *common, *security],
+        not_modified_gzipped=[("ETag", gz_etag), *common, *security],
+    )
+    entry.prepared[key] = prepared
+    return prepared
+
+
+def etag_matches(header: str, etags: tuple[str, ...]) -> bool:
     if header.strip() == "*":
         return True
     for candidate in header.split(","):
@@ -24,32 +90,16 @@ def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
 def respond(entry: Rendered, *, public: bool = True, cors: bool = False) -> Response:
     """A response for cached bytes; 304 when the client already holds them."""
     gzip_ok = request.accept_encodings["gzip"] > 0  # "gzip;q=0" means no gzip
-    gz_etag = entry.etag[:-1] + '-gz"'
-    etag = gz_etag if gzip_ok else entry.etag
     if public:
         g.shared_response = True
-        seconds = current_app.config["CACHE_SECONDS"]
-        cache_control = (
-            f"public, max-age={seconds}, stale-while-revalidate={max(seconds, 30)}, "
-            "stale-if-error=86400"
-        )
-    else:
-        cache_control = "private, no-cache"
-    headers = {
-        "ETag": etag,
-        "Last-Modified": entry.last_modified,
-        "Cache-Control": cache_control,
-        "Vary": "Accept-Encoding",
-    }
-    if cors:
-        headers["Access-Control-Allow-Origin"] = "*"
+    prepared = prepare(entry, public=public, cors=cors, seconds=current_app.config["CACHE_SECONDS"])
     if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and _etag_matches(if_none_match, (entry.etag, gz_etag)):
+    if if_none_match and etag_matches(if_none_match, prepared.etags):
+        headers = prepared.not_modified_gzipped if gzip_ok else prepared.not_modified_plain
         return Response(status=304, headers=headers)
     if gzip_ok:
-        headers["Content-Encoding"] = "gzip"
-        return Response(entry.gzipped, content_type=entry.content_type, headers=headers)
-    return Response(entry.body, content_type=entry.content_type, headers=headers)
+        return Response(entry.gzipped, headers=prepared.gzipped)
+    return Response(entry.body, headers=prepared.plain)
 
 
 def serve(

@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 
@@ -31,6 +31,8 @@ class Rendered:
     content_type: str
     version: int
     expires: float  # wall-clock seconds after which the content is rebuilt
+    # Response headers prepared once per way of serving (see app.public.caching).
+    prepared: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,9 @@ class PageCache:
         self._guard = threading.Lock()
         self._version = -1
         self._checked_at = 0.0
+        self._objects: dict[str, tuple[int, float, object]] = {}
         self.renders = 0  # how many times anything was rendered (for tests and benchmarks)
+        self.builds = 0  # how many times a memoised object (a summary) was built
 
     def expire_check(self) -> None:
         """Make the next request read the committed version (after a local commit)."""
@@ -59,7 +63,37 @@ class PageCache:
     def clear(self) -> None:
         with self._guard:
             self._entries.clear()
+            self._objects.clear()
         self._checked_at = 0.0
+
+    def peek(self, key: str, check_interval: float) -> Rendered | None:
+        """The entry for ``key`` if it is fresh and no version check is due, without
+        touching the database: the WSGI fast path serves it as is."""
+        entry = self._entries.get(key)
+        if (
+            entry is None
+            or entry.version != self._version
+            or time.monotonic() - self._checked_at >= check_interval
+            or time.time() >= entry.expires
+        ):
+            return None
+        return entry
+
+    def memo(self, key: str, build: Callable[[], object], expires: Callable[[object], float]):
+        """An object built once per content version (the summary behind several pages):
+        after a change, the page and the JSON endpoints share one build."""
+        version = self._current_version()
+        found = self._objects.get(key)
+        if found is not None and found[0] == version and time.time() < found[1]:
+            return found[2]
+        with self._lock(f"memo:{key}"):
+            found = self._objects.get(key)
+            if found is not None and found[0] == version and time.time() < found[1]:
+                return found[2]
+            value = build()
+            self.builds += 1
+            self._objects[key] = (version, expires(value), value)
+            return value
 
     def _current_version(self) -> int:
         interval = current_app.config["CACHE_CHECK_SECONDS"]

@@ -43,8 +43,15 @@ def advance_due_maintenance() -> None:
 
 
 def current_summary(audience: str) -> Summary:
-    advance_due_maintenance()
-    return build_summary(audience)
+    """The summary for ``audience``, built once per content version and shared by the
+    page, the JSON and the feeds of this process."""
+    from app.status.cache import page_cache
+
+    def build() -> Summary:
+        advance_due_maintenance()
+        return build_summary(audience)
+
+    return page_cache().memo(f"summary:{audience}", build, lambda s: s.valid_until.timestamp())
 
 
 def _component_dicts(audience: str) -> dict[int, dict]:

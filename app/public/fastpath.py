@@ -1,0 +1,78 @@
+"""A WSGI layer that answers the hottest public URLs from the page cache without going
+through Flask.
+
+On an outage day almost every request is a GET of the page or the JSON that was already
+rendered. When the cached entry is fresh and no version check is due, this layer writes
+the prepared bytes and headers directly (the same ones the Flask view sends, see
+``app.public.caching.prepare``). Everything else (a query string, an unusual
+Accept-Encoding, a version check that is due, a stale or missing entry) goes to Flask,
+which checks, renders and caches as usual.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.public.caching import etag_matches, prepare
+from app.status.cache import PageCache
+
+# path: (cache key, public, CORS)
+HOT_PATHS = {
+    "/": ("page:public", True, False),
+    "/history.rss": ("feed:rss:public:*", True, False),
+    "/history.atom": ("feed:atom:public:*", True, False),
+}
+
+
+def _register_api_paths() -> None:
+    from app.public.api_v2 import ENDPOINTS
+
+    for name in ENDPOINTS:
+        HOT_PATHS[f"/api/v2/{name}.json"] = (f"api:{name}", True, True)
+
+
+class FastPath:
+    def __init__(self, app: Flask, wsgi_app):
+        _register_api_paths()
+        self.config = app.config
+        self.cache: PageCache = app.extensions["herald_page_cache"]
+        self.wsgi_app = wsgi_app
+        self.served = 0  # requests answered here (for tests and benchmarks)
+
+    def __call__(self, environ, start_response):
+        method = environ["REQUEST_METHOD"]
+        if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
+            hot = HOT_PATHS.get(environ.get("PATH_INFO", ""))
+            if hot is not None:
+                answer = self._answer(hot, environ, start_response, method == "HEAD")
+                if answer is not None:
+                    return answer
+        return self.wsgi_app(environ, start_response)
+
+    def _answer(self, hot, environ, start_response, head: bool):
+        key, public, cors = hot
+        entry = self.cache.peek(key, self.config["CACHE_CHECK_SECONDS"])
+        if entry is None:
+            return None
+        accept = environ.get("HTTP_ACCEPT_ENCODING", "")
+        if ";" in accept:  # quality values: let Flask parse them properly
+            return None
+        gzip_ok = "gzip" in accept
+        prepared = prepare(entry, public=public, cors=cors, seconds=self.config["CACHE_SECONDS"])
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        self.served += 1
+        if if_none_match and etag_matches(if_none_match, prepared.etags):
+            start_response(
+                "304 NOT MODIFIED",
+                prepared.not_modified_gzipped if gzip_ok else prepared.not_modified_plain,
+            )
+            return [b""]
+        if gzip_ok:
+            start_response("200 OK", prepared.gzipped)
+            return [b"" if head else entry.gzipped]
+        start_response("200 OK", prepared.plain)
+        return [b"" if head else entry.body]
+
+
+def init_app(app: Flask) -> None:
+    app.wsgi_app = FastPath(app, app.wsgi_app)
