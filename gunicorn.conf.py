@@ -12,9 +12,6 @@ bind = os.environ.get("HERALD_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')
 workers = int(os.environ.get("HERALD_WEB_PROCESSES", os.cpu_count() or 2))
 worker_class = "gthread"
 threads = int(os.environ.get("HERALD_WEB_THREADS", "8"))
-# Each process gets its own listening socket: the kernel spreads connections evenly, where
-# a shared socket can hand all of a burst's keep-alive connections to one process.
-reuse_port = True
 # Keep-alive lets a CDN or load balancer reuse connections.
 keepalive = 5
 timeout = 30

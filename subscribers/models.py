@@ -59,6 +59,9 @@ class Audience(Base):
     # Minutes between updates by incident impact, e.g. {"critical": 30, "major": 60}.
     cadence: Mapped[dict] = mapped_column(JSON, default=dict)
     description: Mapped[str] = mapped_column(Text, default="")
+    # Limits the checks apply to this audience's drafts.
+    sms_max_segments: Mapped[int] = mapped_column(Integer, default=2)
+    page_max_chars: Mapped[int] = mapped_column(Integer, default=1500)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

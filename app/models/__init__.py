@@ -2,6 +2,15 @@
 
 from app.models.audit import AuditEvent, PageState
 from app.models.base import Base, utcnow
+from app.models.comms import (
+    ApiToken,
+    Communication,
+    Draft,
+    EscalationRule,
+    FactSheet,
+    MessageTemplate,
+    RollCall,
+)
 from app.models.components import (
     Component,
     ComponentDependency,
@@ -14,7 +23,14 @@ from app.models.maintenance import Maintenance, MaintenanceComponent, Maintenanc
 from app.models.users import Team, User
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
+    "Communication",
+    "Draft",
+    "EscalationRule",
+    "FactSheet",
+    "MessageTemplate",
+    "RollCall",
     "Base",
     "Component",
     "ComponentDependency",

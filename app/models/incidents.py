@@ -45,6 +45,13 @@ class Incident(Base):
     postmortem_body: Mapped[str] = mapped_column(Text, default="")
     postmortem_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The communications lead: reminded when an update is overdue.
+    comms_lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When the first update went public; until then the public page does not list it.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The due time the lead was last reminded of (one reminder per missed update).
+    reminded_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -108,6 +115,8 @@ class IncidentUpdate(Base):
         )
     )
     body: Mapped[str] = mapped_column(Text, default="")
+    # The engineering text, shown on the internal page instead of ``body`` when set.
+    internal_body: Mapped[str] = mapped_column(Text, default="")
     # Statuspage's shape: [{"code", "name", "old_status", "new_status"}].
     affected_components: Mapped[list] = mapped_column(JSON, default=list)
     deliver_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
