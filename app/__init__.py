@@ -38,6 +38,7 @@ def create_app(settings: dict | None = None) -> Flask:
     web.init_app(app)
 
     from app.admin import bp as admin_bp
+    from app.api import bp as api_v1_bp
     from app.auth import bp as auth_bp
     from app.internal import bp as internal_bp
     from app.public import bp as public_bp
@@ -46,14 +47,18 @@ def create_app(settings: dict | None = None) -> Flask:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_v2_bp)
+    app.register_blueprint(api_v1_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(internal_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(webhooks_bp)
 
     from app import cli
+    from app.comms.rollcall import handle_sms_reply
     from app.public import fastpath
+    from subscribers.events import register_inbound_handler
 
     cli.init_app(app)
+    register_inbound_handler(handle_sms_reply)  # teams answer roll calls by text message
     fastpath.init_app(app)
     return app

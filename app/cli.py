@@ -187,6 +187,80 @@ def export_subscribers_command(file: str | None, states: tuple[str, ...]) -> Non
         click.echo(text, nl=False)
 
 
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for, e.g. the integration.")
+@with_appcontext
+def create_token_command(email: str, name: str) -> None:
+    """Make a management API token for the user with EMAIL (shown once)."""
+    from app.accounts import find_user
+    from app.api.tokens import create_token
+
+    user = find_user(email)
+    if user is None:
+        _fail(f"No user with the email {email.strip()}. Create one with `herald create-user`.")
+    try:
+        token, plain = create_token(user, name)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(error.message)
+    click.echo(f"Created API token {token.prefix} for {user.email} ({user.role}).")
+    click.echo(plain)
+    click.echo(
+        "Store it now: Herald keeps only its hash and cannot show it again. "
+        "Send it as `Authorization: Bearer <token>`.",
+        err=True,
+    )
+
+
+@click.command("revoke-token")
+@click.argument("prefix")
+@with_appcontext
+def revoke_token_command(prefix: str) -> None:
+    """Revoke the API token with PREFIX (as `herald list-tokens` shows it)."""
+    from app.api.tokens import find_by_prefix, revoke
+
+    try:
+        token = find_by_prefix(prefix)
+    except ServiceError as error:
+        _fail(error.message)
+    if not revoke(token):
+        click.echo(f"API token {token.prefix} of {token.user.email} was already revoked.")
+        return
+    db.session.commit()
+    click.echo(f"Revoked API token {token.prefix} of {token.user.email}.")
+
+
+@click.command("list-tokens")
+@click.argument("email", required=False)
+@with_appcontext
+def list_tokens_command(email: str | None) -> None:
+    """List API tokens (of the user with EMAIL, when given): never the tokens themselves."""
+    from app.accounts import find_user
+    from app.api.tokens import list_tokens
+
+    user = None
+    if email:
+        user = find_user(email)
+        if user is None:
+            _fail(f"No user with the email {email.strip()}.")
+    found = list_tokens(user)
+    if not found:
+        click.echo("No API tokens.")
+        return
+    click.echo(
+        f"{'PREFIX':<10} {'USER':<30} {'STATE':<8} {'CREATED (UTC)':<17} {'LAST USED':<17} NAME"
+    )
+    for token in found:
+        state = "revoked" if token.revoked_at else "active"
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        click.echo(
+            f"{token.prefix:<10} {token.user.email:<30} {state:<8} "
+            f"{token.created_at:%Y-%m-%d %H:%M}  {used:<17} {token.name}"
+        )
+
+
 def init_app(app: Flask) -> None:
     for command in (
         create_user_command,
@@ -197,6 +271,9 @@ def init_app(app: Flask) -> None:
         rebuild_uptime_command,
         import_subscribers_command,
         export_subscribers_command,
+        create_token_command,
+        revoke_token_command,
+        list_tokens_command,
     ):
         app.cli.add_command(command)
 

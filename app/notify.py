@@ -14,10 +14,9 @@ from flask import current_app, render_template
 
 from app.markdown import plain_text, render_markdown
 from app.models import Incident, IncidentUpdate, Maintenance, MaintenanceUpdate, utcnow
-from app.models.vocab import INCIDENT_STATUS_LABELS, MAINTENANCE_STATUS_LABELS
+from app.models.vocab import INCIDENT_STATUS_LABELS
 from app.status.components import dependents_of
 from app.status.statuspage import component_json, incident_json
-from app.status.summary import format_window
 from app.timeutil import page_zone
 from subscribers.outbox import Message, create_broadcast
 
@@ -110,41 +109,48 @@ def announce_incident_update(update: IncidentUpdate):
     )
 
 
+MAINTENANCE_AUDIENCES = ("customers", "support", "engineering")
+
+
 def announce_maintenance(update: MaintenanceUpdate, reminder: bool = False):
-    """Queue the customers' notice of a maintenance update (or the reminder an hour before)."""
+    """Queue each audience's notice of a maintenance update, from its template for the
+    phase (the staff's message is added to the email), or the customers' reminder an hour
+    before. Returns the customers' broadcast (None when nothing is sent)."""
+    from app.comms import templating
+    from app.comms.context import maintenance_context
+    from app.comms.messages import message_from_texts
+    from app.comms.phases import MAINTENANCE_PHASE_BY_STATUS
+
     maintenance = update.maintenance
-    if not update.deliver_notifications or not maintenance.is_public:
+    if not update.deliver_notifications:
         return None
     if not reminder and not _is_news(update.display_at):
         return None
-    config = current_app.config
-    component_ids, dicts = _components(maintenance)
-    data = incident_json(maintenance, config["PAGE_ID"], page_zone(), config["PUBLIC_URL"], dicts)
-    link = f"{config['PUBLIC_URL']}/maintenance/{maintenance.public_id}"
-    context = {
-        "maintenance": maintenance,
-        "update": update,
-        "reminder": reminder,
-        "status_label": MAINTENANCE_STATUS_LABELS[update.status],
-        "window": format_window(
-            maintenance.scheduled_for, maintenance.scheduled_until, page_zone()
-        ),
-        "body_text": plain_text(update.body),
-        "body_html": render_markdown(update.body),
-        "components": [
-            item.component.name for item in maintenance.affected if item.component.is_public
-        ],
-        "webhook_payload": {"page": {"id": config["PAGE_ID"]}, "incident": data},
-    }
-    source = (
-        f"maintenance_reminder:{maintenance.id}:customers"
-        if reminder
-        else f"maintenance_update:{update.id}:customers"
-    )
-    return create_broadcast(
-        "customers",
-        _message("maintenance", context, link),
-        source=source,
-        component_ids=component_ids,
-        kind="maintenance",
-    )
+    phase = "maintenance_scheduled" if reminder else MAINTENANCE_PHASE_BY_STATUS[update.status]
+    audiences = ("customers",) if reminder else MAINTENANCE_AUDIENCES
+    if not maintenance.is_public:
+        audiences = tuple(a for a in audiences if a != "customers")
+    component_ids, _ = _components(maintenance)
+    note = update.body.strip()
+    first = None
+    for key in audiences:
+        texts = templating.render(key, phase, maintenance_context(maintenance, key))
+        subject = (
+            "Reminder, starting in about an hour: " if reminder else ""
+        ) + texts.email_subject
+        body = texts.email_body + (f"\n\n**A note from the team:** {note}" if note else "")
+        source = (
+            f"maintenance_reminder:{maintenance.id}:{key}"
+            if reminder
+            else f"maintenance_update:{update.id}:{key}"
+        )
+        broadcast = create_broadcast(
+            key,
+            message_from_texts(maintenance, subject, body, texts.sms_text, key),
+            source=source,
+            component_ids=component_ids,
+            kind="maintenance",
+        )
+        if key == "customers":
+            first = broadcast
+    return first

@@ -87,7 +87,10 @@ def _wants_json() -> bool:
 
 def _error(status: int, title: str, message: str):
     if _wants_json():
-        return jsonify(error={"status": status, "title": title, "message": message}), status
+        # The management API's error shape (app/api/errors.py), with the title kept.
+        code = "_".join(title.lower().replace("-", " ").split()) or "error"
+        error = {"status": status, "code": code, "title": title, "message": message}
+        return jsonify(error={**error, "field": None}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 

@@ -11,6 +11,7 @@ import time
 
 from flask import Flask
 
+from app.comms.cadence import remind_overdue
 from app.extensions import db
 from app.maintenance.services import advance_maintenance, send_maintenance_reminders
 from subscribers import dispatch
@@ -34,6 +35,7 @@ def run_periodic_jobs(app: Flask) -> None:
     """One round of the periodic jobs, each in its own transaction."""
     with app.app_context():
         for name, job in (
+            ("cadence", remind_overdue),
             ("maintenance", advance_maintenance),
             ("reminders", send_maintenance_reminders),
             ("leases", release_expired_leases),

@@ -301,5 +301,20 @@ def handle_inbound_sms(number: str, body: str) -> InboundResult:
             "Msg & data rates may apply.",
             len(found),
         )
+    for handler in INBOUND_HANDLERS:
+        result = handler(number, (body or "").strip(), _sms_subscribers(number, "active"))
+        if result is not None:
+            return result
     log.info("sms from %s with no keyword ignored", _mask(number))
     return InboundResult("ignored", None)
+
+
+# Handlers for other replies (a team answering a roll call), added by the application:
+# each gets (number, text, the number's active subscribers) and returns an InboundResult
+# when the text was for it, else None.
+INBOUND_HANDLERS: list = []
+
+
+def register_inbound_handler(handler) -> None:
+    if handler not in INBOUND_HANDLERS:
+        INBOUND_HANDLERS.append(handler)

@@ -54,11 +54,16 @@ def utc_to_local_input(moment: datetime | None) -> datetime | None:
 
 
 from app.admin import (  # noqa: E402,F401
+    api_tokens,
+    audiences,
     audit_log,
+    comms_log,
     components,
+    composer,
     dashboard,
     incidents,
     maintenance,
     subscribers,
+    templates,
     users,
 )

@@ -22,6 +22,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_users": frozenset({"admin"}),
     "manage_subscribers": frozenset({"admin", "comms_lead"}),
     "view_audit": frozenset({"admin"}),
+    "manage_templates": frozenset({"admin", "comms_lead"}),
+    # The communications workflow: the lead drafts and publishes, approvers approve.
+    "compose_updates": frozenset({"admin", "comms_lead"}),
+    "publish_updates": frozenset({"admin", "comms_lead"}),
+    "approve_drafts": frozenset({"admin", "approver"}),
+    "manage_audiences": frozenset({"admin"}),
+    # Anyone signed in can answer for a team's services in a roll call.
+    "answer_roll_call": frozenset(ROLES),
 }
 
 

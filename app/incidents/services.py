@@ -87,22 +87,22 @@ def declare_incident(
     impact: str,
     components: dict[Component, str],
     *,
-    body: str,
+    body: str = "",
     status: str = "investigating",
     visibility: str = "public",
     started_at: datetime | None = None,
     deliver_notifications: bool = True,
 ) -> Incident:
-    """Open an incident with its first update. A past ``started_at`` backfills it: the
-    affected components' history is rewritten from that time."""
+    """Open an incident, with its first update when ``body`` is given (without one, the
+    communications workflow drafts the first update and the public page lists the
+    incident once it is published). A past ``started_at`` backfills it: the affected
+    components' history is rewritten from that time."""
     now = utcnow()
     name = (name or "").strip()
     if not name:
         raise ServiceError("An incident needs a name.", "name")
     if len(name) > 200:
         raise ServiceError("An incident name can be at most 200 characters.", "name")
-    if not (body or "").strip():
-        raise ServiceError("Say what is happening: the first update needs a message.", "body")
     _check(impact, IMPACTS, "Impact", "impact")
     _check(visibility, VISIBILITIES, "Visibility", "visibility")
     _check(status, INCIDENT_STATUSES, "Status", "status")
@@ -128,20 +128,26 @@ def declare_incident(
     db.session.add(incident)
     db.session.flush()
     affected = _apply_components(actor, incident, components, started_at)
-    update = IncidentUpdate(
-        incident=incident,
-        status=status,
-        body=body.strip(),
-        affected_components=affected,
-        deliver_notifications=deliver_notifications,
-        author_id=actor.id if actor else None,
-        display_at=started_at,
-        created_at=started_at,
-        updated_at=started_at,
-    )
-    db.session.add(update)
-    db.session.flush()
-    announce_incident_update(update)
+    if (body or "").strip():
+        update = IncidentUpdate(
+            incident=incident,
+            status=status,
+            body=body.strip(),
+            affected_components=affected,
+            deliver_notifications=deliver_notifications,
+            author_id=actor.id if actor else None,
+            display_at=started_at,
+            created_at=started_at,
+            updated_at=started_at,
+        )
+        db.session.add(update)
+        if incident.is_public:
+            incident.announced_at = started_at
+        db.session.flush()
+        announce_incident_update(update)
+    from app.comms.lifecycle import on_declared
+
+    on_declared(actor, incident, deliver_notifications)
     audit.record(
         actor, "incident.declare", incident, f"Declared {name} ({impact} impact, {visibility})"
     )
@@ -159,15 +165,19 @@ def post_incident_update(
     *,
     at: datetime | None = None,
     deliver_notifications: bool = True,
+    internal_body: str = "",
 ) -> IncidentUpdate:
-    """Add an update to the timeline, moving the incident to ``status``.
+    """Add an update to the timeline, moving the incident to ``status``. ``body`` is the
+    text the public page shows; ``internal_body`` (the engineering text) replaces it on
+    the internal page. An update with only an internal text is never shown publicly, and
+    the first public text announces a public incident.
 
     Resolving sets each affected component back to operational unless ``components`` says
     otherwise, or another unresolved incident still holds it (then it keeps that status).
     """
     now = utcnow()
     _check(status, INCIDENT_STATUSES, "Status", "status")
-    if not (body or "").strip():
+    if not (body or "").strip() and not (internal_body or "").strip():
         raise ServiceError("An update needs a message.", "body")
     components = dict(components or {})
     _check_statuses(components)
@@ -190,7 +200,8 @@ def post_incident_update(
     update = IncidentUpdate(
         incident=incident,
         status=status,
-        body=body.strip(),
+        body=(body or "").strip(),
+        internal_body=(internal_body or "").strip(),
         affected_components=affected,
         deliver_notifications=deliver_notifications,
         author_id=actor.id if actor else None,
@@ -199,8 +210,13 @@ def post_incident_update(
         updated_at=at,
     )
     db.session.add(update)
+    if incident.is_public and (body or "").strip() and incident.announced_at is None:
+        incident.announced_at = at
     db.session.flush()
     announce_incident_update(update)
+    from app.comms.lifecycle import on_update
+
+    on_update(incident, update, old_status, deliver_notifications)
     summary = (
         f"{incident.name}: {INCIDENT_STATUS_LABELS[old_status]} → {INCIDENT_STATUS_LABELS[status]}"
     )
@@ -236,6 +252,14 @@ def edit_incident(actor: User | None, incident: Incident, **values) -> Incident:
     if "visibility" in values:
         _check(values["visibility"], VISIBILITIES, "Visibility", "visibility")
     changes = audit.diff(incident, values)
+    if (
+        "visibility" in changes
+        and incident.is_public
+        and incident.announced_at is None
+        and any(u.body for u in incident.updates)
+    ):
+        # Made public with public texts already written: it is announced now.
+        incident.announced_at = utcnow()
     if changes:
         audit.record(actor, "incident.edit", incident, f"Edited {incident.name}", changes)
         bump_page_version()

@@ -54,7 +54,7 @@ def current_summary(audience: str) -> Summary:
     return page_cache().memo(f"summary:{audience}", build, lambda s: s.valid_until.timestamp())
 
 
-def _component_dicts(audience: str) -> dict[int, dict]:
+def component_dicts(audience: str) -> dict[int, dict]:
     zone, page_id = page_zone(), current_app.config["PAGE_ID"]
     return {
         c.id: component_json(c, page_id, zone, c.group.public_id if c.group else None)
@@ -68,7 +68,7 @@ def _incident_query(audience: str):
         selectinload(Incident.affected).selectinload(IncidentComponent.component),
     )
     if audience == "public":
-        query = query.where(Incident.visibility == "public")
+        query = query.where(Incident.visibility == "public", Incident.announced_at.is_not(None))
     return query
 
 
@@ -84,9 +84,12 @@ def _maintenance_query(audience: str):
 
 def _entries(events, audience: str) -> list[EventEntry]:
     config = current_app.config
-    dicts = _component_dicts(audience)
+    dicts = component_dicts(audience)
     zone = page_zone()
-    return [event_entry(e, zone, config["PAGE_ID"], config["PUBLIC_URL"], dicts) for e in events]
+    return [
+        event_entry(e, zone, config["PAGE_ID"], config["PUBLIC_URL"], dicts, audience == "internal")
+        for e in events
+    ]
 
 
 def recent_incidents(audience: str, limit: int = 50, unresolved: bool = False) -> list[EventEntry]:
@@ -167,7 +170,7 @@ def oldest_event_start(audience: str) -> datetime | None:
         .limit(1)
     )
     if audience == "public":
-        query = query.where(Incident.visibility == "public")
+        query = query.where(Incident.visibility == "public", Incident.announced_at.is_not(None))
         windows = windows.where(Maintenance.visibility == "public")
     found = [t for t in (db.session.scalar(query), db.session.scalar(windows)) if t is not None]
     return min(found, default=None)

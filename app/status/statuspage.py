@@ -92,9 +92,11 @@ def incident_json(
     zone: ZoneInfo,
     public_url: str,
     component_dicts: dict[int, dict],
+    internal: bool = False,
 ) -> dict:
     """An incident or a maintenance window in Statuspage's incident shape. Only components
-    present in ``component_dicts`` (those visible to the reader) are listed."""
+    present in ``component_dicts`` (those visible to the reader) are listed, and for the
+    public only updates that have a public text."""
     is_maintenance = isinstance(incident, Maintenance)
     path = "maintenance" if is_maintenance else "incidents"
     visible = {c["id"] for c in component_dicts.values()}
@@ -116,7 +118,10 @@ def incident_json(
         ),
         "page_id": page_id,
         "incident_updates": [
-            _update_json(u, incident.public_id, zone, visible) for u in incident.updates
+            _update_json(u, incident.public_id, zone, visible)
+            for u in incident.updates
+            # An update with only an internal text is not shown to the public.
+            if u.body or internal
         ],
         "components": [
             component_dicts[link.component_id]

@@ -167,17 +167,23 @@ def format_window(start: datetime, end: datetime, zone) -> str:
     return f"{a:%-d %b %Y, %H:%M} – {b:%-d %b %Y, %H:%M} {b.tzname()}"
 
 
-def _timeline(event, zone, labels: dict[str, str]) -> list[TimelineEntry]:
+def _timeline(event, zone, labels: dict[str, str], internal: bool) -> list[TimelineEntry]:
+    """The updates, newest first; the internal page shows the engineering text."""
     return [
         TimelineEntry(
             status=u.status,
             status_label=labels[u.status],
-            body_html=render_markdown(u.body),
+            body_html=render_markdown(
+                getattr(u, "internal_body", "")
+                if internal and getattr(u, "internal_body", "")
+                else u.body
+            ),
             at=u.display_at,
             at_text=format_time(u.display_at, zone),
             at_iso=iso(u.display_at, zone),
         )
         for u in event.updates
+        if u.body or internal  # an update with only an internal text stays internal
     ]
 
 
@@ -187,6 +193,7 @@ def event_entry(
     page_id: str,
     public_url: str,
     component_dicts: dict[int, dict],
+    internal: bool = False,
 ) -> EventEntry:
     """The page's view of one incident or maintenance window."""
     is_maintenance = isinstance(event, Maintenance)
@@ -208,8 +215,8 @@ def event_entry(
         if is_maintenance
         else "",
         component_names=names,
-        updates=_timeline(event, zone, labels),
-        json=incident_json(event, page_id, zone, public_url, component_dicts),
+        updates=_timeline(event, zone, labels, internal),
+        json=incident_json(event, page_id, zone, public_url, component_dicts, internal),
     )
 
 
@@ -237,7 +244,7 @@ def incidents_by_day(
         .order_by(Incident.started_at)
     )
     if audience == "public":
-        query = query.where(Incident.visibility == "public")
+        query = query.where(Incident.visibility == "public", Incident.announced_at.is_not(None))
     found: dict[tuple[int, date], list[tuple[str, str]]] = defaultdict(list)
     for public_id, name, started, resolved, component_id in db.session.execute(query):
         day = local_day(max(started, since), zone)
@@ -348,14 +355,16 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
         .order_by(Maintenance.scheduled_for)
     )
     if audience == "public":
-        incident_query = incident_query.where(Incident.visibility == "public")
+        incident_query = incident_query.where(
+            Incident.visibility == "public", Incident.announced_at.is_not(None)
+        )
         maintenance_query = maintenance_query.where(Maintenance.visibility == "public")
     incidents = [
-        event_entry(i, zone, page_id, public_url, component_dicts)
+        event_entry(i, zone, page_id, public_url, component_dicts, audience == "internal")
         for i in db.session.scalars(incident_query)
     ]
     maintenances = [
-        event_entry(m, zone, page_id, public_url, component_dicts)
+        event_entry(m, zone, page_id, public_url, component_dicts, audience == "internal")
         for m in db.session.scalars(maintenance_query)
     ]
     active = [m for m in maintenances if m.status in ("in_progress", "verifying")]

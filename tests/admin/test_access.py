@@ -18,6 +18,9 @@ from sqlalchemy import func, select
 
 from app import accounts, create_app
 from app.auth.permissions import PERMISSIONS
+from app.comms.context import Facts
+from app.comms.drafting import compose
+from app.comms.escalation import ensure_default_rules
 from app.extensions import db
 from app.incidents.services import declare_incident
 from app.maintenance.services import schedule_maintenance
@@ -67,6 +70,14 @@ def build_world() -> dict[str, object]:
     quarantine(subscriber, "10 failed deliveries within an hour")
     notice = db.session.scalar(select(Broadcast).where(Broadcast.subscriber_id == subscriber.id))
     saved_group = create_saved_group(None, "Core – engineering", subscriber.audience, [api.id])
+    sheet = compose(
+        None,
+        incident,
+        status="identified",
+        facts=Facts(summary="Some API requests fail."),
+        audiences=["customers", "engineering"],
+    )
+    rule = ensure_default_rules()[0]
     db.session.commit()
     return {
         "subscriber_id": subscriber.id,
@@ -79,8 +90,18 @@ def build_world() -> dict[str, object]:
         "maintenance_id": maintenance.id,
         "user_id": other.id,
         "team_id": team.id,
+        "draft_id": sheet.drafts[0].id,
+        "audience_key": "customers",
+        "rule_id": rule.id,
+        "audience": "customers",
+        "phase": "investigating",
+        "admin.fact_sheet:public_id": sheet.public_id,
+        "admin.publish:public_id": sheet.public_id,
+        "admin.discard:public_id": sheet.public_id,
         "internal.incident:public_id": incident.public_id,
         "internal.maintenance:public_id": maintenance.public_id,
+        "internal.rollcall_page:public_id": incident.public_id,
+        "internal.rollcall_answer:public_id": incident.public_id,
     }
 
 

@@ -50,7 +50,6 @@ def test_declaring_sets_component_statuses_and_writes_the_first_update(make_comp
         ({"name": "  "}, "needs a name"),
         ({"impact": "huge"}, "Impact must be one of"),
         ({"visibility": "secret"}, "Visibility must be one of"),
-        ({"body": ""}, "needs a message"),
         ({"status": "resolved"}, "cannot start resolved"),
         ({"started_at": "future"}, "in the future"),
     ],
@@ -181,3 +180,18 @@ def test_editing_and_deleting_are_audited(make_component, make_user):
     delete_incident(admin, incident)
     db.session.commit()
     assert count(Incident) == 0 and count(IncidentUpdate) == 0
+
+
+def test_an_incident_declared_without_a_message_waits_for_its_first_update(make_component, client):
+    """The communications workflow drafts the first update; until it is published the
+    public page does not list the incident, though its components show their status."""
+    api = make_component("API")
+    incident = declare_incident(None, "API errors", "major", {api: "major_outage"})
+    db.session.commit()
+    assert incident.updates == [] and incident.announced_at is None
+    page = client.get("/").get_data(as_text=True)
+    assert "API errors" not in page and "Major outage" in page
+    post_incident_update(None, incident, "investigating", "We are looking into it.")
+    db.session.commit()
+    assert incident.announced_at is not None
+    assert "API errors" in client.get("/").get_data(as_text=True)

@@ -125,10 +125,18 @@ def test_maintenance_notice_and_reminder(make_component, audiences):
     assert send_maintenance_reminders(START - timedelta(minutes=30)) == 1
     db.session.commit()
     replacements = {maintenance.public_id: "<MAINTENANCE_ID>"}
-    notice, reminder = db.session.scalars(
+    sent = db.session.scalars(
         select(Broadcast).where(Broadcast.kind == "maintenance").order_by(Broadcast.id)
     ).all()
+    # Customers, support and engineering each get the notice from their own template;
+    # the reminder an hour before goes to customers.
+    by_source = {
+        b.source.rsplit(":", 1)[-1] if "reminder" not in b.source else "reminder": b for b in sent
+    }
+    assert set(by_source) == {"customers", "support", "engineering", "reminder"}
+    notice, reminder = by_source["customers"], by_source["reminder"]
     assert reminder.source.startswith("maintenance_reminder:")
+    assert by_source["support"].text_body != notice.text_body
     # The window's en dash would make the text message UCS-2 (three segments, not two).
     assert [encoding(b.sms_body) for b in (notice, reminder)] == ["GSM-7", "GSM-7"]
     assert segment_count(reminder.sms_body) <= 2

@@ -1,0 +1,390 @@
+"""Admin: the update composer (one fact sheet, a draft per audience) and the draft set
+page: editing, previews, checks, overrides, approval, the notify switches, publishing.
+
+Every rule lives in app/comms; these views only call it and show what it says."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin import attempt, bp, form_errors, local_to_utc, utc_to_local_input
+from app.admin.comms_forms import ComposeForm, OverrideForm, RejectForm
+from app.admin.forms import ActionForm, options
+from app.admin.incidents import all_components, chosen_statuses
+from app.auth.permissions import requires
+from app.comms import approval, drafting, publishing
+from app.comms.cadence import cadence_minutes
+from app.comms.checks import ERROR, FIELD_LABELS, blocking
+from app.comms.context import Facts
+from app.comms.phases import FIELDS
+from app.extensions import db
+from app.models import Component, Draft, FactSheet, Incident, User, utcnow
+from app.status.components import dependents_of
+from subscribers.audiences import get_audience
+from subscribers.channels.segments import encoding, segment_count
+from subscribers.models import Broadcast
+
+QUOTE_CONTEXT = 40  # characters shown either side of the words a finding is about
+QUOTE_LONGEST = 120
+
+
+@bp.app_template_global("comms_fact_sheets")
+def fact_sheets_of(incident: Incident) -> list[FactSheet]:
+    """The incident's sets of drafts, newest first (for the admin incident page)."""
+    return list(
+        db.session.scalars(
+            select(FactSheet)
+            .where(FactSheet.incident_id == incident.id)
+            .order_by(FactSheet.created_at.desc(), FactSheet.id.desc())
+        )
+    )
+
+
+@bp.app_template_global("comms_sheet_state")
+def sheet_state(sheet: FactSheet) -> str:
+    if sheet.published_at is not None:
+        return "published"
+    if sheet.drafts and all(d.state == "discarded" for d in sheet.drafts):
+        return "discarded"
+    return "in progress"
+
+
+def suggested_next_update(incident: Incident):
+    """Now plus the incident's update cadence, rounded up to five minutes, as the
+    datetime-local value of the page's time zone."""
+    if incident.status == "resolved":
+        return None
+    moment = utcnow() + timedelta(minutes=cadence_minutes(incident))
+    moment = moment.replace(second=0, microsecond=0)
+    return utc_to_local_input(moment + timedelta(minutes=-moment.minute % 5))
+
+
+@bp.route("/incidents/<int:incident_id>/compose", methods=["GET", "POST"])
+@requires("compose_updates")
+def compose(incident_id: int):
+    incident = db.get_or_404(Incident, incident_id)
+    allowed = drafting.allowed_audiences(incident)
+    audiences = {key: get_audience(key) for key in allowed}
+    if request.method == "GET":
+        form = ComposeForm(
+            status=incident.status,
+            impact=incident.impact,
+            audiences=list(allowed),
+            next_update_at=suggested_next_update(incident),
+        )
+        prefilled = drafting.default_components(incident)
+        chosen = {f"component-{c.id}": s for c, s in prefilled.items()}
+    else:
+        form = ComposeForm()
+        chosen = request.form
+    form.audiences.choices = options((k, a.name) for k, a in audiences.items())
+    components = all_components()
+    status = 200
+    if form.validate_on_submit():
+
+        def act():
+            facts = Facts(
+                summary=form.summary.data or "",
+                customer_impact=form.customer_impact.data or "",
+                workaround=form.workaround.data or "",
+                eta=local_to_utc(form.eta.data),
+                next_update_at=local_to_utc(form.next_update_at.data),
+                technical_detail=form.technical_detail.data or "",
+            )
+            return drafting.compose(
+                current_user,
+                incident,
+                status=form.status.data,
+                facts=facts,
+                audiences=form.audiences.data or [],
+                impact=form.impact.data,
+                components=chosen_statuses(components),
+            )
+
+        sheet, status = attempt(act)
+        if sheet is not None:
+            flash(
+                f"Drafted the update for {len(sheet.drafts)} audience(s). "
+                "Check each draft, then publish.",
+                "success",
+            )
+            return redirect(url_for("admin.fact_sheet", public_id=sheet.public_id))
+    elif form.is_submitted():
+        form_errors(form)
+        status = 400
+    # What the chosen components take down with them (shown, not chosen).
+    dependent_ids = dependents_of({c.id for c in components if chosen.get(f"component-{c.id}")})
+    dependents = [c for c in components if c.id in dependent_ids]
+    return render_template(
+        "admin/compose.html",
+        incident=incident,
+        form=form,
+        components=components,
+        chosen=chosen,
+        dependents=dependents,
+        audiences=audiences,
+        cadence=cadence_minutes(incident),
+        first_update=drafting.first_update(incident),
+    ), status
+
+
+def _sheet_or_404(public_id: str) -> FactSheet:
+    sheet = db.session.scalar(select(FactSheet).where(FactSheet.public_id == public_id))
+    if sheet is None:
+        abort(404)
+    return sheet
+
+
+def _finding_key(finding: dict) -> str:
+    return f"{finding['code']}:{finding['field']}:{finding['start']}"
+
+
+def quote(text: str, start: int, end: int) -> dict | None:
+    """The words a finding is about with a little text either side, or None when the
+    finding is about the whole text (or the facts)."""
+    if end <= start or start >= len(text):
+        return None
+    words = text[start:end]
+    if len(words) > QUOTE_LONGEST:
+        words = f"{words[: QUOTE_LONGEST // 2]} … {words[-QUOTE_LONGEST // 3 :]}"
+    before = text[max(0, start - QUOTE_CONTEXT) : start]
+    after = text[end : end + QUOTE_CONTEXT]
+    return {
+        "before": ("…" if start > QUOTE_CONTEXT else "") + before,
+        "words": words,
+        "after": after + ("…" if end + QUOTE_CONTEXT < len(text) else ""),
+    }
+
+
+def _names(*ids) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(wanted)))
+    return {u.id: u.display_name or u.email for u in users}
+
+
+def _card(draft: Draft, posted: dict | None, people: dict[int, str]) -> dict:
+    audience = get_audience(draft.audience_key)
+    overrides = draft.overrides or {}
+    stops = {_finding_key(f) for f in blocking(draft.findings or [], overrides)}
+    findings = []
+    for finding in draft.findings or []:
+        key = _finding_key(finding)
+        text = getattr(draft, finding["field"], "") if finding["field"] in FIELDS else ""
+        findings.append(
+            {
+                **finding,
+                "key": key,
+                "where": FIELD_LABELS.get(finding["field"], finding["field"]),
+                "quote": quote(text or "", finding["start"], finding["end"]),
+                "override": overrides.get(key),
+                "blocking": key in stops,
+                "is_error": finding["severity"] == ERROR,
+            }
+        )
+    texts = {name: getattr(draft, name) for name in FIELDS}
+    if posted:
+        texts.update({k: v for k, v in posted.items() if k in FIELDS})
+    sms = draft.sms_text or ""
+    return {
+        "draft": draft,
+        "audience": audience,
+        "texts": texts,
+        "findings": findings,
+        "errors": sum(1 for f in findings if f["is_error"]),
+        "blocking": sum(1 for f in findings if f["blocking"]),
+        "sms": {
+            "segments": segment_count(sms),
+            "encoding": encoding(sms),
+            "chars": len(sms),
+            "limit": audience.sms_max_segments,
+        },
+        "page_chars": len(draft.page_text or ""),
+        "live": draft.state not in ("published", "discarded"),
+        "author": people.get(draft.author_id, ""),
+        "edited_by": people.get(draft.edited_by_id, ""),
+        "approved_by": people.get(draft.approved_by_id, ""),
+        "rejected_by": people.get(draft.rejected_by_id, ""),
+    }
+
+
+def _sheet_page(sheet: FactSheet, status: int = 200, posted: tuple[int, dict] | None = None):
+    drafts = list(sheet.drafts)
+    people = _names(
+        sheet.author_id,
+        sheet.published_by_id,
+        *[i for d in drafts for i in (d.author_id, d.edited_by_id)],
+        *[i for d in drafts for i in (d.approved_by_id, d.rejected_by_id)],
+    )
+    cards = [_card(d, posted[1] if posted and posted[0] == d.id else None, people) for d in drafts]
+    broadcasts = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Broadcast).where(
+                Broadcast.id.in_([d.broadcast_id for d in drafts if d.broadcast_id])
+            )
+        )
+    }
+    return render_template(
+        "admin/fact_sheet.html",
+        sheet=sheet,
+        incident=sheet.incident,
+        state=sheet_state(sheet),
+        cards=cards,
+        waiting=approval.who_must_act(sheet) if sheet.published_at is None else [],
+        broadcasts=broadcasts,
+        people=people,
+        components={
+            c.id: c
+            for c in db.session.scalars(
+                select(Component).where(Component.id.in_([int(i) for i in sheet.components or {}]))
+            )
+        },
+        action_form=ActionForm(),
+        reject_form=RejectForm(),
+        override_form=OverrideForm(),
+    ), status
+
+
+@bp.get("/fact-sheets/<public_id>")
+@requires("view_admin")
+def fact_sheet(public_id: str):
+    sheet = _sheet_or_404(public_id)
+    if sheet.published_at is None:
+        # Times move on: a next-update time can have fallen into the past since the
+        # drafts were written. The checks run again; nothing else changes.
+        drafting.refresh_all(sheet)
+        db.session.commit()
+    return _sheet_page(sheet)
+
+
+def _back(draft: Draft):
+    return redirect(
+        url_for("admin.fact_sheet", public_id=draft.fact_sheet.public_id)
+        + f"#draft-{draft.audience_key}"
+    )
+
+
+@bp.post("/drafts/<int:draft_id>/edit")
+@requires("compose_updates")
+def edit_draft(draft_id: int):
+    draft = db.get_or_404(Draft, draft_id)
+    # Only the fields the form sent: a missing field is left alone, never emptied.
+    texts = {name: request.form[name] for name in FIELDS if name in request.form}
+    was_approved = draft.state == "approved"
+    result, status = attempt(lambda: drafting.edit_draft(current_user, draft, **texts))
+    if result is None:
+        return _sheet_page(draft.fact_sheet, status, posted=(draft.id, texts))
+    if was_approved and draft.state != "approved":
+        flash(
+            f"Saved the {draft.audience_key} draft. Its approval was voided: "
+            "an approver has to look at it again.",
+            "success",
+        )
+    else:
+        flash(f"Saved the {draft.audience_key} draft; the checks ran again.", "success")
+    return _back(draft)
+
+
+@bp.post("/drafts/<int:draft_id>/notify")
+@requires("compose_updates")
+def notify_draft(draft_id: int):
+    draft = db.get_or_404(Draft, draft_id)
+    notify = request.form.get("notify") in ("on", "1", "true", "y", "yes")
+    result, status = attempt(lambda: drafting.set_notify(current_user, draft, notify))
+    if result is None:
+        return _sheet_page(draft.fact_sheet, status)
+    flash(
+        f"Publishing will {'notify' if notify else 'not notify'} "
+        f"the {draft.audience_key} subscribers.",
+        "success",
+    )
+    return _back(draft)
+
+
+@bp.post("/drafts/<int:draft_id>/override")
+@requires("compose_updates")
+def override_finding(draft_id: int):
+    draft = db.get_or_404(Draft, draft_id)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return _sheet_page(draft.fact_sheet, 400)
+    result, status = attempt(
+        lambda: approval.override(current_user, draft, form.key.data or "", form.reason.data or "")
+    )
+    if result is None:
+        return _sheet_page(draft.fact_sheet, status)
+    flash("The warning is overridden; your reason is recorded.", "success")
+    return _back(draft)
+
+
+@bp.post("/drafts/<int:draft_id>/approve")
+@requires("approve_drafts")
+def approve_draft(draft_id: int):
+    draft = db.get_or_404(Draft, draft_id)
+    result, status = attempt(
+        lambda: approval.approve(current_user, draft, request.form.get("comment", ""))
+    )
+    if result is None:
+        return _sheet_page(draft.fact_sheet, status)
+    flash(f"Approved the {draft.audience_key} draft.", "success")
+    return _back(draft)
+
+
+@bp.post("/drafts/<int:draft_id>/reject")
+@requires("approve_drafts")
+def reject_draft(draft_id: int):
+    draft = db.get_or_404(Draft, draft_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return _sheet_page(draft.fact_sheet, 400)
+    result, status = attempt(lambda: approval.reject(current_user, draft, form.comment.data or ""))
+    if result is None:
+        return _sheet_page(draft.fact_sheet, status)
+    flash(f"Sent the {draft.audience_key} draft back to its author.", "success")
+    return _back(draft)
+
+
+@bp.post("/fact-sheets/<public_id>/publish")
+@requires("publish_updates")
+def publish(public_id: str):
+    """Safe to repeat: the service publishes a set once; a second POST (a double click,
+    a retried request) finds it published and only shows what went out."""
+    sheet = _sheet_or_404(public_id)
+    if sheet.published_at is None:
+        # The checks run again first (a promised time may have passed), in a transaction
+        # of their own: publishing then claims the set with nothing else locked.
+        drafting.refresh_all(sheet)
+        db.session.commit()
+    result, status = attempt(lambda: publishing.publish(current_user, sheet))
+    if result is None:
+        return _sheet_page(sheet, status)
+    if result.repeated:
+        flash("This update was already published; nothing was sent again.", "info")
+    else:
+        sent = [d.audience_key for d, broadcast in result.sent if broadcast is not None]
+        flash(
+            f"Published the {sheet.status} update for "
+            f"{', '.join(d.audience_key for d, _ in result.sent)}"
+            + (f"; notifying {', '.join(sent)}." if sent else "; no one was notified."),
+            "success",
+        )
+    return redirect(url_for("admin.fact_sheet", public_id=sheet.public_id))
+
+
+@bp.post("/fact-sheets/<public_id>/discard")
+@requires("compose_updates")
+def discard(public_id: str):
+    sheet = _sheet_or_404(public_id)
+    result, status = attempt(lambda: drafting.discard(current_user, sheet) or sheet)
+    if result is None:
+        return _sheet_page(sheet, status)
+    flash("Discarded the drafts; nothing was published.", "success")
+    return redirect(url_for("admin.incident", incident_id=sheet.incident_id))

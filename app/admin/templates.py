@@ -1,0 +1,181 @@
+"""Admin: the message templates, one per audience and phase. Staff edit the four texts,
+preview them with sample facts (nothing is saved), save them once they render, or go
+back to the shipped default."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length
+
+from app.admin import attempt, bp, form_errors
+from app.admin.forms import ActionForm
+from app.auth.permissions import requires
+from app.comms import templating
+from app.comms.context import sample_context
+from app.comms.phases import FIELDS, PHASE_LABELS, known
+from app.extensions import db
+from app.models import MessageTemplate, User
+from subscribers.channels.segments import encoding, segment_count
+
+AUDIENCE_LABELS = {
+    "customers": "Customers",
+    "press": "Press",
+    "support": "Support",
+    "engineering": "Engineering",
+    "executives": "Executives",
+    "teams": "Teams (owners of components)",
+    "staff": "Staff (incident leads)",
+}
+LIMIT = Length(max=templating.MAX_TEMPLATE)
+
+
+class MessageTemplateForm(FlaskForm):
+    page_text = TextAreaField("Page text (Markdown)", validators=[LIMIT])
+    email_subject = StringField("Email subject", validators=[LIMIT])
+    email_body = TextAreaField("Email body (Markdown)", validators=[LIMIT])
+    sms_text = TextAreaField("SMS text", validators=[LIMIT])
+
+
+def _label(audience: str) -> str:
+    return AUDIENCE_LABELS.get(audience, audience.capitalize())
+
+
+def _known_or_404(audience: str, phase: str) -> None:
+    if not known(audience, phase):
+        abort(404)
+
+
+def _variables(context: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """Every name a template can use, with its sample value, for the help table."""
+    found = []
+    for key, value in context.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found.extend(_variables(value, f"{name}."))
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            found.append((name, f"a list of {{{', '.join(value[0])}}}, e.g. {value[0]}"))
+        elif isinstance(value, list):
+            found.append((name, f"a list: {', '.join(map(str, value))}"))
+        else:
+            found.append((name, str(value)))
+    return found
+
+
+def _preview(sources: dict[str, str], context: dict) -> dict:
+    """The four texts rendered with the sample facts (None where a text fails), the
+    problems with the line of each, and the SMS's length in segments."""
+    problems = templating.validate(sources, context)
+    texts: dict[str, str | None] = {}
+    for name in FIELDS:
+        try:
+            texts[name] = templating.ENV.from_string(sources[name]).render(**context).strip()
+        except Exception:  # reported in problems, with the line
+            texts[name] = None
+    sms = texts["sms_text"] or ""
+    return {
+        "texts": texts,
+        "problems": problems,
+        "sms": {"chars": len(sms), "segments": segment_count(sms), "encoding": encoding(sms)},
+    }
+
+
+@bp.get("/message-templates")
+@requires("manage_templates")
+def message_templates():
+    rows = {(r.audience_key, r.phase): r for r in db.session.scalars(select(MessageTemplate))}
+    editors = {
+        u.id: u.display_name
+        for u in db.session.scalars(
+            select(User).where(User.id.in_([r.updated_by_id for r in rows.values()]))
+        )
+    }
+    audiences: dict[str, list] = {}
+    for audience, phase, origin in templating.all_templates():
+        row = rows.get((audience, phase))
+        audiences.setdefault(audience, []).append(
+            {
+                "phase": phase,
+                "label": PHASE_LABELS.get(phase, phase),
+                "origin": origin,
+                "updated_at": row.updated_at if row is not None else None,
+                "updated_by": editors.get(row.updated_by_id) if row is not None else None,
+            }
+        )
+    return render_template(
+        "admin/message_templates.html",
+        audiences=[(key, _label(key), items) for key, items in audiences.items()],
+    )
+
+
+@bp.route("/message-templates/<audience>/<phase>", methods=["GET", "POST"])
+@requires("manage_templates")
+def edit_message_template(audience: str, phase: str):
+    _known_or_404(audience, phase)
+    sources, origin = templating.source(audience, phase)
+    # A post shows what was posted (an empty field stays empty); a visit, the template.
+    form = MessageTemplateForm() if request.method == "POST" else MessageTemplateForm(data=sources)
+    context = sample_context(audience)
+    preview = None
+    status = 200
+    if form.validate_on_submit():
+        posted = {name: (getattr(form, name).data or "").replace("\r\n", "\n") for name in FIELDS}
+        if request.form.get("action") == "preview":
+            preview = _preview(posted, context)
+        else:
+            problems = templating.validate(posted, context)
+            if problems:
+                for problem in problems:
+                    flash(f"Not saved: {problem}", "error")
+                preview = _preview(posted, context)
+                status = 400
+            else:
+                row, status = attempt(
+                    lambda: templating.save(current_user, audience, phase, posted, context)
+                )
+                if row is not None:
+                    flash(
+                        f"Saved the {_label(audience).lower()} template for {PHASE_LABELS[phase]}.",
+                        "success",
+                    )
+                    return redirect(
+                        url_for("admin.edit_message_template", audience=audience, phase=phase)
+                    )
+    elif form.is_submitted():
+        form_errors(form)
+        status = 400
+    row = templating.stored(audience, phase)
+    return render_template(
+        "admin/message_template.html",
+        form=form,
+        audience=audience,
+        audience_label=_label(audience),
+        phase=phase,
+        phase_label=PHASE_LABELS.get(phase, phase),
+        origin=origin,
+        row=row,
+        updated_by=db.session.get(User, row.updated_by_id) if row and row.updated_by_id else None,
+        preview=preview,
+        variables=_variables(context),
+        reset_form=ActionForm(),
+    ), status
+
+
+@bp.post("/message-templates/<audience>/<phase>/reset")
+@requires("manage_templates")
+def reset_message_template(audience: str, phase: str):
+    _known_or_404(audience, phase)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    edited = templating.stored(audience, phase) is not None
+    _, status = attempt(lambda: templating.reset(current_user, audience, phase))
+    if status == 200 and edited:
+        flash(
+            f"The {_label(audience).lower()} template for {PHASE_LABELS[phase]} is back "
+            "to the default.",
+            "success",
+        )
+    return redirect(url_for("admin.edit_message_template", audience=audience, phase=phase))

@@ -1,0 +1,291 @@
+"""The OpenAPI 3.1 document of the management API, written by hand as Python data and
+served at /api/v1/openapi.json (the one address that needs no token). The schemas are in
+app/api/openapi_schemas.py."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from app.api import bp
+from app.api.openapi_schemas import (
+    AUDIENCES,
+    BOOL,
+    COMPONENT_STATUS_MAP,
+    SCHEMAS,
+    STR,
+    TIME,
+    array,
+    obj,
+    ref,
+)
+from app.models.vocab import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, VISIBILITIES
+
+
+def error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def ok(description: str, schema: dict, status: str = "200") -> dict:
+    return {
+        status: {"description": description, "content": {"application/json": {"schema": schema}}}
+    }
+
+
+def body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def path_id(name: str, what: str) -> dict:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": STR,
+        "description": f"The {what} id",
+    }
+
+
+ERRORS = {
+    "400": error("Bad JSON or a validation error (nothing changed)"),
+    "401": error("No token, or an unknown, revoked or deactivated user's token"),
+    "403": error("The token's role lacks the permission"),
+    "404": error("No such object"),
+    "409": error("The request clashes with the current state"),
+}
+
+
+def operation(summary: str, permission: str | None, responses: dict, **extra) -> dict:
+    described = f"{summary}. Needs the `{permission}` permission." if permission else summary
+    return {
+        "summary": summary,
+        "description": described,
+        "responses": {**responses, **ERRORS},
+        **extra,
+    }
+
+
+DECLARE = obj(
+    {
+        "name": STR,
+        "impact": {"enum": list(IMPACTS)},
+        "components": COMPONENT_STATUS_MAP,
+        "visibility": {"enum": list(VISIBILITIES), "default": "public"},
+        "status": {
+            "enum": ["investigating", "identified", "monitoring"],
+            "default": "investigating",
+        },
+        "started_at": TIME,
+        "deliver_notifications": {"type": "boolean", "default": True},
+        "body": {
+            "type": "string",
+            "description": "The first public update's text. Leave out "
+            "to draft the first update with the workflow.",
+        },
+    },
+    ["name", "impact"],
+    additionalProperties=False,
+)
+COMPOSE = obj(
+    {
+        "status": {"enum": list(INCIDENT_STATUSES)},
+        "impact": {"enum": list(IMPACTS)},
+        "components": COMPONENT_STATUS_MAP,
+        "facts": ref("Facts"),
+        "audiences": array({"enum": AUDIENCES}),
+    },
+    ["status", "facts", "audiences"],
+    additionalProperties=False,
+)
+EDIT = obj(
+    {"page_text": STR, "email_subject": STR, "email_body": STR, "sms_text": STR, "notify": BOOL},
+    additionalProperties=False,
+    minProperties=1,
+)
+PUBLISH = obj(
+    {
+        "fact_sheet_id": {"type": "string", "description": "Default: the newest unpublished set"},
+        "audiences": {**array(STR), "description": "Default: every draft of the set"},
+        "notify": {
+            "type": "object",
+            "additionalProperties": BOOL,
+            "description": "Per-audience switch: send to subscribers or only publish",
+        },
+    },
+    additionalProperties=False,
+)
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": STR,
+    "description": "The same key publishes once: a repeat answers 200 with the same update "
+    "and broadcasts (counts and states as they are now).",
+}
+FORMAT = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "schema": {"enum": ["json", "csv", "markdown"], "default": "json"},
+}
+
+PATHS = {
+    "/components/{component_id}": {
+        "parameters": [path_id("component_id", "component")],
+        "patch": operation(
+            "Set a component's status",
+            "set_status",
+            ok("The component", ref("Component")),
+            requestBody=body(obj({"status": {"enum": list(COMPONENT_STATUSES)}}, ["status"])),
+        ),
+    },
+    "/incidents": {
+        "post": operation(
+            "Declare an incident",
+            "manage_incidents",
+            ok("The incident", ref("Incident"), "201"),
+            requestBody=body(DECLARE),
+        ),
+    },
+    "/incidents/{incident_id}": {
+        "parameters": [path_id("incident_id", "incident")],
+        "get": operation("An incident", "view_admin", ok("The incident", ref("Incident"))),
+    },
+    "/incidents/{incident_id}/drafts": {
+        "parameters": [path_id("incident_id", "incident")],
+        "post": operation(
+            "Draft an update: one fact sheet in, a checked draft per audience out",
+            "compose_updates",
+            ok("The drafts", ref("DraftSet"), "201"),
+            requestBody=body(COMPOSE),
+        ),
+    },
+    "/incidents/{incident_id}/publish": {
+        "parameters": [path_id("incident_id", "incident")],
+        "post": operation(
+            "Publish a set of drafts (idempotent)",
+            "publish_updates",
+            {
+                **ok("Published", ref("Published"), "201"),
+                **ok("Already published with this key or set: the first result", ref("Published")),
+            },
+            parameters=[IDEMPOTENCY],
+            requestBody=body(PUBLISH, required=False),
+        ),
+    },
+    "/incidents/{incident_id}/communications": {
+        "parameters": [path_id("incident_id", "incident")],
+        "get": operation(
+            "The communication log",
+            "view_admin",
+            {
+                "200": {
+                    "description": "The log",
+                    "content": {
+                        "application/json": {"schema": ref("CommunicationLog")},
+                        "text/csv": {"schema": STR},
+                        "text/markdown": {"schema": STR},
+                    },
+                }
+            },
+            parameters=[FORMAT],
+        ),
+    },
+    "/drafts/{draft_id}": {
+        "parameters": [path_id("draft_id", "draft")],
+        "get": operation("A draft", "view_admin", ok("The draft", ref("Draft"))),
+        "patch": operation(
+            "Edit a draft's texts or notify switch (voids an approval; checks run again)",
+            "compose_updates",
+            ok("The draft with fresh findings", ref("Draft")),
+            requestBody=body(EDIT),
+        ),
+    },
+    "/drafts/{draft_id}/approve": {
+        "parameters": [path_id("draft_id", "draft")],
+        "post": operation(
+            "Approve a draft. Its author or last editor cannot: 403 self_approval. A draft "
+            "with errors: 409 draft_has_errors",
+            "approve_drafts",
+            ok("The draft", ref("Draft")),
+            requestBody=body(obj({"comment": STR}, additionalProperties=False), False),
+        ),
+    },
+    "/drafts/{draft_id}/reject": {
+        "parameters": [path_id("draft_id", "draft")],
+        "post": operation(
+            "Reject a draft with a comment",
+            "approve_drafts",
+            ok("The draft", ref("Draft")),
+            requestBody=body(obj({"comment": STR}, ["comment"], additionalProperties=False)),
+        ),
+    },
+    "/drafts/{draft_id}/override": {
+        "parameters": [path_id("draft_id", "draft")],
+        "post": operation(
+            "Publish despite a warning, for a recorded reason",
+            "compose_updates",
+            ok("The draft", ref("Draft")),
+            requestBody=body(
+                obj(
+                    {
+                        "finding": {"type": "string", "description": "The finding's key"},
+                        "reason": STR,
+                    },
+                    ["finding", "reason"],
+                    additionalProperties=False,
+                )
+            ),
+        ),
+    },
+    "/broadcasts/{broadcast_id}": {
+        "parameters": [path_id("broadcast_id", "broadcast")],
+        "get": operation(
+            "A broadcast's delivery progress",
+            "view_admin",
+            ok("Progress", ref("BroadcastProgress")),
+        ),
+    },
+    "/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "OpenAPI 3.1",
+                    "content": {"application/json": {"schema": {}}},
+                }
+            },
+        },
+    },
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Herald management API",
+        "version": "1.0.0",
+        "description": (
+            "Declare incidents, set component statuses, draft an update for each audience "
+            "from one fact sheet, approve and publish it, and follow its delivery. Ids are "
+            "the ones the public JSON (/api/v2) shows. Authenticate with a token made by "
+            "`herald create-token EMAIL`: `Authorization: Bearer <token>`. Roles follow the "
+            "admin's rules. Errors are JSON: "
+            '{"error": {"status", "code", "message", "field"}}. Times are ISO 8601 and '
+            "must carry a UTC offset."
+        ),
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "hrld_<prefix>_<secret>"}
+        },
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(DOCUMENT)

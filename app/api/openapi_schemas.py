@@ -1,0 +1,264 @@
+"""The schemas of the management API's OpenAPI document (app/api/openapi.py)."""
+
+from __future__ import annotations
+
+from app.models.vocab import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, VISIBILITIES
+
+AUDIENCES = ["customers", "press", "support", "engineering", "executives"]
+TIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with UTC offset"}
+NULL_TIME = {"type": ["string", "null"], "format": "date-time"}
+STR = {"type": "string"}
+NULL_STR = {"type": ["string", "null"]}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
+    schema = {"type": "object", "properties": properties, **extra}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def array(items: dict) -> dict:
+    return {"type": "array", "items": items}
+
+
+COMPONENT_STATUS_MAP = {
+    "oneOf": [
+        {
+            "type": "object",
+            "additionalProperties": {"enum": list(COMPONENT_STATUSES)},
+            "description": "{component id: status}",
+        },
+        array(obj({"id": STR, "status": {"enum": list(COMPONENT_STATUSES)}}, ["id", "status"])),
+    ]
+}
+
+SCHEMAS = {
+    "Error": obj(
+        {
+            "error": obj(
+                {
+                    "status": INT,
+                    "code": {
+                        "type": "string",
+                        "examples": [
+                            "invalid",
+                            "not_found",
+                            "bad_json",
+                            "unauthorized",
+                            "self_approval",
+                        ],
+                    },
+                    "message": {"type": "string", "description": "For a person to read"},
+                    "field": {"type": ["string", "null"], "description": "The field at fault"},
+                },
+                ["status", "code", "message", "field"],
+            )
+        },
+        ["error"],
+    ),
+    "Component": obj(
+        {
+            "id": STR,
+            "name": STR,
+            "status": {
+                "enum": list(COMPONENT_STATUSES),
+                "description": "Effective status (dependencies included)",
+            },
+            "own_status": {"enum": list(COMPONENT_STATUSES)},
+            "group_id": NULL_STR,
+            "created_at": TIME,
+            "updated_at": TIME,
+            "position": INT,
+            "description": NULL_STR,
+            "page_id": STR,
+            "visibility": {"enum": list(VISIBILITIES)},
+            "tier": STR,
+            "team": NULL_STR,
+        },
+    ),
+    "IncidentUpdate": obj(
+        {
+            "id": STR,
+            "status": {"enum": list(INCIDENT_STATUSES)},
+            "body": STR,
+            "internal_body": {"type": "string", "description": "The engineering text"},
+            "incident_id": STR,
+            "created_at": TIME,
+            "updated_at": TIME,
+            "display_at": TIME,
+            "affected_components": {"type": ["array", "null"]},
+            "deliver_notifications": BOOL,
+        },
+    ),
+    "FactSheetSummary": obj(
+        {
+            "id": STR,
+            "status": STR,
+            "impact": STR,
+            "created_at": TIME,
+            "published_at": NULL_TIME,
+            "drafts": array(obj({"id": STR, "audience": STR, "state": STR})),
+        },
+    ),
+    "Incident": obj(
+        {
+            "id": STR,
+            "name": STR,
+            "status": {"enum": list(INCIDENT_STATUSES)},
+            "impact": {"enum": list(IMPACTS)},
+            "created_at": TIME,
+            "updated_at": TIME,
+            "started_at": TIME,
+            "monitoring_at": NULL_TIME,
+            "resolved_at": NULL_TIME,
+            "shortlink": STR,
+            "page_id": STR,
+            "incident_updates": array(ref("IncidentUpdate")),
+            "components": array(ref("Component")),
+            "visibility": {"enum": list(VISIBILITIES)},
+            "announced_at": NULL_TIME,
+            "next_update_due_at": NULL_TIME,
+            "comms_lead": NULL_STR,
+            "created_by": NULL_STR,
+            "open_fact_sheets": array(ref("FactSheetSummary")),
+        },
+    ),
+    "Facts": obj(
+        {
+            "summary": STR,
+            "customer_impact": STR,
+            "workaround": STR,
+            "eta": NULL_TIME,
+            "next_update_at": NULL_TIME,
+            "technical_detail": STR,
+        },
+        ["summary"],
+        additionalProperties=False,
+    ),
+    "Finding": obj(
+        {
+            "severity": {"enum": ["error", "warning"]},
+            "code": STR,
+            "message": STR,
+            "field": STR,
+            "start": INT,
+            "end": INT,
+            "key": {"type": "string", "description": "code:field:start, for an override"},
+            "overridden": BOOL,
+        },
+    ),
+    "Waiting": obj(
+        {"draft_id": STR, "audience": STR, "who": {"enum": ["author", "approver"]}, "what": STR}
+    ),
+    "Draft": obj(
+        {
+            "id": STR,
+            "audience": {"enum": AUDIENCES},
+            "fact_sheet_id": STR,
+            "incident_id": STR,
+            "status": STR,
+            "page_text": STR,
+            "email_subject": STR,
+            "email_body": STR,
+            "sms_text": STR,
+            "sms_segments": INT,
+            "findings": array(ref("Finding")),
+            "blocking": {"type": "integer", "description": "Findings that stop publishing"},
+            "needs_approval": BOOL,
+            "state": {"enum": ["pending", "approved", "rejected", "published", "discarded"]},
+            "notify": BOOL,
+            "overrides": {"type": "object"},
+            "author": NULL_STR,
+            "approved_by": NULL_STR,
+            "approved_at": NULL_TIME,
+            "rejected_by": NULL_STR,
+            "rejected_at": NULL_TIME,
+            "review_comment": STR,
+            "broadcast_id": NULL_STR,
+            "created_at": TIME,
+            "updated_at": TIME,
+            "published_at": NULL_TIME,
+            "waiting": array(ref("Waiting")),
+        },
+    ),
+    "DraftSet": obj(
+        {
+            "fact_sheet_id": STR,
+            "incident_id": STR,
+            "status": STR,
+            "impact": STR,
+            "drafts": array(ref("Draft")),
+            "waiting": array(ref("Waiting")),
+        },
+    ),
+    "Broadcast": obj(
+        {"id": STR, "audience": STR, "recipients": INT, "state": STR, "draft_id": STR}
+    ),
+    "Published": obj(
+        {
+            "incident_id": STR,
+            "fact_sheet_id": STR,
+            "update": ref("IncidentUpdate"),
+            "broadcasts": array(ref("Broadcast")),
+            "drafts": array(obj({"id": STR, "audience": STR, "state": STR, "notified": BOOL})),
+        },
+    ),
+    "BroadcastProgress": obj(
+        {
+            "id": STR,
+            "audience": STR,
+            "kind": STR,
+            "subject": STR,
+            "state": {"enum": ["pending", "expanding", "sending", "done"]},
+            "recipients": INT,
+            "sent": INT,
+            "failed": INT,
+            "retrying": INT,
+            "remaining": INT,
+            "by_state": {"type": "object", "additionalProperties": INT},
+            "created_at": TIME,
+            "expanded_at": NULL_TIME,
+            "first_sent_at": NULL_TIME,
+            "finished_at": NULL_TIME,
+        },
+    ),
+    "CommunicationLog": obj(
+        {
+            "incident_id": STR,
+            "name": STR,
+            "status": STR,
+            "declared_at": TIME,
+            "first_public_update_at": NULL_TIME,
+            "time_to_first_public_update": {
+                "type": ["number", "null"],
+                "description": "Seconds from declaration",
+            },
+            "entries": array(
+                obj(
+                    {
+                        "at": TIME,
+                        "kind": STR,
+                        "audience": STR,
+                        "summary": STR,
+                        "broadcast_id": NULL_STR,
+                        "recipients": INT,
+                        "sent": INT,
+                        "delivered": INT,
+                        "failed": INT,
+                        "by_channel": {"type": "object"},
+                        "drafted_by": NULL_STR,
+                        "approved_by": NULL_STR,
+                        "published_by": NULL_STR,
+                    }
+                )
+            ),
+        },
+    ),
+}

@@ -1,0 +1,205 @@
+"""Management API v1: components, incidents, publishing, the communication log and
+delivery progress. (Drafting and approval are in app/api/drafts.py.)"""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request, url_for
+from sqlalchemy import select
+
+from app.api import bp, shapes
+from app.api.auth import allow, api_user
+from app.api.errors import ApiError
+from app.api.inputs import boolean, component_statuses, invalid, json_body, moment, strings, text
+from app.api.lookup import by_public_id
+from app.comms import drafting, log, publishing
+from app.errors import ServiceError
+from app.extensions import db
+from app.incidents.services import declare_incident
+from app.models import Component, FactSheet, Incident
+from app.status.components import set_component_status
+from subscribers.models import Broadcast
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+# Components ------------------------------------------------------------------------------
+
+
+@bp.patch("/components/<component_id>")
+@allow("set_status")
+def set_status(component_id: str):
+    component = by_public_id(Component, component_id, "component")
+    data = json_body(("status",), required=("status",))
+    set_component_status(api_user(), component, text(data, "status"), note="API")
+    db.session.commit()
+    return jsonify(shapes.component(component))
+
+
+# Incidents -------------------------------------------------------------------------------
+
+DECLARE_FIELDS = (
+    "name",
+    "impact",
+    "components",
+    "visibility",
+    "status",
+    "started_at",
+    "body",
+    "deliver_notifications",
+)
+
+
+@bp.post("/incidents")
+@allow("manage_incidents")
+def declare():
+    data = json_body(DECLARE_FIELDS, required=("name", "impact"))
+    components = component_statuses(data.get("components") or {})
+    incident = declare_incident(
+        api_user(),
+        text(data, "name"),
+        text(data, "impact"),
+        components,
+        body=text(data, "body", ""),
+        status=text(data, "status", "investigating"),
+        visibility=text(data, "visibility", "public"),
+        started_at=moment(data.get("started_at"), "started_at"),
+        deliver_notifications=boolean(data, "deliver_notifications", True),
+    )
+    db.session.commit()
+    response = jsonify(shapes.incident(incident))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api_v1.incident", incident_id=incident.public_id)
+    return response
+
+
+@bp.get("/incidents/<incident_id>")
+@allow("view_admin")
+def incident(incident_id: str):
+    return jsonify(shapes.incident(by_public_id(Incident, incident_id, "incident")))
+
+
+# Publishing ------------------------------------------------------------------------------
+
+
+def _notify_switches(data: dict) -> dict[str, bool] | None:
+    notify = data.get("notify")
+    if notify is None:
+        return None
+    if not isinstance(notify, dict) or not all(
+        isinstance(k, str) and isinstance(v, bool) for k, v in notify.items()
+    ):
+        raise invalid('"notify" must map audiences to true or false: {"press": false}.', "notify")
+    return notify
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        raise invalid(
+            f"An Idempotency-Key can be at most {MAX_IDEMPOTENCY_KEY} characters.",
+            "Idempotency-Key",
+        )
+    return key or None
+
+
+def _sheet_to_publish(incident: Incident, sheet_id: str | None, key: str | None) -> FactSheet:
+    """The named fact sheet; else the one this Idempotency-Key already published; else the
+    incident's newest unpublished set."""
+    if sheet_id is not None:
+        if not isinstance(sheet_id, str):
+            raise invalid('"fact_sheet_id" must be a string.', "fact_sheet_id")
+        return by_public_id(FactSheet, sheet_id, "fact sheet", incident_id=incident.id)
+    if key is not None:
+        earlier = db.session.scalar(select(FactSheet).where(FactSheet.idempotency_key == key))
+        if earlier is not None:
+            if earlier.incident_id != incident.id:
+                raise ApiError(
+                    409,
+                    "conflict",
+                    "That Idempotency-Key was already used for another incident's update.",
+                    "Idempotency-Key",
+                )
+            return earlier
+    sheets = db.session.scalars(
+        select(FactSheet)
+        .where(FactSheet.incident_id == incident.id, FactSheet.published_at.is_(None))
+        .order_by(FactSheet.created_at.desc(), FactSheet.id.desc())
+    )
+    for sheet in sheets:
+        if any(d.state != "discarded" for d in sheet.drafts):
+            return sheet
+    raise ApiError(
+        409,
+        "nothing_to_publish",
+        "This incident has no unpublished drafts: draft an update first "
+        "(POST /api/v1/incidents/{id}/drafts).",
+        "fact_sheet_id",
+    )
+
+
+@bp.post("/incidents/<incident_id>/publish")
+@allow("publish_updates")
+def publish(incident_id: str):
+    incident = by_public_id(Incident, incident_id, "incident")
+    data = json_body(("fact_sheet_id", "audiences", "notify"))
+    key = _idempotency_key()
+    audiences = strings(data, "audiences")
+    notify = _notify_switches(data)
+    sheet = _sheet_to_publish(incident, data.get("fact_sheet_id"), key)
+    if sheet.published_at is None:
+        drafting.refresh_all(sheet)  # as the admin does: checks at the time of publishing
+    try:
+        result = publishing.publish(
+            api_user(), sheet, audiences=audiences, notify=notify, idempotency_key=key
+        )
+    except ServiceError as error:
+        if error.field == "drafts":  # drafts waiting for approval, fixes or overrides
+            raise ApiError(409, "not_ready", error.message, error.field) from None
+        if error.field == "idempotency_key":
+            raise ApiError(409, "conflict", error.message, "Idempotency-Key") from None
+        raise
+    db.session.commit()
+    body = {
+        "incident_id": incident.public_id,
+        "fact_sheet_id": result.sheet.public_id,
+        "update": shapes.incident_update(result.update),
+        "broadcasts": [
+            {**shapes.broadcast(b), "draft_id": d.public_id} for d, b in result.sent if b
+        ],
+        "drafts": [
+            {"id": d.public_id, "audience": d.audience_key, "state": d.state, "notified": bool(b)}
+            for d, b in result.sent
+        ],
+    }
+    return jsonify(body), 200 if result.repeated else 201
+
+
+# The communication log and delivery progress ---------------------------------------------
+
+
+@bp.get("/incidents/<incident_id>/communications")
+@allow("view_admin")
+def communications(incident_id: str):
+    incident = by_public_id(Incident, incident_id, "incident")
+    form = request.args.get("format", "json")
+    if form == "csv":
+        return Response(
+            log.as_csv(incident),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{incident.public_id}-log.csv"'},
+        )
+    if form == "markdown":
+        return Response(log.as_markdown(incident), mimetype="text/markdown")
+    if form != "json":
+        raise invalid("format must be json, csv or markdown.", "format")
+    return jsonify(shapes.communication_log(incident))
+
+
+@bp.get("/broadcasts/<broadcast_id>")
+@allow("view_admin")
+def broadcast(broadcast_id: str):
+    number = int(broadcast_id) if broadcast_id.isdigit() and len(broadcast_id) < 10 else None
+    found = db.session.get(Broadcast, number) if number else None
+    if found is None:
+        raise ApiError(404, "not_found", f"No broadcast with id {broadcast_id!r}.")
+    return jsonify(shapes.broadcast_progress(found))

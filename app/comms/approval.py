@@ -1,0 +1,124 @@
+"""Approval: approvers approve or reject drafts with a comment; nobody approves their own
+words; warnings are published only with a recorded reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app import audit
+from app.comms.checks import ERROR, blocking
+from app.errors import ServiceError
+from app.models import Draft, FactSheet, User, utcnow
+
+APPROVER_ROLES = ("approver", "admin")
+
+
+def _reviewable(draft: Draft) -> None:
+    if draft.state in ("published", "discarded"):
+        raise ServiceError(f"This draft is {draft.state}.")
+
+
+def approve(actor: User, draft: Draft, comment: str = "") -> Draft:
+    """An approver signs a draft off. The author (or whoever last edited it) cannot."""
+    _reviewable(draft)
+    if actor.role not in APPROVER_ROLES:
+        raise ServiceError("Only an approver can approve drafts.", "role")
+    if actor.id in (draft.author_id, draft.edited_by_id):
+        raise ServiceError(
+            "You wrote or edited this draft, so someone else has to approve it.", "approver"
+        )
+    errors = [f for f in draft.findings if f["severity"] == ERROR]
+    if errors:
+        raise ServiceError(
+            f"This draft has {len(errors)} error(s) to fix before it can be approved.", "findings"
+        )
+    draft.state = "approved"
+    draft.approved_by_id, draft.approved_at = actor.id, utcnow()
+    draft.rejected_by_id = draft.rejected_at = None
+    draft.review_comment = (comment or "").strip()
+    audit.record(
+        actor,
+        "draft.approve",
+        draft.fact_sheet.incident,
+        f"Approved the {draft.audience_key} draft",
+    )
+    return draft
+
+
+def reject(actor: User, draft: Draft, comment: str) -> Draft:
+    """An approver sends a draft back with a comment saying what to change."""
+    _reviewable(draft)
+    if actor.role not in APPROVER_ROLES:
+        raise ServiceError("Only an approver can reject drafts.", "role")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError("Say what should change: a rejection needs a comment.", "comment")
+    draft.state = "rejected"
+    draft.rejected_by_id, draft.rejected_at = actor.id, utcnow()
+    draft.approved_by_id = draft.approved_at = None
+    draft.review_comment = comment
+    audit.record(
+        actor,
+        "draft.reject",
+        draft.fact_sheet.incident,
+        f"Rejected the {draft.audience_key} draft: {comment}",
+    )
+    return draft
+
+
+def override(actor: User, draft: Draft, key: str, reason: str) -> Draft:
+    """Publish despite a warning, for a recorded reason (errors cannot be overridden)."""
+    _reviewable(draft)
+    finding = next(
+        (f for f in draft.findings if f"{f['code']}:{f['field']}:{f['start']}" == key), None
+    )
+    if finding is None:
+        raise ServiceError("That finding is no longer there.", "finding")
+    if finding["severity"] == ERROR:
+        raise ServiceError("Errors cannot be overridden: change the text.", "finding")
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ServiceError("Give a reason for publishing despite the warning.", "reason")
+    draft.overrides = {
+        **(draft.overrides or {}),
+        key: {"reason": reason, "by": actor.email, "at": utcnow().isoformat(timespec="seconds")},
+    }
+    audit.record(
+        actor,
+        "draft.override",
+        draft.fact_sheet.incident,
+        f"Overrode “{finding['message']}” on the {draft.audience_key} draft: {reason}",
+    )
+    return draft
+
+
+@dataclass
+class Waiting:
+    draft: Draft
+    who: str  # approver, author
+    what: str
+
+
+def who_must_act(sheet: FactSheet) -> list[Waiting]:
+    """What stands between the set and publishing, and whose move it is."""
+    waiting = []
+    for draft in sheet.drafts:
+        if draft.state in ("published", "discarded"):
+            continue
+        stops = blocking(draft.findings, draft.overrides or {})
+        errors = [f for f in stops if f["severity"] == ERROR]
+        if errors:
+            waiting.append(Waiting(draft, "author", f"fix {len(errors)} error(s)"))
+        elif stops:
+            waiting.append(
+                Waiting(
+                    draft, "author", f"change the text or give a reason for {len(stops)} warning(s)"
+                )
+            )
+        if draft.state == "rejected":
+            waiting.append(
+                Waiting(draft, "author", f"edit after the rejection: {draft.review_comment}")
+            )
+        elif draft.needs_approval and draft.state != "approved":
+            waiting.append(Waiting(draft, "approver", "approve or reject"))
+    return waiting

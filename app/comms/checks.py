@@ -1,0 +1,353 @@
+"""Checks on every draft: findings with a severity and the place in the text.
+
+Errors block publishing; warnings can be published only with a recorded reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from app.comms.context import PUBLIC_AUDIENCES, Facts
+from app.extensions import db
+from app.models import Team, User, utcnow
+from subscribers.channels.segments import segment_count
+from subscribers.models import Subscriber
+
+ERROR, WARNING = "error", "warning"
+TEXT_FIELDS = ("page_text", "email_subject", "email_body", "sms_text")
+FIELD_LABELS = {
+    "page_text": "page text",
+    "email_subject": "email subject",
+    "email_body": "email",
+    "sms_text": "SMS",
+    "facts": "facts",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    code: str
+    message: str
+    field: str
+    start: int = 0
+    end: int = 0
+
+    @property
+    def key(self) -> str:
+        """Identifies the finding for an override: what, where, and the words found."""
+        return f"{self.code}:{self.field}:{self.start}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _phrases(*words: str) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+
+
+BLAME = _phrases(
+    r"human error",
+    r"(?:the\s+)?fault\s+of",
+    r"(?:his|her|their)\s+fault",
+    r"to\s+blame",
+    r"blame[sd]?",
+    r"negligen(?:ce|t)",
+    r"mistake\s+(?:by|of)",
+    r"careless(?:ness|ly)?",
+    r"(?:caused|broken|triggered)\s+by\s+(?:an?\s+|the\s+|one\s+of\s+our\s+)?"
+    r"(?:engineer|developer|employee|operator|contractor|colleague|admin(?:istrator)?|"
+    r"intern|somebody|someone|staff\s+member|team\s+member)s?",
+)
+SPECULATION = _phrases(
+    r"we\s+think",
+    r"we\s+believe",
+    r"we\s+suspect",
+    r"we\s+guess",
+    r"probably",
+    r"maybe",
+    r"perhaps",
+    r"possibly",
+    r"should\s+be",
+    r"might",
+    r"hopefully",
+    r"it\s+seems",
+)
+ACKNOWLEDGE = _phrases(
+    r"we(?:'re|\s+are)\s+aware",
+    r"we(?:'re|\s+are)\s+investigating",
+    r"we(?:'re|\s+are)\s+looking\s+into",
+    r"we\s+know",
+    r"we(?:'ve|\s+have)\s+(?:seen|noticed)",
+    r"we\s+(?:can\s+)?confirm",
+    r"(?:you|customers)\s+(?:may\s+)?(?:have\s+)?"
+    r"(?:seen|noticed|experienced|been\s+unable)",
+    r"affected",
+)
+APOLOGY = _phrases(r"sorry", r"apologi[sz]e", r"apologies", r"regret")
+RESOLVED_WORDS = _phrases(
+    r"(?:has|have)\s+been\s+(?:resolved|fixed)",
+    r"(?:is|are)\s+(?:now\s+)?(?:resolved|fixed)",
+    r"fully\s+(?:resolved|restored|operational)",
+    r"back\s+to\s+normal",
+    r"all\s+systems\s+(?:are\s+)?operational",
+    r"incident\s+is\s+(?:over|closed)",
+)
+UNRESOLVED_WORDS = _phrases(
+    r"we(?:'re|\s+are)\s+(?:still\s+)?investigating",
+    r"we(?:'re|\s+are)\s+looking\s+into",
+    r"still\s+(?:affected|failing|down|unavailable)",
+)
+# A whole "{{ x }}" or "{% … %}" is one finding; "[ALL CAPS]" is case-sensitive so that a
+# Markdown link ("[status page](…)") is not taken for a placeholder.
+PLACEHOLDER = re.compile(
+    r"\{\{[^{}\n]{0,80}\}\}|\{%[^\n]{0,80}?%\}|\{\{|\}\}|\{%|%\}"
+    r"|\[(?:(?-i:[A-Z][A-Z _]{1,})|TODO|TBD|insert[^\]]*|name|customer[^\]]*)\](?!\()"
+    r"|<insert[^>]*>|\bTODO\b|\bTBD\b|\bXXX+\b|\?\?\?",
+    re.IGNORECASE,
+)
+JARGON_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jargon.txt")
+
+
+@lru_cache(maxsize=1)
+def jargon_pattern() -> re.Pattern:
+    with open(JARGON_FILE, encoding="utf-8") as handle:
+        terms = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+    terms.sort(key=len, reverse=True)
+    return re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])", re.IGNORECASE
+    )
+
+
+def known_people() -> list[str]:
+    """Names of staff and internal subscribers: naming them in a message assigns blame."""
+    names = set(db.session.scalars(select(User.name).where(User.name != "")))
+    names |= set(
+        db.session.scalars(
+            select(Subscriber.name).where(Subscriber.name != "", Subscriber.source == "staff")
+        )
+    )
+    return sorted({n.strip() for n in names if len(n.strip()) >= 3}, key=len, reverse=True)
+
+
+def team_names() -> list[str]:
+    return sorted(db.session.scalars(select(Team.name)), key=len, reverse=True)
+
+
+def _each(pattern: re.Pattern, text: str):
+    for match in pattern.finditer(text):
+        yield match.start(), match.end(), match.group(0)
+
+
+def check_texts(
+    texts: dict[str, str],
+    *,
+    audience_key: str,
+    tone: str,
+    status: str,
+    facts: Facts,
+    first_update: bool,
+    sms_max_segments: int,
+    page_max_chars: int,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Every finding for one draft's texts."""
+    now = now or utcnow()
+    found: list[Finding] = []
+    external = audience_key in PUBLIC_AUDIENCES
+    people = known_people()
+    teams = team_names()
+    caused_by_team = (
+        re.compile(
+            r"\b(?:caused|broken|triggered)\s+by\s+(?:the\s+)?(?:"
+            + "|".join(re.escape(t) for t in teams)
+            + r")(?:\s+team)?\b",
+            re.IGNORECASE,
+        )
+        if teams
+        else None
+    )
+    person = (
+        re.compile(r"\b(?:" + "|".join(re.escape(p) for p in people) + r")\b") if people else None
+    )
+    for field in TEXT_FIELDS:
+        text = texts.get(field) or ""
+        label = FIELD_LABELS[field]
+        for start, end, words in _each(BLAME, text):
+            found.append(
+                Finding(
+                    ERROR,
+                    "blame",
+                    f"Blame in the {label}: \u201c{words}\u201d. "
+                    "Say what happened, not who did it.",
+                    field,
+                    start,
+                    end,
+                )
+            )
+        if caused_by_team is not None:
+            for start, end, words in _each(caused_by_team, text):
+                found.append(
+                    Finding(
+                        ERROR,
+                        "blame",
+                        f"Blames a team in the {label}: \u201c{words}\u201d.",
+                        field,
+                        start,
+                        end,
+                    )
+                )
+        if person is not None:
+            for start, end, words in _each(person, text):
+                found.append(
+                    Finding(
+                        ERROR,
+                        "blame",
+                        f"Names a person in the {label}: "
+                        f"\u201c{words}\u201d. Keep messages about systems, "
+                        "not people.",
+                        field,
+                        start,
+                        end,
+                    )
+                )
+        if external:
+            for start, end, words in _each(SPECULATION, text):
+                found.append(
+                    Finding(
+                        WARNING,
+                        "speculation",
+                        f"Speculation in the {label}: \u201c{words}\u201d. Say what you know.",
+                        field,
+                        start,
+                        end,
+                    )
+                )
+        if tone == "plain":
+            for start, end, words in _each(jargon_pattern(), text):
+                found.append(
+                    Finding(
+                        WARNING,
+                        "jargon",
+                        f"Jargon in the {label}: "
+                        f"\u201c{words}\u201d. Use words this audience "
+                        "knows.",
+                        field,
+                        start,
+                        end,
+                    )
+                )
+        for start, end, words in _each(PLACEHOLDER, text):
+            found.append(
+                Finding(
+                    ERROR,
+                    "placeholder",
+                    f"An unfilled placeholder in the {label}: \u201c{words}\u201d.",
+                    field,
+                    start,
+                    end,
+                )
+            )
+        if status != "resolved":
+            for start, end, words in _each(RESOLVED_WORDS, text):
+                found.append(
+                    Finding(
+                        ERROR,
+                        "contradiction",
+                        f"The {label} says \u201c{words}\u201d but the status is {status}.",
+                        field,
+                        start,
+                        end,
+                    )
+                )
+        else:
+            for start, end, words in _each(UNRESOLVED_WORDS, text):
+                found.append(
+                    Finding(
+                        WARNING,
+                        "contradiction",
+                        f"The {label} says \u201c{words}\u201d but the incident is resolved.",
+                        field,
+                        start,
+                        end,
+                    )
+                )
+    page = texts.get("page_text") or ""
+    if not page.strip():
+        found.append(Finding(ERROR, "empty", "The page text is empty.", "page_text"))
+    if not (texts.get("email_subject") or "").strip():
+        found.append(Finding(ERROR, "empty", "The email subject is empty.", "email_subject"))
+    if len(page) > page_max_chars:
+        found.append(
+            Finding(
+                ERROR,
+                "page_too_long",
+                f"The page text has {len(page)} characters; this audience allows {page_max_chars}.",
+                "page_text",
+                page_max_chars,
+                len(page),
+            )
+        )
+    sms = texts.get("sms_text") or ""
+    segments = segment_count(sms)
+    if segments > sms_max_segments:
+        found.append(
+            Finding(
+                ERROR,
+                "sms_too_long",
+                f"The SMS takes {segments} segments; this audience allows {sms_max_segments}.",
+                "sms_text",
+                0,
+                len(sms),
+            )
+        )
+    if audience_key == "customers" and (first_update or status == "resolved"):
+        for field in ("page_text", "email_body"):
+            text = texts.get(field) or ""
+            if text and not ACKNOWLEDGE.search(text) and not APOLOGY.search(text):
+                found.append(
+                    Finding(
+                        WARNING,
+                        "no_acknowledgement",
+                        f"The {FIELD_LABELS[field]} "
+                        "neither acknowledges the problem nor apologises.",
+                        field,
+                        0,
+                        0,
+                    )
+                )
+    if status != "resolved" and facts.next_update_at is None:
+        found.append(
+            Finding(
+                WARNING,
+                "no_next_update",
+                "No next-update time: say when people will hear from you next.",
+                "facts",
+            )
+        )
+    if facts.eta is not None and facts.eta < now and status != "resolved":
+        found.append(Finding(WARNING, "eta_past", "The ETA is in the past.", "facts"))
+    if facts.next_update_at is not None and facts.next_update_at < now and status != "resolved":
+        found.append(
+            Finding(WARNING, "next_update_past", "The next-update time is in the past.", "facts")
+        )
+    found.sort(
+        key=lambda f: (TEXT_FIELDS.index(f.field) if f.field in TEXT_FIELDS else 9, f.start, f.code)
+    )
+    return found
+
+
+def blocking(findings: list[dict], overrides: dict) -> list[dict]:
+    """What stops a draft from being published: every error, and every warning that was
+    not overridden with a reason."""
+    return [
+        f
+        for f in findings
+        if f["severity"] == ERROR or f"{f['code']}:{f['field']}:{f['start']}" not in overrides
+    ]

@@ -1,0 +1,190 @@
+"""What a template can use: the facts, the incident, its components, formatted times.
+
+Every value is plain data (strings, lists, dicts): the sandbox has nothing to reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+from app.models import Component, Incident, utcnow
+from app.models.vocab import INCIDENT_STATUS_LABELS, STATUS_LABELS
+from app.status.components import dependents_of
+from app.status.summary import format_time
+from app.timeutil import human_duration, page_zone
+
+PUBLIC_AUDIENCES = ("customers", "press")
+
+
+@dataclass
+class Facts:
+    """The fact sheet the communications lead fills in once."""
+
+    summary: str = ""
+    customer_impact: str = ""
+    workaround: str = ""
+    eta: datetime | None = None
+    next_update_at: datetime | None = None
+    technical_detail: str = ""
+
+    @classmethod
+    def of(cls, sheet) -> Facts:
+        return cls(
+            sheet.summary,
+            sheet.customer_impact,
+            sheet.workaround,
+            sheet.eta,
+            sheet.next_update_at,
+            sheet.technical_detail,
+        )
+
+
+def _time(moment: datetime | None) -> str:
+    return format_time(moment, page_zone()) if moment else ""
+
+
+def _clock(moment: datetime | None) -> str:
+    """A short time for SMS: "14:30 UTC" today, else "28 Nov 14:30 UTC"."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(page_zone())
+    today = utcnow().astimezone(page_zone()).date()
+    day = "" if local.date() == today else f"{local:%-d %b} "
+    return f"{day}{local:%H:%M} {local.tzname()}"
+
+
+def incident_context(
+    incident: Incident,
+    status: str,
+    facts: Facts,
+    components: dict[Component, str],
+    audience_key: str,
+) -> dict:
+    """The context for one audience's template about one incident update."""
+    config = current_app.config
+    public_only = audience_key in PUBLIC_AUDIENCES
+    visible = {c: s for c, s in components.items() if c.is_public or not public_only}
+    dependent_ids = dependents_of({c.id for c in components})
+    from app.extensions import db
+
+    dependents = [db.session.get(Component, cid) for cid in sorted(dependent_ids)]
+    dependents = [c for c in dependents if c is not None and (c.is_public or not public_only)]
+    now = utcnow()
+    return {
+        "page_name": config["PAGE_NAME"],
+        "public_url": config["PUBLIC_URL"],
+        "audience": {"key": audience_key},
+        "status": status,
+        "status_label": INCIDENT_STATUS_LABELS[status],
+        "incident": {
+            "name": incident.name,
+            "impact": incident.impact,
+            "status": incident.status,
+            "started_at": _time(incident.started_at),
+            "duration": human_duration((now - incident.started_at).total_seconds()),
+            "url": f"{config['PUBLIC_URL']}/incidents/{incident.public_id}",
+            "internal_url": f"{config['PUBLIC_URL']}/internal/incidents/{incident.public_id}",
+            "public": incident.is_public,
+        },
+        "facts": {
+            "summary": facts.summary.strip(),
+            "customer_impact": facts.customer_impact.strip(),
+            "workaround": facts.workaround.strip(),
+            "technical_detail": facts.technical_detail.strip(),
+        },
+        "eta": _time(facts.eta),
+        "eta_short": _clock(facts.eta),
+        "next_update": _time(facts.next_update_at),
+        "next_update_short": _clock(facts.next_update_at),
+        "components": [c.name for c in visible],
+        "component_statuses": [
+            {"name": c.name, "status": s, "status_label": STATUS_LABELS[s]}
+            for c, s in visible.items()
+        ],
+        "dependents": [c.name for c in dependents],
+        "tier1": [c.name for c in list(visible) + dependents if c.tier == "tier1"],
+    }
+
+
+def sample_context(audience_key: str) -> dict:
+    """A plausible context for checking a template when it is saved."""
+    config = current_app.config
+    return {
+        "page_name": config["PAGE_NAME"],
+        "public_url": config["PUBLIC_URL"],
+        "audience": {"key": audience_key},
+        "status": "identified",
+        "status_label": "Identified",
+        "incident": {
+            "name": "Card payments failing",
+            "impact": "major",
+            "status": "identified",
+            "started_at": "28 Nov 2026, 14:05 UTC",
+            "duration": "35 min",
+            "url": f"{config['PUBLIC_URL']}/incidents/x",
+            "internal_url": f"{config['PUBLIC_URL']}/internal/incidents/x",
+            "public": True,
+        },
+        "facts": {
+            "summary": "Some card payments are failing.",
+            "customer_impact": "About 10% of card payments in the EU fail.",
+            "workaround": "Retry the payment, or pay by bank transfer.",
+            "technical_detail": "The card processor returns 502 for some requests.",
+        },
+        "eta": "28 Nov 2026, 16:00 UTC",
+        "eta_short": "16:00 UTC",
+        "next_update": "28 Nov 2026, 15:00 UTC",
+        "next_update_short": "15:00 UTC",
+        "components": ["Card payments"],
+        "component_statuses": [
+            {"name": "Card payments", "status": "partial_outage", "status_label": "Partial outage"}
+        ],
+        "dependents": ["Checkout"],
+        "tier1": ["Card payments"],
+        "team": {"name": "Payments"},
+        "team_components": ["Card payments"],
+        "team_affected": True,
+        "answer_operational_url": f"{config['PUBLIC_URL']}/rollcall/x/operational",
+        "answer_affected_url": f"{config['PUBLIC_URL']}/rollcall/x/affected",
+        "maintenance": {
+            "name": "Database upgrade",
+            "window": "1 Dec 2026, 02:00 – 03:00 UTC",
+            "url": f"{config['PUBLIC_URL']}/maintenance/x",
+        },
+        "overdue_by": "12 min",
+        "lead": {"name": "Casey"},
+    }
+
+
+def maintenance_context(maintenance, audience_key: str) -> dict:
+    """The context of a maintenance notice for one audience."""
+    from app.status.summary import format_window
+
+    config = current_app.config
+    public_only = audience_key in PUBLIC_AUDIENCES
+    components = [
+        link.component
+        for link in maintenance.affected
+        if link.component.is_public or not public_only
+    ]
+    return {
+        "page_name": config["PAGE_NAME"],
+        "public_url": config["PUBLIC_URL"],
+        "audience": {"key": audience_key},
+        "maintenance": {
+            "name": maintenance.name,
+            "window": format_window(
+                maintenance.scheduled_for, maintenance.scheduled_until, page_zone()
+            ),
+            "url": f"{config['PUBLIC_URL']}/maintenance/{maintenance.public_id}",
+        },
+        "components": [c.name for c in components],
+        "component_statuses": [
+            {"name": c.name, "status": c.status, "status_label": STATUS_LABELS[c.status]}
+            for c in components
+        ],
+        "dependents": [],
+        "tier1": [c.name for c in components if c.tier == "tier1"],
+    }

@@ -1,0 +1,243 @@
+"""From one fact sheet to a draft per audience, and editing drafts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app import audit
+from app.comms import templating
+from app.comms.checks import check_texts
+from app.comms.context import Facts, incident_context
+from app.comms.phases import FIELDS, INCIDENT_PHASES
+from app.errors import ServiceError
+from app.extensions import db
+from app.models import Component, Draft, FactSheet, Incident, User, utcnow
+from app.models.vocab import COMPONENT_STATUSES, IMPACTS
+from subscribers.audiences import get_audience
+from subscribers.models import Audience
+
+AUDIENCE_ORDER = ("customers", "press", "support", "engineering", "executives")
+PUBLIC_KEYS = ("customers", "press")
+MAX_TEXT = 20_000
+
+
+def allowed_audiences(incident: Incident) -> tuple[str, ...]:
+    """An internal incident has no public audiences."""
+    return (
+        AUDIENCE_ORDER
+        if incident.is_public
+        else tuple(a for a in AUDIENCE_ORDER if a not in PUBLIC_KEYS)
+    )
+
+
+def default_components(incident: Incident) -> dict[Component, str]:
+    """The composer's pre-filled statuses: what the incident gives each component now."""
+    return {link.component: link.component.status for link in incident.affected}
+
+
+def _check_facts(status: str, impact: str, facts: Facts, components: dict) -> None:
+    if status not in INCIDENT_PHASES:
+        raise ServiceError(f"Status must be one of {', '.join(INCIDENT_PHASES)}.", "status")
+    if impact not in IMPACTS:
+        raise ServiceError(f"Impact must be one of {', '.join(IMPACTS)}.", "impact")
+    if not facts.summary.strip():
+        raise ServiceError(
+            "Say what is happening: the summary is the one fact every audience needs.", "summary"
+        )
+    for value in (facts.summary, facts.customer_impact, facts.workaround, facts.technical_detail):
+        if len(value) > MAX_TEXT:
+            raise ServiceError(f"A fact can be at most {MAX_TEXT} characters.", "facts")
+    for moment in (facts.eta, facts.next_update_at):
+        if moment is not None and moment.tzinfo is None:
+            raise ServiceError("Times must carry a time zone.", "facts")
+    for component, value in components.items():
+        if value not in COMPONENT_STATUSES:
+            raise ServiceError(
+                f"{value!r} is not a component status (for {component.name}).", "components"
+            )
+
+
+def first_update(incident: Incident) -> bool:
+    return incident.announced_at is None
+
+
+def refresh_findings(
+    draft: Draft, sheet: FactSheet | None = None, now: datetime | None = None
+) -> None:
+    sheet = sheet or draft.fact_sheet
+    audience = get_audience(draft.audience_key)
+    findings = check_texts(
+        {name: getattr(draft, name) for name in FIELDS},
+        audience_key=draft.audience_key,
+        tone=audience.tone,
+        status=sheet.status,
+        facts=Facts.of(sheet),
+        first_update=first_update(sheet.incident),
+        sms_max_segments=audience.sms_max_segments,
+        page_max_chars=audience.page_max_chars,
+        now=now,
+    )
+    draft.findings = [f.as_dict() for f in findings]
+    if draft.template_error:
+        draft.findings.append(
+            {
+                "severity": "warning",
+                "code": "template_error",
+                "message": draft.template_error,
+                "field": "page_text",
+                "start": 0,
+                "end": 0,
+            }
+        )
+    # An override stays only while its finding is still there.
+    keys = {f"{f['code']}:{f['field']}:{f['start']}" for f in draft.findings}
+    draft.overrides = {k: v for k, v in (draft.overrides or {}).items() if k in keys}
+
+
+def _components_of(sheet: FactSheet) -> dict[Component, str]:
+    ids = {int(cid): status for cid, status in (sheet.components or {}).items()}
+    found = db.session.scalars(select(Component).where(Component.id.in_(ids))).all() if ids else []
+    return {c: ids[c.id] for c in found}
+
+
+def render_texts(sheet: FactSheet, audience_key: str) -> templating.Texts:
+    context = incident_context(
+        sheet.incident, sheet.status, Facts.of(sheet), _components_of(sheet), audience_key
+    )
+    return templating.render(audience_key, sheet.status, context)
+
+
+def compose(
+    actor: User | None,
+    incident: Incident,
+    *,
+    status: str,
+    facts: Facts,
+    audiences: list[str],
+    impact: str | None = None,
+    components: dict[Component, str] | None = None,
+) -> FactSheet:
+    """Write the fact sheet and render a draft for each chosen audience from its
+    template. Nothing is published and nothing is sent."""
+    impact = impact or incident.impact
+    components = default_components(incident) if components is None else components
+    _check_facts(status, impact, facts, components)
+    if not audiences:
+        raise ServiceError("Choose at least one audience.", "audiences")
+    allowed = allowed_audiences(incident)
+    unknown = [a for a in audiences if a not in allowed]
+    if unknown:
+        reason = (
+            "an internal incident has no public audiences"
+            if not incident.is_public and set(unknown) <= set(PUBLIC_KEYS)
+            else f"choose among {', '.join(allowed)}"
+        )
+        raise ServiceError(f"Cannot draft for {', '.join(unknown)}: {reason}.", "audiences")
+    if incident.is_public and "customers" not in audiences and first_update(incident):
+        raise ServiceError(
+            "The first update of a public incident needs a customers text: "
+            "it is what the public page shows.",
+            "audiences",
+        )
+    sheet = FactSheet(
+        incident=incident,
+        status=status,
+        impact=impact,
+        components={str(c.id): s for c, s in components.items()},
+        summary=facts.summary.strip(),
+        customer_impact=facts.customer_impact.strip(),
+        workaround=facts.workaround.strip(),
+        eta=facts.eta,
+        next_update_at=facts.next_update_at,
+        technical_detail=facts.technical_detail.strip(),
+        author_id=actor.id if actor else None,
+    )
+    db.session.add(sheet)
+    for key in sorted(dict.fromkeys(audiences), key=AUDIENCE_ORDER.index):
+        audience: Audience = get_audience(key)
+        texts = render_texts(sheet, key)
+        draft = Draft(
+            fact_sheet=sheet,
+            audience_key=key,
+            needs_approval=audience.needs_approval,
+            author_id=actor.id if actor else None,
+            template_error=texts.error,
+            **texts.as_dict(),
+        )
+        db.session.add(draft)
+        refresh_findings(draft, sheet)
+    db.session.flush()
+    audit.record(
+        actor,
+        "draft.compose",
+        incident,
+        f"Drafted a {status} update of {incident.name} for {', '.join(audiences)}",
+    )
+    return sheet
+
+
+def _editable(draft: Draft) -> None:
+    if draft.state in ("published", "discarded"):
+        raise ServiceError(f"This draft is {draft.state}; it can no longer be edited.")
+
+
+def edit_draft(actor: User | None, draft: Draft, **texts: str) -> Draft:
+    """Change a draft's texts. Editing an approved draft voids its approval; a rejected
+    draft goes back to the approvers."""
+    _editable(draft)
+    unknown = set(texts) - set(FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown draft fields: {', '.join(sorted(unknown))}.")
+    for name, value in texts.items():
+        if value is None:
+            continue
+        if len(value) > MAX_TEXT:
+            raise ServiceError(
+                f"The {name.replace('_', ' ')} can be at most {MAX_TEXT} characters.", name
+            )
+    changes = audit.diff(
+        draft, {k: v.replace("\r\n", "\n") for k, v in texts.items() if v is not None}
+    )
+    if not changes:
+        return draft
+    voided = draft.state == "approved"
+    if draft.state in ("approved", "rejected"):
+        draft.state = "pending"
+        draft.approved_by_id = draft.approved_at = None
+    draft.edited_by_id = actor.id if actor else None
+    draft.template_error = ""
+    refresh_findings(draft)
+    audit.record(
+        actor,
+        "draft.edit",
+        draft.fact_sheet.incident,
+        f"Edited the {draft.audience_key} draft" + (" (its approval was voided)" if voided else ""),
+        {k: ["…", "…"] for k in changes},
+    )
+    return draft
+
+
+def set_notify(actor: User | None, draft: Draft, notify: bool) -> Draft:
+    """Whether publishing this draft also sends it to the audience's subscribers."""
+    _editable(draft)
+    draft.notify = bool(notify)
+    return draft
+
+
+def discard(actor: User | None, sheet: FactSheet) -> None:
+    """Drop an unpublished fact sheet and its drafts."""
+    if sheet.published_at is not None:
+        raise ServiceError("A published update cannot be discarded.")
+    for draft in sheet.drafts:
+        draft.state = "discarded"
+    audit.record(actor, "draft.discard", sheet.incident, "Discarded a set of drafts")
+
+
+def refresh_all(sheet: FactSheet) -> None:
+    """Run the checks again (times move on: a next-update time can fall into the past)."""
+    now = utcnow()
+    for draft in sheet.drafts:
+        if draft.state not in ("published", "discarded"):
+            refresh_findings(draft, sheet, now)

@@ -1,0 +1,120 @@
+"""Escalation rules: an incident of high impact, or one touching a tier-1 component,
+alerts an audience (the executives by default) at once with a short factual notice."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app import audit
+from app.comms import templating
+from app.comms.context import Facts, incident_context
+from app.comms.messages import message_from_texts, send
+from app.comms.phases import known
+from app.errors import ServiceError
+from app.extensions import db
+from app.models import EscalationRule, Incident, User
+from app.models.vocab import IMPACT_SEVERITY, IMPACTS, TIERS
+from app.status.components import dependents_of
+from subscribers.models import Audience
+
+DEFAULT_RULES = (
+    ("Critical incidents", "critical", None, "executives"),
+    ("Anything touching a tier-1 service", None, "tier1", "executives"),
+)
+
+
+def ensure_default_rules() -> list[EscalationRule]:
+    rules = list(db.session.scalars(select(EscalationRule).order_by(EscalationRule.id)))
+    if not rules:
+        for name, impact, tier, audience in DEFAULT_RULES:
+            rule = EscalationRule(name=name, min_impact=impact, tier=tier, audience_key=audience)
+            db.session.add(rule)
+            rules.append(rule)
+        db.session.flush()
+    return rules
+
+
+def matches(rule: EscalationRule, incident: Incident) -> bool:
+    if not rule.enabled:
+        return False
+    if rule.min_impact and IMPACT_SEVERITY[incident.impact] >= IMPACT_SEVERITY[rule.min_impact]:
+        return True
+    if rule.tier:
+        direct = {link.component_id for link in incident.affected}
+        from app.models import Component
+
+        ids = direct | dependents_of(direct)
+        return any(
+            c.tier == rule.tier
+            for c in db.session.scalars(select(Component).where(Component.id.in_(ids)))
+        )
+    return False
+
+
+def escalate(incident: Incident) -> list[str]:
+    """Alert the audiences of every matching rule, once per audience and incident."""
+    audiences = []
+    for rule in ensure_default_rules():
+        if matches(rule, incident) and rule.audience_key not in audiences:
+            audiences.append(rule.audience_key)
+    components = {link.component: link.status for link in incident.affected}
+    for key in audiences:
+        template_audience = key if known(key, "escalation") else "executives"
+        context = incident_context(incident, incident.status, Facts(), components, key)
+        texts = templating.render(template_audience, "escalation", context)
+        send(
+            incident,
+            "escalation",
+            key,
+            # The email layout (HTML, unsubscribe footer) and the webhook payload, as for
+            # a published update.
+            message_from_texts(
+                incident, texts.email_subject, texts.email_body, texts.sms_text, key
+            ),
+            source=f"incident:{incident.id}:escalation:{key}",
+            summary=f"Escalated to {key}: {texts.email_subject}",
+        )
+    return audiences
+
+
+def save_rule(
+    actor: User | None,
+    rule: EscalationRule | None,
+    *,
+    name: str,
+    min_impact: str | None,
+    tier: str | None,
+    audience_key: str,
+    enabled: bool = True,
+) -> EscalationRule:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("A rule needs a name.", "name")
+    if len(name) > 120:
+        raise ServiceError("A rule name can be at most 120 characters.", "name")
+    if min_impact and min_impact not in IMPACTS:
+        raise ServiceError(f"Impact must be one of {', '.join(IMPACTS)}.", "min_impact")
+    if tier and tier not in TIERS:
+        raise ServiceError(f"Tier must be one of {', '.join(TIERS)}.", "tier")
+    if not min_impact and not tier:
+        raise ServiceError("A rule needs an impact, a tier or both.", "min_impact")
+    if db.session.scalar(select(Audience).where(Audience.key == audience_key)) is None:
+        raise ServiceError(f"There is no audience {audience_key!r}.", "audience_key")
+    rule = rule or EscalationRule()
+    rule.name, rule.min_impact, rule.tier = name, min_impact or None, tier or None
+    rule.audience_key, rule.enabled = audience_key, bool(enabled)
+    db.session.add(rule)
+    audit.record(actor, "escalation.save", None, f"Saved escalation rule {name}")
+    return rule
+
+
+def delete_rule(actor: User | None, rule: EscalationRule) -> None:
+    """Remove a rule (disabling it keeps it for later). The last rule cannot go: with no
+    rules at all, ensure_default_rules() would bring the defaults back."""
+    if db.session.scalar(select(func.count(EscalationRule.id))) <= 1:
+        raise ServiceError(
+            "This is the last escalation rule: disable it instead (with no rules at all, "
+            "the default rules come back)."
+        )
+    audit.record(actor, "escalation.delete", None, f"Deleted escalation rule {rule.name}")
+    db.session.delete(rule)

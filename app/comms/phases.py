@@ -1,0 +1,49 @@
+"""Which templates exist: audiences and phases."""
+
+from __future__ import annotations
+
+INCIDENT_PHASES = ("investigating", "identified", "monitoring", "resolved")
+MAINTENANCE_PHASES = ("maintenance_scheduled", "maintenance_started", "maintenance_completed")
+AUDIENCE_PHASES = (*INCIDENT_PHASES, *MAINTENANCE_PHASES, "all_clear")
+
+# Audience key → the phases it has a template for. "teams" stands for every team that
+# owns components; "staff" for reminders to the people running the incident.
+TEMPLATE_PHASES: dict[str, tuple[str, ...]] = {
+    "customers": AUDIENCE_PHASES,
+    "press": AUDIENCE_PHASES,
+    "support": AUDIENCE_PHASES,
+    "engineering": AUDIENCE_PHASES,
+    "executives": (*AUDIENCE_PHASES, "escalation"),
+    "teams": ("roll_call", "all_clear", "resolved"),
+    "staff": ("cadence_reminder",),
+}
+FIELDS = ("page_text", "email_subject", "email_body", "sms_text")
+SECTION_NAMES = {
+    "page": "page_text",
+    "subject": "email_subject",
+    "email": "email_body",
+    "sms": "sms_text",
+}
+PHASE_LABELS = {
+    "investigating": "Investigating",
+    "identified": "Identified",
+    "monitoring": "Monitoring",
+    "resolved": "Resolved",
+    "maintenance_scheduled": "Maintenance scheduled",
+    "maintenance_started": "Maintenance started",
+    "maintenance_completed": "Maintenance completed",
+    "all_clear": "All-clear",
+    "escalation": "Escalation",
+    "roll_call": "Roll call",
+    "cadence_reminder": "Update overdue",
+}
+MAINTENANCE_PHASE_BY_STATUS = {
+    "scheduled": "maintenance_scheduled",
+    "in_progress": "maintenance_started",
+    "verifying": "maintenance_started",
+    "completed": "maintenance_completed",
+}
+
+
+def known(audience_key: str, phase: str) -> bool:
+    return phase in TEMPLATE_PHASES.get(audience_key, ())

@@ -1,0 +1,36 @@
+"""Helpers for the communications screen tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.admin import utc_to_local_input
+from app.extensions import db
+from app.models import Draft, FactSheet, utcnow
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+CUSTOMERS_TEXT = "We're sorry: some card payments fail. Paying by bank transfer works."
+ENGINEERING_TEXT = "Card processor answers 502 to 9% of requests; retries exhaust the pool."
+
+
+def local_input(minutes_from_now: int) -> str:
+    """A datetime-local value (page time zone) so many minutes from now."""
+    return utc_to_local_input(utcnow() + timedelta(minutes=minutes_from_now)).strftime(
+        DATETIME_INPUT
+    )
+
+
+def latest_sheet() -> FactSheet:
+    db.session.expire_all()
+    return db.session.scalar(select(FactSheet).order_by(FactSheet.id.desc()))
+
+
+def draft_of(sheet: FactSheet, audience: str) -> Draft:
+    db.session.expire_all()
+    return next(d for d in sheet.drafts if d.audience_key == audience)
+
+
+def sheet_url(sheet: FactSheet) -> str:
+    return f"/admin/fact-sheets/{sheet.public_id}"

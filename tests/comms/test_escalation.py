@@ -1,0 +1,150 @@
+"""Escalation: declaring a critical incident, or one that touches a tier-1 component
+(directly or through a dependency), alerts the executives at once with a short factual
+notice; rules are configurable and a disabled rule does not fire."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.comms.escalation import ensure_default_rules, save_rule
+from app.extensions import db
+from app.models import Communication, utcnow
+from subscribers.models import Delivery
+from subscribers.outbox import expand_broadcast
+from tests.comms.worldkit import broadcasts, build_world, declare
+
+
+@pytest.fixture
+def world(app, audiences):
+    return build_world()
+
+
+def escalations() -> list[tuple[str, str]]:
+    """(audience, subject) of every escalation broadcast."""
+    return [(b.audience.key, b.subject) for b in broadcasts("escalation")]
+
+
+def test_a_critical_incident_alerts_the_executives_at_once(world):
+    incident = declare(world, "Mobile app down", "critical", {"Mobile app": "major_outage"})
+    [broadcast] = broadcasts("escalation")
+    assert broadcast.audience.key == "executives"
+    assert broadcast.subject == "Escalation: critical incident - Mobile app down"
+    assert "A critical incident has been declared" in broadcast.text_body
+    assert "**What:** Mobile app down" in broadcast.text_body
+    assert "tier 1) services affected:** none" in broadcast.text_body
+    assert f"/internal/incidents/{incident.public_id}" in broadcast.text_body
+    assert broadcast.sms_body.startswith("Herald Status escalation: Critical incident")
+    # Logged against the incident, and it reaches the executives (nobody else).
+    [logged] = db.session.scalars(
+        select(Communication).where(Communication.kind == "escalation")
+    ).all()
+    assert (logged.incident_id, logged.audience_key) == (incident.id, "executives")
+    expand_broadcast(broadcast.id)
+    assert db.session.scalars(
+        select(Delivery.address).where(Delivery.broadcast_id == broadcast.id)
+    ).all() == ["ceo@example.com"]
+
+
+def test_a_minor_incident_on_a_tier_1_component_escalates(world):
+    declare(world, "Card payments slow", "minor", {"Card payments": "degraded_performance"})
+    [broadcast] = broadcasts("escalation")
+    assert broadcast.subject == "Escalation: minor incident - Card payments slow"
+    assert "affecting business-critical (tier 1) services" in broadcast.text_body
+    assert "tier 1) services affected:** Card payments" in broadcast.text_body
+
+
+def test_a_tier_1_component_reached_through_a_dependency_escalates(world):
+    # Only the tier-2 database is named, but the tier-1 API depends on it.
+    declare(world, "Database slow", "minor", {"Database": "degraded_performance"})
+    [broadcast] = broadcasts("escalation")
+    assert broadcast.audience.key == "executives"
+    assert "tier 1) services affected:** API" in broadcast.text_body
+
+
+def test_a_minor_incident_away_from_tier_1_does_not_escalate(world):
+    declare(world, "Mobile app slow", "minor", {"Mobile app": "degraded_performance"})
+    declare(world, "Mobile app errors", "major", {"Mobile app": "partial_outage"})
+    assert escalations() == []
+
+
+def test_a_critical_tier_1_incident_alerts_once(world):
+    declare(world, "API down", "critical", {"API": "major_outage"})
+    assert escalations() == [("executives", "Escalation: critical incident - API down")]
+
+
+def test_a_backfilled_incident_does_not_escalate(world):
+    declare(
+        world,
+        "Yesterday's API outage",
+        "critical",
+        {"API": "major_outage"},
+        started_at=utcnow() - timedelta(days=1),
+    )
+    assert escalations() == []
+
+
+def test_an_incident_declared_without_notifications_does_not_escalate(world):
+    declare(world, "API down", "critical", {"API": "major_outage"}, deliver_notifications=False)
+    assert escalations() == []
+
+
+def test_disabled_rules_do_not_fire(world):
+    for rule in ensure_default_rules():
+        rule.enabled = False
+    db.session.commit()
+    declare(world, "API down", "critical", {"API": "major_outage"})
+    assert escalations() == []
+
+
+def test_rules_are_configurable(world):
+    rules = ensure_default_rules()
+    tier_rule = next(r for r in rules if r.tier == "tier1")
+    save_rule(
+        None,
+        tier_rule,
+        name=tier_rule.name,
+        min_impact=None,
+        tier="tier1",
+        audience_key="executives",
+        enabled=False,
+    )
+    save_rule(
+        None,
+        None,
+        name="Major incidents to support",
+        min_impact="major",
+        tier=None,
+        audience_key="support",
+    )
+    db.session.commit()
+    # Tier 1 alone no longer escalates; a major incident now tells support.
+    declare(world, "Card payments slow", "minor", {"Card payments": "degraded_performance"})
+    assert escalations() == []
+    declare(world, "Mobile app errors", "major", {"Mobile app": "partial_outage"})
+    assert escalations() == [("support", "Escalation: major incident - Mobile app errors")]
+    # A critical one matches both: each audience hears once.
+    declare(world, "API down", "critical", {"API": "major_outage"})
+    assert sorted(escalations()[1:]) == [
+        ("executives", "Escalation: critical incident - API down"),
+        ("support", "Escalation: critical incident - API down"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"name": "", "min_impact": "major", "tier": None}, "name"),
+        ({"name": "x", "min_impact": None, "tier": None}, "min_impact"),
+        ({"name": "x", "min_impact": "huge", "tier": None}, "min_impact"),
+        ({"name": "x", "min_impact": None, "tier": "tier9"}, "tier"),
+    ],
+)
+def test_a_bad_rule_is_refused(world, fields, problem):
+    from app.errors import ServiceError
+
+    with pytest.raises(ServiceError) as raised:
+        save_rule(None, None, audience_key="executives", **fields)
+    assert raised.value.field == problem

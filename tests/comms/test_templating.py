@@ -1,0 +1,199 @@
+"""Staff-edited templates: refused with the field and line when they are wrong, rendered
+in the sandbox, and never able to break a draft (the default steps in)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.comms import templating
+from app.comms.context import sample_context
+from app.errors import ServiceError
+from app.extensions import db
+from app.models import AuditEvent, MessageTemplate
+
+
+@pytest.fixture
+def lead(make_user):
+    return make_user("comms_lead")
+
+
+def defaults(audience: str = "customers", phase: str = "investigating") -> dict[str, str]:
+    return dict(templating.default_source(audience, phase))
+
+
+def template_count() -> int:
+    return db.session.scalar(select(func.count(MessageTemplate.id)))
+
+
+def audit_count() -> int:
+    return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+def refused(
+    lead, sources: dict[str, str], audience: str = "customers", phase: str = "investigating"
+) -> str:
+    """Try to save; assert it was refused and nothing was stored; return the message."""
+    before = audit_count()
+    with pytest.raises(ServiceError) as caught:
+        templating.save(lead, audience, phase, sources, sample_context(audience))
+    db.session.rollback()
+    assert templating.stored(audience, phase) is None
+    assert template_count() == 0 and audit_count() == before
+    return caught.value.message
+
+
+def insert_row(audience: str = "customers", phase: str = "investigating", **fields) -> None:
+    """A stored template written straight to the table, past save()'s checks."""
+    db.session.add(
+        MessageTemplate(
+            audience_key=audience, phase=phase, **{**defaults(audience, phase), **fields}
+        )
+    )
+    db.session.commit()
+
+
+def test_a_valid_edit_is_stored_audited_and_used(app, lead):
+    sources = defaults()
+    sources["email_subject"] = "We're on it: {{ incident.name|upper }}"
+    templating.save(lead, "customers", "investigating", sources, sample_context("customers"))
+    db.session.commit()
+    row = templating.stored("customers", "investigating")
+    assert row.updated_by_id == lead.id
+    assert (
+        db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()))
+        == "template.save"
+    )
+    texts = templating.render("customers", "investigating", sample_context("customers"))
+    assert texts.source == "staff" and texts.error == ""
+    assert texts.email_subject == "We're on it: CARD PAYMENTS FAILING"
+    assert ("customers", "investigating", "staff") in templating.all_templates()
+
+
+def test_a_syntax_error_is_refused_with_the_field_and_line(app, lead):
+    sources = defaults()
+    sources["email_body"] = "Hello,\n\n{% if facts.workaround %}\nTry this: {{ facts.workaround }}"
+    message = refused(lead, sources)
+    assert "email body, line 4" in message
+    assert "endif" in message
+
+
+def test_an_unclosed_expression_is_refused_with_the_line(app, lead):
+    sources = defaults()
+    sources["sms_text"] = "{{ page_name }}:\n{{ incident.name"
+    assert "sms text, line 2" in refused(lead, sources)
+
+
+def test_an_undefined_variable_is_refused_with_the_field_and_line(app, lead):
+    sources = defaults()
+    sources["page_text"] = "We're aware of a problem.\n\nNext update: {{ next_update_time }}"
+    message = refused(lead, sources)
+    assert "page text, line 3" in message
+    assert "next_update_time" in message and "undefined" in message
+
+
+def test_a_misspelt_attribute_is_refused_with_the_field_and_line(app, lead):
+    sources = defaults()
+    sources["email_subject"] = "Update: {{ incident.nmae }}"
+    message = refused(lead, sources)
+    assert "email subject, line 1" in message and "nmae" in message
+
+
+def test_an_unknown_filter_is_refused(app, lead):
+    sources = defaults()
+    sources["page_text"] = "{{ incident.name|shout }}"
+    assert "page text, line 1: No filter named 'shout'" in refused(lead, sources)
+
+
+def test_a_template_without_page_text_is_refused(app, lead):
+    sources = defaults()
+    sources["page_text"] = "   "
+    assert "needs a page text" in refused(lead, sources)
+
+
+def test_an_unknown_audience_or_phase_is_refused(app, lead):
+    with pytest.raises(ServiceError):
+        templating.save(lead, "customers", "roll_call", defaults(), sample_context("customers"))
+    with pytest.raises(ServiceError):
+        templating.render("press", "escalation", sample_context("press"))
+    assert template_count() == 0
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ joiner.__init__.__globals__.os }}",
+        "{{ namespace.__init__.__globals__ }}",
+        "{{ lipsum.__globals__['os'].popen('id').read() }}",
+        "{{ incident.__class__ }}",
+        "{{ facts.summary.format.__self__ }}",
+        "{% set x = ''.__class__ %}{{ x }}",
+    ],
+)
+def test_a_template_that_reaches_out_of_the_sandbox_is_refused(app, lead, attack):
+    sources = defaults()
+    sources["page_text"] = "Hello\n" + attack
+    message = refused(lead, sources)
+    assert message.startswith("The template has errors: page text, line 2:")
+    assert "unsafe" in message or "undefined" in message or "has no attribute" in message
+
+
+def default_texts(audience: str = "customers", phase: str = "investigating") -> dict:
+    return templating.render(audience, phase, sample_context(audience)).as_dict()
+
+
+def test_a_sandbox_escape_stored_behind_save_s_back_fails_safely(app):
+    expected = default_texts()
+    insert_row(page_text="{{ cycler.__init__.__globals__ }}")
+    texts = templating.render("customers", "investigating", sample_context("customers"))
+    assert texts.source == "default" and texts.as_dict() == expected
+    assert "page text, line 1" in texts.error and "unsafe" in texts.error
+    assert "__globals__" not in texts.page_text
+
+
+def test_a_stored_template_failing_at_render_time_falls_back_to_the_default(app):
+    expected = default_texts()
+    insert_row(email_body="Hello,\n{{ facts.summary }}\n{{ facts.no_such_fact }}")
+    texts = templating.render("customers", "investigating", sample_context("customers"))
+    assert texts.as_dict() == expected and texts.source == "default"
+    assert texts.error == (
+        "The customers template for Investigating failed (email body, line 3: 'dict object' "
+        "has no attribute 'no_such_fact'); the default text was used."
+    )
+
+
+def test_a_stored_template_with_a_syntax_error_falls_back_to_the_default(app):
+    expected = default_texts("press", "resolved")
+    insert_row("press", "resolved", sms_text="{% for x in components %}{{ x }}")
+    texts = templating.render("press", "resolved", sample_context("press"))
+    assert texts.as_dict() == expected
+    assert "(sms text, line 1:" in texts.error and "the default text was used" in texts.error
+
+
+def test_reset_goes_back_to_the_default(app, lead):
+    expected = default_texts("executives", "escalation")
+    sources = defaults("executives", "escalation")
+    sources["email_subject"] = "Heads up: {{ incident.name }}"
+    templating.save(lead, "executives", "escalation", sources, sample_context("executives"))
+    db.session.commit()
+    edited = templating.render("executives", "escalation", sample_context("executives"))
+    assert edited.source == "staff" and edited.email_subject == "Heads up: Card payments failing"
+
+    templating.reset(lead, "executives", "escalation")
+    db.session.commit()
+    assert templating.stored("executives", "escalation") is None
+    texts = templating.render("executives", "escalation", sample_context("executives"))
+    assert texts.source == "default" and texts.as_dict() == expected
+    assert ("executives", "escalation", "default") in templating.all_templates()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["template.save", "template.reset"]
+
+
+def test_resetting_a_default_changes_nothing(app, lead):
+    before = audit_count()
+    templating.reset(lead, "customers", "resolved")
+    db.session.commit()
+    assert template_count() == 0 and audit_count() == before
