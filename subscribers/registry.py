@@ -185,20 +185,26 @@ def activate(subscriber: Subscriber, how: str) -> Subscriber:
     return subscriber
 
 
-def confirm_by_link(token: str) -> Subscriber:
-    """The emailed confirmation link: signed, expires after 7 days."""
+def subscriber_to_confirm(token: str) -> Subscriber:
+    """The subscriber an emailed confirmation link names, without changing anything.
+    Only email is confirmed by link: an SMS code page's token must not skip the code."""
     try:
         subscriber_id, prefix = read_confirmation_token(token)
     except ValueError as error:
         raise ServiceError(str(error)) from None
     subscriber = db.session.get(Subscriber, subscriber_id)
-    # Only email is confirmed by link: an SMS code page's token must not skip the code.
     if (
         subscriber is None
         or subscriber.channel != "email"
         or not token_matches(subscriber.token, prefix)
     ):
         raise ServiceError("This confirmation link is not valid any more.")
+    return subscriber
+
+
+def confirm_by_link(token: str) -> Subscriber:
+    """The emailed confirmation link: signed, expires after 7 days."""
+    subscriber = subscriber_to_confirm(token)
     if subscriber.state == "active":
         return subscriber
     if subscriber.state != "pending":

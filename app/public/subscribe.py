@@ -20,7 +20,7 @@ from app.public import bp
 from app.status.summary import visible_components
 from subscribers import registry
 from subscribers.channels.webhook import SIGNATURE_HEADER
-from subscribers.links import read_confirmation_token, token_matches
+from subscribers.links import read_confirmation_token
 from subscribers.models import CHANNELS, Subscriber
 from subscribers.signup import (
     code_page_token,
@@ -339,18 +339,7 @@ def subscribe_code(token: str):
 
 def _confirmable(token: str) -> Subscriber:
     """The subscriber an email confirmation link names, without changing anything."""
-    try:
-        subscriber_id, prefix = read_confirmation_token(token)
-    except ValueError as error:
-        raise ServiceError(str(error)) from None
-    subscriber = db.session.get(Subscriber, subscriber_id)
-    if (
-        subscriber is None
-        or subscriber.channel != "email"
-        or not token_matches(subscriber.token, prefix)
-    ):
-        raise ServiceError("This confirmation link is not valid any more.")
-    return subscriber
+    return registry.subscriber_to_confirm(token)
 
 
 @bp.route("/subscribe/confirm/<token>", methods=["GET", "POST"])

@@ -83,3 +83,30 @@ class Channel(ABC):
 
 def personalise(text: str, unsubscribe: str, manage: str) -> str:
     return text.replace("[%unsubscribe_url%]", unsubscribe).replace("[%manage_url%]", manage)
+
+
+class PooledChannel(Channel):
+    """A channel that sends one request per delivery from a pool of threads."""
+
+    def __init__(self, concurrency: int, name: str):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=name)
+
+    def _send_one(self, content: Content, item: Outgoing) -> Outcome:
+        raise NotImplementedError
+
+    def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]:
+        from flask import current_app
+
+        # The pool's threads have no app context of their own; the links need one.
+        app = current_app._get_current_object()
+
+        def send_one(item: Outgoing) -> Outcome:
+            with app.app_context():
+                return self._send_one(content, item)
+
+        return list(self.pool.map(send_one, batch))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)

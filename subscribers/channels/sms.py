@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from flask import current_app
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -23,6 +21,7 @@ from subscribers.channels.base import (
     Content,
     Outcome,
     Outgoing,
+    PooledChannel,
     personalise,
 )
 from subscribers.channels.segments import MAX_BODY, segment_count
@@ -87,7 +86,7 @@ class RedirectingHttpClient(TwilioHttpClient):
         return dict(response.headers or {}) if response is not None else {}
 
 
-class TwilioSms(Channel):
+class TwilioSms(PooledChannel):
     kind = "sms"
     name = "sms:twilio"
     batch_size = 100
@@ -113,7 +112,7 @@ class TwilioSms(Channel):
         self.status_callback = status_callback
         self.limiter = limiter
         self.local = threading.local()
-        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="herald-sms")
+        super().__init__(concurrency, "herald-sms")
 
     def _client(self) -> tuple[Client, RedirectingHttpClient]:
         client = getattr(self.local, "client", None)
@@ -147,19 +146,6 @@ class TwilioSms(Channel):
             provider_id=message.sid,
             extra={"segments": int(message.num_segments or 1)},
         )
-
-    def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]:
-        # The pool's threads have no app context of their own; the links need one.
-        app = current_app._get_current_object()
-
-        def send_one(item: Outgoing) -> Outcome:
-            with app.app_context():
-                return self._send_one(content, item)
-
-        return list(self.pool.map(send_one, batch))
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _from_twilio_error(item: Outgoing, error: TwilioRestException, headers: dict) -> Outcome:

@@ -7,14 +7,20 @@ import hmac
 import json
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import requests
-from flask import current_app
 
 from app.errors import ServiceError
-from subscribers.channels.base import FAILED, RETRY, SENT, Channel, Content, Outcome, Outgoing
+from subscribers.channels.base import (
+    FAILED,
+    RETRY,
+    SENT,
+    Content,
+    Outcome,
+    Outgoing,
+    PooledChannel,
+)
 from subscribers.links import manage_url, unsubscribe_url
 from subscribers.validation import check_public_host
 
@@ -39,7 +45,7 @@ def payload_for(content: Content, item: Outgoing) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-class Webhook(Channel):
+class Webhook(PooledChannel):
     kind = "webhook"
     name = "webhook"
     batch_size = 50
@@ -56,7 +62,7 @@ class Webhook(Channel):
         self.allow_private = allow_private
         self.verify = verify
         self.local = threading.local()
-        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="herald-webhook")
+        super().__init__(concurrency, "herald-webhook")
 
     def _session(self) -> requests.Session:
         session = getattr(self.local, "session", None)
@@ -126,18 +132,8 @@ class Webhook(Channel):
             subscriber_action="count_failure",
         )
 
-    def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]:
-        # The pool's threads have no app context of their own; the links need one.
-        app = current_app._get_current_object()
-
-        def send_one(item: Outgoing) -> Outcome:
-            with app.app_context():
-                return self._send_one(content, item)
-
-        return list(self.pool.map(send_one, batch))
-
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        super().close()
         # The calling thread's session (post() called directly, as sign-up does).
         session = getattr(self.local, "session", None)
         if session is not None:
