@@ -296,14 +296,21 @@ def edit_draft(draft_id: int):
 def notify_draft(draft_id: int):
     draft = db.get_or_404(Draft, draft_id)
     notify = request.form.get("notify") in ("on", "1", "true", "y", "yes")
-    result, status = attempt(lambda: drafting.set_notify(current_user, draft, notify))
-    if result is None:
-        return _sheet_page(draft.fact_sheet, status)
-    flash(
+    return _act_on(
+        draft,
+        lambda: drafting.set_notify(current_user, draft, notify),
         f"Publishing will {'notify' if notify else 'not notify'} "
         f"the {draft.audience_key} subscribers.",
-        "success",
     )
+
+
+def _act_on(draft: Draft, action, done: str):
+    """Run a service action on a draft: the set's page with the reason when refused, back
+    to the draft with ``done`` when it worked."""
+    result, status = attempt(action)
+    if result is None:
+        return _sheet_page(draft.fact_sheet, status)
+    flash(done, "success")
     return _back(draft)
 
 
@@ -315,26 +322,22 @@ def override_finding(draft_id: int):
     if not form.validate_on_submit():
         form_errors(form)
         return _sheet_page(draft.fact_sheet, 400)
-    result, status = attempt(
-        lambda: approval.override(current_user, draft, form.key.data or "", form.reason.data or "")
+    return _act_on(
+        draft,
+        lambda: approval.override(current_user, draft, form.key.data or "", form.reason.data or ""),
+        "The warning is overridden; your reason is recorded.",
     )
-    if result is None:
-        return _sheet_page(draft.fact_sheet, status)
-    flash("The warning is overridden; your reason is recorded.", "success")
-    return _back(draft)
 
 
 @bp.post("/drafts/<int:draft_id>/approve")
 @requires("approve_drafts")
 def approve_draft(draft_id: int):
     draft = db.get_or_404(Draft, draft_id)
-    result, status = attempt(
-        lambda: approval.approve(current_user, draft, request.form.get("comment", ""))
+    return _act_on(
+        draft,
+        lambda: approval.approve(current_user, draft, request.form.get("comment", "")),
+        f"Approved the {draft.audience_key} draft.",
     )
-    if result is None:
-        return _sheet_page(draft.fact_sheet, status)
-    flash(f"Approved the {draft.audience_key} draft.", "success")
-    return _back(draft)
 
 
 @bp.post("/drafts/<int:draft_id>/reject")
@@ -345,11 +348,11 @@ def reject_draft(draft_id: int):
     if not form.validate_on_submit():
         form_errors(form)
         return _sheet_page(draft.fact_sheet, 400)
-    result, status = attempt(lambda: approval.reject(current_user, draft, form.comment.data or ""))
-    if result is None:
-        return _sheet_page(draft.fact_sheet, status)
-    flash(f"Sent the {draft.audience_key} draft back to its author.", "success")
-    return _back(draft)
+    return _act_on(
+        draft,
+        lambda: approval.reject(current_user, draft, form.comment.data or ""),
+        f"Sent the {draft.audience_key} draft back to its author.",
+    )
 
 
 @bp.post("/fact-sheets/<public_id>/publish")

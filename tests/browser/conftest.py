@@ -165,10 +165,11 @@ class Traffic:
 @pytest.fixture
 def watch(live_server) -> Callable:
     """``watch(page)`` records every request URL of the page, and every failed request,
-    error response (>= 400), console error and uncaught page error."""
+    error response (>= 400), console error and uncaught page error. ``watch(page, netloc)``
+    does the same for a page of another server (a test module's own)."""
 
-    def start(page) -> Traffic:
-        traffic = Traffic(live_server.netloc)
+    def start(page, netloc: str | None = None) -> Traffic:
+        traffic = Traffic(netloc or live_server.netloc)
         page.on("request", lambda request: traffic.urls.append(request.url))
         page.on(
             "requestfailed",
