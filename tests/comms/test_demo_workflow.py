@@ -8,7 +8,8 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from app.demo import PAYMENTS_ONCALL_PHONE, TEAMS, seed_demo
+from app.demo import seed_demo
+from app.demo.content import PAYMENTS_ONCALL_PHONE, TEAMS
 from app.extensions import db
 from app.models import Communication, FactSheet, Incident, RollCall, Team, User
 from subscribers.models import Subscriber

@@ -1,0 +1,157 @@
+"""Writing the demo company's 90 days of history (oldest first: a backfilled change
+rewrites what follows it)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app import accounts
+from app.demo.content import (
+    COMPONENTS,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    DEPENDENCIES,
+    PAST_INCIDENTS,
+    POSTMORTEM,
+    TEAMS,
+)
+from app.demo.workflow import add_subscribers, communications_workflow
+from app.extensions import db
+from app.incidents.services import declare_incident, post_incident_update, save_postmortem
+from app.maintenance.services import schedule_maintenance
+from app.models import Base, Component, utcnow
+from app.status.components import add_dependency, create_component, create_group
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(Component)) == 0
+
+
+def reset_database() -> None:
+    """Delete every row (tables stay). Only for ``herald seed-demo --reset``."""
+    for table in reversed(Base.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+def seed_demo() -> None:
+    """Load the demo company into an empty database, then commit."""
+    now = utcnow()
+    teams = {
+        name: accounts.create_team(None, name, description, email)
+        for name, description, email in TEAMS
+    }
+    users = {
+        role: accounts.create_user(
+            None, email, role, DEMO_PASSWORD, name=name, team=teams.get(team) if team else None
+        )
+        for email, role, name, team in DEMO_USERS
+    }
+
+    born = now - timedelta(days=120)
+    groups = {}
+    components: dict[str, Component] = {}
+    for position, (group_name, name, description, visibility, tier, team) in enumerate(
+        COMPONENTS, start=1
+    ):
+        if group_name not in groups:
+            groups[group_name] = create_group(None, group_name)
+        components[name] = create_component(
+            None,
+            name,
+            description=description,
+            group_id=groups[group_name].id,
+            position=position,
+            visibility=visibility,
+            tier=tier,
+            team_id=teams[team].id,
+            at=born,
+            start_date=born.date(),
+        )
+    for name, depends_on, kind in DEPENDENCIES:
+        add_dependency(None, components[name], components[depends_on], kind)
+
+    # History is written oldest first: a backfilled change rewrites what follows it.
+    def past_incident(start, name, impact, visibility, affected, timeline):
+        _, status, body = timeline[0]
+        incident = declare_incident(
+            None,
+            name,
+            impact,
+            {components[c]: s for c, s in affected},
+            body=body,
+            status=status,
+            visibility=visibility,
+            started_at=start,
+            deliver_notifications=False,
+        )
+        for minutes, status, body, changes in timeline[1:]:
+            post_incident_update(
+                None,
+                incident,
+                status,
+                body,
+                {components[c]: s for c, s in (changes or {}).items()},
+                at=start + timedelta(minutes=minutes),
+                deliver_notifications=False,
+            )
+        if name == "API unavailable in the EU region":
+            save_postmortem(None, incident, POSTMORTEM, publish=True)
+
+    def past_maintenance(start):
+        schedule_maintenance(
+            None,
+            "Primary database minor version upgrade",
+            start,
+            start + timedelta(hours=1),
+            [components["Primary database"], components["REST API"]],
+            body="We will upgrade our primary database. The API may answer slowly for a few "
+            "seconds during the switch-over.",
+            deliver_notifications=False,
+            allow_past=True,
+        )
+
+    history = [
+        (
+            (now - timedelta(days=days)).replace(hour=9, minute=12, second=0, microsecond=0),
+            lambda start, args=args: past_incident(start, *args),
+        )
+        for days, *args in PAST_INCIDENTS
+    ]
+    history.append(
+        (
+            (now - timedelta(days=21)).replace(hour=2, minute=0, second=0, microsecond=0),
+            past_maintenance,
+        )
+    )
+    for start, create in sorted(history, key=lambda item: item[0]):
+        create(start)
+
+    upcoming = (now + timedelta(days=3)).replace(hour=2, minute=0, second=0, microsecond=0)
+    schedule_maintenance(
+        None,
+        "Database failover test",
+        upcoming,
+        upcoming + timedelta(hours=1),
+        [components["Primary database"], components["REST API"], components["Dashboard"]],
+        body="We will test failover of our primary database. The API and dashboard may be "
+        "unavailable for up to two minutes during the window. Card payments already in "
+        "flight are not affected.",
+        deliver_notifications=False,
+    )
+
+    active = declare_incident(
+        None,
+        "Slower card authorisations in the EU",
+        "minor",
+        {components["Card payments"]: "degraded_performance"},
+        body="Card authorisations in the EU are taking longer than usual (about 4 seconds "
+        "instead of 1). Payments are succeeding. We are investigating.",
+        started_at=now - timedelta(minutes=48),
+        deliver_notifications=False,
+    )
+    add_subscribers(teams)
+    communications_workflow(active, components, users)
+    db.session.commit()

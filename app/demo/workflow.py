@@ -1,0 +1,82 @@
+"""The demo's subscribers and what the communications team did for the open incident."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.comms import rollcall
+from app.comms.approval import approve
+from app.comms.context import Facts
+from app.comms.drafting import compose
+from app.comms.escalation import escalate
+from app.comms.publishing import publish
+from app.demo.content import DEMO_SUBSCRIBERS, PAYMENTS_ONCALL_PHONE, TEAMS
+from app.extensions import db
+from app.models import Communication, RollCall, utcnow
+from subscribers import registry
+from subscribers.models import Broadcast
+
+
+def add_subscribers(teams: dict) -> None:
+    """A few subscribers per audience, and each team's address (one team by phone too)."""
+    for audience, channel, address, name, key_account in DEMO_SUBSCRIBERS:
+        registry.add_internal(
+            channel, address, audience, name=name, key_account=key_account, notify=False
+        )
+    for name, _, email in TEAMS:
+        registry.add_internal("email", email, "engineering", team=teams[name], notify=False)
+    registry.add_internal(
+        "sms", PAYMENTS_ONCALL_PHONE, "engineering", team=teams["Payments"], notify=False
+    )
+
+
+def communications_workflow(active, components: dict, users: dict) -> None:
+    """What Herald did for the active incident: the executives alerted, the roll call
+    (answered by two teams), and the "identified" update drafted from one fact sheet,
+    approved by PR and published by the communications lead."""
+    now = utcnow()
+    lead, approver = users["comms_lead"], users["approver"]
+    active.comms_lead_id = lead.id
+    escalate(active)
+    rollcall.start_roll_call(active)
+    calls = {call.team.name: call for call in db.session.scalars(select(RollCall))}
+    rollcall.answer(calls["Payments"], "affected", by=PAYMENTS_ONCALL_PHONE, via="sms", note="")
+    rollcall.answer(calls["Web"], "operational", by="email link", via="email")
+    # As it happened: the alerts went out when the incident was declared.
+    declared = active.started_at + timedelta(minutes=1)
+    for call in calls.values():
+        call.created_at = declared
+    calls["Payments"].answered_at = declared + timedelta(minutes=4)
+    calls["Web"].answered_at = declared + timedelta(minutes=9)
+    for row in db.session.scalars(select(Communication)):
+        row.created_at = declared
+    for broadcast in db.session.scalars(select(Broadcast)):
+        broadcast.created_at = declared
+
+    sheet = compose(
+        lead,
+        active,
+        status="identified",
+        facts=Facts(
+            summary="We traced the slowdown to one of our fraud screening nodes and are "
+            "replacing it.",
+            customer_impact="Card payments in the EU take about 4 seconds instead of 1. "
+            "Payments are succeeding.",
+            workaround="No action is needed: payments complete, only more slowly.",
+            next_update_at=now + timedelta(minutes=30),
+            technical_detail="fraud-scorer-eu-3 answers in p99 3.8 s (normally 120 ms) "
+            "after a kernel update; the authorisation path waits on its soft timeout. "
+            "Draining it from the pool and rebuilding it from the previous image.",
+        ),
+        audiences=["customers", "support", "engineering", "executives"],
+        components={
+            components["Card payments"]: "degraded_performance",
+            components["Fraud screening"]: "degraded_performance",
+        },
+    )
+    for draft in sheet.drafts:
+        if draft.needs_approval:
+            approve(approver, draft, "Fine to go.")
+    publish(lead, sheet, idempotency_key="demo-identified-update")
