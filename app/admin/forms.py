@@ -85,7 +85,7 @@ class DeclareForm(FlaskForm):
     impact = SelectField("Impact", choices=IMPACT_CHOICES, default="minor")
     status = SelectField("Status", choices=OPEN_INCIDENT_STATUSES, default="investigating")
     visibility = SelectField("Visibility", choices=VISIBILITY_CHOICES)
-    body = TextAreaField("Message (Markdown)", validators=[DataRequired(), Length(max=20_000)])
+    body = TextAreaField("Message (Markdown)", validators=[Optional(), Length(max=20_000)])
     started_at = DateTimeLocalField(
         "Started at (leave empty for now)", format=DATETIME_FORMAT, validators=[Optional()]
     )

@@ -15,7 +15,7 @@ from app.admin.forms import (
     ResolveForm,
     UpdateForm,
 )
-from app.auth.permissions import requires
+from app.auth.permissions import can, requires
 from app.errors import ServiceError
 from app.extensions import db
 from app.incidents import services
@@ -92,6 +92,14 @@ def declare():
             )
 
         incident, status = attempt(act)
+        if incident is not None and not (form.body.data or "").strip():
+            # No message: the first update goes through the workflow (drafts, checks,
+            # approval); the public page lists the incident once it is published.
+            flash(f"Declared {incident.name}. Its components show their status now; the "
+                  "public page lists it once its first update is published.", "success")
+            if can(current_user, "compose_updates"):
+                return redirect(url_for("admin.compose", incident_id=incident.id))
+            return redirect(url_for("admin.incident", incident_id=incident.id))
         if incident is not None:
             flash(f"Declared {incident.name}.", "success")
             return redirect(url_for("admin.incident", incident_id=incident.id))

@@ -107,14 +107,13 @@ def test_declaring_an_incident_sets_its_components_and_shows_in_the_public_json(
     ("fields", "status", "message"),
     [
         ({"name": ""}, 400, "Incident name: This field is required."),
-        ({"body": ""}, 400, "Message (Markdown): This field is required."),
         ({"impact": "apocalyptic"}, 400, "Impact: Not a valid choice."),
         ({"status": "resolved"}, 400, "Status: Not a valid choice."),
         ({"component-API": "on_fire"}, 400, "'on_fire' is not a component status."),
         ({"started_at": "+2h"}, 400, "That time is in the future"),
         ({"started_at": "yesterday"}, 400, "Not a valid datetime value."),
     ],
-    ids=["no name", "no body", "impact", "resolved", "component status", "future", "bad time"],
+    ids=["no name", "impact", "resolved", "component status", "future", "bad time"],
 )
 def test_a_bad_declaration_is_refused_with_a_message_and_changes_nothing(
     app, responder, fill, text, api, fields, status, message
@@ -388,3 +387,27 @@ def test_the_audit_log_shows_who_declared_updated_and_resolved(
     assert "API errors: Investigating → Monitoring" in log
     assert "API errors: Monitoring → Resolved" in log
     assert "API: Operational → Major outage (incident: API errors)" in log
+
+
+def test_declaring_without_a_message_leads_to_the_composer_and_stays_off_the_public_page(
+    staff, make_user, make_component, client, fill, text
+):
+    from app.models import Incident
+
+    api = make_component("Checkout API")
+    lead = staff(make_user("comms_lead"))
+    data = fill(
+        lead,
+        "/admin/incidents/new",
+        name="Checkout errors",
+        impact="major",
+        body="",
+        **{f"component-{api.id}": "partial_outage"},
+    )
+    response = lead.post("/admin/incidents/new", data=data)
+    incident = db.session.scalar(select(Incident))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/incidents/{incident.id}/compose")
+    assert incident.updates == [] and incident.announced_at is None
+    page = client.get("/").get_data(as_text=True)
+    assert "Checkout errors" not in page and "Partial outage" in page
