@@ -134,6 +134,7 @@ class BaseConfig:
         "HERALD_PHONE_REGION": "US",
         "HERALD_PROVIDER_TIMEOUT": "10",
         "HERALD_DELIVERY_LEASE_SECONDS": "120",
+        "HERALD_WORKER_LEASE_SECONDS": "15",
         "HERALD_MAX_ATTEMPTS": "8",
         "HERALD_SUBSCRIBE_RATE": "5 per minute;30 per hour",
     }
@@ -215,6 +216,9 @@ class BaseConfig:
                 "HERALD_DELIVERY_LEASE_SECONDS", get("HERALD_DELIVERY_LEASE_SECONDS"), 1.0
             ),
             "MAX_ATTEMPTS": _int("HERALD_MAX_ATTEMPTS", get("HERALD_MAX_ATTEMPTS"), 1),
+            "WORKER_LEASE_SECONDS": _float(
+                "HERALD_WORKER_LEASE_SECONDS", get("HERALD_WORKER_LEASE_SECONDS"), 1.0
+            ),
             "SUBSCRIBE_RATE": get("HERALD_SUBSCRIBE_RATE"),
             "CELERY_BROKER_URL": get("HERALD_CELERY_BROKER_URL"),
             "CELERY_RESULT_BACKEND": get("HERALD_CELERY_RESULT_BACKEND"),

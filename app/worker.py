@@ -14,7 +14,7 @@ from flask import Flask
 from app.comms.cadence import remind_overdue
 from app.extensions import db
 from app.maintenance.services import advance_maintenance, send_maintenance_reminders
-from subscribers import dispatch
+from subscribers import dispatch, leadership
 from subscribers.channels import channels_for
 from subscribers.fanout import ContentCache, drain
 from subscribers.outbox import (
@@ -63,10 +63,39 @@ def expand_pending(app: Flask, stop: threading.Event | None = None) -> int:
     return done
 
 
-def _coordinator(app: Flask, stop: threading.Event) -> None:
-    """Expands broadcasts as soon as they are committed; runs the periodic jobs."""
-    next_tick = 0.0
+def _hold_lease(app: Flask, holder: str, leader: threading.Event) -> None:
+    """Take or renew the worker lease; ``leader`` says whether this process may work."""
+    with app.app_context():
+        try:
+            if leadership.hold(holder, app.config["WORKER_LEASE_SECONDS"]):
+                if not leader.is_set():
+                    log.info("this process now runs the embedded worker (%s)", holder)
+                    leader.set()
+                    for signal in dispatch.CHANNEL_WORK.values():
+                        signal.set()
+            elif leader.is_set():
+                log.warning("lost the worker lease; another process runs the worker")
+                leader.clear()
+        except Exception:
+            db.session.rollback()
+            leader.clear()
+            log.exception("could not renew the worker lease")
+        finally:
+            db.session.remove()
+
+
+def _coordinator(app: Flask, stop: threading.Event, leader: threading.Event, holder: str) -> None:
+    """Expands broadcasts as soon as they are committed; runs the periodic jobs. Only the
+    process holding the worker lease does anything."""
+    next_tick = next_renewal = 0.0
+    renew_every = app.config["WORKER_LEASE_SECONDS"] / 3
     while not stop.is_set():
+        if time.monotonic() >= next_renewal:
+            _hold_lease(app, holder, leader)
+            next_renewal = time.monotonic() + renew_every
+        if not leader.is_set():
+            stop.wait(min(renew_every, 1.0))
+            continue
         if time.monotonic() >= next_tick:
             run_periodic_jobs(app)
             next_tick = time.monotonic() + TICK_SECONDS
@@ -80,8 +109,9 @@ def _coordinator(app: Flask, stop: threading.Event) -> None:
         dispatch.WORK.wait(min(POLL_SECONDS, max(0.0, next_tick - time.monotonic())))
 
 
-def _sender(app: Flask, kind: str, stop: threading.Event) -> None:
-    """Sends one channel's deliveries whenever there are some."""
+def _sender(app: Flask, kind: str, stop: threading.Event, leader: threading.Event) -> None:
+    """Sends one channel's deliveries whenever there are some (while this process holds
+    the worker lease)."""
     signal = dispatch.CHANNEL_WORK[kind]
     with app.app_context():
         channel = channels_for(app, only=kind)[kind]
@@ -89,8 +119,11 @@ def _sender(app: Flask, kind: str, stop: threading.Event) -> None:
         try:
             while not stop.is_set():
                 signal.clear()
+                if not leader.is_set():
+                    signal.wait(IDLE_SECONDS)
+                    continue
                 try:
-                    drain(channel, contents, stop=stop)
+                    drain(channel, contents, stop=_Either(stop, leader))
                 except Exception:
                     db.session.rollback()
                     log.exception("sending %s failed", kind)
@@ -107,21 +140,40 @@ def start_embedded_worker(app: Flask) -> threading.Event:
     if app.config.get("CELERY_BROKER_URL"):
         log.info("Celery is configured: the embedded worker is not started")
         return stop
+    leader = threading.Event()
+    holder = leadership.holder_name()
     threads = [
         threading.Thread(
-            target=_coordinator, args=(app, stop), name="herald-coordinator", daemon=True
+            target=_coordinator,
+            args=(app, stop, leader, holder),
+            name="herald-coordinator",
+            daemon=True,
         )
     ]
     threads += [
         threading.Thread(
-            target=_sender, args=(app, kind, stop), name=f"herald-send-{kind}", daemon=True
+            target=_sender,
+            args=(app, kind, stop, leader),
+            name=f"herald-send-{kind}",
+            daemon=True,
         )
         for kind in dispatch.CHANNEL_WORK
     ]
     for thread in threads:
         thread.start()
     stop.threads = threads  # type: ignore[attr-defined]
+    stop.holder = holder  # type: ignore[attr-defined]
     return stop
+
+
+class _Either:
+    """Stop when the worker stops or loses the lease (quacks like an Event for drain)."""
+
+    def __init__(self, stop: threading.Event, leader: threading.Event):
+        self.stop, self.leader = stop, leader
+
+    def is_set(self) -> bool:
+        return self.stop.is_set() or not self.leader.is_set()
 
 
 def run_forever(app: Flask, stop: threading.Event) -> None:
@@ -133,4 +185,8 @@ def run_forever(app: Flask, stop: threading.Event) -> None:
     finally:
         handle.set()
         for thread in getattr(handle, "threads", []):
-            thread.join(timeout=10)
+            thread.join(timeout=30)
+        if getattr(handle, "holder", None):
+            with app.app_context():
+                leadership.release(handle.holder)
+                db.session.remove()

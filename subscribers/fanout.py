@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import ARRAY, Integer, any_, literal, select, update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, literal, select, update
+from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import utcnow
@@ -91,10 +94,12 @@ class Claimed:
     broadcast_id: int
 
 
-def claim(channel: str, size: int) -> list[tuple]:
-    """Take up to ``size`` due deliveries of ``channel`` for this worker, best first.
-    Returns (id, broadcast id, subscriber id, address, attempts) rows."""
+def claim(channel: str, size: int, token: str | None = None) -> list[tuple]:
+    """Take up to ``size`` due deliveries of ``channel`` for this worker, best first,
+    marked with the claim's ``token``. Returns (id, broadcast id, subscriber id, address,
+    attempts) rows."""
     now = utcnow()
+    token = token or secrets.token_hex(8)
     due = (
         select(Delivery.id)
         .where(
@@ -113,6 +118,7 @@ def claim(channel: str, size: int) -> list[tuple]:
             lease_until=now + lease_length(),
             attempts=Delivery.attempts + 1,
             updated_at=now,
+            claim_token=token,
         )
         .returning(
             Delivery.id,
@@ -159,70 +165,83 @@ def send_claimed(
     return outcomes, claimed
 
 
-def _mark_sent(sent: list[Outcome], now) -> None:
+DELIVERIES = Delivery.__table__  # Core: executemany with a WHERE of our own
+
+
+def _held(token: str):
+    """Only rows this claim still holds: a claim whose lease ran out lost them."""
+    return (DELIVERIES.c.state == "sending", DELIVERIES.c.claim_token == token)
+
+
+def _mark_sent(sent: list[Outcome], now, token: str) -> None:
     """Sent rows in as few statements as possible: SendGrid gives one id per request."""
     by_provider_id: dict[str, list[int]] = {}
     for o in sent:
         by_provider_id.setdefault(o.provider_id[:128], []).append(o.delivery_id)
     singles = []
+    done = {
+        "state": "sent",
+        "sent_at": now,
+        "updated_at": now,
+        "lease_until": None,
+        "last_error": "",
+    }
     for provider_id, ids in by_provider_id.items():
         if len(ids) == 1:
-            singles.append({"id": ids[0], "provider_message_id": provider_id})
+            singles.append({"did": ids[0], "pid": provider_id})
             continue
         db.session.execute(
-            update(Delivery)
-            .where(ids_in(Delivery.id, ids))
-            .values(
-                state="sent",
-                sent_at=now,
-                updated_at=now,
-                lease_until=None,
-                last_error="",
-                provider_message_id=provider_id,
-            )
-            .execution_options(synchronize_session=False)
+            update(DELIVERIES)
+            .where(ids_in(DELIVERIES.c.id, ids), *_held(token))
+            .values(provider_message_id=provider_id, **done)
         )
     if singles:
-        for row in singles:
-            row.update(state="sent", sent_at=now, updated_at=now, lease_until=None, last_error="")
-        db.session.execute(update(Delivery), singles)
+        db.session.execute(
+            update(DELIVERIES)
+            .where(DELIVERIES.c.id == bindparam("did"), *_held(token))
+            .values(provider_message_id=bindparam("pid"), **done),
+            singles,
+        )
 
 
 def record(
-    outcomes: list[Outcome], claimed: dict[int, Claimed], track_successes: bool = False
+    outcomes: list[Outcome],
+    claimed: dict[int, Claimed],
+    track_successes: bool = False,
+    token: str = "",
 ) -> None:
-    """Write the outcomes of a batch in one transaction. ``track_successes`` resets the
-    failure count of subscribers that received (webhooks count failures)."""
+    """Write the outcomes of a batch in one transaction, only for the rows the claim
+    ``token`` still holds. ``track_successes`` resets the failure count of subscribers
+    that received (webhooks count failures)."""
     if not outcomes:
         return
     now = utcnow()
     max_attempts = current_app.config["MAX_ATTEMPTS"]
     sent = [o for o in outcomes if o.status == SENT]
-    _mark_sent(sent, now)
+    _mark_sent(sent, now, token)
     changes = []
     unsubscribe, quarantine, failing = {}, {}, {}
     for o in outcomes:
         if o.status == SENT:
             continue
         tries = claimed[o.delivery_id].attempts
-        row = {"id": o.delivery_id, "updated_at": now, "lease_until": None}
+        row = {
+            "did": o.delivery_id,
+            "updated_at": now,
+            "lease_until": None,
+            "next_attempt_at": now,
+            "last_error": o.error[:2000],
+        }
         if o.status == RETRY and tries < max_attempts:
             wait = backoff(tries, o.retry_after)
-            row.update(
-                state="queued",
-                last_error=o.error[:2000],
-                next_attempt_at=now + timedelta(seconds=wait),
-            )
+            row.update(state="queued", next_attempt_at=now + timedelta(seconds=wait))
         elif o.status == RETRY:
             row.update(
                 state="failed",
                 last_error=f"gave up after {max_attempts} attempts: {o.error}"[:2000],
             )
         else:
-            row.update(
-                state=o.status if o.status in (FAILED, BOUNCED, SUPPRESSED) else "failed",
-                last_error=o.error[:2000],
-            )
+            row.update(state=o.status if o.status in (FAILED, BOUNCED, SUPPRESSED) else "failed")
         changes.append(row)
         sid = claimed[o.delivery_id].subscriber_id
         if o.subscriber_action == "unsubscribe":
@@ -232,7 +251,18 @@ def record(
         elif o.subscriber_action == "count_failure":
             failing[sid] = o.error
     if changes:
-        db.session.execute(update(Delivery), changes)
+        db.session.execute(
+            update(DELIVERIES)
+            .where(DELIVERIES.c.id == bindparam("did"), *_held(token))
+            .values(
+                state=bindparam("state"),
+                updated_at=bindparam("updated_at"),
+                lease_until=bindparam("lease_until"),
+                next_attempt_at=bindparam("next_attempt_at"),
+                last_error=bindparam("last_error"),
+            ),
+            changes,
+        )
     succeeded = {claimed[o.delivery_id].subscriber_id for o in sent} if track_successes else set()
     _apply_subscriber_actions(unsubscribe, quarantine, failing, succeeded, now)
     broadcast_ids = {claimed[o.delivery_id].broadcast_id for o in sent}
@@ -244,6 +274,21 @@ def record(
             .execution_options(synchronize_session=False)
         )
     db.session.commit()
+
+
+def _record_with_retries(outcomes, claimed, track_successes: bool, token: str) -> None:
+    """Recording must not be lost to a briefly locked database: the messages are already
+    out, and rows left ``sending`` would go out again when their lease ends."""
+    for attempt in range(5):
+        try:
+            record(outcomes, claimed, track_successes, token)
+            return
+        except OperationalError:
+            db.session.rollback()
+            if attempt == 4:
+                raise
+            log.warning("recording outcomes failed (attempt %d); retrying", attempt + 1)
+            time.sleep(0.5 * 2**attempt)
 
 
 def _apply_subscriber_actions(
@@ -294,12 +339,19 @@ def drain(
     """Send every due delivery of ``channel``; returns how many were handled."""
     contents = contents or ContentCache()
     handled = batches = 0
+    lease = current_app.config["DELIVERY_LEASE_SECONDS"]
+    # Stop starting sends well before the lease ends, leaving room for a send in flight
+    # to finish (or time out) before another worker may claim the rows.
+    margin = current_app.config["PROVIDER_TIMEOUT"] + 5
     while stop is None or not stop.is_set():
-        rows = claim(channel.kind, channel.batch_size)
+        token = secrets.token_hex(8)
+        started = time.monotonic()
+        rows = claim(channel.kind, channel.batch_size, token)
         if not rows:
             break
+        channel.deadline = started + max(lease - margin, lease / 2)
         outcomes, claimed = send_claimed(channel, rows, contents)
-        record(outcomes, claimed, track_successes=channel.kind == "webhook")
+        _record_with_retries(outcomes, claimed, channel.kind == "webhook", token)
         handled += len(rows)
         batches += 1
         if max_batches is not None and batches >= max_batches:

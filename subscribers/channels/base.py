@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 log = logging.getLogger("subscribers.channels")
 
 SENT, RETRY, FAILED, BOUNCED, SUPPRESSED = "sent", "retry", "failed", "bounced", "suppressed"
+LATE = "not sent: the claim's lease was ending; another attempt will follow"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,12 @@ class Channel(ABC):
     kind: str = ""
     name: str = ""
     batch_size: int = 100
+    # time.monotonic() after which no new send may start: the claim's lease is ending
+    # and another worker may take the rows. Set by the sender before each batch.
+    deadline: float | None = None
+
+    def too_late(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
 
     @abstractmethod
     def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]: ...
@@ -103,6 +110,8 @@ class PooledChannel(Channel):
         app = current_app._get_current_object()
 
         def send_one(item: Outgoing) -> Outcome:
+            if self.too_late():
+                return Outcome(item.delivery_id, RETRY, error=LATE)
             with app.app_context():
                 return self._send_one(content, item)
 

@@ -226,3 +226,70 @@ def test_a_confirmation_reaches_a_pending_subscriber(app, audiences):
         ("new@example.com", "Confirm your subscription to Herald Status updates")
     ]
     assert subscriber.state == "pending"
+
+
+def test_a_claim_that_lost_its_rows_cannot_overwrite_the_next_one(make_subscriber, make_broadcast):
+    from subscribers.channels.base import Outcome
+    from subscribers.fanout import Claimed, record
+
+    make_subscriber("slow@example.com")
+    expand_broadcast(make_broadcast().id)
+    [first] = claim("email", 10, "first")
+    # The first claim's lease runs out while it is still sending; another worker takes over.
+    db.session.execute(update(Delivery).values(lease_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    release_expired_leases()
+    [second] = claim("email", 10, "second")
+    assert second[0] == first[0]
+    held = {first[0]: Claimed(1, first[2], first[1])}
+    # The first worker's late "retry" must not put the row back in the queue …
+    record([Outcome(first[0], RETRY, error="timeout")], held, token="first")
+    assert delivery("slow@example.com").state == "sending"
+    # … and the claim that holds the row records what really happened.
+    record([Outcome(second[0], "sent", provider_id="ok")], held, token="second")
+    row = delivery("slow@example.com")
+    assert (row.state, row.provider_message_id) == ("sent", "ok")
+    record([Outcome(first[0], RETRY, error="late")], held, token="first")
+    assert delivery("slow@example.com").state == "sent"
+
+
+def test_nothing_new_is_sent_once_the_claim_is_about_to_lapse(app, make_subscriber, make_broadcast):
+    from subscribers.channels.base import LATE, Content, Outgoing, PooledChannel
+
+    class Slow(PooledChannel):
+        kind, name = "webhook", "slow"
+        sent = []
+
+        def _send_one(self, content, item):
+            self.sent.append(item.address)
+            return __import__("subscribers.channels.base", fromlist=["Outcome"]).Outcome(
+                item.delivery_id, "sent"
+            )
+
+    channel = Slow(2, "slow")
+    channel.deadline = 0.0  # long past
+    content = Content(1, "incident", "S", "T", "", "", {})
+    outcomes = channel.send(content, [Outgoing(1, 1, "https://a.example", "t", "s", 1)])
+    channel.close()
+    assert channel.sent == []
+    assert outcomes[0].status == RETRY and outcomes[0].error == LATE
+
+
+def test_sms_batches_fit_well_within_the_lease_at_the_configured_pace():
+    from subscribers.channels import sms_batch_size
+
+    assert sms_batch_size(1, 120) == 30
+    assert sms_batch_size(0.1, 120) == 3
+    assert sms_batch_size(0, 120) == 100  # no pacing: full batches
+    assert sms_batch_size(50, 120) == 100
+
+
+def test_one_process_at_a_time_holds_the_worker_lease(app):
+    from subscribers import leadership
+
+    assert leadership.hold("web-1", 30)
+    assert not leadership.hold("web-2", 30)
+    assert leadership.hold("web-1", 30)  # renewing
+    leadership.release("web-1")
+    assert leadership.hold("web-2", 30)
+    assert not leadership.hold("web-1", 30)

@@ -34,6 +34,7 @@ def start_worker(database_url: str, sink: SmtpSink) -> subprocess.Popen:
         HERALD_SMTP_PORT=str(sink.port),
         HERALD_SMTP_BATCH=str(BATCH),
         HERALD_DELIVERY_LEASE_SECONDS="2",
+        HERALD_WORKER_LEASE_SECONDS="2",
     )
     env.pop("HERALD_CELERY_BROKER_URL", None)
     herald = os.path.join(os.path.dirname(sys.executable), "herald")
