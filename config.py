@@ -48,6 +48,15 @@ def _int(name: str, raw: str, minimum: int | None = None) -> int:
     return value
 
 
+def _proxy_hops(raw: str) -> int:
+    hops = _int("HERALD_PROXY_HOPS", raw.strip() or "0", 0)
+    if hops > 10:
+        raise ConfigError(
+            f"HERALD_PROXY_HOPS is the number of proxies in front of Herald (0 to 10), got {raw!r}"
+        )
+    return hops
+
+
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     if raw not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
@@ -116,6 +125,7 @@ class BaseConfig:
         "HERALD_CACHE_SECONDS": "15",
         "HERALD_CACHE_CHECK_SECONDS": "0.25",
         "HERALD_RATELIMIT_STORAGE_URL": "memory://",
+        "HERALD_PROXY_HOPS": "0",
         "HERALD_LOGIN_RATE": "10 per minute;50 per hour",
         "HERALD_EMBEDDED_WORKER": "true",
         "HERALD_HISTORY_PAGE_SIZE": "3",
@@ -175,6 +185,9 @@ class BaseConfig:
             ),
             "RATELIMIT_STORAGE_URI": get("HERALD_RATELIMIT_STORAGE_URL"),
             "RATELIMIT_ENABLED": True,
+            # Reverse proxies in front of Herald that set X-Forwarded-For/-Proto/-Host;
+            # 0 trusts none of these headers (anyone can send them).
+            "PROXY_HOPS": _proxy_hops(get("HERALD_PROXY_HOPS")),
             "LOGIN_RATE": get("HERALD_LOGIN_RATE"),
             "EMBEDDED_WORKER": _bool("HERALD_EMBEDDED_WORKER", get("HERALD_EMBEDDED_WORKER")),
             "HISTORY_PAGE_SIZE": _int(

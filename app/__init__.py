@@ -61,4 +61,17 @@ def create_app(settings: dict | None = None) -> Flask:
     cli.init_app(app)
     register_inbound_handler(handle_sms_reply)  # teams answer roll calls by text message
     fastpath.init_app(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind HERALD_PROXY_HOPS reverse proxies, take the client's address, the scheme and
+    the host from their X-Forwarded-* headers: rate limits then count per client, not per
+    proxy, and request.scheme and request.url say https behind TLS. Outermost, so that
+    the fast path sees the same request as the views."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 import nh3
@@ -57,5 +58,7 @@ def render_markdown(text: str) -> Markup:
 
 
 def plain_text(text: str) -> str:
-    """Markdown reduced to plain text (for feeds' summaries, SMS and tooltips)."""
-    return nh3.clean(_md.render(text or ""), tags=set()).strip()
+    """Markdown reduced to plain text (for feeds' summaries, SMS and tooltips). The tags
+    go and the entities are decoded ("&amp;" is "&" again): the result is text, not HTML,
+    so whatever shows it in HTML escapes it there (Jinja's autoescape)."""
+    return html.unescape(nh3.clean(_md.render(text or ""), tags=set())).strip()

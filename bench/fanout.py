@@ -214,6 +214,7 @@ def publish(app, component_id: int) -> float:
             {component: "major_outage"},
             body="Some payments are failing. We are investigating and will "
             "update within 30 minutes.",
+            reviewed=True,  # stands for an approved customers text
         )
         db.session.commit()
     return started

@@ -27,6 +27,7 @@ from subscribers.outbox import Message, create_broadcast
 from subscribers.validation import normalise
 
 SMS_CODE_LIFETIME = timedelta(hours=24)
+QUARANTINED = "This address cannot be subscribed right now; contact us."
 
 
 def _normalise(channel: str, address: str) -> str:
@@ -49,6 +50,20 @@ def find(channel: str, address: str, audience: Audience) -> Subscriber | None:
     )
 
 
+def find_by_audience_key(channel: str, address: str, audience: str) -> Subscriber | None:
+    """Like ``find``, naming the audience by its key; reads only (a missing default
+    audience is not created)."""
+    return db.session.scalar(
+        select(Subscriber)
+        .join(Audience, Subscriber.audience_id == Audience.id)
+        .where(
+            Subscriber.channel == channel,
+            Subscriber.address == address,
+            Audience.key == audience,
+        )
+    )
+
+
 def by_token(token: str) -> Subscriber:
     subscriber = (
         db.session.scalar(select(Subscriber).where(Subscriber.token == token)) if token else None
@@ -58,10 +73,11 @@ def by_token(token: str) -> Subscriber:
     return subscriber
 
 
-def set_selection(
-    subscriber: Subscriber, component_ids: list[int] | None, group_ids: list[int] | None = None
-) -> None:
-    """Choose what the subscriber hears about: None or nothing chosen means everything."""
+def check_selection(
+    component_ids: list[int] | None, group_ids: list[int] | None = None
+) -> tuple[list[int], list[int]]:
+    """The chosen component and group ids, sorted, once they are known to exist
+    (reads only); a ServiceError otherwise."""
     component_ids = sorted(set(component_ids or []))
     group_ids = sorted(set(group_ids or []))
     known_components = (
@@ -76,6 +92,14 @@ def set_selection(
     )
     if set(component_ids) - known_components or set(group_ids) - known_groups:
         raise ServiceError("Some of the chosen components do not exist.", "components")
+    return component_ids, group_ids
+
+
+def set_selection(
+    subscriber: Subscriber, component_ids: list[int] | None, group_ids: list[int] | None = None
+) -> None:
+    """Choose what the subscriber hears about: None or nothing chosen means everything."""
+    component_ids, group_ids = check_selection(component_ids, group_ids)
     subscriber.selections.clear()
     subscriber.all_components = not component_ids and not group_ids
     for cid in component_ids:
@@ -84,13 +108,24 @@ def set_selection(
         subscriber.selections.append(Subscription(group_id=gid))
 
 
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_secret() -> str:
+    """A webhook's signing secret."""
+    return secrets.token_hex(32)
+
+
 def _new_subscriber(channel: str, address: str, audience: Audience, **values) -> Subscriber:
+    """``values`` may bring the token and secret (a webhook's test delivery used them
+    before the row existed)."""
+    values.setdefault("token", new_token())
+    values.setdefault("secret", new_secret() if channel == "webhook" else "")
     subscriber = Subscriber(
         channel=channel,
         address=address,
         audience_id=audience.id,
-        token=secrets.token_urlsafe(32),
-        secret=secrets.token_hex(32) if channel == "webhook" else "",
         **values,
     )
     db.session.add(subscriber)
@@ -163,7 +198,7 @@ def subscribe(
     if subscriber is not None and subscriber.state == "active":
         return subscriber
     if subscriber is not None and subscriber.state == "quarantined":
-        raise ServiceError("This address cannot be subscribed right now; contact us.", "address")
+        raise ServiceError(QUARANTINED, "address")
     if subscriber is None:
         subscriber = _new_subscriber(channel, address, target, state="pending", source="public")
     else:
@@ -174,6 +209,45 @@ def subscribe(
         send_confirmation(subscriber)
     db.session.flush()
     return subscriber
+
+
+def subscribe_proven_webhook(
+    address: str,
+    *,
+    token: str,
+    secret: str,
+    how: str,
+    component_ids: list[int] | None = None,
+    group_ids: list[int] | None = None,
+    audience: str = "customers",
+) -> tuple[Subscriber, bool]:
+    """Public sign-up of a webhook whose (normalised) URL has just answered a signed test
+    delivery made with ``token`` and ``secret``: active at once. Returns (subscriber,
+    activated); one that became active meanwhile is left as it is (activated False)."""
+    target = get_audience(audience)
+    subscriber = find("webhook", address, target)
+    if subscriber is not None and subscriber.state == "active":
+        return subscriber, False
+    if subscriber is not None and subscriber.state == "quarantined":
+        raise ServiceError(QUARANTINED, "address")
+    if subscriber is None:
+        subscriber = _new_subscriber(
+            "webhook",
+            address,
+            target,
+            state="pending",
+            source="public",
+            token=token,
+            secret=secret,
+        )
+    else:
+        # A new secret for whoever proves the URL now, even for a returning subscriber.
+        subscriber.secret = secret
+    db.session.flush()
+    set_selection(subscriber, component_ids, group_ids)
+    activate(subscriber, how)
+    db.session.flush()
+    return subscriber, True
 
 
 def activate(subscriber: Subscriber, how: str) -> Subscriber:

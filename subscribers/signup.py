@@ -2,7 +2,9 @@
 webhook's synchronous, signed test delivery (its double opt-in).
 
 Like the registry, these work in the caller's transaction; the caller commits, or rolls
-back on a ServiceError so that a failed sign-up leaves nothing behind.
+back on a ServiceError so that a failed sign-up leaves nothing behind. The webhook
+sign-up writes nothing until its test delivery has been answered (see
+subscribe_webhook).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
@@ -23,8 +24,10 @@ from subscribers.audiences import get_audience
 from subscribers.channels import channels_for
 from subscribers.channels.base import Content, Outgoing
 from subscribers.channels.webhook import payload_for
+from subscribers.channels.webhook_http import DeadlineExceeded
 from subscribers.links import confirmation_token, read_confirmation_token, token_matches
 from subscribers.models import Broadcast, Delivery, Subscriber
+from subscribers.validation import normalise_webhook_url
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +81,13 @@ def _test_payload() -> dict:
     }
 
 
-def _record_test(subscriber: Subscriber, payload: dict) -> Delivery:
-    """The test delivery, written to the outbox as already sent so that staff can see it
-    and no worker picks it up; rolled back with the sign-up if the receiver says no."""
+# The X-Herald-Delivery of a test delivery: it is sent before any row exists.
+TEST_DELIVERY_ID = 0
+
+
+def _record_test(subscriber: Subscriber, payload: dict, status: int) -> Delivery:
+    """The test delivery, written to the outbox as already sent (after the receiver
+    answered it) so that staff can see it and no worker picks it up."""
     now = utcnow()
     audience = subscriber.audience or get_audience("customers")
     broadcast = Broadcast(
@@ -109,6 +116,7 @@ def _record_test(subscriber: Subscriber, payload: dict) -> Delivery:
         priority=broadcast.priority,
         state="sent",
         attempts=1,
+        provider_message_id=f"http:{status}",
         sent_at=now,
         next_attempt_at=now,
         created_at=now,
@@ -119,16 +127,51 @@ def _record_test(subscriber: Subscriber, payload: dict) -> Delivery:
     return delivery
 
 
-def _failure(url: str, error: requests.RequestException) -> str:
-    host = urlsplit(url).hostname or url
+def failure_message() -> str:
+    """What the person signing up is told whatever went wrong with the test delivery:
+    one message, so that the form cannot be used to probe which hosts and ports answer
+    how (the details go to the log)."""
     timeout = current_app.config["PROVIDER_TIMEOUT"]
+    return (
+        "The test delivery to that URL did not succeed: it must answer with a 2xx status "
+        f"within {timeout:g} seconds."
+    )
+
+
+def _failure_reason(error: requests.RequestException) -> str:
+    """The detail of a failed test delivery, for the log."""
+    if isinstance(error, DeadlineExceeded):
+        return f"no complete answer in time ({error})"
     if isinstance(error, requests.exceptions.SSLError):
-        return f"The test delivery could not be sent: the TLS certificate of {host} is not valid."
+        return f"TLS failed: {error}"
     if isinstance(error, requests.Timeout):
-        return f"The test delivery got no answer from {host} within {timeout:g} seconds."
+        return f"timed out: {error}"
     if isinstance(error, requests.ConnectionError):
-        return f"The test delivery could not connect to {host}."
-    return f"The test delivery to {host} failed ({type(error).__name__})."
+        return f"could not connect: {error}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _send_test(address: str, token: str, secret: str, payload: dict) -> int:
+    """POST the signed test delivery; its 2xx status, or a ServiceError."""
+    content = Content(0, "confirm_webhook", "", "", "", "", payload, direct=True)
+    item = Outgoing(TEST_DELIVERY_ID, 0, address, token, secret, 0)
+    channel = channels_for(current_app._get_current_object(), only="webhook")["webhook"]
+    try:
+        response = channel.post(address, secret, payload_for(content, item), TEST_DELIVERY_ID)
+    except requests.RequestException as error:
+        log.info("webhook test delivery to %s failed: %s", address, _failure_reason(error))
+        raise ServiceError(failure_message(), "address") from None
+    finally:
+        channel.close()
+    status = response.status_code
+    if not 200 <= status < 300:
+        log.info(
+            "webhook test delivery to %s failed: answered HTTP %s (redirects are not followed)",
+            address,
+            status,
+        )
+        raise ServiceError(failure_message(), "address")
+    return status
 
 
 def subscribe_webhook(
@@ -138,43 +181,45 @@ def subscribe_webhook(
     group_ids: list[int] | None = None,
     audience: str = "customers",
 ) -> WebhookSignup:
-    """Sign a webhook up: POST it a signed test delivery now and activate it on a 2xx
-    answer. Any other outcome raises a ServiceError for the address field; the caller
-    then rolls back and nothing is created."""
-    subscriber = registry.subscribe(
-        "webhook", url, component_ids=component_ids, group_ids=group_ids, audience=audience
-    )
-    if subscriber.state == "active":
-        return WebhookSignup(subscriber, verified=False)
-    # A new secret for whoever proves the URL now, even for a returning subscriber.
-    subscriber.secret = secrets.token_hex(32)
+    """Sign a webhook up: POST it a signed test delivery now and create it, active, on a
+    2xx answer. Any other outcome raises a ServiceError for the address field and
+    nothing is written.
+
+    A receiver can take its time to answer (up to PROVIDER_TIMEOUT seconds in all), and
+    SQLite has one writer: so nothing is written, and no transaction is left open, while
+    the test delivery is out. First the checks (reads only), then the delivery, then the
+    subscriber and the record of the test in one short transaction that the caller
+    commits. Call it with no uncommitted work in the session (it ends the session's
+    transaction before sending).
+    """
+    config = current_app.config
+    address = normalise_webhook_url(url, config["WEBHOOK_ALLOW_PRIVATE"])
+    existing = registry.find_by_audience_key("webhook", address, audience)
+    if existing is not None and existing.state == "active":
+        return WebhookSignup(existing, verified=False)
+    if existing is not None and existing.state == "quarantined":
+        raise ServiceError(registry.QUARANTINED, "address")
+    component_ids, group_ids = registry.check_selection(component_ids, group_ids)
+    # The test carries the subscriber's links and is signed with its new secret, so both
+    # exist before the row does.
+    token = existing.token if existing is not None else registry.new_token()
+    secret = registry.new_secret()
     payload = _test_payload()
-    delivery = _record_test(subscriber, payload)
-    content = Content(
-        delivery.broadcast_id, "confirm_webhook", "", "", "", "", payload, direct=True
+    db.session.rollback()  # nothing was written: end the read transaction
+
+    status = _send_test(address, token, secret, payload)
+
+    subscriber, activated = registry.subscribe_proven_webhook(
+        address,
+        token=token,
+        secret=secret,
+        how=f"webhook answered the test delivery with {status}",
+        component_ids=component_ids,
+        group_ids=group_ids,
+        audience=audience,
     )
-    item = Outgoing(
-        delivery.id, subscriber.id, subscriber.address, subscriber.token, subscriber.secret, 0
-    )
-    channel = channels_for(current_app._get_current_object(), only="webhook")["webhook"]
-    try:
-        response = channel.post(
-            subscriber.address, subscriber.secret, payload_for(content, item), delivery.id
-        )
-    except requests.RequestException as error:
-        log.info("webhook test delivery to %s failed: %s", subscriber.address, error)
-        raise ServiceError(_failure(subscriber.address, error), "address") from None
-    finally:
-        channel.close()
-    status = response.status_code
-    if not 200 <= status < 300:
-        log.info("webhook test delivery to %s answered %s", subscriber.address, status)
-        raise ServiceError(
-            f"The test delivery was refused: the webhook answered HTTP {status}. It must "
-            "answer with a 2xx status (redirects are not followed).",
-            "address",
-        )
-    delivery.provider_message_id = f"http:{status}"
-    registry.activate(subscriber, f"webhook answered the test delivery with {status}")
+    if not activated:  # someone proved it meanwhile; their secret stands
+        return WebhookSignup(subscriber, verified=False)
+    _record_test(subscriber, payload, status)
     log.info("webhook subscriber %s verified (%s)", subscriber.id, status)
     return WebhookSignup(subscriber, verified=True, status=status)

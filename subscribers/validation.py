@@ -34,9 +34,39 @@ def normalise_phone(raw: str, region: str = "US") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _forbidden_ip(ip: ipaddress._BaseAddress) -> bool:
+# NAT64 (RFC 6052): the IPv6 address stands for the IPv4 address in its last 32 bits.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class HostNotFound(ServiceError):
+    """The host name does not resolve (perhaps only for now)."""
+
+
+def _embedded_ipv4(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries and leads to, if any (mapped, NAT64,
+    6to4): ``::ffff:127.0.0.1`` reaches 127.0.0.1, so that is what must be checked."""
+    if ip.version != 6:
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour
+
+
+def _forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    inner = _embedded_ipv4(ip)
+    if inner is not None and _forbidden_ip(inner):
+        return True
+    if inner is not None and ip.sixtofour is None:
+        # Mapped and NAT64 addresses are judged by the IPv4 address they reach (the
+        # IPv6 prefixes themselves count as reserved).
+        return False
     return (
-        ip.is_private
+        not ip.is_global  # also shared address space 100.64.0.0/10, TEST-NETs, ...
+        or ip.is_private
         or ip.is_loopback
         or ip.is_link_local
         or ip.is_multicast
@@ -45,23 +75,50 @@ def _forbidden_ip(ip: ipaddress._BaseAddress) -> bool:
     )
 
 
-def check_public_host(host: str, port: int | None = None) -> None:
-    """Refuse a host that resolves to a private, loopback or link-local address.
+def resolve_host(
+    host: str, port: int | None = None
+) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The addresses ``host`` resolves to, in the resolver's order of preference."""
+    try:
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        raise HostNotFound(f"The host {host!r} does not resolve.", "address") from None
+    addresses = []
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        if ip not in addresses:
+            addresses.append(ip)
+    if not addresses:
+        raise HostNotFound(f"The host {host!r} does not resolve.", "address")
+    return addresses
+
+
+def connect_address(host: str, port: int | None = None, *, allow_private: bool = False) -> str:
+    """Resolve ``host`` once and return the address to connect to.
+
+    Unless ``allow_private``, every address the name has must be public. Connecting to
+    the returned address (not to the name, which a second lookup could turn into
+    127.0.0.1: DNS rebinding) makes the address checked the address connected to.
+    """
+    addresses = resolve_host(host, port)
+    if not allow_private:
+        for ip in addresses:
+            if _forbidden_ip(ip):
+                raise ServiceError(
+                    f"Webhooks cannot go to {host} ({ip}): private, loopback and link-local "
+                    "addresses are refused.",
+                    "address",
+                )
+    return str(addresses[0])
+
+
+def check_public_host(host: str, port: int | None = None) -> str:
+    """Refuse a host that resolves to a private, loopback, link-local, shared or
+    otherwise non-global address; return the address to connect to.
 
     Checked at sign-up and again before every send, since DNS can change in between.
     """
-    try:
-        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
-        raise ServiceError(f"The host {host!r} does not resolve.", "address") from None
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        if _forbidden_ip(ip):
-            raise ServiceError(
-                f"Webhooks cannot go to {host} ({ip}): private, loopback and link-local "
-                "addresses are refused.",
-                "address",
-            )
+    return connect_address(host, port, allow_private=False)
 
 
 def normalise_webhook_url(raw: str, allow_private: bool) -> str:

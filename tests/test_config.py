@@ -1,8 +1,15 @@
 import re
 
 import pytest
+from flask import request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import create_app
+from app.extensions import db
+from app.public.fastpath import FastPath
 from config import ConfigError, load_config, parse_uptime_weights
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def test_development_defaults_need_no_settings(tmp_path):
@@ -44,6 +51,9 @@ def test_production_over_https_uses_secure_cookies():
         ("HERALD_EMBEDDED_WORKER", "maybe", "must be true or false"),
         ("HERALD_UPTIME_WEIGHTS", "major_outage=2", "between 0 and 1"),
         ("HERALD_UPTIME_WEIGHTS", "down=1", "is not status=weight"),
+        ("HERALD_PROXY_HOPS", "one", "must be a whole number"),
+        ("HERALD_PROXY_HOPS", "-1", "at least 0"),
+        ("HERALD_PROXY_HOPS", "11", "0 to 10"),
     ],
 )
 def test_a_bad_setting_fails_fast_naming_the_variable(name, value, message):
@@ -59,4 +69,96 @@ def test_uptime_weights_default_unnamed_statuses_to_up():
         "partial_outage": 0.0,
         "degraded_performance": 0.1,
         "under_maintenance": 0.0,
+    }
+
+
+def test_proxy_hops_default_to_none_trusted(tmp_path):
+    assert load_config({}, str(tmp_path))["PROXY_HOPS"] == 0
+    assert load_config({"HERALD_PROXY_HOPS": "2"}, str(tmp_path))["PROXY_HOPS"] == 2
+
+
+@pytest.fixture
+def behind(app, database_url):
+    """``behind(hops)``: the app as deployed behind ``hops`` proxies, with a low sign-in
+    rate and a page that shows what the app makes of a request."""
+    built = []
+
+    def build(hops: int):
+        proxied = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "SECRET_KEY": "test-secret",
+                "SERVER_NAME": None,
+                "LOGIN_RATE": "2 per minute",
+                "PROXY_HOPS": hops,
+            }
+        )
+
+        @proxied.get("/_test/request")
+        def seen():
+            return {
+                "remote_addr": request.remote_addr,
+                "scheme": request.scheme,
+                "host": request.host,
+                "url": request.url,
+            }
+
+        built.append(proxied)
+        return proxied
+
+    yield build
+    for proxied in built:
+        with proxied.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def sign_in_from(client, address: str) -> int:
+    page = client.get("/login").get_data(as_text=True)
+    data = {
+        "email": "nobody@example.com",
+        "password": "wrong",
+        "csrf_token": CSRF_RE.search(page).group(1),
+    }
+    return client.post("/login", data=data, headers={"X-Forwarded-For": address}).status_code
+
+
+def test_behind_one_proxy_the_sign_in_limit_counts_per_client(behind):
+    proxied = behind(1)
+    assert isinstance(proxied.wsgi_app, ProxyFix)  # outermost, around the fast path
+    assert isinstance(proxied.wsgi_app.app, FastPath)
+    client = proxied.test_client()
+    assert [sign_in_from(client, "203.0.113.5") for _ in range(3)] == [401, 401, 429]
+    # Another client behind the same proxy has its own count.
+    assert sign_in_from(client, "198.51.100.7") == 401
+
+
+def test_without_proxy_hops_forwarded_headers_are_ignored(behind):
+    client = behind(0).test_client()
+    assert [sign_in_from(client, "203.0.113.5") for _ in range(2)] == [401, 401]
+    # Anyone can send X-Forwarded-For: without trusted proxies it changes nothing.
+    assert sign_in_from(client, "198.51.100.7") == 429
+    seen = client.get(
+        "/_test/request",
+        headers={"X-Forwarded-For": "203.0.113.5", "X-Forwarded-Proto": "https"},
+    ).get_json()
+    assert seen["remote_addr"] == "127.0.0.1" and seen["scheme"] == "http"
+
+
+def test_behind_one_proxy_scheme_host_and_address_come_from_it(behind):
+    client = behind(1).test_client()
+    seen = client.get(
+        "/_test/request",
+        headers={
+            # A client-sent value first, then the one our proxy appended: trust only that.
+            "X-Forwarded-For": "10.9.9.9, 203.0.113.5",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "status.example.com",
+        },
+    ).get_json()
+    assert seen == {
+        "remote_addr": "203.0.113.5",
+        "scheme": "https",
+        "host": "status.example.com",
+        "url": "https://status.example.com/_test/request",
     }

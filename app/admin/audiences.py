@@ -77,7 +77,10 @@ def edit_audience(audience_key: str):
 
 
 def _rule_form(form: EscalationRuleForm) -> EscalationRuleForm:
-    form.audience_key.choices = options((a.key, a.name) for a in all_audiences())
+    # Escalation alerts internal audiences only (escalation.save_rule refuses the others).
+    form.audience_key.choices = options(
+        (a.key, a.name) for a in all_audiences() if not escalation.is_public_audience(a, a.key)
+    )
     return form
 
 

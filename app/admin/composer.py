@@ -210,6 +210,8 @@ def _card(draft: Draft, posted: dict | None, people: dict[int, str]) -> dict:
         "edited_by": people.get(draft.edited_by_id, ""),
         "approved_by": people.get(draft.approved_by_id, ""),
         "rejected_by": people.get(draft.rejected_by_id, ""),
+        # The approve form sends it back: an edit made meanwhile is never approved unseen.
+        "revision": approval.revision(draft),
     }
 
 
@@ -335,7 +337,12 @@ def approve_draft(draft_id: int):
     draft = db.get_or_404(Draft, draft_id)
     return _act_on(
         draft,
-        lambda: approval.approve(current_user, draft, request.form.get("comment", "")),
+        lambda: approval.approve(
+            current_user,
+            draft,
+            request.form.get("comment", ""),
+            revision=request.form.get("revision"),
+        ),
         f"Approved the {draft.audience_key} draft.",
     )
 

@@ -19,7 +19,7 @@ from app.auth.permissions import can, requires
 from app.errors import ServiceError
 from app.extensions import db
 from app.incidents import services
-from app.models import Component, Incident
+from app.models import Component, Incident, IncidentUpdate
 from app.models.vocab import COMPONENT_STATUSES
 from app.status.components import dependents_of
 
@@ -92,23 +92,46 @@ def declare():
             )
 
         incident, status = attempt(act)
-        if incident is not None and not (form.body.data or "").strip():
-            # No message: the first update goes through the workflow (drafts, checks,
-            # approval); the public page lists the incident once it is published.
-            flash(f"Declared {incident.name}. Its components show their status now; the "
-                  "public page lists it once its first update is published.", "success")
-            if can(current_user, "compose_updates"):
-                return redirect(url_for("admin.compose", incident_id=incident.id))
-            return redirect(url_for("admin.incident", incident_id=incident.id))
         if incident is not None:
-            flash(f"Declared {incident.name}.", "success")
-            return redirect(url_for("admin.incident", incident_id=incident.id))
+            return _declared(incident)
     elif form.is_submitted():
         form_errors(form)
         status = 400
     return render_template(
-        "admin/declare.html", form=form, components=components, chosen=request.form
+        "admin/declare.html",
+        form=form,
+        components=components,
+        chosen=request.form,
+        quick=services.quick_message("public"),
     ), status
+
+
+def _where_it_went(incident: Incident, update: IncidentUpdate) -> str:
+    """What happened to a message written in these forms (services.quick_message)."""
+    if update.body:
+        notified = "; customer subscribers are notified" if update.deliver_notifications else ""
+        return f"The message is on the public page{notified}."
+    return services.quick_message(incident.visibility).note
+
+
+def _declared(incident: Incident):
+    """Say where the declaration's message went; open the composer while the public
+    text is still to be written (the public page lists the incident meanwhile)."""
+    first = incident.updates[0] if incident.updates else None
+    if first is None:
+        where = (
+            "It is listed on the public page with its components' status; its first "
+            "update for every audience is drafted in the composer."
+            if incident.is_public
+            else "It shows on the internal page."
+        )
+    else:
+        where = _where_it_went(incident, first)
+    flash(f"Declared {incident.name}. {where}", "success")
+    to_compose = first is None or (incident.is_public and not first.body)
+    if to_compose and can(current_user, "compose_updates"):
+        return redirect(url_for("admin.compose", incident_id=incident.id))
+    return redirect(url_for("admin.incident", incident_id=incident.id))
 
 
 @bp.get("/incidents/<int:incident_id>")
@@ -137,6 +160,7 @@ def _incident_page(incident: Incident, update_form: UpdateForm, status: int = 20
         action_form=ActionForm(),
         components=all_components(),
         dependents=sorted(dependents, key=lambda c: c.name),
+        quick=services.quick_message(incident.visibility),
     ), status
 
 
@@ -162,7 +186,7 @@ def post_update(incident_id: int):
     )
     if update is None:
         return _incident_page(incident, form, status)
-    flash("Update posted.", "success")
+    flash(f"Update posted. {_where_it_went(incident, update)}", "success")
     return redirect(url_for("admin.incident", incident_id=incident.id))
 
 
@@ -187,7 +211,7 @@ def resolve(incident_id: int):
             )
         )
         if update is not None:
-            flash(f"Resolved {incident.name}.", "success")
+            flash(f"Resolved {incident.name}. {_where_it_went(incident, update)}", "success")
             return redirect(url_for("admin.incident", incident_id=incident.id))
     elif form.is_submitted():
         form_errors(form)
@@ -198,7 +222,11 @@ def resolve(incident_id: int):
         for link in incident.affected
     }
     return render_template(
-        "admin/resolve.html", incident=incident, form=form, restore_to=restore_to
+        "admin/resolve.html",
+        incident=incident,
+        form=form,
+        restore_to=restore_to,
+        quick=services.quick_message(incident.visibility),
     ), status
 
 

@@ -129,12 +129,16 @@ def edit(draft_id: str):
 @allow("approve_drafts")
 def approve(draft_id: str):
     found = by_public_id(Draft, draft_id, "draft")
-    data = json_body(("comment",))
+    data = json_body(("comment", "revision"))
     try:
-        approval.approve(api_user(), found, text(data, "comment", ""))
+        approval.approve(
+            api_user(), found, text(data, "comment", ""), revision=text(data, "revision")
+        )
     except ServiceError as error:
         if error.field == "approver":  # nobody approves their own words
             raise ApiError(403, "self_approval", error.message, error.field) from None
+        if error.field == "revision":  # edited since the approver read it
+            raise ApiError(409, "draft_changed", error.message, error.field) from None
         if error.field == "findings":  # errors in the text must be fixed first
             raise ApiError(409, "draft_has_errors", error.message, error.field) from None
         raise

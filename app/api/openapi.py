@@ -78,13 +78,39 @@ DECLARE = obj(
         "deliver_notifications": {"type": "boolean", "default": True},
         "body": {
             "type": "string",
-            "description": "The first public update's text. Leave out "
-            "to draft the first update with the workflow.",
+            "description": "A quick first update, written outside the workflow. It is the "
+            "public text (shown on the public page, sent to customer subscribers) only on a "
+            "public incident whose customers audience needs no approval; otherwise it is "
+            "stored as the update's internal text (internal page only, nobody outside "
+            "notified). Leave it out to draft the first update with the workflow "
+            "(POST /incidents/{incident_id}/drafts). Either way the incident's status and "
+            "components apply at once, and a public incident is listed on the public page "
+            "at once.",
         },
     },
     ["name", "impact"],
     additionalProperties=False,
 )
+DECLARED = {
+    "allOf": [
+        ref("Incident"),
+        obj(
+            {
+                "body_visibility": {
+                    "enum": ["public", "internal", None],
+                    "description": "public: the body is the public text; internal: it is "
+                    "the update's internal text only (customers need approval, or the "
+                    "incident is internal); null: no body was given",
+                },
+                "body_note": {
+                    "type": ["string", "null"],
+                    "description": "Why, in words, and what to do next",
+                },
+            },
+            ["body_visibility", "body_note"],
+        ),
+    ]
+}
 COMPOSE = obj(
     {
         "status": {"enum": list(INCIDENT_STATUSES)},
@@ -142,7 +168,7 @@ PATHS = {
         "post": operation(
             "Declare an incident",
             "manage_incidents",
-            ok("The incident", ref("Incident"), "201"),
+            ok("The incident, and where its body went", DECLARED, "201"),
             requestBody=body(DECLARE),
         ),
     },
@@ -204,10 +230,25 @@ PATHS = {
         "parameters": [path_id("draft_id", "draft")],
         "post": operation(
             "Approve a draft. Its author or last editor cannot: 403 self_approval. A draft "
-            "with errors: 409 draft_has_errors",
+            "with errors: 409 draft_has_errors. Send the draft's revision as you read it: a "
+            "draft edited since is refused with 409 draft_changed",
             "approve_drafts",
             ok("The draft", ref("Draft")),
-            requestBody=body(obj({"comment": STR}, additionalProperties=False), False),
+            requestBody=body(
+                obj(
+                    {
+                        "comment": STR,
+                        "revision": {
+                            "type": "string",
+                            "description": "The draft's revision when you read it (from "
+                            "GET /drafts/{draft_id}); optional, but without it an edit made "
+                            "meanwhile is approved unseen",
+                        },
+                    },
+                    additionalProperties=False,
+                ),
+                False,
+            ),
         ),
     },
     "/drafts/{draft_id}/reject": {

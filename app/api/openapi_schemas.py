@@ -87,8 +87,15 @@ SCHEMAS = {
         {
             "id": STR,
             "status": {"enum": list(INCIDENT_STATUSES)},
-            "body": STR,
-            "internal_body": {"type": "string", "description": "The engineering text"},
+            "body": {
+                "type": "string",
+                "description": "The public text; empty when the update has only an internal "
+                "text (the public page and JSON do not show such an update)",
+            },
+            "internal_body": {
+                "type": "string",
+                "description": "The engineering text, or a quick message that is not public",
+            },
             "incident_id": STR,
             "created_at": TIME,
             "updated_at": TIME,
@@ -173,6 +180,11 @@ SCHEMAS = {
             "blocking": {"type": "integer", "description": "Findings that stop publishing"},
             "needs_approval": BOOL,
             "state": {"enum": ["pending", "approved", "rejected", "published", "discarded"]},
+            "revision": {
+                "type": "string",
+                "description": "A fingerprint of the audience and the four texts; changes "
+                "with every edit. Send it with approve to approve exactly what you read.",
+            },
             "notify": BOOL,
             "overrides": {"type": "object"},
             "author": NULL_STR,

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.comms import log
-from app.comms.approval import Waiting
+from app.comms.approval import Waiting, revision
 from app.comms.checks import blocking
 from app.extensions import db
 from app.models import Component, Draft, FactSheet, Incident, IncidentUpdate, User
@@ -58,6 +58,7 @@ def _incident_data(incident: Incident) -> dict:
         page_zone(),
         config["PUBLIC_URL"],
         component_dicts("internal"),
+        internal=True,  # staff see every update, those with only an internal text too
     )
 
 
@@ -132,6 +133,8 @@ def draft(d: Draft) -> dict:
         "blocking": len(blocking(d.findings or [], overrides)),
         "needs_approval": d.needs_approval,
         "state": d.state,
+        # Send it back with approve: a draft changed since is refused (409 draft_changed).
+        "revision": revision(d),
         "notify": d.notify,
         "overrides": overrides,
         "author": _email(d.author),

@@ -14,7 +14,7 @@ from app.api.lookup import by_public_id
 from app.comms import drafting, log, publishing
 from app.errors import ServiceError
 from app.extensions import db
-from app.incidents.services import declare_incident
+from app.incidents.services import declare_incident, quick_message
 from app.models import Component, FactSheet, Incident
 from app.status.components import set_component_status
 from subscribers.models import Broadcast
@@ -66,10 +66,34 @@ def declare():
         deliver_notifications=boolean(data, "deliver_notifications", True),
     )
     db.session.commit()
-    response = jsonify(shapes.incident(incident))
+    response = jsonify({**shapes.incident(incident), **_body_outcome(incident)})
     response.status_code = 201
     response.headers["Location"] = url_for("api_v1.incident", incident_id=incident.public_id)
     return response
+
+
+BODY_NOTES = {
+    "public": "The body is the public text: the public page shows it and customer "
+    "subscribers are notified (when deliver_notifications is true).",
+    "needs_approval": "Customers need approval: the body is the update's internal text "
+    "(the internal page shows it; nobody outside is notified). Draft the public text with "
+    "POST /api/v1/incidents/{id}/drafts.",
+    "internal_incident": "The incident is internal: the body is the update's internal text.",
+}
+
+
+def _body_outcome(incident: Incident) -> dict:
+    """Where the declaration's ``body`` went (services.quick_message decides)."""
+    if not incident.updates:
+        return {"body_visibility": None, "body_note": None}
+    public = bool(incident.updates[0].body)
+    reason = "public" if public else quick_message(incident.visibility).reason
+    if reason == "public" and not public:  # the audience was changed in between
+        reason = "needs_approval"
+    return {
+        "body_visibility": "public" if public else "internal",
+        "body_note": BODY_NOTES[reason].replace("{id}", incident.public_id),
+    }
 
 
 @bp.get("/incidents/<incident_id>")

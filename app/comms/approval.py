@@ -3,11 +3,12 @@ words; warnings are published only with a recorded reason."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from app import audit
 from app.comms.checks import ERROR, blocking
-from app.errors import ServiceError
+from app.errors import Conflict, ServiceError
 from app.models import Draft, FactSheet, User, utcnow
 
 APPROVER_ROLES = ("approver", "admin")
@@ -18,11 +19,35 @@ def _reviewable(draft: Draft) -> None:
         raise ServiceError(f"This draft is {draft.state}.")
 
 
-def approve(actor: User, draft: Draft, comment: str = "") -> Draft:
-    """An approver signs a draft off. The author (or whoever last edited it) cannot."""
+def revision(draft: Draft) -> str:
+    """A short fingerprint of what an approver reads: the audience and the four texts.
+    The approve form and the API send back the one the approver saw, so an edit made in
+    the meantime is never approved unseen."""
+    digest = hashlib.sha256()
+    for part in (
+        draft.audience_key,
+        draft.page_text,
+        draft.email_subject,
+        draft.email_body,
+        draft.sms_text,
+    ):
+        data = (part or "").encode()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()[:16]
+
+
+_revision_of = revision  # approve() takes a "revision" argument of its own
+
+
+def approve(actor: User, draft: Draft, comment: str = "", revision: str | None = None) -> Draft:
+    """An approver signs a draft off. The author (or whoever last edited it) cannot.
+    With ``revision`` (the draft's revision() when the approver read it), a draft that
+    changed since is refused."""
     _reviewable(draft)
     if actor.role not in APPROVER_ROLES:
         raise ServiceError("Only an approver can approve drafts.", "role")
+    if revision is not None and revision.strip() != _revision_of(draft):
+        raise Conflict("This draft changed since you opened it; review it again.", "revision")
     if actor.id in (draft.author_id, draft.edited_by_id):
         raise ServiceError(
             "You wrote or edited this draft, so someone else has to approve it.", "approver"

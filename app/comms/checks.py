@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.comms.context import PUBLIC_AUDIENCES, Facts
 from app.extensions import db
 from app.models import Team, User, utcnow
+from app.textrules import CONTROL, control_character
 from subscribers.channels.segments import segment_count
 from subscribers.models import Subscriber
 
@@ -283,6 +284,21 @@ def check_texts(
         found.append(Finding(ERROR, "empty", "The page text is empty.", "page_text"))
     if not (texts.get("email_subject") or "").strip():
         found.append(Finding(ERROR, "empty", "The email subject is empty.", "email_subject"))
+    subject = texts.get("email_subject") or ""
+    breaking = CONTROL.search(subject)
+    if breaking is not None:
+        # An email header cannot hold it: the email could not be built at all.
+        found.append(
+            Finding(
+                ERROR,
+                "subject_not_one_line",
+                f"The email subject contains {control_character(subject)}: "
+                "a subject must be one line of plain text.",
+                "email_subject",
+                breaking.start(),
+                breaking.end(),
+            )
+        )
     if len(page) > page_max_chars:
         found.append(
             Finding(

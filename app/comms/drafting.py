@@ -15,6 +15,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.models import Component, Draft, FactSheet, Incident, User, utcnow
 from app.models.vocab import COMPONENT_STATUSES, IMPACTS
+from app.textrules import check_single_line
 from subscribers.audiences import get_audience
 from subscribers.models import Audience
 
@@ -197,6 +198,9 @@ def edit_draft(actor: User | None, draft: Draft, **texts: str) -> Draft:
             raise ServiceError(
                 f"The {name.replace('_', ' ')} can be at most {MAX_TEXT} characters.", name
             )
+        if name == "email_subject":
+            # It becomes an email header: one line (the bodies keep their line breaks).
+            check_single_line(value, "The email subject", name)
     changes = audit.diff(
         draft, {k: v.replace("\r\n", "\n") for k, v in texts.items() if v is not None}
     )

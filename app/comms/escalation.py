@@ -1,13 +1,19 @@
 """Escalation rules: an incident of high impact, or one touching a tier-1 component,
-alerts an audience (the executives by default) at once with a short factual notice."""
+alerts an audience (the executives by default) at once with a short factual notice.
+
+Only internal audiences are alerted: an escalation notice is not reviewed, and nothing
+goes to a public audience (customers, press) without the workflow's approval."""
 
 from __future__ import annotations
+
+import logging
 
 from sqlalchemy import func, select
 
 from app import audit
 from app.comms import templating
 from app.comms.context import Facts, incident_context
+from app.comms.drafting import PUBLIC_KEYS
 from app.comms.messages import message_from_texts, send
 from app.comms.phases import known
 from app.errors import ServiceError
@@ -16,6 +22,8 @@ from app.models import EscalationRule, Incident, User
 from app.models.vocab import IMPACT_SEVERITY, IMPACTS, TIERS
 from app.status.components import dependents_of
 from subscribers.models import Audience
+
+log = logging.getLogger(__name__)
 
 DEFAULT_RULES = (
     ("Critical incidents", "critical", None, "executives"),
@@ -51,12 +59,28 @@ def matches(rule: EscalationRule, incident: Incident) -> bool:
     return False
 
 
+def is_public_audience(audience: Audience | None, key: str) -> bool:
+    return key in PUBLIC_KEYS or (audience is not None and audience.visibility == "public")
+
+
 def escalate(incident: Incident) -> list[str]:
     """Alert the audiences of every matching rule, once per audience and incident."""
     audiences = []
+    public = {
+        a.key for a in db.session.scalars(select(Audience)) if is_public_audience(a, a.key)
+    } | set(PUBLIC_KEYS)
     for rule in ensure_default_rules():
-        if matches(rule, incident) and rule.audience_key not in audiences:
-            audiences.append(rule.audience_key)
+        if not matches(rule, incident) or rule.audience_key in audiences:
+            continue
+        if rule.audience_key in public:
+            # A rule saved before public audiences were refused: never alert them (an
+            # internal incident has no public audience; a public one's public texts are
+            # approved in the workflow).
+            log.warning(
+                "escalation rule %r names public audience %s: skipped", rule.name, rule.audience_key
+            )
+            continue
+        audiences.append(rule.audience_key)
     components = {link.component: link.status for link in incident.affected}
     for key in audiences:
         template_audience = key if known(key, "escalation") else "executives"
@@ -98,8 +122,16 @@ def save_rule(
         raise ServiceError(f"Tier must be one of {', '.join(TIERS)}.", "tier")
     if not min_impact and not tier:
         raise ServiceError("A rule needs an impact, a tier or both.", "min_impact")
-    if db.session.scalar(select(Audience).where(Audience.key == audience_key)) is None:
+    audience = db.session.scalar(select(Audience).where(Audience.key == audience_key))
+    if audience is None:
         raise ServiceError(f"There is no audience {audience_key!r}.", "audience_key")
+    if is_public_audience(audience, audience_key):
+        raise ServiceError(
+            f"Escalation alerts internal audiences only: {audience.name} is public, and "
+            "what it reads goes through the composer and approval. Choose an internal "
+            "audience such as executives.",
+            "audience_key",
+        )
     rule = rule or EscalationRule()
     rule.name, rule.min_impact, rule.tier = name, min_impact or None, tier or None
     rule.audience_key, rule.enabled = audience_key, bool(enabled)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app import audit
 from app.comms import cadence
 from app.comms.checks import blocking
-from app.comms.drafting import _components_of
+from app.comms.drafting import _components_of, allowed_audiences
 from app.comms.messages import message_from_texts, send
 from app.errors import Conflict, ServiceError
 from app.extensions import db
@@ -55,7 +55,17 @@ def _chosen(sheet: FactSheet, audiences: list[str] | None) -> list[Draft]:
 
 def _check_ready(sheet: FactSheet, drafts: list[Draft]) -> None:
     problems = []
+    incident = sheet.incident
+    # The incident may have been made internal since its drafts were written (or
+    # approved): a public audience's draft is then never published nor sent.
+    allowed = allowed_audiences(incident)
     for draft in drafts:
+        if draft.audience_key not in allowed:
+            problems.append(
+                f"{draft.audience_key}: the incident is internal now, so this public "
+                "audience's draft cannot be published (leave it out)"
+            )
+            continue
         stops = blocking(draft.findings, draft.overrides or {})
         if stops:
             problems.append(f"{draft.audience_key}: {len(stops)} finding(s) to fix or override")
@@ -63,7 +73,6 @@ def _check_ready(sheet: FactSheet, drafts: list[Draft]) -> None:
             problems.append(f"{draft.audience_key}: rejected ({draft.review_comment})")
         elif draft.needs_approval and draft.state != "approved":
             problems.append(f"{draft.audience_key}: waiting for approval")
-    incident = sheet.incident
     keys = {d.audience_key for d in drafts}
     if incident.is_public and "customers" not in keys:
         problems.append("a public incident's update needs the customers text for the page")
@@ -101,12 +110,20 @@ def publish(
     _check_ready(sheet, drafts)
     now = utcnow()
     # Claim the set: of two concurrent requests, only one changes the row.
-    claimed = db.session.execute(
-        update(FactSheet)
-        .where(FactSheet.id == sheet.id, FactSheet.published_at.is_(None))
-        .values(published_at=now, published_by_id=actor.id, idempotency_key=idempotency_key)
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
+    try:
+        claimed = db.session.execute(
+            update(FactSheet)
+            .where(FactSheet.id == sheet.id, FactSheet.published_at.is_(None))
+            .values(published_at=now, published_by_id=actor.id, idempotency_key=idempotency_key)
+            .execution_options(synchronize_session=False, preserve_rowcount=True)
+        ).rowcount
+    except IntegrityError:
+        # Another set was published with the same Idempotency-Key at the same moment
+        # (after the check above): the key is unique, and it is that other set's.
+        db.session.rollback()
+        raise Conflict(
+            "That Idempotency-Key was already used for another update.", "idempotency_key"
+        ) from None
     if claimed != 1:
         db.session.rollback()
         db.session.refresh(sheet)
@@ -129,6 +146,7 @@ def publish(
         public_text,
         components,
         deliver_notifications=False,
+        reviewed=True,  # the customers text was checked and approved in the workflow
         # The internal page shows the engineering text; with no public text, whichever
         # internal text there is.
         internal_body=internal_text if (engineering or not public_text) else "",

@@ -9,11 +9,13 @@ draft says so, so a template can never break publishing or a page.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 
@@ -22,6 +24,7 @@ from app.comms.phases import FIELDS, PHASE_LABELS, SECTION_NAMES, TEMPLATE_PHASE
 from app.errors import ServiceError
 from app.extensions import db
 from app.models import MessageTemplate, User
+from app.textrules import control_character
 
 DEFAULTS_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -29,11 +32,54 @@ DEFAULTS_DIR = os.path.join(
     "comms",
 )
 MAX_TEMPLATE = 20_000
+# What a template may build: a text or a list repeated with "*" at most this long, a
+# number of at most this many bits (1,233 digits), and each rendered field at most this
+# many characters. A template that asks for more is refused, not rendered.
+MAX_REPEAT = 10_000
+MAX_NUMBER_BITS = 4_096
+MAX_OUTPUT = 50_000
 
 
 class _Environment(SandboxedEnvironment):
     """No autoescape: these are plain texts (Markdown for the page); the page's Markdown
-    renderer escapes HTML when the text is shown."""
+    renderer escapes HTML when the text is shown.
+
+    ``*`` and ``**`` go through ``call_binop`` (and are never folded at compile time), so
+    that "{{ 'x' * 10**9 }}" or "{{ 10 ** 10**8 }}" is refused instead of eating the
+    memory or the CPU of the process that renders it."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator: str, left, right):
+        if operator == "*":
+            _check_repeat(left, right)
+            _check_repeat(right, left)
+            if _integer(left) and _integer(right):
+                _check_bits(abs(left).bit_length() + abs(right).bit_length())
+        elif operator == "**" and _integer(left) and _integer(right) and right > 0:
+            _check_bits(right * math.log2(abs(left) or 1))
+        return super().call_binop(context, operator, left, right)
+
+
+def _integer(value) -> bool:
+    return isinstance(value, int)
+
+
+def _check_repeat(sequence, times) -> None:
+    repeats = isinstance(sequence, (str, list, tuple)) and _integer(times)
+    if repeats and len(sequence) * times > MAX_REPEAT:
+        raise SecurityError(
+            f"repeating a text or a list that many times makes more than {MAX_REPEAT:,} "
+            "characters or items; a template may not build that much"
+        )
+
+
+def _check_bits(bits: float) -> None:
+    if bits > MAX_NUMBER_BITS:
+        raise SecurityError(
+            f"that calculation makes a number of more than {MAX_NUMBER_BITS:,} bits; "
+            "a template may not build numbers that large"
+        )
 
 
 ENV = _Environment(
@@ -105,6 +151,21 @@ def _compiled(text: str):
     return ENV.from_string(text)
 
 
+def _render_capped(text: str, context: dict) -> str:
+    """Render, stopping as soon as the text grows past MAX_OUTPUT characters (a loop
+    that prints forever is cut off, not buffered)."""
+    parts, size = [], 0
+    for piece in _compiled(text).generate(**context):
+        size += len(piece)
+        if size > MAX_OUTPUT:
+            raise SecurityError(
+                f"the rendered text is longer than {MAX_OUTPUT:,} characters; "
+                "a template may not write that much"
+            )
+        parts.append(piece)
+    return "".join(parts)
+
+
 def _template_line(error: Exception) -> int | None:
     """The template line of an error: syntax errors carry it; errors raised while
     rendering (an undefined name, a sandbox refusal) only have it in the traceback,
@@ -156,7 +217,7 @@ def _render_one_by_one(sources: dict[str, str], context: dict) -> dict[str, str]
     out = {}
     for name in FIELDS:
         try:
-            out[name] = _compiled(sources[name]).render(**context).strip()
+            out[name] = _render_capped(sources[name], context).strip()
         except TemplateError as error:
             raise _FieldError(describe(error, name)) from None
         except Exception as error:  # a sandbox refusal, a bad filter argument …
@@ -179,9 +240,15 @@ def validate(sources: dict[str, str], sample_context: dict) -> list[str]:
             problems.append(describe(error, name))
             continue
         try:
-            _compiled(text).render(**sample_context)
+            rendered = _render_capped(text, sample_context).strip()
         except Exception as error:
             problems.append(describe(error, name))
+            continue
+        found = control_character(rendered) if name == "email_subject" else None
+        if found is not None:
+            problems.append(
+                f"email subject: renders with {found}; a subject must be one line of plain text"
+            )
     if not (sources.get("page_text") or "").strip():
         problems.append("page text: a template needs a page text")
     return problems

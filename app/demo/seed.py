@@ -86,6 +86,7 @@ def seed_demo() -> None:
             visibility=visibility,
             started_at=start,
             deliver_notifications=False,
+            reviewed=True,  # the history as it was published
         )
         for minutes, status, body, changes in timeline[1:]:
             post_incident_update(
@@ -96,6 +97,7 @@ def seed_demo() -> None:
                 {components[c]: s for c, s in (changes or {}).items()},
                 at=start + timedelta(minutes=minutes),
                 deliver_notifications=False,
+                reviewed=True,
             )
         if name == "API unavailable in the EU region":
             save_postmortem(None, incident, POSTMORTEM, publish=True)
@@ -151,6 +153,7 @@ def seed_demo() -> None:
         "instead of 1). Payments are succeeding. We are investigating.",
         started_at=now - timedelta(minutes=48),
         deliver_notifications=False,
+        reviewed=True,  # the first update as it was published
     )
     add_subscribers(teams)
     communications_workflow(active, components, users)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -21,6 +22,8 @@ from app.models.vocab import (
 from app.notify import announce_incident_update
 from app.status.components import set_component_status
 from app.status.version import bump_page_version
+from app.textrules import check_single_line
+from subscribers.audiences import get_audience
 
 # A clock a little ahead of ours should not make a "now" start time look like the future.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -29,6 +32,53 @@ STATUS_TIMESTAMPS = {
     "monitoring": "monitoring_at",
     "resolved": "resolved_at",
 }
+
+
+QUICK_PUBLIC = (
+    "Customers need no approval: this message is published on the public page at once "
+    "and sent to customer subscribers."
+)
+QUICK_NEEDS_APPROVAL = (
+    "Customers need approval: this message goes to the internal page; use the composer "
+    "for the public text."
+)
+QUICK_INTERNAL = "This incident is internal: this message goes to the internal page only."
+
+
+@dataclass(frozen=True)
+class QuickMessage:
+    """Where a message staff write outside the communications workflow goes."""
+
+    public: bool  # the public page's text, and a notice to customer subscribers
+    reason: str  # "public", "needs_approval" or "internal_incident"
+    note: str  # what to tell the person writing it
+
+
+def quick_message(visibility: str) -> QuickMessage:
+    """The policy for a "quick update": a message written by staff outside the
+    communications workflow (the admin's declare, update and resolve forms, the API's
+    declare). It goes public (the public text, and the customers' notice) only on a public
+    incident whose ``customers`` audience needs no approval; otherwise it is the update's
+    internal text (the internal page shows it) and nobody outside is told. Status and
+    component changes apply at once either way. Texts that went through the workflow's
+    checks and approval are published with ``reviewed=True`` instead."""
+    if visibility != "public":
+        return QuickMessage(False, "internal_incident", QUICK_INTERNAL)
+    if get_audience("customers").needs_approval:
+        return QuickMessage(False, "needs_approval", QUICK_NEEDS_APPROVAL)
+    return QuickMessage(True, "public", QUICK_PUBLIC)
+
+
+def _texts(incident: Incident, body: str, internal_body: str, reviewed: bool) -> tuple[str, str]:
+    """An update's (public text, internal text). An internal incident never has a public
+    text; on a public one, ``body`` is public when it was reviewed (the workflow's
+    customers text) or when the quick-update policy lets it go out."""
+    body, internal_body = (body or "").strip(), (internal_body or "").strip()
+    if not body:
+        return "", internal_body
+    if incident.is_public and (reviewed or quick_message(incident.visibility).public):
+        return body, internal_body
+    return "", internal_body or body
 
 
 def _check(value: str, choices: tuple[str, ...], what: str, field: str) -> None:
@@ -92,17 +142,22 @@ def declare_incident(
     visibility: str = "public",
     started_at: datetime | None = None,
     deliver_notifications: bool = True,
+    reviewed: bool = False,
 ) -> Incident:
-    """Open an incident, with its first update when ``body`` is given (without one, the
-    communications workflow drafts the first update and the public page lists the
-    incident once it is published). A past ``started_at`` backfills it: the affected
-    components' history is rewritten from that time."""
+    """Open an incident, with its first update when ``body`` is given. A public incident
+    is listed on the public page at once (name, impact, status, components); its timeline
+    there shows only public texts. ``body`` is a quick message (see ``quick_message``:
+    public only when customers need no approval) unless ``reviewed`` says it went through
+    the workflow. Without one, the workflow drafts the first update. A past
+    ``started_at`` backfills the incident: the affected components' history is rewritten
+    from that time."""
     now = utcnow()
     name = (name or "").strip()
     if not name:
         raise ServiceError("An incident needs a name.", "name")
     if len(name) > 200:
         raise ServiceError("An incident name can be at most 200 characters.", "name")
+    check_single_line(name, "An incident name", "name")
     _check(impact, IMPACTS, "Impact", "impact")
     _check(visibility, VISIBILITIES, "Visibility", "visibility")
     _check(status, INCIDENT_STATUSES, "Status", "status")
@@ -128,11 +183,13 @@ def declare_incident(
     db.session.add(incident)
     db.session.flush()
     affected = _apply_components(actor, incident, components, started_at)
-    if (body or "").strip():
+    public_text, internal_text = _texts(incident, body, "", reviewed)
+    if public_text or internal_text:
         update = IncidentUpdate(
             incident=incident,
             status=status,
-            body=body.strip(),
+            body=public_text,
+            internal_body=internal_text,
             affected_components=affected,
             deliver_notifications=deliver_notifications,
             author_id=actor.id if actor else None,
@@ -141,10 +198,10 @@ def declare_incident(
             updated_at=started_at,
         )
         db.session.add(update)
-        if incident.is_public:
-            incident.announced_at = started_at
         db.session.flush()
-        announce_incident_update(update)
+        if public_text:  # the first public text announces the incident
+            incident.announced_at = started_at
+            announce_incident_update(update)
     from app.comms.lifecycle import on_declared
 
     on_declared(actor, incident, deliver_notifications)
@@ -166,11 +223,15 @@ def post_incident_update(
     at: datetime | None = None,
     deliver_notifications: bool = True,
     internal_body: str = "",
+    reviewed: bool = False,
 ) -> IncidentUpdate:
     """Add an update to the timeline, moving the incident to ``status``. ``body`` is the
-    text the public page shows; ``internal_body`` (the engineering text) replaces it on
-    the internal page. An update with only an internal text is never shown publicly, and
-    the first public text announces a public incident.
+    text the public page shows and customers are sent when ``reviewed`` (the workflow's
+    approved customers text); otherwise it is a quick message, public only as
+    ``quick_message`` allows, else kept as the internal text. ``internal_body`` (the
+    engineering text) replaces it on the internal page. An update with only an internal
+    text is never shown publicly nor sent to customers; the first public text announces
+    the incident (``announced_at``). An internal incident never gets a public text.
 
     Resolving sets each affected component back to operational unless ``components`` says
     otherwise, or another unresolved incident still holds it (then it keeps that status).
@@ -197,11 +258,12 @@ def post_incident_update(
         incident.resolved_at = None
     else:
         incident.resolved_at = at
+    public_text, internal_text = _texts(incident, body, internal_body, reviewed)
     update = IncidentUpdate(
         incident=incident,
         status=status,
-        body=(body or "").strip(),
-        internal_body=(internal_body or "").strip(),
+        body=public_text,
+        internal_body=internal_text,
         affected_components=affected,
         deliver_notifications=deliver_notifications,
         author_id=actor.id if actor else None,
@@ -210,10 +272,11 @@ def post_incident_update(
         updated_at=at,
     )
     db.session.add(update)
-    if incident.is_public and (body or "").strip() and incident.announced_at is None:
+    if public_text and incident.announced_at is None:
         incident.announced_at = at
     db.session.flush()
-    announce_incident_update(update)
+    if public_text:
+        announce_incident_update(update)
     from app.comms.lifecycle import on_update
 
     on_update(incident, update, old_status, deliver_notifications)
@@ -247,19 +310,22 @@ def edit_incident(actor: User | None, incident: Incident, **values) -> Incident:
         values["name"] = (values["name"] or "").strip()
         if not values["name"]:
             raise ServiceError("An incident needs a name.", "name")
+        if len(values["name"]) > 200:
+            raise ServiceError("An incident name can be at most 200 characters.", "name")
+        check_single_line(values["name"], "An incident name", "name")
     if "impact" in values:
         _check(values["impact"], IMPACTS, "Impact", "impact")
     if "visibility" in values:
         _check(values["visibility"], VISIBILITIES, "Visibility", "visibility")
     changes = audit.diff(incident, values)
-    if (
-        "visibility" in changes
-        and incident.is_public
-        and incident.announced_at is None
-        and any(u.body for u in incident.updates)
-    ):
-        # Made public with public texts already written: it is announced now.
-        incident.announced_at = utcnow()
+    if "visibility" in changes and incident.is_public and incident.announced_at is None:
+        # Made public before any public text was published for it: what its updates say
+        # was written for staff, and stays on the internal page. The incident is announced
+        # by its first public text (published through the workflow).
+        for update in incident.updates:
+            if update.body:
+                update.internal_body = update.internal_body or update.body
+                update.body = ""
     if changes:
         audit.record(actor, "incident.edit", incident, f"Edited {incident.name}", changes)
         bump_page_version()

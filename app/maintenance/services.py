@@ -21,6 +21,7 @@ from app.models.vocab import MAINTENANCE_STATUS_LABELS, MAINTENANCE_STATUSES, VI
 from app.notify import announce_maintenance
 from app.status.components import set_component_status
 from app.status.version import bump_page_version
+from app.textrules import check_single_line
 
 AUTO_MESSAGES = {
     "in_progress": "Scheduled maintenance is currently in progress. We will provide updates "
@@ -35,6 +36,7 @@ def _validate_window(name: str, scheduled_for: datetime, scheduled_until: dateti
         raise ServiceError("A maintenance window needs a name.", "name")
     if len(name) > 200:
         raise ServiceError("A maintenance name can be at most 200 characters.", "name")
+    check_single_line(name, "A maintenance name", "name")
     if scheduled_for.tzinfo is None or scheduled_until.tzinfo is None:
         raise ServiceError("Times must carry a time zone.", "scheduled_for")
     if scheduled_until <= scheduled_for:

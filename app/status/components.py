@@ -20,6 +20,7 @@ from app.models.vocab import (
 from app.status.effective import refresh_effective_statuses
 from app.status.history import start_history
 from app.status.version import bump_page_version
+from app.textrules import check_single_line
 
 COMPONENT_FIELDS = (
     "name",
@@ -46,7 +47,7 @@ def _clean_name(name: str, what: str) -> str:
         raise ServiceError(f"A {what} needs a name.", "name")
     if len(name) > 120:
         raise ServiceError(f"A {what} name can be at most 120 characters.", "name")
-    return name
+    return check_single_line(name, f"A {what} name", "name")
 
 
 def _unique_name(model, name: str, exclude_id: int | None, what: str) -> None:

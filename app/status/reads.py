@@ -68,7 +68,7 @@ def _incident_query(audience: str):
         selectinload(Incident.affected).selectinload(IncidentComponent.component),
     )
     if audience == "public":
-        query = query.where(Incident.visibility == "public", Incident.announced_at.is_not(None))
+        query = query.where(Incident.visibility == "public")
     return query
 
 
@@ -170,7 +170,7 @@ def oldest_event_start(audience: str) -> datetime | None:
         .limit(1)
     )
     if audience == "public":
-        query = query.where(Incident.visibility == "public", Incident.announced_at.is_not(None))
+        query = query.where(Incident.visibility == "public")
         windows = windows.where(Maintenance.visibility == "public")
     found = [t for t in (db.session.scalar(query), db.session.scalar(windows)) if t is not None]
     return min(found, default=None)

@@ -244,7 +244,7 @@ def incidents_by_day(
         .order_by(Incident.started_at)
     )
     if audience == "public":
-        query = query.where(Incident.visibility == "public", Incident.announced_at.is_not(None))
+        query = query.where(Incident.visibility == "public")
     found: dict[tuple[int, date], list[tuple[str, str]]] = defaultdict(list)
     for public_id, name, started, resolved, component_id in db.session.execute(query):
         day = local_day(max(started, since), zone)
@@ -355,9 +355,8 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
         .order_by(Maintenance.scheduled_for)
     )
     if audience == "public":
-        incident_query = incident_query.where(
-            Incident.visibility == "public", Incident.announced_at.is_not(None)
-        )
+        # Listed as soon as declared; its timeline shows only the public texts.
+        incident_query = incident_query.where(Incident.visibility == "public")
         maintenance_query = maintenance_query.where(Maintenance.visibility == "public")
     incidents = [
         event_entry(i, zone, page_id, public_url, component_dicts, audience == "internal")

@@ -101,6 +101,7 @@ def seed() -> dict[str, int]:
                 body=_body(name, "investigating", 1),
                 started_at=start,
                 deliver_notifications=False,
+                reviewed=True,
             )
             for step, (minutes, status) in enumerate(
                 [(30, "identified"), (95, "monitoring"), (150, "resolved")], start=2
@@ -112,6 +113,7 @@ def seed() -> dict[str, int]:
                     _body(name, status, step),
                     at=start + timedelta(minutes=minutes),
                     deliver_notifications=False,
+                    reviewed=True,
                 )
 
         updates = 0
@@ -126,6 +128,7 @@ def seed() -> dict[str, int]:
                 body=_body(name, ACTIVE_TIMELINE[0], 1),
                 started_at=start,
                 deliver_notifications=False,
+                reviewed=True,
             )
             updates += 1
             for step, status in enumerate(ACTIVE_TIMELINE[1:], start=2):
@@ -136,6 +139,7 @@ def seed() -> dict[str, int]:
                     _body(name, status, step),
                     at=start + step_time * (step - 1),
                     deliver_notifications=False,
+                    reviewed=True,
                 )
                 updates += 1
         db.session.commit()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from email.errors import MessageError
 
-from subscribers.channels.base import SENT, Channel, Content, Outcome, Outgoing
+from subscribers.channels.base import FAILED, SENT, Channel, Content, Outcome, Outgoing
 from subscribers.channels.mail import build_email
 
 
@@ -21,7 +22,13 @@ class FileEmail(Channel):
     def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]:
         outcomes = []
         for item in batch:
-            message = build_email(content, item, self.sender)
+            try:
+                message = build_email(content, item, self.sender)
+            except (ValueError, MessageError) as error:
+                # A header with a line break, say: no retry can ever build it.
+                error_text = f"The email cannot be built: {error}"
+                outcomes.append(Outcome(item.delivery_id, FAILED, error=error_text))
+                continue
             name = f"{item.delivery_id:09d}.eml"
             temporary = os.path.join(self.directory, f".{name}.tmp")
             with open(temporary, "wb") as handle:

@@ -29,8 +29,13 @@ class SendGridEmail(Channel):
         self.sender = sender
 
     def _body(self, content: Content, batch: list[Outgoing]) -> dict:
+        """The request body; ValueError when a header would break a line (SendGrid
+        answers 400 to that, every time: no retry can send it)."""
+        _one_line("subject", content.subject)
+        _one_line("sender", self.sender)
         personalizations = []
         for item in batch:
+            _one_line("address", item.address)
             unsubscribe = unsubscribe_url(item.token)
             personalizations.append(
                 {
@@ -59,8 +64,27 @@ class SendGridEmail(Channel):
         return body
 
     def send(self, content: Content, batch: list[Outgoing]) -> list[Outcome]:
+        unbuildable = []
+        for item in batch:
+            try:
+                _one_line("address", item.address)
+            except ValueError as error:
+                unbuildable.append(
+                    Outcome(item.delivery_id, FAILED, error=f"The email cannot be built: {error}")
+                )
+        if unbuildable:
+            failed = {o.delivery_id for o in unbuildable}
+            rest = [i for i in batch if i.delivery_id not in failed]
+            return unbuildable + (self.send(content, rest) if rest else [])
         try:
-            response = self.client.send(self._body(content, batch))
+            body = self._body(content, batch)
+        except ValueError as error:
+            return [
+                Outcome(i.delivery_id, FAILED, error=f"The email cannot be built: {error}")
+                for i in batch
+            ]
+        try:
+            response = self.client.send(body)
         except http_errors.HTTPError as error:
             return self._failed(content, batch, error)
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
@@ -92,6 +116,12 @@ class SendGridEmail(Channel):
                 Outcome(i.delivery_id, RETRY, error=f"SendGrid {status}: {detail}") for i in batch
             ]
         return [Outcome(i.delivery_id, FAILED, error=f"SendGrid {status}: {detail}") for i in batch]
+
+
+def _one_line(what: str, value: str) -> None:
+    # The same test as the email package's for a header value.
+    if len((value or "").splitlines()) > 1:
+        raise ValueError(f"the {what} contains a line break: {value!r}")
 
 
 def _may_be_a_recipient(error: http_errors.HTTPError) -> bool:

@@ -33,6 +33,10 @@ logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 RETRYABLE_CODES = {20429, 21611, 30001}
 UNSUBSCRIBED_CODES = {21610}  # the recipient replied STOP
 INVALID_NUMBER_CODES = {21211, 21614, 21612}
+# Our account or sender, not the recipient: bad credentials (20003), a From number that
+# cannot send (21606, 21212 invalid From, 21659 not a Twilio number). Staff can fix
+# these, so the deliveries wait (retry) instead of failing for good.
+CONFIGURATION_CODES = {20003, 21606, 21212, 21659}
 
 
 def sms_text(content: Content, item: Outgoing) -> str:
@@ -155,6 +159,12 @@ def _from_twilio_error(item: Outgoing, error: TwilioRestException, headers: dict
         retry_after = headers.get("Retry-After")
         wait = float(retry_after) if retry_after and retry_after.isdigit() else None
         return Outcome(item.delivery_id, RETRY, error=text, retry_after=wait)
+    if status == 401 or code in CONFIGURATION_CODES:
+        return Outcome(
+            item.delivery_id,
+            RETRY,
+            error=f"{text} (check HERALD_TWILIO_ACCOUNT_SID, _AUTH_TOKEN and _FROM)",
+        )
     if code in UNSUBSCRIBED_CODES:
         return Outcome(item.delivery_id, FAILED, error=text, subscriber_action="unsubscribe")
     if code in INVALID_NUMBER_CODES:

@@ -7,11 +7,11 @@ import hmac
 import json
 import threading
 import time
-from urllib.parse import urlsplit
 
 import requests
 
 from app.errors import ServiceError
+from subscribers.channels import webhook_http
 from subscribers.channels.base import (
     FAILED,
     RETRY,
@@ -22,7 +22,7 @@ from subscribers.channels.base import (
     PooledChannel,
 )
 from subscribers.links import manage_url, unsubscribe_url
-from subscribers.validation import check_public_host
+from subscribers.validation import HostNotFound
 
 SIGNATURE_HEADER = "X-Herald-Signature"
 
@@ -67,37 +67,44 @@ class Webhook(PooledChannel):
     def _session(self) -> requests.Session:
         session = getattr(self.local, "session", None)
         if session is None:
-            session = self.local.session = requests.Session()
-            session.headers["User-Agent"] = "Herald-Webhooks/1"
+            session = self.local.session = webhook_http.new_session()
         return session
 
     def post(self, url: str, secret: str, body: bytes, delivery_id: int) -> requests.Response:
+        """One signed POST, to the address the URL's host resolves to now (checked to be
+        public unless private addresses are allowed), answered within ``timeout``
+        seconds in all. Raises a ServiceError for a refused or unresolvable host and a
+        ``requests.RequestException`` when the receiver cannot be reached or is slow."""
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(secret, int(time.time()), body),
             "X-Herald-Delivery": str(delivery_id),
         }
-        return self._session().post(
+        return webhook_http.post(
+            self._session(),
             url,
-            data=body,
-            headers=headers,
+            body,
+            headers,
+            allow_private=self.allow_private,
             verify=self.verify,
-            timeout=(min(3.05, self.timeout), self.timeout),
-            allow_redirects=False,
+            timeout=self.timeout,
         )
 
     def _send_one(self, content: Content, item: Outgoing) -> Outcome:
-        if not self.allow_private:
-            try:
-                parts = urlsplit(item.address)
-                check_public_host(parts.hostname or "", parts.port)
-            except ServiceError as error:
-                return Outcome(
-                    item.delivery_id, FAILED, error=error.message, subscriber_action="quarantine"
-                )
         try:
             response = self.post(
                 item.address, item.secret, payload_for(content, item), item.delivery_id
+            )
+        except HostNotFound as error:  # perhaps only for now
+            return Outcome(
+                item.delivery_id,
+                RETRY,
+                error=error.message,
+                subscriber_action="count_failure",
+            )
+        except ServiceError as error:  # the name now leads to a private address
+            return Outcome(
+                item.delivery_id, FAILED, error=error.message, subscriber_action="quarantine"
             )
         except requests.RequestException as error:
             return Outcome(

@@ -48,7 +48,10 @@ def database(make_component):
 
 
 def open_incident(name, components, **kwargs):
-    incident = declare_incident(None, name, "minor", components, body="Looking into it.", **kwargs)
+    """An incident whose first update was published (through the workflow)."""
+    incident = declare_incident(
+        None, name, "minor", components, body="Looking into it.", reviewed=True, **kwargs
+    )
     db.session.commit()
     return incident
 
@@ -61,6 +64,8 @@ def declare(client, fill, **fields):
 def test_declaring_an_incident_sets_its_components_and_shows_in_the_public_json(
     responder, fill, text, client, api, database
 ):
+    """Customers need approval (the default): the incident and its components show on
+    the public page and JSON at once; the responder's message only on the internal page."""
     response = declare(
         responder,
         fill,
@@ -84,16 +89,30 @@ def test_declaring_an_incident_sets_its_components_and_shows_in_the_public_json(
     }
     assert (api.status, database.status) == ("major_outage", "partial_outage")
     [update] = incident.updates
-    assert (update.status, update.body) == ("investigating", "Requests to the API **fail**.")
+    assert (update.status, update.body, update.internal_body) == (
+        "investigating",
+        "",
+        "Requests to the API **fail**.",
+    )
+    assert incident.announced_at is None  # no public text yet
 
     page = text(responder.get(f"/admin/incidents/{incident.id}"))
-    assert "Declared API errors." in page
-    assert "<strong>fail</strong>" in page
+    assert (
+        "Declared API errors. Customers need approval: this message goes to the internal "
+        "page; use the composer for the public text." in page
+    )
+    assert "<strong>fail</strong>" in page and "internal only" in page
+    internal = text(responder.get(f"/internal/incidents/{incident.public_id}"))
+    assert "<strong>fail</strong>" in internal
 
     unresolved = client.get("/api/v2/incidents/unresolved.json").get_json()["incidents"]
     assert [(i["name"], i["status"], i["impact"]) for i in unresolved] == [
         ("API errors", "investigating", "major")
     ]
+    assert unresolved[0]["incident_updates"] == []
+    public = text(client.get(f"/incidents/{incident.public_id}"))
+    assert "fail" not in public
+    assert "We are looking into this. Updates will be posted here." in public
     statuses = {
         c["name"]: c["status"]
         for c in client.get("/api/v2/components.json").get_json()["components"]
@@ -132,9 +151,11 @@ def test_a_bad_declaration_is_refused_with_a_message_and_changes_nothing(
     assert api.status == "operational"
 
 
-def test_an_update_moves_the_incident_on_and_appears_on_the_public_page(
+def test_an_update_moves_the_incident_on_and_its_message_stays_internal(
     responder, fill, text, client, api, database
 ):
+    """Customers need approval: status and components change on every page at once; the
+    message is the update's internal text."""
     incident = open_incident("API errors", {api: "major_outage"})
     url = f"/admin/incidents/{incident.id}"
     action = f"{url}/updates"
@@ -160,9 +181,13 @@ def test_an_update_moves_the_incident_on_and_appears_on_the_public_page(
         "API": ("major_outage", "partial_outage"),
         "Database": ("operational", "degraded_performance"),
     }
+    assert (latest.body, latest.internal_body) == ("", "A bad deploy; rolling back.")
+    page = text(responder.get(response.headers["Location"]))
+    assert "Update posted. Customers need approval: this message goes to the internal page" in page
     public = text(client.get(f"/incidents/{incident.public_id}"))
-    assert "A bad deploy; rolling back." in public
-    assert "Identified" in public
+    assert "A bad deploy" not in public
+    assert "Identified" in public and "Looking into it." in public
+    assert "A bad deploy; rolling back." in text(client_internal(responder, incident))
 
 
 def test_an_update_without_a_message_is_refused_and_changes_nothing(responder, text, api):
@@ -175,6 +200,10 @@ def test_an_update_without_a_message_is_refused_and_changes_nothing(responder, t
     assert "Message (Markdown): This field is required." in text(response)
     assert (incident.status, api.status) == ("investigating", "major_outage")
     assert count(IncidentUpdate) == 1
+
+
+def client_internal(client, incident):
+    return client.get(f"/internal/incidents/{incident.public_id}")
 
 
 def resolve_form(client, fill, incident, **changes):
@@ -194,9 +223,13 @@ def test_the_resolve_page_asks_per_component_and_restores_them_to_operational(
     assert response.status_code == 302
     assert (incident.status, incident.resolved_at is not None) == ("resolved", True)
     assert (api.status, database.status) == ("operational", "operational")
-    assert incident.updates[0].body == "This incident has been resolved."
+    # Customers need approval: the resolve message is the internal text.
+    assert incident.updates[0].internal_body == "This incident has been resolved."
+    assert incident.updates[0].body == ""
     assert client.get("/api/v2/incidents/unresolved.json").get_json()["incidents"] == []
-    assert "Resolved API errors." in text(responder.get(f"/admin/incidents/{incident.id}"))
+    assert "Resolved API errors. Customers need approval" in text(
+        responder.get(f"/admin/incidents/{incident.id}")
+    )
 
 
 def test_a_status_chosen_on_the_resolve_page_is_kept(responder, fill, api, database):
@@ -389,7 +422,7 @@ def test_the_audit_log_shows_who_declared_updated_and_resolved(
     assert "API: Operational → Major outage (incident: API errors)" in log
 
 
-def test_declaring_without_a_message_leads_to_the_composer_and_stays_off_the_public_page(
+def test_declaring_without_a_message_leads_to_the_composer_and_is_listed_publicly_at_once(
     staff, make_user, make_component, client, fill, text
 ):
     from app.models import Incident
@@ -410,4 +443,83 @@ def test_declaring_without_a_message_leads_to_the_composer_and_stays_off_the_pub
     assert response.headers["Location"].endswith(f"/admin/incidents/{incident.id}/compose")
     assert incident.updates == [] and incident.announced_at is None
     page = client.get("/").get_data(as_text=True)
-    assert "Checkout errors" not in page and "Partial outage" in page
+    assert "Checkout errors" in page and "Partial outage" in page
+    assert "We are looking into this. Updates will be posted here." in page
+    assert "It is listed on the public page" in text(lead.get(response.headers["Location"]))
+
+
+def customer_notices() -> list:
+    from subscribers.models import Broadcast
+
+    db.session.expire_all()
+    return list(
+        db.session.scalars(select(Broadcast).where(Broadcast.source.like("incident_update:%")))
+    )
+
+
+def test_a_quick_update_while_customers_need_approval_reaches_no_customer(
+    responder, fill, text, client, api
+):
+    incident = open_incident("API errors", {api: "major_outage"})
+    url = f"/admin/incidents/{incident.id}"
+    page = text(responder.get(url))
+    assert (
+        "Customers need approval: this message goes to the internal page; use the composer "
+        "for the public text." in page
+    )
+    before = len(customer_notices())
+    data = fill(responder, url, f"{url}/updates", status="identified", body="Disk full on db-7.")
+    assert responder.post(f"{url}/updates", data=data).status_code == 302
+    assert len(customer_notices()) == before
+    assert incident.status == "identified" and incident.updates[0].body == ""
+    for path in (
+        "/",
+        f"/incidents/{incident.public_id}",
+        "/api/v2/summary.json",
+        "/api/v2/incidents.json",
+    ):
+        assert "db-7" not in client.get(path).get_data(as_text=True), path
+    assert "Identified" in text(client.get(f"/incidents/{incident.public_id}"))
+    assert "Disk full on db-7." in text(client_internal(responder, incident))
+
+
+def test_with_customers_approval_switched_off_a_quick_update_goes_public_and_to_customers(
+    responder, fill, text, client, api
+):
+    from subscribers.audiences import get_audience
+
+    get_audience("customers").needs_approval = False
+    db.session.commit()
+    page = text(responder.get("/admin/incidents/new"))
+    assert "Customers need no approval: this message is published on the public page" in page
+    response = declare(
+        responder,
+        fill,
+        name="API errors",
+        impact="major",
+        body="Requests to the API fail.",
+        **{f"component-{api.id}": "major_outage"},
+    )
+    incident = db.session.scalar(select(Incident))
+    assert response.headers["Location"] == f"/admin/incidents/{incident.id}"
+    assert incident.updates[0].body == "Requests to the API fail."
+    assert incident.announced_at is not None
+    url = f"/admin/incidents/{incident.id}"
+    assert "The message is on the public page; customer subscribers are notified." in text(
+        responder.get(url)
+    )
+    data = fill(responder, url, f"{url}/updates", status="identified", body="Found the cause.")
+    responder.post(f"{url}/updates", data=data)
+    notices = customer_notices()
+    assert [b.audience.key for b in notices] == ["customers", "customers"]
+    assert "Found the cause." in notices[-1].text_body
+    public = client.get("/api/v2/summary.json").get_data(as_text=True)
+    assert "Requests to the API fail." in public and "Found the cause." in public
+
+
+def test_the_declare_page_says_a_message_waits_for_approval(responder, text):
+    page = text(responder.get("/admin/incidents/new"))
+    assert (
+        "Customers need approval: this message goes to the internal page; use the composer "
+        "for the public text." in page
+    )

@@ -119,3 +119,40 @@ def test_a_draft_with_an_error_cannot_be_approved(drafted, staff, approver, fill
     assert response.status_code == 400
     assert "This draft has 1 error(s) to fix before it can be approved." in text(response)
     assert draft_of(sheet, "customers").state == "pending"
+
+
+def test_the_approve_form_carries_the_revision_the_approver_reads(drafted, staff, approver, fill):
+    from app.comms.approval import revision
+
+    _, sheet = drafted
+    customers = draft_of(sheet, "customers")
+    action = f"/admin/drafts/{customers.id}/approve"
+    reviewer = staff(approver)
+    data = fill(reviewer, sheet_url(sheet), action)
+    assert data["revision"] == revision(customers)
+    assert reviewer.post(action, data=data).status_code == 302
+    assert draft_of(sheet, "customers").state == "approved"
+
+
+def test_a_draft_edited_after_the_approver_opened_it_is_not_approved(
+    drafted, staff, approver, fill, text
+):
+    client, sheet = drafted
+    reviewer = staff(approver)
+    customers = draft_of(sheet, "customers")
+    approve = f"/admin/drafts/{customers.id}/approve"
+    seen = fill(reviewer, sheet_url(sheet), approve)  # the approver opens the page
+    # Meanwhile the author changes the text.
+    edit = f"/admin/drafts/{customers.id}/edit"
+    data = fill(client, sheet_url(sheet), edit, page_text="We're sorry: all payments fail.")
+    assert client.post(edit, data=data).status_code == 302
+    response = reviewer.post(approve, data=seen)
+    assert response.status_code == 409
+    assert "This draft changed since you opened it; review it again." in text(response)
+    customers = draft_of(sheet, "customers")
+    assert customers.state == "pending" and customers.approved_by_id is None
+    # Read again, approved: the form now carries the new revision.
+    again = fill(reviewer, sheet_url(sheet), approve)
+    assert again["revision"] != seen["revision"]
+    assert reviewer.post(approve, data=again).status_code == 302
+    assert draft_of(sheet, "customers").state == "approved"

@@ -197,3 +197,11 @@ def test_the_last_escalation_rule_cannot_be_deleted(staff, make_user, audiences,
     assert response.status_code == 400
     assert "This is the last escalation rule: disable it instead" in text(response)
     assert db.session.get(EscalationRule, second.id) is not None
+
+
+def test_the_rule_form_offers_internal_audiences_only(staff, make_user, audiences, text):
+    client = staff(make_user("admin"))
+    page = client.get("/admin/escalation-rules").get_data(as_text=True)
+    assert 'value="executives">Executives</option>' in page
+    assert 'value="customers"' not in page and 'value="press"' not in page
+    assert "Internal audiences only" in text(client.get("/admin/escalation-rules"))

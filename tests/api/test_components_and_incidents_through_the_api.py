@@ -74,13 +74,73 @@ def test_declaring_answers_201_with_the_incident_and_where_it_lives(app, world, 
     assert incident["name"] == "Slow checkout" and incident["visibility"] == "internal"
     assert incident["impact"] == "minor" and incident["status"] == "investigating"
     assert incident["created_by"] == world["responder"].email
+    # An internal incident: the message is the update's internal text.
     [update] = incident["incident_updates"]
-    assert update["body"] == "Checkout is slow; we are looking into it."
+    assert update["body"] == ""
+    assert update["internal_body"] == "Checkout is slow; we are looking into it."
+    assert incident["body_visibility"] == "internal"
+    assert incident["body_note"].startswith("The incident is internal")
     assert update["affected_components"][0]["new_status"] == "degraded_performance"
     assert [c["id"] for c in incident["components"]] == [world["db"].public_id]
     stored = db.session.scalars(select(Incident)).one()
     assert abs(stored.started_at - utcnow() + timedelta(minutes=10)) < timedelta(seconds=5)
     assert world["db"].status == "degraded_performance"
+
+
+def test_a_declaration_s_body_waits_for_approval_when_customers_need_it(app, world, api, client):
+    from subscribers.models import Broadcast
+
+    response = api(world["responder"]).post(
+        "/api/v1/incidents",
+        json={
+            "name": "Card payments failing",
+            "impact": "major",
+            "components": {world["api"].public_id: "partial_outage"},
+            "body": "Processor node pay-7 is down.",
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    incident = response.get_json()
+    assert incident["body_visibility"] == "internal"
+    assert incident["body_note"].startswith("Customers need approval")
+    assert f"/api/v1/incidents/{incident['id']}/drafts" in incident["body_note"]
+    [update] = incident["incident_updates"]
+    assert (update["body"], update["internal_body"]) == ("", "Processor node pay-7 is down.")
+    assert incident["announced_at"] is None
+    assert (
+        db.session.scalar(select(Broadcast).where(Broadcast.audience.has(key="customers"))) is None
+    )
+    summary = client.get("/api/v2/summary.json").get_json()
+    [listed] = summary["incidents"]
+    assert listed["name"] == "Card payments failing" and listed["incident_updates"] == []
+    assert "pay-7" not in client.get("/api/v2/summary.json").get_data(as_text=True)
+    assert "pay-7" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_declaration_s_body_is_public_when_customers_need_no_approval(app, world, api, client):
+    from subscribers.audiences import get_audience
+    from subscribers.models import Broadcast
+
+    get_audience("customers").needs_approval = False
+    db.session.commit()
+    response = api(world["responder"]).post(
+        "/api/v1/incidents",
+        json={
+            "name": "Card payments failing",
+            "impact": "major",
+            "components": {world["api"].public_id: "partial_outage"},
+            "body": "Some card payments fail.",
+        },
+    )
+    incident = response.get_json()
+    assert incident["body_visibility"] == "public" and incident["announced_at"]
+    [update] = incident["incident_updates"]
+    assert update["body"] == "Some card payments fail."
+    [notice] = db.session.scalars(
+        select(Broadcast).where(Broadcast.audience.has(key="customers"))
+    ).all()
+    assert "Some card payments fail." in notice.text_body
+    assert "Some card payments fail." in client.get("/api/v2/summary.json").get_data(as_text=True)
 
 
 def test_an_incident_is_read_back_by_its_public_id(app, world, api):
@@ -108,6 +168,8 @@ def test_an_incident_is_read_back_by_its_public_id(app, world, api):
         ({"visibility": "secret"}, "visibility", "Visibility must be one of"),
         ({"name": "  "}, "name", "needs a name"),
         ({"name": None}, "name", "required"),
+        ({"name": "Payments down\n\nBcc: all"}, "name", "contains a line break"),
+        ({"name": "Payments\x00down"}, "name", "control character (U+0000"),
         ({"components": {"nope": "major_outage"}}, "components", "No component with id"),
         ({"components": "API"}, "components", "must map component ids"),
         ({"components": [{"id": "x"}]}, "components", "must be an object"),

@@ -17,6 +17,7 @@ DRAFT_FIELDS = {
     "findings",
     "needs_approval",
     "state",
+    "revision",
     "overrides",
 }
 FINDING_FIELDS = {"severity", "code", "message", "field", "start", "end"}
@@ -133,6 +134,8 @@ def test_editing_a_draft_answers_fresh_findings(app, world, api, incident):
         ({"page_text": ["x"]}, "page_text", "must be a string"),
         ({"notify": "no"}, "notify", "true or false"),
         ({"page_text": "x" * 20_001}, "page_text", "at most"),
+        ({"email_subject": "Payments down\nBcc: x"}, "email_subject", "one line"),
+        ({"email_subject": "Payments\u0007down"}, "email_subject", "control character"),
     ],
 )
 def test_a_bad_edit_is_a_400_and_changes_nothing(app, world, api, incident, body, field, words):
@@ -155,6 +158,52 @@ def test_an_approver_approves_and_an_edit_voids_the_approval(app, world, api, in
     edited = lead.patch(f"/api/v1/drafts/{draft['id']}", json={"sms_text": "Card payments fail."})
     assert edited.get_json()["state"] == "pending"
     assert edited.get_json()["approved_by"] is None
+
+
+def test_approving_with_the_revision_read_approves_exactly_that_text(app, world, api, incident):
+    lead, approver = api(world["lead"]), api(world["approver"])
+    draft = compose(lead, incident).get_json()["drafts"][0]
+    url = f"/api/v1/drafts/{draft['id']}"
+    read = approver.get(url).get_json()
+    assert read["revision"] == draft["revision"] and len(read["revision"]) == 16
+    # The author edits after the approver read it: approving what was read is refused.
+    edited = lead.patch(url, json={"page_text": "We're sorry: every card payment fails."})
+    assert edited.get_json()["revision"] != read["revision"]
+    before = snapshot()
+    error = error_of(approver.post(f"{url}/approve", json={"revision": read["revision"]}), 409)
+    assert error["code"] == "draft_changed" and error["field"] == "revision"
+    assert error["message"] == "This draft changed since you opened it; review it again."
+    assert snapshot() == before
+    # Read again and approved with the fresh revision.
+    fresh = approver.get(url).get_json()["revision"]
+    response = approver.post(f"{url}/approve", json={"revision": fresh, "comment": "Fine."})
+    assert response.status_code == 200 and response.get_json()["state"] == "approved"
+    assert response.get_json()["revision"] == fresh  # approving changes no text
+
+
+def test_the_revision_follows_the_texts_and_the_audience_only(app, world, api, incident):
+    lead = api(world["lead"])
+    drafts = compose(lead, incident).get_json()["drafts"]
+    assert drafts[0]["revision"] != drafts[1]["revision"]
+    url = f"/api/v1/drafts/{drafts[0]['id']}"
+    switched = lead.patch(url, json={"notify": False}).get_json()
+    assert switched["revision"] == drafts[0]["revision"]
+    for field in ("page_text", "email_subject", "email_body", "sms_text"):
+        changed = lead.patch(url, json={field: drafts[0][field] + " Sorry."}).get_json()
+        assert changed["revision"] != drafts[0]["revision"], field
+        lead.patch(url, json={field: drafts[0][field]})
+    assert api(world["viewer"]).get(url).get_json()["revision"] == drafts[0]["revision"]
+
+
+def test_approving_without_a_revision_still_works(app, world, api, incident):
+    lead, approver = api(world["lead"]), api(world["approver"])
+    draft = compose(lead, incident).get_json()["drafts"][0]
+    error = error_of(
+        approver.post(f"/api/v1/drafts/{draft['id']}/approve", json={"revision": 7}), 400
+    )
+    assert error["field"] == "revision" and "must be a string" in error["message"]
+    response = approver.post(f"/api/v1/drafts/{draft['id']}/approve", json={"revision": None})
+    assert response.status_code == 200 and response.get_json()["state"] == "approved"
 
 
 def test_nobody_approves_their_own_draft(app, world, api, make_user, incident):

@@ -30,7 +30,8 @@ def test_an_integrator_drafts_gets_approval_publishes_once_and_each_audience_hea
     integration = api(make_user("admin", email="integration@example.com"))
     approver = api(world["approver"])
 
-    # Declare: the incident exists, but the public page waits for its first update.
+    # Declare: the public page lists the incident at once, with no text until the first
+    # update is published.
     declared = integration.post(
         "/api/v1/incidents",
         json={
@@ -44,7 +45,9 @@ def test_an_integrator_drafts_gets_approval_publishes_once_and_each_audience_hea
     incident = declared.get_json()
     assert incident["status"] == "investigating" and incident["incident_updates"] == []
     assert [c["status"] for c in incident["components"]] == ["partial_outage"]
-    assert client.get("/api/v2/incidents/unresolved.json").get_json()["incidents"] == []
+    assert incident["body_visibility"] is None and incident["body_note"] is None
+    [listed] = client.get("/api/v2/incidents/unresolved.json").get_json()["incidents"]
+    assert listed["id"] == incident["id"] and listed["incident_updates"] == []
 
     # Draft for three audiences from one fact sheet.
     drafted = integration.post(

@@ -122,6 +122,32 @@ def test_a_key_used_for_another_incident_is_a_409(app, world, api, lead):
     assert snapshot() == before
 
 
+def test_one_key_on_two_sets_published_at_once_is_a_409_not_a_500(
+    app, world, api, lead, monkeypatch
+):
+    from sqlalchemy import false
+
+    from app.comms import publishing
+
+    incident = declare(lead, world)
+    first = draft(lead, incident)
+    approve_customers(world, api, first)
+    url, key = f"/api/v1/incidents/{incident}/publish", {"Idempotency-Key": "same"}
+    body = {"fact_sheet_id": first["fact_sheet_id"]}
+    assert lead.post(url, json=body, headers=key).status_code == 201
+    second = draft(lead, incident)
+    approve_customers(world, api, second)
+    # Both requests looked for the key before either committed: the claim's unique key
+    # decides, and the loser hears 409 (it was an IntegrityError, a 500).
+    monkeypatch.setattr(publishing, "select", lambda *what: select(*what).where(false()))
+    before = snapshot()
+    body = {"fact_sheet_id": second["fact_sheet_id"]}
+    error = error_of(lead.post(url, json=body, headers=key), 409)
+    assert error["code"] == "conflict" and error["field"] == "Idempotency-Key"
+    assert "already used" in error["message"]
+    assert snapshot() == before
+
+
 def test_notify_switches_and_a_choice_of_audiences(app, world, api, lead, make_subscriber):
     make_subscriber("support@example.com", audience="support")
     incident = declare(lead, world)

@@ -95,3 +95,14 @@ def test_the_draft_schema_names_what_the_issue_promises(document):
 
 def test_the_served_document_is_the_module_data(document):
     assert document == DOCUMENT
+
+
+def test_declaring_documents_where_a_body_goes(document):
+    declare = document["paths"]["/incidents"]["post"]
+    body = declare["requestBody"]["content"]["application/json"]["schema"]["properties"]["body"]
+    assert "needs no approval" in body["description"]
+    assert "internal text" in body["description"]
+    answer = declare["responses"]["201"]["content"]["application/json"]["schema"]
+    extra = answer["allOf"][1]["properties"]
+    assert extra["body_visibility"]["enum"] == ["public", "internal", None]
+    assert "body_note" in extra

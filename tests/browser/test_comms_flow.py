@@ -218,11 +218,14 @@ def test_lead_drafts_approver_approves_lead_publishes_each_audience_gets_its_tex
     # The lead tells subscribers through the composer, with PR's approval.
     lead.get_by_label("Notify subscribers").uncheck()
     lead.get_by_role("button", name="Declare incident").click()
-    expect(lead.locator(".flashes")).to_have_text(f"Declared {INCIDENT}.")
-    expect(lead.locator("h1")).to_have_text(INCIDENT)
+    # Customers need approval: the message goes to the internal page, and the lead goes
+    # straight to the composer to write the public text.
+    expect(lead.locator(".flashes")).to_have_text(
+        f"Declared {INCIDENT}. Customers need approval: this message goes to the internal "
+        "page; use the composer for the public text."
+    )
 
     # 2. The composer: one fact sheet, a draft for three audiences.
-    lead.get_by_role("link", name="Compose update for every audience").click()
     expect(lead).to_have_url(re.compile(r"/admin/incidents/\d+/compose$"))
     expect(lead.get_by_role("heading", name="Compose an update for every audience")).to_be_visible()
     # Pre-filled: the affected component's status and a next-update time.
@@ -400,7 +403,9 @@ def test_lead_drafts_approver_approves_lead_publishes_each_audience_gets_its_tex
     expect(newest.locator(".body")).to_contain_text(CUSTOMER_IMPACT)
     expect(newest.locator(".body")).to_contain_text(PLAIN)
     expect(event).not_to_contain_text(TECHNICAL)
-    expect(event.locator("ol.timeline > li").last.locator(".body")).to_have_text(DECLARED)
+    # The declaration's message was never approved: it is not on the public page.
+    expect(event.locator("ol.timeline > li")).to_have_count(1)
+    expect(event).not_to_contain_text(DECLARED)
 
     # 8. The internal page (signed in) shows the engineering text for the incident.
     lead.goto("/internal")
@@ -411,6 +416,7 @@ def test_lead_drafts_approver_approves_lead_publishes_each_audience_gets_its_tex
     expect(newest.locator(".body")).to_contain_text(f"Technical detail: {TECHNICAL}")
     expect(newest.locator(".body")).to_contain_text(SUMMARY)
     expect(newest.locator(".body")).not_to_contain_text(PLAIN)
+    expect(internal.locator("ol.timeline > li").last.locator(".body")).to_have_text(DECLARED)
 
     # The refused publish above answered 400; nothing else failed, nothing left 127.0.0.1.
     assert lead_traffic.failures == [

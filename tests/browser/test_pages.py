@@ -1,5 +1,6 @@
 """The pages in a real browser: the public page (with and without JavaScript), an
-incident page, and a responder declaring an incident that then shows publicly.
+incident page, and a responder declaring an incident that then shows publicly (its
+message, while customers need approval, only on the internal page).
 
 The server holds the demo data (Brightwave) for the whole session. The declaring test
 adds a minor incident on Webhooks, which leaves the page indicator at "minor", so the
@@ -187,6 +188,8 @@ def test_incident_page_shows_its_timeline(page, watch):
 
 
 def test_responder_declares_an_incident_that_the_public_page_shows(page, watch):
+    """The incident and its component's status show publicly at once; the responder's
+    message (customers need approval) only on the internal page."""
     traffic = watch(page)
     name = f"Webhook deliveries failing {uuid.uuid4().hex[:6]}"
     message = "Webhook events are not being delivered. No events are lost; we are investigating."
@@ -211,17 +214,31 @@ def test_responder_declares_an_incident_that_the_public_page_shows(page, watch):
     webhooks.select_option("degraded_performance")
     page.get_by_role("button", name="Declare incident").click()
 
-    expect(page.locator(".flashes")).to_have_text(f"Declared {name}.")
+    # The demo's customers need approval: the message is internal until the comms lead
+    # publishes a public text through the composer.
+    expect(page.locator(".flashes")).to_have_text(
+        f"Declared {name}. Customers need approval: this message goes to the internal page; "
+        "use the composer for the public text."
+    )
     expect(page.locator("h1")).to_have_text(name)
     expect(page.locator("main")).to_contain_text("Webhooks: Degraded performance")
 
-    # The public page shows it at once, with its message and the component's status.
+    # The internal page shows the responder's message.
+    page.goto("/internal")
+    internal_event = page.locator("article.event").filter(has_text=name)
+    expect(internal_event.locator(".timeline .body")).to_have_text(message)
+
+    # The public page lists it at once, with the component's status and a neutral line
+    # in place of the message.
     page.goto("/")
     event = page.locator("article.event").filter(has_text=name)
     expect(event).to_be_visible()
     expect(event.locator(".meta")).to_contain_text("Investigating")
     expect(event.locator(".meta")).to_contain_text("Affects Webhooks")
-    expect(event.locator(".timeline .body")).to_have_text(message)
+    expect(event.locator("p.empty")).to_have_text(
+        "We are looking into this. Updates will be posted here."
+    )
+    expect(event).not_to_contain_text("Webhook events are not being delivered")
     webhooks_row = page.locator("li.comp").filter(has=page.locator(".name", has_text="Webhooks"))
     expect(webhooks_row.locator(".st")).to_have_text("▼ Degraded performance")
     expect(page.locator("article.event").filter(has_text=ACTIVE_INCIDENT)).to_be_visible()
@@ -237,12 +254,15 @@ def test_responder_declares_an_incident_that_the_public_page_shows(page, watch):
     assert declared["impact"] == "minor"
     assert [c["name"] for c in declared["components"]] == ["Webhooks"]
     assert declared["components"][0]["status"] == "degraded_performance"
-    assert [u["body"] for u in declared["incident_updates"]] == [message]
+    assert declared["incident_updates"] == []
+    assert "Webhook events are not being delivered" not in response.text()
 
     # Its public page, linked from the page, shows the same.
     event.locator("h3 a").click()
     expect(page.locator("article.event-page h1")).to_have_text(name)
-    expect(page.locator("article.event-page ol.timeline > li")).to_have_count(1)
+    expect(page.locator("article.event-page ol.timeline > li")).to_have_count(0)
+    expect(page.locator("article.event-page p.empty")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("Webhook events are not being delivered")
 
     assert traffic.outside() == [], "a page loaded something from elsewhere"
     assert traffic.failures == []

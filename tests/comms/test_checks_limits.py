@@ -87,6 +87,29 @@ def test_an_empty_page_text_or_subject_is_an_error(app):
     assert "empty" not in codes(run("Payments fail.", subject="Payments"))
 
 
+@pytest.mark.parametrize(
+    ("subject", "what"),
+    [
+        ("Payments down\nfor everyone", "a line break"),
+        ("Payments down\r", "a line break"),
+        ("Payments\u2028down", "a line break"),
+        ("Payments\tdown", "a tab"),
+        ("Payments\x07down", "a control character (U+0007"),
+    ],
+)
+def test_a_subject_that_is_not_one_line_is_an_error(app, subject, what):
+    # A rendered staff template can produce one; no email could be built from it.
+    found = [f for f in run(subject=subject) if f.code == "subject_not_one_line"]
+    assert [(f.severity, f.field, f.end - f.start) for f in found] == [(ERROR, "email_subject", 1)]
+    assert what in found[0].message and "one line" in found[0].message
+    assert subject[found[0].start] not in "Payments down"
+
+
+def test_line_breaks_in_bodies_are_fine(app):
+    found = run("Payments fail.\n\nMore soon.", email="Hello,\n\nPayments fail.\n", sms="A\nB")
+    assert "subject_not_one_line" not in codes(found)
+
+
 # the next update -----------------------------------------------------------------------
 
 

@@ -148,3 +148,37 @@ def test_a_bad_rule_is_refused(world, fields, problem):
     with pytest.raises(ServiceError) as raised:
         save_rule(None, None, audience_key="executives", **fields)
     assert raised.value.field == problem
+
+
+@pytest.mark.parametrize("audience", ["customers", "press"])
+def test_a_rule_alerting_a_public_audience_is_refused(world, audience):
+    from app.errors import ServiceError
+
+    with pytest.raises(ServiceError, match="Escalation alerts internal audiences only") as raised:
+        save_rule(
+            None,
+            None,
+            name="Tell everyone",
+            min_impact="critical",
+            tier=None,
+            audience_key=audience,
+        )
+    assert raised.value.field == "audience_key"
+
+
+def test_a_public_audience_rule_saved_earlier_never_fires(world):
+    """A rule naming the customers (saved before they were refused) alerts nobody outside,
+    on an internal incident or a public one; the executives still hear."""
+    from app.models import EscalationRule
+
+    ensure_default_rules()
+    db.session.add(
+        EscalationRule(name="Old rule", min_impact="critical", tier=None, audience_key="customers")
+    )
+    db.session.commit()
+    declare(world, "API down", "critical", {"API": "major_outage"}, visibility="internal")
+    declare(world, "Mobile app down", "critical", {"Mobile app": "major_outage"})
+    assert sorted(escalations()) == [
+        ("executives", "Escalation: critical incident - API down"),
+        ("executives", "Escalation: critical incident - Mobile app down"),
+    ]

@@ -197,3 +197,57 @@ def test_resetting_a_default_changes_nothing(app, lead):
     templating.reset(lead, "customers", "resolved")
     db.session.commit()
     assert template_count() == 0 and audit_count() == before
+
+
+@pytest.mark.parametrize(
+    ("expression", "words"),
+    [
+        ("{{ 'x' * 100000 }}", "repeating a text or a list"),
+        ("{{ 20000 * 'ab' }}", "repeating a text or a list"),
+        ("{{ ([1, 2] * 6000)|length }}", "repeating a text or a list"),
+        ("{{ 'x' * 10**9 }}", "repeating a text or a list"),
+        ("{{ 10 ** 100000 }}", "a number of more than 4,096 bits"),
+        ("{% set n = 2 ** 4000 %}{{ n * n }}", "a number of more than 4,096 bits"),
+    ],
+)
+def test_a_template_that_builds_something_huge_is_refused(app, lead, expression, words):
+    sources = defaults()
+    sources["email_body"] = "Hello,\n" + expression
+    message = refused(lead, sources)
+    assert message.startswith("The template has errors: email body, line 2:")
+    assert words in message
+
+
+def test_small_repetitions_and_powers_still_work(app, lead):
+    sources = defaults()
+    sources["page_text"] = "{{ '-' * 40 }}\n{{ 2 ** 10 }} {{ 3 * 4 }} {{ ['a'] * 3 }}"
+    templating.save(lead, "customers", "investigating", sources, sample_context("customers"))
+    db.session.commit()
+    texts = templating.render("customers", "investigating", sample_context("customers"))
+    assert texts.source == "staff" and not texts.error
+    assert texts.page_text == "-" * 40 + "\n1024 12 ['a', 'a', 'a']"
+
+
+def test_a_template_that_writes_too_much_is_refused(app, lead):
+    sources = defaults()
+    sources["sms_text"] = "{% for i in range(60000) %}x{% endfor %}"
+    message = refused(lead, sources)
+    assert "sms text" in message and "longer than 50,000 characters" in message
+
+
+def test_a_stored_template_that_writes_too_much_falls_back_to_the_default(app):
+    expected = default_texts()
+    insert_row(page_text="{% for i in range(99999) %}{{ i }}{% endfor %}")
+    texts = templating.render("customers", "investigating", sample_context("customers"))
+    assert texts.source == "default" and texts.as_dict() == expected
+    assert "longer than 50,000 characters" in texts.error
+
+
+@pytest.mark.parametrize(
+    "subject", ["Payments\n{{ incident.name }}", "{{ incident.name }}\u0007", "A\u2028B"]
+)
+def test_a_subject_template_that_renders_more_than_one_line_is_refused(app, lead, subject):
+    sources = defaults()
+    sources["email_subject"] = subject
+    message = refused(lead, sources)
+    assert "email subject: renders with a" in message and "one line" in message

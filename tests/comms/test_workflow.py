@@ -246,3 +246,60 @@ def test_an_internal_incident_made_public_does_not_show_its_internal_texts(
     db.session.commit()
     public = client.get(f"/incidents/{internal.public_id}").get_data(as_text=True)
     assert "node 7" not in public and sheet.drafts[0].page_text.split("\n")[0][:40] in public
+
+
+def test_an_approved_customers_draft_is_not_published_once_the_incident_is_internal(
+    incident, make_user, client
+):
+    from app.incidents.services import edit_incident
+
+    lead, approver = make_user("comms_lead"), make_user("approver")
+    sheet = compose(
+        lead,
+        incident,
+        status="identified",
+        facts=facts(summary="Checkout payments fail at the card processor."),
+        audiences=["customers", "engineering"],
+    )
+    drafts = drafts_by_audience(sheet)
+    approve(approver, drafts["customers"])
+    db.session.commit()
+    edit_incident(lead, incident, visibility="internal")
+    db.session.commit()
+    with pytest.raises(ServiceError, match="customers: the incident is internal now"):
+        publish(lead, sheet)
+    db.session.rollback()
+    assert sheet.published_at is None and incident.updates == []
+    assert db.session.scalar(select(func.count()).select_from(Broadcast)) == 0
+    # Leaving the customers draft out publishes the internal text only.
+    result = publish(lead, sheet, audiences=["engineering"])
+    db.session.commit()
+    assert result.update.body == "" and result.update.internal_body
+    assert [d.audience_key for d, b in result.sent if b] == ["engineering"]
+    assert incident.announced_at is None
+    assert client.get(f"/incidents/{incident.public_id}").status_code == 404
+
+
+def test_one_key_on_two_sets_published_at_the_same_moment_is_a_conflict(
+    incident, make_user, monkeypatch
+):
+    from sqlalchemy import false
+
+    from app.comms import publishing
+
+    lead, approver = make_user("comms_lead"), make_user("approver")
+    first = compose(lead, incident, status="investigating", facts=facts(), audiences=["customers"])
+    approve(approver, first.drafts[0])
+    publish(lead, first, idempotency_key="same")
+    second = compose(lead, incident, status="identified", facts=facts(), audiences=["customers"])
+    approve(approver, second.drafts[0])
+    db.session.commit()
+    # The race: the other request had not committed its key when this one looked for it,
+    # so the unique key stops this one at the claim.
+    looked = select
+    monkeypatch.setattr(publishing, "select", lambda *what: looked(*what).where(false()))
+    with pytest.raises(Conflict, match="already used for another update"):
+        publish(lead, second, idempotency_key="same")
+    db.session.expire_all()
+    assert second.published_at is None and second.idempotency_key is None
+    assert db.session.scalar(select(func.count()).select_from(IncidentUpdate)) == 1

@@ -42,6 +42,7 @@ ERRORS = {
     21602: (400, "Message body is required."),
     21603: (400, "A 'From' or 'MessagingServiceSid' parameter is required to send a message"),
     21604: (400, "A 'To' phone number is required."),
+    21606: (400, "The 'From' phone number is not a valid, message-capable Twilio number"),
     21609: (400, "Invalid StatusCallback url"),
     21610: (400, "Attempt to send to unsubscribed recipient"),
     21611: (400, "This 'From' number has exceeded the maximum number of queued messages"),

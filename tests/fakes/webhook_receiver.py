@@ -9,6 +9,7 @@
         hook.requests[0].json, .headers["X-Herald-Signature"], .body (raw bytes)
 
 ``WebhookReceiver(tls=False)`` serves plain HTTP. Unscripted posts get 200.
+``WebhookReceiver(names=("hooks.example.test",))`` adds names to its certificate.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tests.fakes.base import FakeServer, Recorded, Reply
 class WebhookReceiver(FakeServer):
     name = "webhook"
 
-    def __init__(self, *, tls: bool = True, record: bool = True):
+    def __init__(self, *, tls: bool = True, record: bool = True, names: tuple[str, ...] = ()):
         self.ca_path = ""
         self._directory = ""
         context = None
@@ -35,7 +36,7 @@ class WebhookReceiver(FakeServer):
             import trustme
 
             ca = trustme.CA()
-            certificate = ca.issue_cert("127.0.0.1", "localhost")
+            certificate = ca.issue_cert("127.0.0.1", "localhost", *names)
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             certificate.configure_cert(context)
             self._directory = tempfile.mkdtemp(prefix="herald-webhook-ca-")

@@ -24,7 +24,12 @@ def test_declaring_sets_component_statuses_and_writes_the_first_update(make_comp
     api = make_component("API")
     lead = make_user("responder")
     incident = declare_incident(
-        lead, "API errors", "major", {api: "partial_outage"}, body="We are investigating errors."
+        lead,
+        "API errors",
+        "major",
+        {api: "partial_outage"},
+        body="We are investigating errors.",
+        reviewed=True,
     )
     db.session.commit()
     assert incident.status == "investigating"
@@ -182,16 +187,157 @@ def test_editing_and_deleting_are_audited(make_component, make_user):
     assert count(Incident) == 0 and count(IncidentUpdate) == 0
 
 
-def test_an_incident_declared_without_a_message_waits_for_its_first_update(make_component, client):
-    """The communications workflow drafts the first update; until it is published the
-    public page does not list the incident, though its components show their status."""
+def test_an_incident_declared_without_a_message_is_listed_at_once(make_component, client):
+    """A public incident is on the public page as soon as it is declared (name, impact,
+    status, components), with a neutral line until its first public text; the workflow
+    drafts that text, and publishing it announces the incident."""
     api = make_component("API")
     incident = declare_incident(None, "API errors", "major", {api: "major_outage"})
     db.session.commit()
     assert incident.updates == [] and incident.announced_at is None
     page = client.get("/").get_data(as_text=True)
-    assert "API errors" not in page and "Major outage" in page
-    post_incident_update(None, incident, "investigating", "We are looking into it.")
+    assert "API errors" in page and "Major outage" in page
+    assert "We are looking into this. Updates will be posted here." in page
+    [listed] = client.get("/api/v2/incidents/unresolved.json").get_json()["incidents"]
+    assert listed["name"] == "API errors" and listed["incident_updates"] == []
+    # A quick message (customers need approval) announces nothing.
+    post_incident_update(None, incident, "identified", "A bad disk on db-7.")
+    db.session.commit()
+    assert incident.announced_at is None
+    assert "db-7" not in client.get("/").get_data(as_text=True)
+    post_incident_update(
+        None, incident, "identified", "We found the cause of the errors.", reviewed=True
+    )
     db.session.commit()
     assert incident.announced_at is not None
-    assert "API errors" in client.get("/").get_data(as_text=True)
+    page = client.get(f"/incidents/{incident.public_id}").get_data(as_text=True)
+    assert "We found the cause of the errors." in page and "db-7" not in page
+    assert "We are looking into this" not in page
+
+
+def customer_notices() -> list:
+    from subscribers.models import Broadcast
+
+    return list(
+        db.session.scalars(select(Broadcast).where(Broadcast.source.like("incident_update:%")))
+    )
+
+
+PUBLIC_ADDRESSES = (
+    "/",
+    "/history",
+    "/api/v2/summary.json",
+    "/api/v2/incidents.json",
+    "/api/v2/incidents/unresolved.json",
+    "/history.rss",
+    "/history.atom",
+)
+
+
+def public_text_of(client, incident) -> str:
+    pages = [client.get(path).get_data(as_text=True) for path in PUBLIC_ADDRESSES]
+    pages.append(client.get(f"/incidents/{incident.public_id}").get_data(as_text=True))
+    return "\n".join(pages)
+
+
+def test_a_quick_message_stays_internal_while_customers_need_approval(
+    make_component, client, audiences
+):
+    api = make_component("API")
+    incident = declare_incident(
+        None, "API errors", "major", {api: "major_outage"}, body="Disk full on db-7."
+    )
+    update = post_incident_update(
+        None, incident, "identified", "Rolling back deploy 4411.", {api: "partial_outage"}
+    )
+    db.session.commit()
+    assert [(u.body, u.internal_body) for u in incident.updates] == [
+        ("", "Rolling back deploy 4411."),
+        ("", "Disk full on db-7."),
+    ]
+    # The status and components changed at once; nothing was announced nor sent.
+    assert (incident.status, api.status, update.status) == (
+        "identified",
+        "partial_outage",
+        "identified",
+    )
+    assert incident.announced_at is None and customer_notices() == []
+    public = public_text_of(client, incident)
+    assert "API errors" in public and "Partial outage" in public
+    assert "db-7" not in public and "4411" not in public
+    [listed] = client.get("/api/v2/summary.json").get_json()["incidents"]
+    assert listed["status"] == "identified" and listed["incident_updates"] == []
+
+
+def test_a_quick_message_goes_public_when_customers_need_no_approval(
+    make_component, client, audiences
+):
+    from subscribers.audiences import get_audience
+
+    get_audience("customers").needs_approval = False
+    api = make_component("API")
+    incident = declare_incident(
+        None, "API errors", "major", {api: "major_outage"}, body="Requests fail."
+    )
+    post_incident_update(None, incident, "identified", "We found the cause.")
+    db.session.commit()
+    assert [u.body for u in incident.updates] == ["We found the cause.", "Requests fail."]
+    assert incident.announced_at == incident.started_at
+    notices = customer_notices()
+    assert [b.audience.key for b in notices] == ["customers", "customers"]
+    assert "We found the cause." in notices[-1].text_body
+    public = public_text_of(client, incident)
+    assert "Requests fail." in public and "We found the cause." in public
+
+
+def test_an_internal_incident_never_gets_a_public_text(make_component, audiences):
+    from subscribers.audiences import get_audience
+
+    get_audience("customers").needs_approval = False
+    database = make_component("Database", visibility="internal")
+    incident = declare_incident(
+        None,
+        "DB slow",
+        "minor",
+        {database: "degraded_performance"},
+        body="Replica lag.",
+        visibility="internal",
+    )
+    post_incident_update(None, incident, "identified", "Vacuum running.", reviewed=True)
+    db.session.commit()
+    assert [(u.body, u.internal_body) for u in incident.updates] == [
+        ("", "Vacuum running."),
+        ("", "Replica lag."),
+    ]
+    assert incident.announced_at is None and customer_notices() == []
+
+
+def test_an_internal_incident_made_public_exposes_none_of_its_texts(
+    make_component, client, audiences
+):
+    api = make_component("API")
+    incident = declare_incident(
+        None,
+        "API errors",
+        "major",
+        {api: "major_outage"},
+        body="Node 7 is out of memory.",
+        visibility="internal",
+    )
+    post_incident_update(None, incident, "identified", "Leak in build 4411.")
+    # A text stored as public by an older version of Herald, while the incident was internal.
+    legacy = post_incident_update(None, incident, "monitoring", "Restarted pods.")
+    legacy.body, legacy.internal_body = legacy.internal_body, ""
+    db.session.commit()
+    edit_incident(None, incident, visibility="public")
+    db.session.commit()
+    assert all(u.body == "" and u.internal_body for u in incident.updates)
+    assert incident.announced_at is None and customer_notices() == []
+    public = public_text_of(client, incident)
+    assert "API errors" in public
+    for secret in ("Node 7", "4411", "Restarted pods"):
+        assert secret not in public
+    post_incident_update(None, incident, "monitoring", "A fix is out.", reviewed=True)
+    db.session.commit()
+    assert incident.announced_at is not None
+    assert "A fix is out." in client.get(f"/incidents/{incident.public_id}").get_data(as_text=True)

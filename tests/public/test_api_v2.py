@@ -103,8 +103,11 @@ def state(make_component):
         {card: "partial_outage", ledger: "major_outage"},
         body="Declines are up.",
         started_at=now - timedelta(minutes=30),
+        reviewed=True,
     )
-    post_incident_update(None, outage, "monitoring", "A fix is out.", at=now - timedelta(minutes=5))
+    post_incident_update(
+        None, outage, "monitoring", "A fix is out.", at=now - timedelta(minutes=5), reviewed=True
+    )
     declare_incident(
         None,
         "Ledger drift",
@@ -112,6 +115,7 @@ def state(make_component):
         {ledger: "degraded_performance"},
         body="Staff only.",
         visibility="internal",
+        reviewed=True,
     )
     old = declare_incident(
         None,
@@ -120,8 +124,11 @@ def state(make_component):
         {website: "degraded_performance"},
         body="Website slow.",
         started_at=now - timedelta(days=3),
+        reviewed=True,
     )
-    post_incident_update(None, old, "resolved", "Fine now.", at=now - timedelta(days=3, hours=-1))
+    post_incident_update(
+        None, old, "resolved", "Fine now.", at=now - timedelta(days=3, hours=-1), reviewed=True
+    )
     schedule_maintenance(
         None,
         "Ledger migration",
@@ -267,9 +274,17 @@ def test_times_carry_the_page_time_zone_offset_and_the_same_instant(app, client,
     api = make_component("API")
     started = datetime(utcnow().year - 1, 1, 15, 17, 30, tzinfo=UTC)  # winter: UTC-5
     incident = declare_incident(
-        None, "Winter outage", "minor", {api: "partial_outage"}, body="Down.", started_at=started
+        None,
+        "Winter outage",
+        "minor",
+        {api: "partial_outage"},
+        body="Down.",
+        started_at=started,
+        reviewed=True,
     )
-    post_incident_update(None, incident, "resolved", "Up.", at=started + timedelta(hours=1))
+    post_incident_update(
+        None, incident, "resolved", "Up.", at=started + timedelta(hours=1), reviewed=True
+    )
     db.session.commit()
     data = get_json(client, "incidents")
     assert data["page"]["time_zone"] == "America/New_York"
@@ -288,6 +303,7 @@ def test_incidents_json_lists_the_fifty_most_recent(client, make_component):
             {},
             body="Noted.",
             started_at=now - timedelta(hours=55 - n),
+            reviewed=True,
         )
     db.session.commit()
     names = [i["name"] for i in get_json(client, "incidents")["incidents"]]

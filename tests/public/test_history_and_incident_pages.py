@@ -44,9 +44,15 @@ def past_incident(component, name, days_ago, minutes=90, visibility="public", im
         body=f"{name}: investigating.",
         started_at=start,
         visibility=visibility,
+        reviewed=True,
     )
     post_incident_update(
-        None, incident, "resolved", f"{name}: resolved.", at=start + timedelta(minutes=minutes)
+        None,
+        incident,
+        "resolved",
+        f"{name}: resolved.",
+        at=start + timedelta(minutes=minutes),
+        reviewed=True,
     )
     return incident
 
@@ -134,6 +140,7 @@ def test_an_incident_page_shows_the_whole_timeline_components_and_duration(clien
         {api: "major_outage", web: "degraded_performance"},
         body="Step one: we see errors.",
         started_at=start,
+        reviewed=True,
     )
     steps = [
         (20, "identified", "Step two: a bad deploy."),
@@ -141,7 +148,9 @@ def test_an_incident_page_shows_the_whole_timeline_components_and_duration(clien
         (90, "resolved", "Step four: all clear."),
     ]
     for minutes, status, body in steps:
-        post_incident_update(None, incident, status, body, at=start + timedelta(minutes=minutes))
+        post_incident_update(
+            None, incident, status, body, at=start + timedelta(minutes=minutes), reviewed=True
+        )
     db.session.commit()
     html = page(client, f"/incidents/{incident.public_id}")
     assert "<h1>Checkout errors</h1>" in html
@@ -164,6 +173,7 @@ def test_an_ongoing_incident_page_says_how_long_it_has_run_and_what_it_did(clien
         {api: "degraded_performance"},
         body="Slow.",
         started_at=utcnow() - timedelta(minutes=30),
+        reviewed=True,
     )
     db.session.commit()
     html = page(client, f"/incidents/{incident.public_id}")
@@ -181,6 +191,7 @@ def test_an_incident_page_lists_only_the_public_components_it_affects(client, ma
         "major",
         {api: "partial_outage", ledger: "major_outage"},
         body="Errors.",
+        reviewed=True,
     )
     db.session.commit()
     html = page(client, f"/incidents/{incident.public_id}")
@@ -216,6 +227,7 @@ def test_update_text_is_rendered_as_safe_markdown(client, make_component):
         "minor",
         {api: "degraded_performance"},
         body='Use **retries**. <script>alert("x")</script> [docs](javascript:alert(1))',
+        reviewed=True,
     )
     db.session.commit()
     html = page(client, f"/incidents/{incident.public_id}")
@@ -309,6 +321,7 @@ def test_a_signed_in_viewer_sees_internal_components_and_incidents(
         {ledger: "degraded_performance"},
         body="Ledger replication is behind.",
         visibility="internal",
+        reviewed=True,
     )
     db.session.commit()
     viewer = staff(make_user("viewer"))

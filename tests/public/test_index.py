@@ -63,7 +63,9 @@ def test_the_banner_uses_statuspage_wording_for_each_state(
 ):
     api = make_component("API")
     if impact:
-        declare_incident(None, "Slow API", impact, {api: status}, body="Looking into it.")
+        declare_incident(
+            None, "Slow API", impact, {api: status}, body="Looking into it.", reviewed=True
+        )
     else:
         set_component_status(None, api, status)
     db.session.commit()
@@ -84,6 +86,7 @@ def test_active_incidents_are_listed_newest_first_with_their_newest_update_first
         {web: "degraded_performance"},
         body="Website is slow.",
         started_at=now - timedelta(hours=2),
+        reviewed=True,
     )
     newer = declare_incident(
         None,
@@ -92,8 +95,11 @@ def test_active_incidents_are_listed_newest_first_with_their_newest_update_first
         {api: "partial_outage"},
         body="First we noticed errors.",
         started_at=now - timedelta(minutes=30),
+        reviewed=True,
     )
-    post_incident_update(None, newer, "identified", "Then we found the cause.", at=now)
+    post_incident_update(
+        None, newer, "identified", "Then we found the cause.", at=now, reviewed=True
+    )
     db.session.commit()
     html = page(client)
     section = html[html.index('id="incidents-h"') :]
@@ -106,10 +112,12 @@ def test_active_incidents_are_listed_newest_first_with_their_newest_update_first
 
 def test_a_resolved_incident_leaves_the_active_list(client, make_component):
     api = make_component("API")
-    incident = declare_incident(None, "Blip", "minor", {api: "partial_outage"}, body="Errors.")
+    incident = declare_incident(
+        None, "Blip", "minor", {api: "partial_outage"}, body="Errors.", reviewed=True
+    )
     db.session.commit()
     assert "Active incidents" in page(client)
-    post_incident_update(None, incident, "resolved", "All good.")
+    post_incident_update(None, incident, "resolved", "All good.", reviewed=True)
     db.session.commit()
     html = page(client)
     assert "Active incidents" not in html
@@ -205,8 +213,11 @@ def test_a_day_with_an_incident_names_it_in_the_tooltip_and_links_to_it(client, 
         {api: "major_outage"},
         body="The API is down.",
         started_at=start,
+        reviewed=True,
     )
-    post_incident_update(None, incident, "resolved", "Back up.", at=start + timedelta(hours=1))
+    post_incident_update(
+        None, incident, "resolved", "Back up.", at=start + timedelta(hours=1), reviewed=True
+    )
     db.session.commit()
     bars = bars_of(page(client), "API")
     day = f"{start:%-d %b %Y}"
@@ -249,6 +260,7 @@ def test_internal_components_and_incidents_never_reach_the_public_page(client, m
         body="Only staff should read this.",
         visibility="internal",
         started_at=start,
+        reviewed=True,
     )
     db.session.commit()
     html = page(client)

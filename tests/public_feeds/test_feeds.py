@@ -70,10 +70,11 @@ def incident(component, name, hours_ago=2.0, visibility="public", resolve_after=
         body=body or f"{name}: investigating.",
         started_at=start,
         visibility=visibility,
+        reviewed=True,
     )
     if resolve_after is not None:
         post_incident_update(
-            None, found, "resolved", f"{name}: resolved.", at=start + resolve_after
+            None, found, "resolved", f"{name}: resolved.", at=start + resolve_after, reviewed=True
         )
     return found
 
@@ -208,6 +209,7 @@ def test_internal_incidents_maintenance_and_components_never_appear(client, make
         "major",
         {api: "major_outage", secret: "major_outage"},
         body="Investigating.",
+        reviewed=True,
     )
     db.session.commit()
     response = client.get(FEEDS[kind])
@@ -348,7 +350,7 @@ def test_a_feed_is_rendered_once_per_content_change(app, client, make_component)
     renders = cache.renders
     assert client.get("/history.rss").data == first.data
     assert cache.renders == renders
-    post_incident_update(None, outage, "monitoring", "A fix is in place.")
+    post_incident_update(None, outage, "monitoring", "A fix is in place.", reviewed=True)
     db.session.commit()
     changed = client.get("/history.rss")
     assert changed.headers["ETag"] != first.headers["ETag"]

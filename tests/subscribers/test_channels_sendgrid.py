@@ -304,3 +304,22 @@ def test_the_fake_checks_bodies_as_sendgrid_does(fake_sendgrid, body, field, wor
     errors = response.json()["errors"]
     assert any(e["field"] == field and words in e["message"] for e in errors), errors
     assert requests.post(f"{fake_sendgrid.url}/v3/other", timeout=5).status_code == 404
+
+
+def test_a_subject_with_a_line_break_fails_each_delivery_without_a_request(channel, fake_sendgrid):
+    outcomes = channel.send(content(subject="Payments down\nfor everyone"), outgoing(emails(3)))
+    assert [o.status for o in outcomes] == [FAILED, FAILED, FAILED]
+    assert {o.subscriber_action for o in outcomes} == {None}
+    assert all(o.error.startswith("The email cannot be built") for o in outcomes)
+    assert not fake_sendgrid.requests  # SendGrid would only answer 400, every time
+
+
+def test_an_address_with_a_line_break_fails_alone(channel, fake_sendgrid):
+    batch = outgoing(["person1@example.com", "bad@example.com\r\nBcc: x@example.com"])
+    outcomes = {o.delivery_id: o for o in channel.send(content(), batch)}
+    assert outcomes[1].status == SENT
+    assert outcomes[2].status == FAILED and "cannot be built" in outcomes[2].error
+    [request] = fake_sendgrid.requests
+    assert [p["to"] for p in request.json["personalizations"]] == [
+        [{"email": "person1@example.com"}]
+    ]

@@ -131,6 +131,29 @@ def test_provider_trouble_is_retried(channel, fake_twilio, status, code):
     assert channel.send(content(), outgoing(phones(1, 2)))[0].status == SENT
 
 
+def test_bad_credentials_are_a_configuration_problem_retried_for_the_whole_batch(app, fake_twilio):
+    channel = twilio(fake_twilio)
+    channel.auth_token = "not-the-token"  # the fake checks Basic auth: 401/20003
+    outcomes = channel.send(content(), outgoing(phones(3)))
+    channel.close()
+    assert [o.status for o in outcomes] == [RETRY, RETRY, RETRY]
+    assert {o.subscriber_action for o in outcomes} == {None}
+    assert all(o.error.startswith("Twilio 401/20003") for o in outcomes)
+    assert all("_AUTH_TOKEN" in o.error for o in outcomes)  # says what to check
+    assert {r.status for r in fake_twilio.requests} == {401}
+    assert not fake_twilio.messages
+
+
+@pytest.mark.parametrize("code", [21606, 21212])
+def test_a_from_number_that_cannot_send_is_retried_not_failed(channel, fake_twilio, code):
+    fake_twilio.script(400, code=code)
+    [outcome] = channel.send(content(), outgoing(phones(1)))
+    assert outcome.status == RETRY and outcome.subscriber_action is None
+    assert f"/{code}" in outcome.error
+    # Once staff fix the number, the same delivery goes through.
+    assert channel.send(content(), outgoing(phones(1)))[0].status == SENT
+
+
 def test_another_client_error_fails_without_touching_the_subscriber(channel, fake_twilio):
     fake_twilio.script(code=21617)
     [outcome] = channel.send(content(), outgoing(phones(1)))

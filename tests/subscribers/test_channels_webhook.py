@@ -60,7 +60,9 @@ def test_an_incident_update_arrives_in_statuspage_s_shape(
     channel, webhook_receiver, make_component, audiences
 ):
     api = make_component("API")
-    declare_incident(None, "API errors", "major", {api: "major_outage"}, body="Looking.")
+    declare_incident(
+        None, "API errors", "major", {api: "major_outage"}, body="Looking.", reviewed=True
+    )
     db.session.commit()
     broadcast = db.session.scalar(select(Broadcast))
 

@@ -101,6 +101,7 @@ def incident(make_component, audiences):
         {payments: "partial_outage", checkout: "degraded_performance"},
         body="We are **investigating** failed card payments at checkout.\n\n"
         "Retrying after a few minutes usually works; see [our guide](https://example.com/pay).",
+        reviewed=True,
     )
     db.session.commit()
     return incident
@@ -198,7 +199,9 @@ def test_the_incident_email_as_sent_has_the_golden_parts(incident, app, tmp_path
 def test_a_long_update_s_sms_stays_within_two_segments(make_component, audiences):
     api = make_component("API")
     long_body = "We are investigating errors on the public API. " * 20
-    declare_incident(None, "API errors", "minor", {api: "major_outage"}, body=long_body)
+    declare_incident(
+        None, "API errors", "minor", {api: "major_outage"}, body=long_body, reviewed=True
+    )
     db.session.commit()
     sms = broadcast_by_kind("incident").sms_body
     assert sms.startswith("Herald Status: API errors (Investigating): We are investigating")

@@ -129,12 +129,17 @@ def test_an_incident_update_promises_delivery_in_its_own_transaction(
     add_dependency(None, api, database)
     make_subscriber("api@example.com", components=[api])
     incident = declare_incident(
-        None, "DB slow", "minor", {database: "degraded_performance"}, body="Looking into it."
+        None,
+        "DB slow",
+        "minor",
+        {database: "degraded_performance"},
+        body="Looking into it.",
+        reviewed=True,
     )
     db.session.rollback()  # never committed: no incident, no broadcast
     assert db.session.scalar(select(func.count()).select_from(Broadcast)) == 0
     incident = declare_incident(
-        None, "API errors", "minor", {api: "partial_outage"}, body="Looking into it."
+        None, "API errors", "minor", {api: "partial_outage"}, body="Looking into it.", reviewed=True
     )
     db.session.commit()
     [broadcast] = db.session.scalars(select(Broadcast)).all()
@@ -147,10 +152,22 @@ def test_internal_incidents_and_switched_off_updates_notify_nobody(make_componen
     api = make_component("API")
     make_subscriber("api@example.com", components=[api])
     declare_incident(
-        None, "Quiet", "minor", {api: "degraded_performance"}, body="x", deliver_notifications=False
+        None,
+        "Quiet",
+        "minor",
+        {api: "degraded_performance"},
+        body="x",
+        deliver_notifications=False,
+        reviewed=True,
     )
     declare_incident(
-        None, "Internal", "minor", {api: "degraded_performance"}, body="x", visibility="internal"
+        None,
+        "Internal",
+        "minor",
+        {api: "degraded_performance"},
+        body="x",
+        visibility="internal",
+        reviewed=True,
     )
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Broadcast)) == 0

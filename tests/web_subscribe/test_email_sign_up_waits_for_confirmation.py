@@ -91,7 +91,9 @@ def test_a_pending_subscriber_gets_no_incident_notice_until_confirmed(
     )
     db.session.commit()
 
-    declare_incident(None, "API errors", "major", {api: "major_outage"}, body="Errors.")
+    declare_incident(
+        None, "API errors", "major", {api: "major_outage"}, body="Errors.", reviewed=True
+    )
     db.session.commit()
     notice = db.session.scalar(select(Broadcast).where(Broadcast.kind == "incident"))
     expand_broadcast(notice.id)
