@@ -131,6 +131,39 @@ def _apply_components(
     return affected
 
 
+def _add_update(
+    actor,
+    incident: Incident,
+    status: str,
+    public_text: str,
+    internal_text: str,
+    affected: list,
+    deliver_notifications: bool,
+    at: datetime,
+) -> IncidentUpdate:
+    """Write one timeline entry; the first public text announces the incident and, when
+    notifications are on, tells the customers."""
+    update = IncidentUpdate(
+        incident=incident,
+        status=status,
+        body=public_text,
+        internal_body=internal_text,
+        affected_components=affected,
+        deliver_notifications=deliver_notifications,
+        author_id=actor.id if actor else None,
+        display_at=at,
+        created_at=at,
+        updated_at=at,
+    )
+    db.session.add(update)
+    if public_text and incident.announced_at is None:
+        incident.announced_at = at
+    db.session.flush()
+    if public_text:
+        announce_incident_update(update)
+    return update
+
+
 def declare_incident(
     actor: User | None,
     name: str,
@@ -185,23 +218,16 @@ def declare_incident(
     affected = _apply_components(actor, incident, components, started_at)
     public_text, internal_text = _texts(incident, body, "", reviewed)
     if public_text or internal_text:
-        update = IncidentUpdate(
-            incident=incident,
-            status=status,
-            body=public_text,
-            internal_body=internal_text,
-            affected_components=affected,
-            deliver_notifications=deliver_notifications,
-            author_id=actor.id if actor else None,
-            display_at=started_at,
-            created_at=started_at,
-            updated_at=started_at,
+        _add_update(
+            actor,
+            incident,
+            status,
+            public_text,
+            internal_text,
+            affected,
+            deliver_notifications,
+            started_at,
         )
-        db.session.add(update)
-        db.session.flush()
-        if public_text:  # the first public text announces the incident
-            incident.announced_at = started_at
-            announce_incident_update(update)
     from app.comms.lifecycle import on_declared
 
     on_declared(actor, incident, deliver_notifications)
@@ -259,24 +285,9 @@ def post_incident_update(
     else:
         incident.resolved_at = at
     public_text, internal_text = _texts(incident, body, internal_body, reviewed)
-    update = IncidentUpdate(
-        incident=incident,
-        status=status,
-        body=public_text,
-        internal_body=internal_text,
-        affected_components=affected,
-        deliver_notifications=deliver_notifications,
-        author_id=actor.id if actor else None,
-        display_at=at,
-        created_at=at,
-        updated_at=at,
+    update = _add_update(
+        actor, incident, status, public_text, internal_text, affected, deliver_notifications, at
     )
-    db.session.add(update)
-    if public_text and incident.announced_at is None:
-        incident.announced_at = at
-    db.session.flush()
-    if public_text:
-        announce_incident_update(update)
     from app.comms.lifecycle import on_update
 
     on_update(incident, update, old_status, deliver_notifications)

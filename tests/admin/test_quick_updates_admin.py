@@ -1,0 +1,162 @@
+"""Quick updates from the admin: where a message written outside the workflow goes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.incidents.services import declare_incident
+from app.models import (
+    Incident,
+)
+
+FORM_TIME = "%Y-%m-%dT%H:%M"
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def local_input(app, moment: datetime) -> str:
+    """``moment`` as a datetime-local input value in the page's time zone."""
+    return moment.astimezone(ZoneInfo(app.config["TIME_ZONE"])).strftime(FORM_TIME)
+
+
+@pytest.fixture
+def responder(make_user, staff):
+    return staff(make_user("responder", email="rafael@example.com"))
+
+
+@pytest.fixture
+def api(make_component):
+    return make_component("API", group="Core")
+
+
+@pytest.fixture
+def database(make_component):
+    return make_component("Database", group="Core")
+
+
+def open_incident(name, components, **kwargs):
+    """An incident whose first update was published (through the workflow)."""
+    incident = declare_incident(
+        None, name, "minor", components, body="Looking into it.", reviewed=True, **kwargs
+    )
+    db.session.commit()
+    return incident
+
+
+def client_internal(client, incident):
+    return client.get(f"/internal/incidents/{incident.public_id}")
+
+
+def declare(client, fill, **fields):
+    data = fill(client, "/admin/incidents/new", **fields)
+    return client.post("/admin/incidents/new", data=data)
+
+
+def test_declaring_without_a_message_leads_to_the_composer_and_is_listed_publicly_at_once(
+    staff, make_user, make_component, client, fill, text
+):
+    from app.models import Incident
+
+    api = make_component("Checkout API")
+    lead = staff(make_user("comms_lead"))
+    data = fill(
+        lead,
+        "/admin/incidents/new",
+        name="Checkout errors",
+        impact="major",
+        body="",
+        **{f"component-{api.id}": "partial_outage"},
+    )
+    response = lead.post("/admin/incidents/new", data=data)
+    incident = db.session.scalar(select(Incident))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/incidents/{incident.id}/compose")
+    assert incident.updates == [] and incident.announced_at is None
+    page = client.get("/").get_data(as_text=True)
+    assert "Checkout errors" in page and "Partial outage" in page
+    assert "We are looking into this. Updates will be posted here." in page
+    assert "It is listed on the public page" in text(lead.get(response.headers["Location"]))
+
+
+def customer_notices() -> list:
+    from subscribers.models import Broadcast
+
+    db.session.expire_all()
+    return list(
+        db.session.scalars(select(Broadcast).where(Broadcast.source.like("incident_update:%")))
+    )
+
+
+def test_a_quick_update_while_customers_need_approval_reaches_no_customer(
+    responder, fill, text, client, api
+):
+    incident = open_incident("API errors", {api: "major_outage"})
+    url = f"/admin/incidents/{incident.id}"
+    page = text(responder.get(url))
+    assert (
+        "Customers need approval: this message goes to the internal page; use the composer "
+        "for the public text." in page
+    )
+    before = len(customer_notices())
+    data = fill(responder, url, f"{url}/updates", status="identified", body="Disk full on db-7.")
+    assert responder.post(f"{url}/updates", data=data).status_code == 302
+    assert len(customer_notices()) == before
+    assert incident.status == "identified" and incident.updates[0].body == ""
+    for path in (
+        "/",
+        f"/incidents/{incident.public_id}",
+        "/api/v2/summary.json",
+        "/api/v2/incidents.json",
+    ):
+        assert "db-7" not in client.get(path).get_data(as_text=True), path
+    assert "Identified" in text(client.get(f"/incidents/{incident.public_id}"))
+    assert "Disk full on db-7." in text(client_internal(responder, incident))
+
+
+def test_with_customers_approval_switched_off_a_quick_update_goes_public_and_to_customers(
+    responder, fill, text, client, api
+):
+    from subscribers.audiences import get_audience
+
+    get_audience("customers").needs_approval = False
+    db.session.commit()
+    page = text(responder.get("/admin/incidents/new"))
+    assert "Customers need no approval: this message is published on the public page" in page
+    response = declare(
+        responder,
+        fill,
+        name="API errors",
+        impact="major",
+        body="Requests to the API fail.",
+        **{f"component-{api.id}": "major_outage"},
+    )
+    incident = db.session.scalar(select(Incident))
+    assert response.headers["Location"] == f"/admin/incidents/{incident.id}"
+    assert incident.updates[0].body == "Requests to the API fail."
+    assert incident.announced_at is not None
+    url = f"/admin/incidents/{incident.id}"
+    assert "The message is on the public page; customer subscribers are notified." in text(
+        responder.get(url)
+    )
+    data = fill(responder, url, f"{url}/updates", status="identified", body="Found the cause.")
+    responder.post(f"{url}/updates", data=data)
+    notices = customer_notices()
+    assert [b.audience.key for b in notices] == ["customers", "customers"]
+    assert "Found the cause." in notices[-1].text_body
+    public = client.get("/api/v2/summary.json").get_data(as_text=True)
+    assert "Requests to the API fail." in public and "Found the cause." in public
+
+
+def test_the_declare_page_says_a_message_waits_for_approval(responder, text):
+    page = text(responder.get("/admin/incidents/new"))
+    assert (
+        "Customers need approval: this message goes to the internal page; use the composer "
+        "for the public text." in page
+    )
