@@ -111,7 +111,12 @@ def test_celery_workers_deliver_every_message_exactly_once(
         workers = start_workers(2, database_url, sink, queue)
         try:
             declare_incident(
-                None, "API errors", "major", {api: "major_outage"}, body="We are investigating."
+                None,
+                "API errors",
+                "major",
+                {api: "major_outage"},
+                body="We are investigating.",
+                reviewed=True,  # as if published through the workflow: customers are told
             )
             db.session.commit()  # the commit dispatches herald.expand to the queue
             deadline = time.monotonic() + 90
@@ -121,6 +126,7 @@ def test_celery_workers_deliver_every_message_exactly_once(
                 if sent == SUBSCRIBERS and len(sink.messages) >= SUBSCRIBERS:
                     break
                 assert time.monotonic() < deadline, f"only {sent} sent"
+                assert all(w.poll() is None for w in workers), "a worker exited"
                 time.sleep(0.1)
         finally:
             for worker in workers:
