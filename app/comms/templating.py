@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import os
+import sys
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -38,6 +40,11 @@ MAX_TEMPLATE = 20_000
 MAX_REPEAT = 10_000
 MAX_NUMBER_BITS = 4_096
 MAX_OUTPUT = 50_000
+# And how long it may run: lines of template code executed, and seconds, per field. A
+# loop that writes nothing ("{% for a in range(99999) %}{% for b in range(99999) %}…")
+# is stopped here, not left to spin in the process that publishes.
+MAX_STEPS = 200_000
+MAX_SECONDS = 1.0
 
 
 class _Environment(SandboxedEnvironment):
@@ -151,18 +158,47 @@ def _compiled(text: str):
     return ENV.from_string(text)
 
 
+class _Budget:
+    """A trace function that counts the lines the template's own code runs (frames Jinja
+    compiled, named "<template>") and stops it past MAX_STEPS lines or MAX_SECONDS.
+    Python calls it only in this thread, and only while the template renders."""
+
+    def __init__(self) -> None:
+        self.steps = MAX_STEPS
+        self.deadline = time.monotonic() + MAX_SECONDS
+
+    def enter(self, frame, event, arg):
+        return self.line if frame.f_code.co_filename == "<template>" else None
+
+    def line(self, frame, event, arg):
+        if event == "line":
+            self.steps -= 1
+            if self.steps < 0 or time.monotonic() > self.deadline:
+                raise SecurityError(
+                    f"the template runs too long (more than {MAX_STEPS:,} steps or "
+                    f"{MAX_SECONDS:g} s of work); a template may not loop that much"
+                )
+        return self.line
+
+
 def _render_capped(text: str, context: dict) -> str:
     """Render, stopping as soon as the text grows past MAX_OUTPUT characters (a loop
-    that prints forever is cut off, not buffered)."""
+    that prints forever is cut off, not buffered) or the template runs past its budget."""
     parts, size = [], 0
-    for piece in _compiled(text).generate(**context):
-        size += len(piece)
-        if size > MAX_OUTPUT:
-            raise SecurityError(
-                f"the rendered text is longer than {MAX_OUTPUT:,} characters; "
-                "a template may not write that much"
-            )
-        parts.append(piece)
+    template = _compiled(text)
+    previous = sys.gettrace()
+    sys.settrace(_Budget().enter)
+    try:
+        for piece in template.generate(**context):
+            size += len(piece)
+            if size > MAX_OUTPUT:
+                raise SecurityError(
+                    f"the rendered text is longer than {MAX_OUTPUT:,} characters; "
+                    "a template may not write that much"
+                )
+            parts.append(piece)
+    finally:
+        sys.settrace(previous)
     return "".join(parts)
 
 

@@ -230,7 +230,7 @@ def test_small_repetitions_and_powers_still_work(app, lead):
 
 def test_a_template_that_writes_too_much_is_refused(app, lead):
     sources = defaults()
-    sources["sms_text"] = "{% for i in range(60000) %}x{% endfor %}"
+    sources["sms_text"] = "{% for i in range(6000) %}0123456789{% endfor %}"
     message = refused(lead, sources)
     assert "sms text" in message and "longer than 50,000 characters" in message
 
@@ -241,6 +241,47 @@ def test_a_stored_template_that_writes_too_much_falls_back_to_the_default(app):
     texts = templating.render("customers", "investigating", sample_context("customers"))
     assert texts.source == "default" and texts.as_dict() == expected
     assert "longer than 50,000 characters" in texts.error
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}",
+        "{% for a in range(99999) %}{% set n = range(99999)|list|length %}{% endfor %}",
+        "{% macro f(n) %}{% for i in range(n) %}{{ f(0) }}{% endfor %}{% endmacro %}"
+        "{% for a in range(99999) %}{{ f(99) and '' }}{% endfor %}",
+    ],
+)
+def test_a_template_that_loops_too_long_is_refused(app, lead, loop):
+    sources = defaults()
+    sources["email_body"] = "Hello,\n" + loop
+    message = refused(lead, sources)
+    assert message.startswith("The template has errors: email body, line 2:")
+    assert "runs too long" in message
+
+
+def test_a_stored_template_that_loops_too_long_falls_back_to_the_default(app):
+    expected = default_texts()
+    insert_row(
+        page_text="{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"
+    )
+    texts = templating.render("customers", "investigating", sample_context("customers"))
+    assert texts.source == "default" and texts.as_dict() == expected
+    assert "runs too long" in texts.error
+
+
+def test_the_budget_leaves_the_caller_s_trace_function_in_place(app):
+    import sys
+
+    def tracer(frame, event, arg):
+        return None
+
+    sys.settrace(tracer)
+    try:
+        templating.render("customers", "investigating", sample_context("customers"))
+        assert sys.gettrace() is tracer
+    finally:
+        sys.settrace(None)
 
 
 @pytest.mark.parametrize(
