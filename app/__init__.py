@@ -15,10 +15,13 @@ def create_app(settings: dict | None = None) -> Flask:
     """Build the Flask app: settings, extensions, blueprints, errors, CLI. Nothing else."""
     app = Flask(
         __name__,
-        instance_path=os.path.join(ROOT, "instance"),
+        instance_path=os.path.abspath(
+            os.environ.get("HERALD_INSTANCE_PATH") or os.path.join(ROOT, "instance")
+        ),
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
+    os.makedirs(app.instance_path, exist_ok=True)  # the SQLite file and dev outboxes
     app.config.from_mapping(load_config(instance_path=app.instance_path))
     if settings:
         app.config.from_mapping(settings)

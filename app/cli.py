@@ -77,10 +77,15 @@ def print_demo_logins() -> None:
 @with_appcontext
 def demo_command(host: str, port: int) -> None:
     """Migrate, load the demo data if the database is empty, and serve the page."""
+    from werkzeug.serving import run_simple
+
     from app.demo import database_is_empty, seed_demo
     from app.worker import start_embedded_worker
 
     app = current_app._get_current_object()
+    if not os.environ.get("HERALD_PUBLIC_URL"):
+        # Links in messages and feeds point at the port the demo serves on.
+        app.config["PUBLIC_URL"] = f"http://{host}:{port}"
     upgrade()
     if database_is_empty():
         seed_demo()
@@ -92,7 +97,8 @@ def demo_command(host: str, port: int) -> None:
     )
     if app.config["EMBEDDED_WORKER"]:
         start_embedded_worker(app)
-    app.run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
+    # Not app.run(): Flask ignores it inside a CLI command.
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 @click.command("tick")

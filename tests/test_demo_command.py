@@ -1,0 +1,62 @@
+"""``make demo`` as a newcomer runs it: ``herald demo`` on a fresh checkout (no instance
+folder yet) migrates, loads Brightwave, serves on the port asked for, and its links point
+at that port."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.fakes import free_port
+
+HERALD = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "herald"
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_herald_demo_serves_the_demo_company_on_a_fresh_checkout(tmp_path):
+    instance = tmp_path / "checkout" / "instance"  # does not exist yet
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("HERALD_")}
+    environ.update(HERALD_INSTANCE_PATH=str(instance), HERALD_EMBEDDED_WORKER="false")
+    demo = subprocess.Popen(
+        [str(HERALD), "demo", "--port", str(port)],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert demo.poll() is None, demo.stdout.read().decode()
+            try:
+                status, body = get(base + "/")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "the demo never answered"
+                time.sleep(0.25)
+        assert status == 200
+        assert b"Brightwave" in body
+        status, body = get(base + "/api/v2/summary.json")
+        assert status == 200
+        assert json.loads(body)["page"]["url"] == base
+        assert (instance / "herald.db").is_file()
+    finally:
+        demo.send_signal(signal.SIGINT)
+        output = demo.communicate(timeout=30)[0].decode()
+    assert "Demo staff sign-ins" in output and "admin@example.com" in output
+    assert f"http://127.0.0.1:{port}/" in output
