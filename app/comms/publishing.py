@@ -139,13 +139,17 @@ def publish(
     if sheet.impact != incident.impact:
         edit_incident(actor, incident, impact=sheet.impact)
     components = _components_of(sheet)
+    notify = notify or {}
+    notifying = any(notify.get(d.audience_key, d.notify) for d in drafts)
     posted = post_incident_update(
         actor,
         incident,
         sheet.status,
         public_text,
         components,
-        deliver_notifications=False,
+        # The audiences' broadcasts are sent below; this tells the timeline (the JSON's
+        # deliver_notifications) and, on resolution, has every team told.
+        deliver_notifications=notifying,
         reviewed=True,  # the customers text was checked and approved in the workflow
         # The internal page shows the engineering text; with no public text, whichever
         # internal text there is.
@@ -154,7 +158,6 @@ def publish(
     sheet.update_id = posted.id
     affected = {c.id for c in components} | {link.component_id for link in incident.affected}
     component_ids = sorted(affected | dependents_of(affected))
-    notify = notify or {}
     sent = []
     for draft in drafts:
         draft.state, draft.published_at = "published", now

@@ -198,6 +198,39 @@ def test_on_resolution_every_team_is_told_and_the_roll_call_closes(
     assert answers(world, incident)["Web"] == ("pending", "", "")
 
 
+@pytest.mark.parametrize("notify", [True, False])
+def test_resolving_through_the_workflow_tells_every_team_unless_nobody_is_notified(
+    world, incident, make_user, notify
+):
+    from app.comms.approval import approve
+    from app.comms.context import Facts
+    from app.comms.drafting import compose
+    from app.comms.publishing import publish
+
+    lead = make_user("comms_lead")
+    sheet = compose(
+        lead,
+        incident,
+        status="resolved",
+        facts=Facts(summary="The API answers normally again."),
+        audiences=["customers", "engineering"],
+    )
+    approve(make_user("approver"), next(d for d in sheet.drafts if d.needs_approval))
+    result = publish(lead, sheet, notify={"customers": notify, "engineering": notify})
+    db.session.commit()
+    assert incident.status == "resolved"
+    assert result.update.deliver_notifications is notify
+    resolved = {
+        team: b
+        for team, b in team_broadcasts(world, "all_clear").items()
+        if "Resolved" in b.subject
+    }
+    if notify:
+        assert sorted(resolved) == ["Mobile", "Payments", "Platform", "Web"]
+    else:
+        assert resolved == {}
+
+
 def test_a_team_member_answers_by_replying_to_the_sms(app, world, incident, twilio_signer):
     app.config["TWILIO_AUTH_TOKEN"] = twilio_signer.auth_token
     client = app.test_client()
