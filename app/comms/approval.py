@@ -131,15 +131,13 @@ def who_must_act(sheet: FactSheet) -> list[Waiting]:
         if draft.state in ("published", "discarded"):
             continue
         stops = blocking(draft.findings, draft.overrides or {})
-        errors = [f for f in stops if f["severity"] == ERROR]
-        if errors:
-            waiting.append(Waiting(draft, "author", f"fix {len(errors)} error(s)"))
-        elif stops:
-            waiting.append(
-                Waiting(
-                    draft, "author", f"change the text or give a reason for {len(stops)} warning(s)"
-                )
-            )
+        errors = sum(f["severity"] == ERROR for f in stops)
+        warnings = len(stops) - errors
+        todo = [f"fix {errors} error(s)"] if errors else []
+        if warnings:
+            todo.append(f"change the text or give a reason for {warnings} warning(s)")
+        if todo:
+            waiting.append(Waiting(draft, "author", " and ".join(todo)))
         if draft.state == "rejected":
             waiting.append(
                 Waiting(draft, "author", f"edit after the rejection: {draft.review_comment}")

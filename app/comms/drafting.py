@@ -11,7 +11,7 @@ from app.comms import templating
 from app.comms.checks import check_texts
 from app.comms.context import Facts, incident_context
 from app.comms.phases import FIELDS, INCIDENT_PHASES
-from app.errors import ServiceError
+from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.models import Component, Draft, FactSheet, Incident, User, utcnow
 from app.models.vocab import COMPONENT_STATUSES, IMPACTS
@@ -181,7 +181,7 @@ def compose(
 
 def _editable(draft: Draft) -> None:
     if draft.state in ("published", "discarded"):
-        raise ServiceError(f"This draft is {draft.state}; it can no longer be edited.")
+        raise Conflict(f"This draft is {draft.state}; it can no longer be edited.")
 
 
 def edit_draft(actor: User | None, draft: Draft, **texts: str) -> Draft:

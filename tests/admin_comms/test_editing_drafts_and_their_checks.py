@@ -173,7 +173,7 @@ def test_discarding_a_set_keeps_it_unpublished_and_read_only(drafted, fill, text
     assert "Save draft" not in page and "Publish to every audience" not in page
     draft = draft_of(sheet, "customers")
     response = client.post(f"/admin/drafts/{draft.id}/edit", data={"page_text": "Again."})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "This draft is discarded; it can no longer be edited." in text(response)
     assert "discarded" in text(client.get(f"/admin/incidents/{sheet.incident_id}"))
 

@@ -110,6 +110,19 @@ def test_publishing_a_published_set_again_answers_200_with_the_first_result(app,
     assert update_count() == 1
 
 
+def test_a_published_draft_cannot_be_edited_409(app, world, api, lead):
+    incident = declare(lead, world)
+    drafted = draft(lead, incident)
+    approve_customers(world, api, drafted)
+    assert lead.post(f"/api/v1/incidents/{incident}/publish").status_code == 201
+    engineering = next(d for d in drafted["drafts"] if d["audience"] == "engineering")
+    before = snapshot()
+    response = lead.patch(f"/api/v1/drafts/{engineering['id']}", json={"page_text": "Changed."})
+    error = error_of(response, 409)
+    assert error["message"] == "This draft is published; it can no longer be edited."
+    assert snapshot() == before
+
+
 def test_a_key_used_for_another_incident_is_a_409(app, world, api, lead):
     first, second = declare(lead, world), declare(lead, world, "Login errors")
     approve_customers(world, api, draft(lead, first))

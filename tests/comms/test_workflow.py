@@ -122,6 +122,20 @@ def test_a_rejection_needs_a_comment_and_sends_the_draft_back(incident, make_use
     assert [w.who for w in who_must_act(sheet)] == ["approver"]
 
 
+def test_who_must_act_names_errors_and_warnings_together(incident, make_user):
+    lead = make_user("comms_lead")
+    sheet = compose(lead, incident, status="investigating", facts=facts(), audiences=["customers"])
+    draft = sheet.drafts[0]
+    edit_draft(
+        lead,
+        draft,
+        page_text=draft.page_text + " It was human error. We think it is probably fixed.",
+    )
+    [author, approver] = who_must_act(sheet)
+    assert (author.who, approver.who) == ("author", "approver")
+    assert author.what == ("fix 1 error(s) and change the text or give a reason for 2 warning(s)")
+
+
 def test_warnings_are_published_only_with_a_recorded_reason(incident, make_user):
     lead, approver = make_user("comms_lead"), make_user("approver")
     sheet = compose(
