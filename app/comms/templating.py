@@ -98,6 +98,17 @@ ENV = _Environment(
 )
 
 
+def and_list(items, word: str = "and") -> str:
+    """A list as a sentence reads it: "API", "API and Web", "API, Web and Mobile"."""
+    items = [str(item) for item in items]
+    if len(items) < 3:
+        return f" {word} ".join(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+ENV.filters["and_list"] = and_list
+
+
 @dataclass
 class Texts:
     page_text: str = ""

@@ -292,3 +292,21 @@ def test_a_subject_template_that_renders_more_than_one_line_is_refused(app, lead
     sources["email_subject"] = subject
     message = refused(lead, sources)
     assert "email subject: renders with a" in message and "one line" in message
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [([], ""), (["API"], "API"), (["API", "Web"], "API and Web"), (["A", "B", "C"], "A, B and C")],
+)
+def test_and_list_reads_like_a_sentence(items, expected):
+    assert templating.and_list(items) == expected
+
+
+def test_the_defaults_name_several_components_as_a_sentence(app):
+    context = sample_context("customers")
+    context["components"] = ["Payouts", "Invoicing", "Checkout"]
+    texts = templating.render("customers", "investigating", context)
+    assert texts.page_text.startswith(
+        "We're aware of a problem affecting Payouts, Invoicing and Checkout, and we are "
+        "investigating."
+    )
