@@ -65,6 +65,22 @@ BLAME = _phrases(
     r"(?:caused|broken|triggered)\s+by\s+(?:an?\s+|the\s+|one\s+of\s+our\s+)?"
     r"(?:engineer|developer|employee|operator|contractor|colleague|admin(?:istrator)?|"
     r"intern|somebody|someone|staff\s+member|team\s+member)s?",
+    # A person as the subject of what went wrong: "an engineer on the payments team made
+    # a bad change", "someone deployed the wrong build".
+    r"(?:an?\s+|the\s+|one\s+of\s+our\s+|our\s+)?"
+    r"(?:engineer|developer|employee|operator|contractor|colleague|admin(?:istrator)?|"
+    r"intern|somebody|someone|staff\s+member|team\s+member)s?"
+    r"(?:\s+(?:on|from|in)\s+(?:the\s+|our\s+)?[\w-]+(?:\s+team)?)?\s+"
+    r"(?:made|pushed|deployed|broke|forgot|missed|deleted|dropped|misconfigured|ran|"
+    r"ignored|skipped|caused|messed\s+up|screwed\s+up)",
+)
+# A capitalised word doing something wrong ("Bob broke it", "Casey forgot to renew"):
+# probably a person, perhaps a product, so a warning.
+NAMED_CULPRIT = re.compile(
+    r"\b(?!(?:The|This|That|It|We|Our|A|An|Nobody|Someone|Somebody|Everything|Nothing)\b)"
+    r"[A-Z][a-z]{2,}\s+"
+    r"(?i:broke|forgot|messed\s+up|screwed\s+up|misconfigured|fat-fingered|deleted|"
+    r"dropped|ignored|skipped)\b"
 )
 SPECULATION = _phrases(
     r"we\s+think",
@@ -204,6 +220,18 @@ def check_texts(
                         end,
                     )
                 )
+        for start, end, words in _each(NAMED_CULPRIT, text):
+            found.append(
+                Finding(
+                    WARNING,
+                    "blame",
+                    f"May blame a person in the {label}: \u201c{words}\u201d. Say what "
+                    "happened to the system, not who did it.",
+                    field,
+                    start,
+                    end,
+                )
+            )
         if person is not None:
             for start, end, words in _each(person, text):
                 found.append(

@@ -34,6 +34,12 @@ def people(app, make_user):
         ("Payments failed after Jordan Smith changed a setting.", "Jordan Smith"),
         ("The outage was caused by an engineer.", "caused by an engineer"),
         ("We do not blame anyone.", "blame"),
+        (
+            "An engineer on the payments team made a bad change.",
+            "An engineer on the payments team made",
+        ),
+        ("Someone deployed the wrong build.", "Someone deployed"),
+        ("One of our developers pushed a bad config.", "One of our developers pushed"),
     ],
 )
 @pytest.mark.parametrize("audience", ["customers", "engineering"])
@@ -50,10 +56,24 @@ def test_blame_is_an_error_pointing_at_the_words(people, text, words, audience):
         "Payments are failing for some customers.",  # a team's name is not blame
         "Jordan, our mobile app, is working normally.",  # a first name alone is not a person
         "The fault was in a network switch.",
+        "The deploy broke the checkout page.",  # a system breaking things is not blame
+        "An engineer restarted the service and payments recovered.",
     ],
 )
 def test_words_about_systems_are_not_blame(people, text):
     assert "blame" not in codes(run(text, audience="engineering"))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Bob broke the release.", "Bob broke"),
+        ("It failed because Casey forgot to renew the certificate.", "Casey forgot"),
+    ],
+)
+def test_a_capitalised_name_doing_something_wrong_is_a_warning(people, text, words):
+    found = run(text, audience="engineering")
+    assert texts_of(found, "blame", text) == [(WARNING, "page_text", words)]
 
 
 def test_blame_is_found_in_every_text_of_a_draft(people):
