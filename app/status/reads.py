@@ -207,8 +207,11 @@ def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | N
     else:
         duration = f"lasted {human_duration((end - start).total_seconds())}"
     shown = {c.name for c in visible_components(audience)}
+    # A maintenance window's components are under maintenance only while it runs; before
+    # and after, the page names them without a status.
+    running = kind == "incident" or event.status == "in_progress"
     affected = [
-        (link.component.name, getattr(link, "status", "under_maintenance"))
+        (link.component.name, getattr(link, "status", "under_maintenance") if running else None)
         for link in event.affected
         if link.component.name in shown
     ]

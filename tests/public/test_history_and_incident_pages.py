@@ -264,7 +264,20 @@ def test_a_maintenance_page_shows_the_window_components_and_plan(client, make_co
     assert f"{start:%-d %b %Y, %H:%M} – 04:00 UTC" in html
     assert "Planned for 2 h" in html
     assert "We will upgrade the database." in html
-    assert "API" in html[html.index('id="affected-h"') :]
+    components = html[html.index('id="affected-h"') :]
+    assert "API" in components
+    assert "Under maintenance" not in components  # not before the window starts
+
+
+def test_a_running_maintenance_page_shows_its_components_under_maintenance(client, make_component):
+    api = make_component("API")
+    start = utcnow() - timedelta(minutes=5)
+    window = schedule_maintenance(
+        None, "Patch", start, start + timedelta(hours=1), [api], body="Patch.", allow_past=True
+    )
+    db.session.commit()
+    html = page(client, f"/maintenance/{window.public_id}")
+    assert "Under maintenance" in html[html.index('id="affected-h"') :]
 
 
 def test_a_completed_maintenance_page_says_how_long_it_lasted(client, make_component):
@@ -276,6 +289,7 @@ def test_a_completed_maintenance_page_says_how_long_it_lasted(client, make_compo
     db.session.commit()
     html = page(client, f"/maintenance/{window.public_id}")
     assert "Completed" in html and "Lasted 1 h" in html
+    assert "Under maintenance" not in html[html.index('id="affected-h"') :]
     assert "The scheduled maintenance has been completed." in html
 
 
