@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 from flask import Response, current_app, g, render_template, request
 
@@ -87,14 +88,40 @@ def etag_matches(header: str, etags: tuple[str, ...]) -> bool:
     return False
 
 
+def _http_date(value: str):
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def not_modified(
+    if_none_match: str | None, if_modified_since: str | None, prepared: Prepared, entry: Rendered
+) -> bool:
+    """Whether the client's copy is current: its ETag when it sends one (which then
+    decides alone, RFC 9110 13.2.2), else its If-Modified-Since date."""
+    if if_none_match:
+        return etag_matches(if_none_match, prepared.etags)
+    if not if_modified_since:
+        return False
+    if if_modified_since == entry.last_modified:
+        return True
+    since, modified = _http_date(if_modified_since), _http_date(entry.last_modified)
+    return since is not None and modified is not None and since >= modified
+
+
 def respond(entry: Rendered, *, public: bool = True, cors: bool = False) -> Response:
     """A response for cached bytes; 304 when the client already holds them."""
     gzip_ok = request.accept_encodings["gzip"] > 0  # "gzip;q=0" means no gzip
     if public:
         g.shared_response = True
     prepared = prepare(entry, public=public, cors=cors, seconds=current_app.config["CACHE_SECONDS"])
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and etag_matches(if_none_match, prepared.etags):
+    if not_modified(
+        request.headers.get("If-None-Match"),
+        request.headers.get("If-Modified-Since"),
+        prepared,
+        entry,
+    ):
         headers = prepared.not_modified_gzipped if gzip_ok else prepared.not_modified_plain
         return Response(status=304, headers=headers)
     if gzip_ok:

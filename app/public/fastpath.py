@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.public.caching import etag_matches, prepare
+from app.public.caching import not_modified, prepare
 from app.status.cache import PageCache
 
 # path: (cache key, public, CORS)
@@ -59,9 +59,13 @@ class FastPath:
             return None
         gzip_ok = "gzip" in accept
         prepared = prepare(entry, public=public, cors=cors, seconds=self.config["CACHE_SECONDS"])
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         self.served += 1
-        if if_none_match and etag_matches(if_none_match, prepared.etags):
+        if not_modified(
+            environ.get("HTTP_IF_NONE_MATCH"),
+            environ.get("HTTP_IF_MODIFIED_SINCE"),
+            prepared,
+            entry,
+        ):
             start_response(
                 "304 NOT MODIFIED",
                 prepared.not_modified_gzipped if gzip_ok else prepared.not_modified_plain,

@@ -7,7 +7,7 @@ import gzip
 import threading
 import time
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
 from sqlalchemy import update
@@ -68,6 +68,35 @@ def test_an_etag_from_before_a_change_gets_the_new_page(client, make_component):
     assert response.status_code == 200
     assert response.headers["ETag"] != etag
     assert "Major outage" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_if_modified_since_the_last_change_gets_304(client, make_component, url):
+    make_component("API")
+    modified = client.get(url).headers["Last-Modified"]
+    later = format_datetime(parsedate_to_datetime(modified) + timedelta(hours=1), usegmt=True)
+    for since in (modified, later):
+        again = client.get(url, headers={"If-Modified-Since": since})
+        assert again.status_code == 304 and again.data == b""
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"If-Modified-Since": "{earlier}"},
+        {"If-Modified-Since": "not a date"},
+        # An ETag that does not match decides, whatever the date says (RFC 9110).
+        {"If-Modified-Since": "{modified}", "If-None-Match": '"old"'},
+    ],
+)
+def test_an_older_or_unreadable_date_or_an_old_etag_gets_the_page(client, make_component, headers):
+    make_component("API")
+    modified = client.get("/").headers["Last-Modified"]
+    earlier = format_datetime(parsedate_to_datetime(modified) - timedelta(hours=1), usegmt=True)
+    sent = {k: v.format(modified=modified, earlier=earlier) for k, v in headers.items()}
+    for url in ("/", "/?from=flask"):  # the WSGI fast path and the Flask view
+        response = client.get(url, headers=sent)
+        assert response.status_code == 200 and b"API" in response.data
 
 
 def test_json_304s_still_allow_any_origin(client, make_component):
