@@ -34,4 +34,8 @@ def build_email(content: Content, item: Outgoing, sender: str) -> EmailMessage:
     message.set_content(personalise(content.text, unsubscribe, manage))
     if content.html:
         message.add_alternative(personalise(content.html, unsubscribe, manage), subtype="html")
+        for part in message.iter_parts():
+            # The parts are EmailMessages too, which each add a MIME-Version of their own;
+            # it belongs in the top-level header only (RFC 2045 section 4).
+            del part["MIME-Version"]
     return message

@@ -53,6 +53,8 @@ def test_each_message_has_text_and_html_parts_with_its_own_links(channel, smtp_s
     assert f"Manage: {manage(item.token)}" in text
     assert f'href="{unsubscribe(item.token)}"' in html
     assert "[%" not in text + html
+    assert message["MIME-Version"] == "1.0"
+    assert [part["MIME-Version"] for part in message.iter_parts()] == [None, None]
 
 
 def test_one_click_unsubscribe_headers_are_never_folded(app, smtp_sink):
