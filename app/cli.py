@@ -79,13 +79,15 @@ def demo_command(host: str, port: int) -> None:
     """Migrate, load the demo data if the database is empty, and serve the page."""
     from werkzeug.serving import run_simple
 
-    from app.demo import database_is_empty, seed_demo
+    from app.demo import DEMO_PAGE_NAME, database_is_empty, seed_demo
     from app.worker import start_embedded_worker
 
     app = current_app._get_current_object()
     if not os.environ.get("HERALD_PUBLIC_URL"):
         # Links in messages and feeds point at the port the demo serves on.
         app.config["PUBLIC_URL"] = f"http://{host}:{port}"
+    if not os.environ.get("HERALD_PAGE_NAME"):
+        app.config["PAGE_NAME"] = DEMO_PAGE_NAME
     upgrade()
     if database_is_empty():
         seed_demo()

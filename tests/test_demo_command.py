@@ -50,7 +50,7 @@ def test_herald_demo_serves_the_demo_company_on_a_fresh_checkout(tmp_path):
                 assert time.monotonic() < deadline, "the demo never answered"
                 time.sleep(0.25)
         assert status == 200
-        assert b"Brightwave" in body
+        assert b"Brightwave Status" in body
         status, body = get(base + "/api/v2/summary.json")
         assert status == 200
         assert json.loads(body)["page"]["url"] == base

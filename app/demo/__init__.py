@@ -6,7 +6,14 @@ work together. ``content`` holds the company; ``seed`` writes its history; ``wor
 adds subscribers and what the communications team did for the open incident.
 """
 
-from app.demo.content import DEMO_PASSWORD, DEMO_USERS
+from app.demo.content import DEMO_PAGE_NAME, DEMO_PASSWORD, DEMO_USERS
 from app.demo.seed import database_is_empty, reset_database, seed_demo
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "database_is_empty", "reset_database", "seed_demo"]
+__all__ = [
+    "DEMO_PAGE_NAME",
+    "DEMO_PASSWORD",
+    "DEMO_USERS",
+    "database_is_empty",
+    "reset_database",
+    "seed_demo",
+]

@@ -1,6 +1,8 @@
 """The demo company: its teams, people, components, dependencies and past incidents."""
 
 DEMO_PASSWORD = "herald-demo-password"
+# `herald demo` names the page after the company unless HERALD_PAGE_NAME is set.
+DEMO_PAGE_NAME = "Brightwave Status"
 DEMO_USERS = [
     ("admin@example.com", "admin", "Ada Admin", None),
     ("comms@example.com", "comms_lead", "Casey Comms", None),
