@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 from flask import Response, current_app, g, render_template, request
@@ -89,10 +90,12 @@ def etag_matches(header: str, etags: tuple[str, ...]) -> bool:
 
 
 def _http_date(value: str):
+    """An HTTP date; one without a zone (asctime, "-0000") is taken as UTC."""
     try:
-        return parsedate_to_datetime(value)
+        moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def not_modified(

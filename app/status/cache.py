@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from flask import current_app
@@ -135,11 +135,17 @@ class PageCache:
                 raise
             self.renders += 1
             digest = hashlib.blake2b(page.body, digest_size=10).hexdigest()
+            modified = page.last_modified
+            if latest is not None and latest.etag != f'"{digest}"':
+                # The bytes changed: if only with time (the uptime bars' new day, "ongoing
+                # for …"), the data's date would still be the old one, and a client asking
+                # If-Modified-Since would keep the old page.
+                modified = max(modified, datetime.now(UTC))
             fresh = Rendered(
                 body=page.body,
                 gzipped=gzip.compress(page.body, compresslevel=6, mtime=0),
                 etag=f'"{digest}"',
-                last_modified=format_datetime(page.last_modified, usegmt=True),
+                last_modified=format_datetime(modified, usegmt=True),
                 content_type=page.content_type,
                 version=version,
                 expires=page.valid_until.timestamp(),

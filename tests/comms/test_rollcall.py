@@ -229,6 +229,11 @@ def test_resolving_through_the_workflow_tells_every_team_unless_nobody_is_notifi
         assert sorted(resolved) == ["Mobile", "Payments", "Platform", "Web"]
     else:
         assert resolved == {}
+    # Each audience hears once, from its own draft: no second, generic update notice.
+    sources = {b.source for b in broadcasts()}
+    assert not [s for s in sources if s.startswith("incident_update:")]
+    drafts = {f"draft:{d.id}" for d in sheet.drafts}
+    assert (drafts <= sources) if notify else not (drafts & sources)
 
 
 def test_a_team_member_answers_by_replying_to_the_sms(app, world, incident, twilio_signer):

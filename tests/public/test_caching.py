@@ -75,7 +75,10 @@ def test_if_modified_since_the_last_change_gets_304(client, make_component, url)
     make_component("API")
     modified = client.get(url).headers["Last-Modified"]
     later = format_datetime(parsedate_to_datetime(modified) + timedelta(hours=1), usegmt=True)
-    for since in (modified, later):
+    asctime = (parsedate_to_datetime(modified) + timedelta(hours=1)).strftime(
+        "%a %b %e %H:%M:%S %Y"
+    )
+    for since in (modified, later, asctime):  # asctime dates carry no zone: UTC
         again = client.get(url, headers={"If-Modified-Since": since})
         assert again.status_code == 304 and again.data == b""
 
@@ -97,6 +100,22 @@ def test_an_older_or_unreadable_date_or_an_old_etag_gets_the_page(client, make_c
     for url in ("/", "/?from=flask"):  # the WSGI fast path and the Flask view
         response = client.get(url, headers=sent)
         assert response.status_code == 200 and b"API" in response.data
+
+
+def test_a_page_that_changes_with_time_alone_gets_a_new_last_modified(app):
+    cache = PageCache()
+    start = utcnow() - timedelta(days=1)  # the data last changed a day ago
+    bodies = iter([b"ongoing for 1 min", b"ongoing for 2 min"])
+
+    def render():
+        return Page(next(bodies), "text/plain", start, utcnow() - timedelta(seconds=1))
+
+    with app.app_context():
+        first = cache.get("k", render)
+        second = cache.get("k", render)  # valid_until has passed: rendered again
+    assert first.etag != second.etag
+    assert parsedate_to_datetime(first.last_modified) == start.replace(microsecond=0)
+    assert parsedate_to_datetime(second.last_modified) > utcnow() - timedelta(minutes=1)
 
 
 def test_json_304s_still_allow_any_origin(client, make_component):
