@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from flask import Flask
@@ -21,7 +22,10 @@ def create_app(settings: dict | None = None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
-    os.makedirs(app.instance_path, exist_ok=True)  # the SQLite file and dev outboxes
+    # For the default SQLite file and the development outboxes; a read-only install on
+    # PostgreSQL needs none.
+    with contextlib.suppress(OSError):
+        os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(instance_path=app.instance_path))
     if settings:
         app.config.from_mapping(settings)

@@ -66,6 +66,14 @@ def print_demo_logins() -> None:
         click.echo(f"  {role:<11} {email}")
 
 
+def _link_host(host: str) -> str:
+    """The host to put in links: a wildcard address is reached as localhost; an IPv6
+    address goes in brackets."""
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(
@@ -85,7 +93,7 @@ def demo_command(host: str, port: int) -> None:
     app = current_app._get_current_object()
     if not os.environ.get("HERALD_PUBLIC_URL"):
         # Links in messages and feeds point at the port the demo serves on.
-        app.config["PUBLIC_URL"] = f"http://{host}:{port}"
+        app.config["PUBLIC_URL"] = f"http://{_link_host(host)}:{port}"
     if not os.environ.get("HERALD_PAGE_NAME"):
         app.config["PAGE_NAME"] = DEMO_PAGE_NAME
     upgrade()

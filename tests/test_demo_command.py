@@ -13,6 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.fakes import free_port
 
 HERALD = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "herald"
@@ -60,3 +62,13 @@ def test_herald_demo_serves_the_demo_company_on_a_fresh_checkout(tmp_path):
         output = demo.communicate(timeout=30)[0].decode()
     assert "Demo staff sign-ins" in output and "admin@example.com" in output
     assert f"http://127.0.0.1:{port}/" in output
+
+
+@pytest.mark.parametrize(
+    ("host", "in_links"),
+    [("127.0.0.1", "127.0.0.1"), ("0.0.0.0", "127.0.0.1"), ("::", "127.0.0.1"), ("::1", "[::1]")],
+)
+def test_links_name_a_host_a_browser_can_reach(host, in_links):
+    from app.cli import _link_host
+
+    assert _link_host(host) == in_links

@@ -100,7 +100,7 @@ ENV = _Environment(
 
 def and_list(items, word: str = "and") -> str:
     """A list as a sentence reads it: "API", "API and Web", "API, Web and Mobile"."""
-    items = [str(item) for item in items]
+    items = [items] if isinstance(items, str) else [str(item) for item in items]
     if len(items) < 3:
         return f" {word} ".join(items)
     return f"{', '.join(items[:-1])} {word} {items[-1]}"

@@ -209,7 +209,7 @@ def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | N
     shown = {c.name for c in visible_components(audience)}
     # A maintenance window's components are under maintenance only while it runs; before
     # and after, the page names them without a status.
-    running = kind == "incident" or event.status == "in_progress"
+    running = kind == "incident" or event.status in ("in_progress", "verifying")
     affected = [
         (link.component.name, getattr(link, "status", "under_maintenance") if running else None)
         for link in event.affected

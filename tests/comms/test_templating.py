@@ -296,7 +296,13 @@ def test_a_subject_template_that_renders_more_than_one_line_is_refused(app, lead
 
 @pytest.mark.parametrize(
     ("items", "expected"),
-    [([], ""), (["API"], "API"), (["API", "Web"], "API and Web"), (["A", "B", "C"], "A, B and C")],
+    [
+        ([], ""),
+        (["API"], "API"),
+        (["API", "Web"], "API and Web"),
+        (["A", "B", "C"], "A, B and C"),
+        ("API", "API"),  # a single name, not its letters
+    ],
 )
 def test_and_list_reads_like_a_sentence(items, expected):
     assert templating.and_list(items) == expected

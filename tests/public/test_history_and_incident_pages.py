@@ -269,13 +269,21 @@ def test_a_maintenance_page_shows_the_window_components_and_plan(client, make_co
     assert "Under maintenance" not in components  # not before the window starts
 
 
-def test_a_running_maintenance_page_shows_its_components_under_maintenance(client, make_component):
+@pytest.mark.parametrize("verifying", [False, True])
+def test_a_running_maintenance_page_shows_its_components_under_maintenance(
+    client, make_component, verifying
+):
+    from app.maintenance.services import post_maintenance_update
+
     api = make_component("API")
     start = utcnow() - timedelta(minutes=5)
     window = schedule_maintenance(
         None, "Patch", start, start + timedelta(hours=1), [api], body="Patch.", allow_past=True
     )
     db.session.commit()
+    if verifying:
+        post_maintenance_update(None, window, "verifying", "Checking the result.")
+        db.session.commit()
     html = page(client, f"/maintenance/{window.public_id}")
     assert "Under maintenance" in html[html.index('id="affected-h"') :]
 
