@@ -53,6 +53,14 @@ def _phrases(*words: str) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
 
 
+PERSON = (
+    r"(?:an?\s+|the\s+|one\s+of\s+our\s+|our\s+)?(?:on-call\s+)?"
+    r"(?:engineer|developer|employee|operator|contractor|colleague|admin(?:istrator)?|"
+    r"intern|somebody|someone|staff\s+member|team\s+member)s?"
+)
+TEAM = r"(?:\s+(?:on|from|in)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,3}?team)?"
+CARELESSLY = r"(?:accidentally|mistakenly|wrongly|carelessly|inadvertently)"
+FAULT_VERBS = r"(?:broke|forgot|misconfigured|messed\s+up|screwed\s+up|fat-fingered)"
 BLAME = _phrases(
     r"human error",
     r"(?:the\s+)?fault\s+of",
@@ -66,22 +74,53 @@ BLAME = _phrases(
     r"(?:engineer|developer|employee|operator|contractor|colleague|admin(?:istrator)?|"
     r"intern|somebody|someone|staff\s+member|team\s+member)s?",
     # A person as the subject of what went wrong: "an engineer on the payments team made
-    # a bad change", "someone deployed the wrong build".
-    r"(?:an?\s+|the\s+|one\s+of\s+our\s+|our\s+)?"
-    r"(?:engineer|developer|employee|operator|contractor|colleague|admin(?:istrator)?|"
-    r"intern|somebody|someone|staff\s+member|team\s+member)s?"
-    r"(?:\s+(?:on|from|in)\s+(?:the\s+|our\s+)?[\w-]+(?:\s+team)?)?\s+"
-    r"(?:made|pushed|deployed|broke|forgot|missed|deleted|dropped|misconfigured|ran|"
-    r"ignored|skipped|caused|messed\s+up|screwed\s+up)",
+    # a bad change", "someone accidentally deleted …", "a developer's change broke …".
+    # What people do right ("an engineer deployed a fix") is not blame.
+    PERSON + TEAM + r"\s+(?:" + CARELESSLY + r"\s+)?" + FAULT_VERBS,
+    PERSON + TEAM + r"\s+" + CARELESSLY + r"\s+\w+",
+    PERSON + TEAM + r"\s+(?:made|pushed|deployed|ran|applied|shipped|merged|introduced)\s+"
+    r"(?:an?\s+|the\s+)?(?:bad|wrong|faulty|broken|incorrect|untested|mistaken|erroneous)",
+    PERSON + TEAM + r"\s+made\s+(?:an?\s+)?(?:mistake|error|blunder)",
+    PERSON + r"'s\s+(?:change|mistake|error|deploy(?:ment)?|commit|config(?:uration)?)",
 )
-# A capitalised word doing something wrong ("Bob broke it", "Casey forgot to renew"):
-# probably a person, perhaps a product, so a warning.
-NAMED_CULPRIT = re.compile(
-    r"\b(?!(?:The|This|That|It|We|Our|A|An|Nobody|Someone|Somebody|Everything|Nothing)\b)"
-    r"[A-Z][a-z]{2,}\s+"
-    r"(?i:broke|forgot|messed\s+up|screwed\s+up|misconfigured|fat-fingered|deleted|"
-    r"dropped|ignored|skipped)\b"
+# A capitalised word that broke or forgot something ("Bob broke it", "Élodie forgot to
+# renew"): probably a person, perhaps a product, so a warning (see named_culprits).
+NAMED_CULPRIT = re.compile(r"\b([^\W\d_]{3,})\s+" + FAULT_VERBS + r"\b", re.IGNORECASE)
+NOT_NAMES = frozenset(
+    [
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "They",
+        "It",
+        "Its",
+        "We",
+        "Our",
+        "He",
+        "She",
+        "Everyone",
+        "Someone",
+        "Somebody",
+        "Something",
+        "Nobody",
+        "Nothing",
+        "Everything",
+        "Who",
+        "What",
+        "Which",
+    ]
 )
+
+
+def named_culprits(text: str):
+    for match in NAMED_CULPRIT.finditer(text):
+        word = match.group(1)
+        if word[0].isupper() and word not in NOT_NAMES:
+            yield match.start(), match.end(), match.group(0)
+
+
 SPECULATION = _phrases(
     r"we\s+think",
     r"we\s+believe",
@@ -220,7 +259,7 @@ def check_texts(
                         end,
                     )
                 )
-        for start, end, words in _each(NAMED_CULPRIT, text):
+        for start, end, words in named_culprits(text):
             found.append(
                 Finding(
                     WARNING,

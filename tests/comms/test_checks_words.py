@@ -36,10 +36,17 @@ def people(app, make_user):
         ("We do not blame anyone.", "blame"),
         (
             "An engineer on the payments team made a bad change.",
-            "An engineer on the payments team made",
+            "An engineer on the payments team made a bad",
         ),
-        ("Someone deployed the wrong build.", "Someone deployed"),
-        ("One of our developers pushed a bad config.", "One of our developers pushed"),
+        (
+            "An engineer on the payments platform team broke the release.",
+            "An engineer on the payments platform team broke",
+        ),
+        ("Someone deployed the wrong build.", "Someone deployed the wrong"),
+        ("One of our developers pushed a bad config.", "One of our developers pushed a bad"),
+        ("An engineer accidentally deleted the table.", "An engineer accidentally deleted"),
+        ("A developer's change broke checkout.", "A developer's change"),
+        ("An operator made a mistake in the firewall rules.", "An operator made a mistake"),
     ],
 )
 @pytest.mark.parametrize("audience", ["customers", "engineering"])
@@ -58,6 +65,14 @@ def test_blame_is_an_error_pointing_at_the_words(people, text, words, audience):
         "The fault was in a network switch.",
         "The deploy broke the checkout page.",  # a system breaking things is not blame
         "An engineer restarted the service and payments recovered.",
+        # What people do right is not blame.
+        "An engineer ran the migration successfully.",
+        "Our engineers deployed a fix and are monitoring.",
+        "Our engineers made good progress.",
+        "The on-call engineer pushed a fix.",
+        "Operators ran the failover drill.",
+        "Someone reported slow pages.",
+        "Our team made progress.",
     ],
 )
 def test_words_about_systems_are_not_blame(people, text):
@@ -69,11 +84,24 @@ def test_words_about_systems_are_not_blame(people, text):
     [
         ("Bob broke the release.", "Bob broke"),
         ("It failed because Casey forgot to renew the certificate.", "Casey forgot"),
+        ("Élodie misconfigured the router.", "Élodie misconfigured"),
     ],
 )
 def test_a_capitalised_name_doing_something_wrong_is_a_warning(people, text, words):
     found = run(text, audience="engineering")
     assert texts_of(found, "blame", text) == [(WARNING, "page_text", words)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Traffic dropped by 40% after the release.",
+        "Something broke in the cache layer.",
+        "They forgot nothing: every payment was kept.",
+    ],
+)
+def test_ordinary_sentence_openings_are_not_named_culprits(people, text):
+    assert "blame" not in codes(run(text, audience="engineering"))
 
 
 def test_blame_is_found_in_every_text_of_a_draft(people):
