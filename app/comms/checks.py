@@ -87,30 +87,8 @@ BLAME = _phrases(
 # renew"): probably a person, perhaps a product, so a warning (see named_culprits).
 NAMED_CULPRIT = re.compile(r"\b([^\W\d_]{3,})\s+" + FAULT_VERBS + r"\b", re.IGNORECASE)
 NOT_NAMES = frozenset(
-    [
-        "The",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "They",
-        "It",
-        "Its",
-        "We",
-        "Our",
-        "He",
-        "She",
-        "Everyone",
-        "Someone",
-        "Somebody",
-        "Something",
-        "Nobody",
-        "Nothing",
-        "Everything",
-        "Who",
-        "What",
-        "Which",
-    ]
+    "The This That These Those They It Its We Our He She Everyone Someone Somebody "  # noqa: SIM905
+    "Something Nobody Nothing Everything Who What Which".split()
 )
 
 
