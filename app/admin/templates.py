@@ -17,6 +17,7 @@ from app.auth.permissions import requires
 from app.comms import templating
 from app.comms.context import sample_context
 from app.comms.phases import FIELDS, PHASE_LABELS, known
+from app.comms.sandbox import MAX_TEMPLATE, render_text
 from app.extensions import db
 from app.models import MessageTemplate, User
 from subscribers.channels.segments import encoding, segment_count
@@ -30,7 +31,7 @@ AUDIENCE_LABELS = {
     "teams": "Teams (owners of components)",
     "staff": "Staff (incident leads)",
 }
-LIMIT = Length(max=templating.MAX_TEMPLATE)
+LIMIT = Length(max=MAX_TEMPLATE)
 
 
 class MessageTemplateForm(FlaskForm):
@@ -72,7 +73,7 @@ def _preview(sources: dict[str, str], context: dict) -> dict:
     texts: dict[str, str | None] = {}
     for name in FIELDS:
         try:
-            texts[name] = templating.ENV.from_string(sources[name]).render(**context).strip()
+            texts[name] = render_text(sources[name], context).strip()
         except Exception:  # reported in problems, with the line
             texts[name] = None
     sms = texts["sms_text"] or ""

@@ -1,5 +1,6 @@
 """Message templates: shipped defaults (files under templates/comms/), staff edits in the
-database, rendered in Jinja's sandbox so a template can never reach the application.
+database, rendered in the sandbox (``app.comms.sandbox``) so a template can never reach
+the application nor eat its memory or CPU.
 
 A default file holds four sections, each starting with a line ``== page``, ``== subject``,
 ``== email`` or ``== sms``. A staff template with an error is refused when saved, with
@@ -9,20 +10,16 @@ draft says so, so a template can never break publishing or a page.
 
 from __future__ import annotations
 
-import math
 import os
-import sys
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateError, TemplateSyntaxError
 from sqlalchemy import select
 
 from app import audit
 from app.comms.phases import FIELDS, PHASE_LABELS, SECTION_NAMES, TEMPLATE_PHASES, known
+from app.comms.sandbox import MAX_TEMPLATE, compiled, render_text
 from app.errors import ServiceError
 from app.extensions import db
 from app.models import MessageTemplate, User
@@ -33,80 +30,6 @@ DEFAULTS_DIR = os.path.join(
     "templates",
     "comms",
 )
-MAX_TEMPLATE = 20_000
-# What a template may build: a text or a list repeated with "*" at most this long, a
-# number of at most this many bits (1,233 digits), and each rendered field at most this
-# many characters. A template that asks for more is refused, not rendered.
-MAX_REPEAT = 10_000
-MAX_NUMBER_BITS = 4_096
-MAX_OUTPUT = 50_000
-# And how long it may run: lines of template code executed, and seconds, per field. A
-# loop that writes nothing ("{% for a in range(99999) %}{% for b in range(99999) %}…")
-# is stopped here, not left to spin in the process that publishes.
-MAX_STEPS = 200_000
-MAX_SECONDS = 1.0
-
-
-class _Environment(SandboxedEnvironment):
-    """No autoescape: these are plain texts (Markdown for the page); the page's Markdown
-    renderer escapes HTML when the text is shown.
-
-    ``*`` and ``**`` go through ``call_binop`` (and are never folded at compile time), so
-    that "{{ 'x' * 10**9 }}" or "{{ 10 ** 10**8 }}" is refused instead of eating the
-    memory or the CPU of the process that renders it."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context, operator: str, left, right):
-        if operator == "*":
-            _check_repeat(left, right)
-            _check_repeat(right, left)
-            if _integer(left) and _integer(right):
-                _check_bits(abs(left).bit_length() + abs(right).bit_length())
-        elif operator == "**" and _integer(left) and _integer(right) and right > 0:
-            _check_bits(right * math.log2(abs(left) or 1))
-        return super().call_binop(context, operator, left, right)
-
-
-def _integer(value) -> bool:
-    return isinstance(value, int)
-
-
-def _check_repeat(sequence, times) -> None:
-    repeats = isinstance(sequence, (str, list, tuple)) and _integer(times)
-    if repeats and len(sequence) * times > MAX_REPEAT:
-        raise SecurityError(
-            f"repeating a text or a list that many times makes more than {MAX_REPEAT:,} "
-            "characters or items; a template may not build that much"
-        )
-
-
-def _check_bits(bits: float) -> None:
-    if bits > MAX_NUMBER_BITS:
-        raise SecurityError(
-            f"that calculation makes a number of more than {MAX_NUMBER_BITS:,} bits; "
-            "a template may not build numbers that large"
-        )
-
-
-ENV = _Environment(
-    undefined=StrictUndefined,
-    autoescape=False,
-    keep_trailing_newline=False,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-def and_list(items, word: str = "and") -> str:
-    """A list as a sentence reads it: "API", "API and Web", "API, Web and Mobile"."""
-    items = [items] if isinstance(items, str) else [str(item) for item in items]
-    if len(items) < 3:
-        return f" {word} ".join(items)
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
-
-
-ENV.filters["and_list"] = and_list
 
 
 @dataclass
@@ -164,55 +87,6 @@ def source(audience_key: str, phase: str) -> tuple[dict[str, str], str]:
     return default_source(audience_key, phase), "default"
 
 
-@lru_cache(maxsize=512)
-def _compiled(text: str):
-    return ENV.from_string(text)
-
-
-class _Budget:
-    """A trace function that counts the lines the template's own code runs (frames Jinja
-    compiled, named "<template>") and stops it past MAX_STEPS lines or MAX_SECONDS.
-    Python calls it only in this thread, and only while the template renders."""
-
-    def __init__(self) -> None:
-        self.steps = MAX_STEPS
-        self.deadline = time.monotonic() + MAX_SECONDS
-
-    def enter(self, frame, event, arg):
-        return self.line if frame.f_code.co_filename == "<template>" else None
-
-    def line(self, frame, event, arg):
-        if event == "line":
-            self.steps -= 1
-            if self.steps < 0 or time.monotonic() > self.deadline:
-                raise SecurityError(
-                    f"the template runs too long (more than {MAX_STEPS:,} steps or "
-                    f"{MAX_SECONDS:g} s of work); a template may not loop that much"
-                )
-        return self.line
-
-
-def _render_capped(text: str, context: dict) -> str:
-    """Render, stopping as soon as the text grows past MAX_OUTPUT characters (a loop
-    that prints forever is cut off, not buffered) or the template runs past its budget."""
-    parts, size = [], 0
-    template = _compiled(text)
-    previous = sys.gettrace()
-    sys.settrace(_Budget().enter)
-    try:
-        for piece in template.generate(**context):
-            size += len(piece)
-            if size > MAX_OUTPUT:
-                raise SecurityError(
-                    f"the rendered text is longer than {MAX_OUTPUT:,} characters; "
-                    "a template may not write that much"
-                )
-            parts.append(piece)
-    finally:
-        sys.settrace(previous)
-    return "".join(parts)
-
-
 def _template_line(error: Exception) -> int | None:
     """The template line of an error: syntax errors carry it; errors raised while
     rendering (an undefined name, a sandbox refusal) only have it in the traceback,
@@ -264,7 +138,7 @@ def _render_one_by_one(sources: dict[str, str], context: dict) -> dict[str, str]
     out = {}
     for name in FIELDS:
         try:
-            out[name] = _render_capped(sources[name], context).strip()
+            out[name] = render_text(sources[name], context).strip()
         except TemplateError as error:
             raise _FieldError(describe(error, name)) from None
         except Exception as error:  # a sandbox refusal, a bad filter argument …
@@ -282,12 +156,12 @@ def validate(sources: dict[str, str], sample_context: dict) -> list[str]:
             problems.append(f"{name.replace('_', ' ')}: longer than {MAX_TEMPLATE} characters")
             continue
         try:
-            _compiled(text)
+            compiled(text)
         except TemplateSyntaxError as error:
             problems.append(describe(error, name))
             continue
         try:
-            rendered = _render_capped(text, sample_context).strip()
+            rendered = render_text(text, sample_context).strip()
         except Exception as error:
             problems.append(describe(error, name))
             continue

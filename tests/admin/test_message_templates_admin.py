@@ -91,6 +91,15 @@ def test_preview_shows_the_problems_with_their_lines(lead, fill, text):
     assert stored_count() == 0
 
 
+def test_preview_of_a_template_that_loops_forever_reports_it_and_returns(lead, fill, text):
+    loop = "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"
+    data = fill(lead, URL, action=URL, sms_text=loop)
+    data["action"] = "preview"
+    page = text(lead.post(URL, data=data))
+    assert "sms text, line 1: the template runs too long" in page
+    assert stored_count() == 0
+
+
 def test_save_refuses_a_broken_template_with_the_line(lead, fill, text):
     data = fill(
         lead,

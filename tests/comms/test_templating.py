@@ -305,7 +305,9 @@ def test_a_subject_template_that_renders_more_than_one_line_is_refused(app, lead
     ],
 )
 def test_and_list_reads_like_a_sentence(items, expected):
-    assert templating.and_list(items) == expected
+    from app.comms.sandbox import and_list
+
+    assert and_list(items) == expected
 
 
 def test_the_defaults_name_several_components_as_a_sentence(app):
@@ -316,3 +318,54 @@ def test_the_defaults_name_several_components_as_a_sentence(app):
         "We're aware of a problem affecting Payouts, Invoicing and Checkout, and we are "
         "investigating."
     )
+
+
+@pytest.mark.parametrize(
+    ("expression", "words"),
+    [
+        ("{{ ''|center(10**8) }}", "a width of 100,000,000"),
+        ("{{ 'x'.ljust(10**8) }}", "a width of 100,000,000"),
+        ("{{ 'x'.zfill(10**8) }}", "a width of 100,000,000"),
+        ("{{ '%0100000000d'|format(1) }}", "the format '%0100000000d'"),
+        ("{{ '%0100000000d' % 1 }}", "the format '%0100000000d'"),
+        ("{{ '%*d' % (10**8, 1) }}", "a width of 100,000,000"),
+        ("{{ '{:>100000000}'.format(1) }}", "the format '{:>100000000}'"),
+        ("{{ '{:>{}}'.format(1, 10**8) }}", "a width of 100,000,000"),
+        ("{% set s = 'ab' * 5000 %}{{ s|replace('a', s)|length }}", "that replace"),
+        ("{% set s = 'ab' * 5000 %}{{ s.replace('a', s)|length }}", "that replace"),
+        ("{% set t = 'a\\n' * 5000 %}{{ t|indent(100)|length }}", "that indent"),
+        (
+            "{% set ns = namespace(s='x' * 9999) %}{% for i in range(40) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+            "joining those with ~",
+        ),
+        (
+            "{% set ns = namespace(s='x' * 9999) %}{% for i in range(40) %}"
+            "{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}",
+            "joining those",
+        ),
+    ],
+)
+def test_a_template_that_pads_formats_or_joins_something_huge_is_refused(
+    app, lead, expression, words
+):
+    sources = defaults()
+    sources["email_body"] = "Hello,\n" + expression
+    message = refused(lead, sources)
+    assert message.startswith("The template has errors: email body, line 2:")
+    assert words in message and "more than 50,000 characters" in message
+
+
+def test_ordinary_padding_formatting_and_joining_still_work(app, lead):
+    sources = defaults()
+    sources["page_text"] = (
+        "[{{ 'x'|center(5) }}] {{ '%5.1f'|format(3.14159) }} {{ 'a' ~ 'b' }} {{ 'a' + 'b' }} "
+        "{{ 'abc'|replace('b', 'x') }} {{ '{:>3}'.format('a') }} {{ '%d%%' % 5 }} "
+        "{{ 3 + 4 }} {{ 7 % 3 }} {{ [1] + [2] }} {{ 'ab'.replace('a', 'z') }} "
+        "{{ '%d' % 120000 }} {{ '{} paid'.format(120000) }}"
+    )
+    templating.save(lead, "customers", "investigating", sources, sample_context("customers"))
+    db.session.commit()
+    texts = templating.render("customers", "investigating", sample_context("customers"))
+    assert texts.source == "staff" and not texts.error
+    assert texts.page_text == "[  x  ]   3.1 ab ab axc   a 5% 7 1 [1, 2] zb 120000 120000 paid"
