@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import free_port
+from tests.waiting import wait_until
 
 HERALD = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "herald"
 
@@ -42,15 +42,17 @@ def test_herald_demo_serves_the_demo_company_on_a_fresh_checkout(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
+
+        def answers() -> bool:
             assert demo.poll() is None, demo.stdout.read().decode()
             try:
-                status, body = get(base + "/")
-                break
+                get(base + "/")
             except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, "the demo never answered"
-                time.sleep(0.25)
+                return False
+            return True
+
+        wait_until(answers, 120, "the demo to answer", interval=0.25)
+        status, body = get(base + "/")
         assert status == 200
         assert b"Brightwave Status" in body
         status, body = get(base + "/api/v2/summary.json")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select
 import socket
 import ssl
 import threading
@@ -59,6 +60,7 @@ class Recorded:
         "body",
         "endpoint",
         "headers",
+        "hung_up",
         "info",
         "method",
         "path",
@@ -76,6 +78,9 @@ class Recorded:
         self.reply_body = b""
         self.at = time.time()
         self.info: dict = {}  # what the fake derived (message id, sid ...)
+        # Set when the client closed the connection while a scripted timeout held it:
+        # the client gave up, rather than the fake letting go.
+        self.hung_up = threading.Event()
         self._parsed = None
 
     @property
@@ -117,6 +122,22 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: every reply carries Content-Length
     disable_nagle_algorithm = True
     server_version = "HeraldFake/1"
+
+    def _client_hangs_up(self, hold: float, stopping: threading.Event) -> bool:
+        """Hold the request for ``hold`` seconds, watching the connection: True as soon
+        as the client closes it, False when the hold ends (or the fake stops) first."""
+        ends = time.monotonic() + hold
+        while not stopping.is_set() and time.monotonic() < ends:
+            ready, _, _ = select.select([self.connection], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                if not self.connection.recv(1):
+                    return True
+            except (OSError, ssl.SSLError):
+                return True
+        return False
+
     sys_version = ""
 
     def log_message(self, format, *args):  # no per-request logging
@@ -151,7 +172,8 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = fake.scripted(reply, request)
         if reply.status == TIMEOUT:
             fake._record(request)
-            fake._stopping.wait(reply.delay or fake.hang_seconds)
+            if self._client_hangs_up(reply.delay or fake.hang_seconds, fake._stopping):
+                request.hung_up.set()
             self.close_connection = True
             return
         payload, content_type = encode(reply.body)

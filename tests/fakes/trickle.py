@@ -36,6 +36,7 @@ class TricklingReceiver:
         self.ca_path = os.path.join(self._directory, "ca.pem")
         ca.cert_pem.write_to_path(self.ca_path)
         self.got_request = threading.Event()
+        self.hung_up = threading.Event()  # the client closed before the answer was out
         self.requests = 0
         self.bytes_sent = 0
         self._stopping = threading.Event()
@@ -108,5 +109,9 @@ class TricklingReceiver:
         for byte in drip:
             if self._stopping.wait(self.interval):
                 return
-            connection.sendall(bytes([byte]))
+            try:
+                connection.sendall(bytes([byte]))
+            except (OSError, ssl.SSLError):
+                self.hung_up.set()
+                return
             self.bytes_sent += 1

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 
 import pytest
@@ -18,6 +17,7 @@ from app.extensions import db
 from app.incidents.services import declare_incident
 from subscribers.models import Delivery
 from tests.fakes import SmtpSink
+from tests.waiting import wait_until
 
 REDIS_URL = os.environ.get("HERALD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SUBSCRIBERS = 400
@@ -119,15 +119,14 @@ def test_celery_workers_deliver_every_message_exactly_once(
                 reviewed=True,  # as if published through the workflow: customers are told
             )
             db.session.commit()  # the commit dispatches herald.expand to the queue
-            deadline = time.monotonic() + 90
-            while True:
+
+            def all_sent() -> bool:
+                assert all(w.poll() is None for w in workers), "a worker exited"
                 db.session.rollback()
                 sent = db.session.scalar(select(func.count()).where(Delivery.state == "sent"))
-                if sent == SUBSCRIBERS and len(sink.messages) >= SUBSCRIBERS:
-                    break
-                assert time.monotonic() < deadline, f"only {sent} sent"
-                assert all(w.poll() is None for w in workers), "a worker exited"
-                time.sleep(0.1)
+                return sent == SUBSCRIBERS and len(sink.messages) >= SUBSCRIBERS
+
+            wait_until(all_sent, 90, f"all {SUBSCRIBERS} deliveries sent", interval=0.1)
         finally:
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -17,6 +16,7 @@ from app.extensions import db
 from subscribers.models import Delivery
 from subscribers.outbox import Message, create_broadcast
 from tests.fakes import SmtpSink
+from tests.waiting import wait_until
 
 SUBSCRIBERS = 800
 BATCH = 20
@@ -41,14 +41,6 @@ def start_worker(database_url: str, sink: SmtpSink) -> subprocess.Popen:
     return subprocess.Popen(
         [herald, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-
-
-def wait_until(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def count(state: str) -> int:
