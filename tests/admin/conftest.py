@@ -108,3 +108,18 @@ def page_text(response) -> str:
 @pytest.fixture
 def text():
     return page_text
+
+
+@pytest.fixture
+def responder(make_user, staff):
+    return staff(make_user("responder", email="rafael@example.com"))
+
+
+@pytest.fixture
+def api(make_component):
+    return make_component("API", group="Core")
+
+
+@pytest.fixture
+def database(make_component):
+    return make_component("Database", group="Core")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
-from app.incidents.services import declare_incident
 from app.models import (
     AuditEvent,
     Incident,
@@ -19,46 +17,13 @@ from app.models import (
     User,
     utcnow,
 )
-
-FORM_TIME = "%Y-%m-%dT%H:%M"
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def local_input(app, moment: datetime) -> str:
-    """``moment`` as a datetime-local input value in the page's time zone."""
-    return moment.astimezone(ZoneInfo(app.config["TIME_ZONE"])).strftime(FORM_TIME)
-
-
-@pytest.fixture
-def responder(make_user, staff):
-    return staff(make_user("responder", email="rafael@example.com"))
-
-
-@pytest.fixture
-def api(make_component):
-    return make_component("API", group="Core")
-
-
-@pytest.fixture
-def database(make_component):
-    return make_component("Database", group="Core")
-
-
-def open_incident(name, components, **kwargs):
-    """An incident whose first update was published (through the workflow)."""
-    incident = declare_incident(
-        None, name, "minor", components, body="Looking into it.", reviewed=True, **kwargs
-    )
-    db.session.commit()
-    return incident
-
-
-def declare(client, fill, **fields):
-    data = fill(client, "/admin/incidents/new", **fields)
-    return client.post("/admin/incidents/new", data=data)
+from tests.admin.incidentkit import (
+    client_internal,
+    count,
+    declare,
+    local_input,
+    open_incident,
+)
 
 
 def test_declaring_an_incident_sets_its_components_and_shows_in_the_public_json(
@@ -200,10 +165,6 @@ def test_an_update_without_a_message_is_refused_and_changes_nothing(responder, t
     assert "Message (Markdown): This field is required." in text(response)
     assert (incident.status, api.status) == ("investigating", "major_outage")
     assert count(IncidentUpdate) == 1
-
-
-def client_internal(client, incident):
-    return client.get(f"/internal/incidents/{incident.public_id}")
 
 
 def resolve_form(client, fill, incident, **changes):

@@ -35,16 +35,6 @@ def comms(make_user, staff):
     return staff(make_user("comms_lead", email="casey@example.com"))
 
 
-@pytest.fixture
-def api(make_component):
-    return make_component("API", group="Core")
-
-
-@pytest.fixture
-def database(make_component):
-    return make_component("Database", group="Core")
-
-
 def upcoming(components, name="Database upgrade", hours=24, length=2):
     start = minute(utcnow()) + timedelta(hours=hours)
     item = schedule_maintenance(

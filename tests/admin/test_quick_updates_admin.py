@@ -2,61 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
-from app.incidents.services import declare_incident
-from app.models import (
-    Incident,
+from app.models import Incident
+from tests.admin.incidentkit import (
+    client_internal,
+    declare,
+    open_incident,
 )
-
-FORM_TIME = "%Y-%m-%dT%H:%M"
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def local_input(app, moment: datetime) -> str:
-    """``moment`` as a datetime-local input value in the page's time zone."""
-    return moment.astimezone(ZoneInfo(app.config["TIME_ZONE"])).strftime(FORM_TIME)
-
-
-@pytest.fixture
-def responder(make_user, staff):
-    return staff(make_user("responder", email="rafael@example.com"))
-
-
-@pytest.fixture
-def api(make_component):
-    return make_component("API", group="Core")
-
-
-@pytest.fixture
-def database(make_component):
-    return make_component("Database", group="Core")
-
-
-def open_incident(name, components, **kwargs):
-    """An incident whose first update was published (through the workflow)."""
-    incident = declare_incident(
-        None, name, "minor", components, body="Looking into it.", reviewed=True, **kwargs
-    )
-    db.session.commit()
-    return incident
-
-
-def client_internal(client, incident):
-    return client.get(f"/internal/incidents/{incident.public_id}")
-
-
-def declare(client, fill, **fields):
-    data = fill(client, "/admin/incidents/new", **fields)
-    return client.post("/admin/incidents/new", data=data)
 
 
 def test_declaring_without_a_message_leads_to_the_composer_and_is_listed_publicly_at_once(
