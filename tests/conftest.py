@@ -17,7 +17,10 @@ from app import create_app
 from app.extensions import db
 from app.models import Base
 
-pytest_plugins = ["tests.fakes.plugin"]  # fake_sendgrid, fake_twilio, smtp_sink ...
+pytest_plugins = [
+    "tests.fakes.plugin",  # fake_sendgrid, fake_twilio, smtp_sink ...
+    "tests.forms",  # fill, text: forms as a browser submits them
+]
 
 TEST_DATABASE_URL = os.environ.get("HERALD_TEST_DATABASE_URL", "")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

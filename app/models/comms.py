@@ -17,7 +17,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, new_public_id, utcnow
-from app.models.vocab import IMPACTS, INCIDENT_STATUSES, TIERS
+from app.models.incidents import ImpactEnum, IncidentStatusEnum
+from app.models.vocab import TIERS
 
 DRAFT_STATES = ("pending", "approved", "rejected", "published", "discarded")
 ROLL_CALL_STATES = ("pending", "operational", "affected")
@@ -50,18 +51,8 @@ class FactSheet(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(
-        Enum(
-            *INCIDENT_STATUSES,
-            name="incident_status",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-        )
-    )
-    impact: Mapped[str] = mapped_column(
-        Enum(*IMPACTS, name="impact", native_enum=False, create_constraint=True, length=16)
-    )
+    status: Mapped[str] = mapped_column(IncidentStatusEnum)
+    impact: Mapped[str] = mapped_column(ImpactEnum)
     # {component id (as text): status} to apply when published.
     components: Mapped[dict] = mapped_column(JSON, default=dict)
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -176,9 +167,7 @@ class EscalationRule(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    min_impact: Mapped[str | None] = mapped_column(
-        Enum(*IMPACTS, name="impact", native_enum=False, create_constraint=True, length=16)
-    )
+    min_impact: Mapped[str | None] = mapped_column(ImpactEnum)
     tier: Mapped[str | None] = mapped_column(
         Enum(*TIERS, name="tier", native_enum=False, create_constraint=True, length=8)
     )

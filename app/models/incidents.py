@@ -12,6 +12,9 @@ from app.models.components import Component, StatusEnum
 from app.models.vocab import IMPACTS, INCIDENT_STATUSES, VISIBILITIES
 
 ImpactEnum = Enum(*IMPACTS, name="impact", native_enum=False, create_constraint=True, length=16)
+IncidentStatusEnum = Enum(
+    *INCIDENT_STATUSES, name="incident_status", native_enum=False, create_constraint=True, length=16
+)
 
 
 class Incident(Base):
@@ -22,13 +25,7 @@ class Incident(Base):
     public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(
-        Enum(
-            *INCIDENT_STATUSES,
-            name="incident_status",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-        ),
+        IncidentStatusEnum,
         default="investigating",
     )
     impact: Mapped[str] = mapped_column(ImpactEnum, default="minor")
@@ -105,15 +102,7 @@ class IncidentUpdate(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(
-        Enum(
-            *INCIDENT_STATUSES,
-            name="incident_status",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-        )
-    )
+    status: Mapped[str] = mapped_column(IncidentStatusEnum)
     body: Mapped[str] = mapped_column(Text, default="")
     # The engineering text, shown on the internal page instead of ``body`` when set.
     internal_body: Mapped[str] = mapped_column(Text, default="")

@@ -8,7 +8,6 @@ import pytest
 from app.extensions import db
 from app.incidents.services import declare_incident
 from app.status.components import add_dependency
-from tests.admin.conftest import form_fields, page_text
 from tests.admin_comms.helpers import (
     CUSTOMERS_TEXT,
     ENGINEERING_TEXT,
@@ -17,30 +16,7 @@ from tests.admin_comms.helpers import (
     local_input,
     sheet_url,
 )
-
-
-@pytest.fixture
-def fill():
-    """``fill(client, url, action=None, **changes)``: the values of a form as rendered,
-    with ``changes`` applied (None removes a field, as unticking a box does)."""
-
-    def fill_in(client, url: str, action: str | None = None, **changes):
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        data = form_fields(response.get_data(as_text=True), action)
-        for name, value in changes.items():
-            if value is None:
-                data.pop(name, None)
-            else:
-                data[name] = value
-        return data
-
-    return fill_in
-
-
-@pytest.fixture
-def text():
-    return page_text
+from tests.forms import page_text
 
 
 @pytest.fixture

@@ -1,42 +1,15 @@
-"""Fixtures for the subscriber admin tests: requests in their own application context
-(as in tests/admin), a few subscribers, teams and broadcasts, and CSV helpers."""
+"""Fixtures for the subscriber admin tests: a few subscribers, teams and broadcasts, and
+CSV helpers. (Each request runs in its own application context: see tests/conftest.py.)"""
 
 from __future__ import annotations
 
-import contextvars
-import html
-
 import pytest
-from flask.testing import FlaskClient
 
 from app import accounts
 from app.extensions import db
 from subscribers import registry
 from subscribers.models import Broadcast, Delivery, Subscriber
-
-_ISOLATED = contextvars.ContextVar("isolated_request", default=False)
-
-
-class IsolatedClient(FlaskClient):
-    """Each request in a fresh context, so two clients in one test never share ``g`` or
-    the database session; the test's session then reads what the request committed."""
-
-    def open(self, *args, **kwargs):
-        if _ISOLATED.get():  # a redirect followed inside the isolated request
-            return super().open(*args, **kwargs)
-
-        def run():
-            _ISOLATED.set(True)
-            return FlaskClient.open(self, *args, **kwargs)
-
-        response = contextvars.Context().run(run)
-        db.session.expire_all()
-        return response
-
-
-@pytest.fixture(autouse=True)
-def isolated_requests(app):
-    app.test_client_class = IsolatedClient
+from tests.forms import page_text  # noqa: F401 (the tests import it from here)
 
 
 @pytest.fixture
@@ -101,10 +74,6 @@ def make_deliveries(app):
         return made
 
     return make
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def subscriber_named(address: str) -> Subscriber | None:
