@@ -9,7 +9,6 @@ from app import accounts
 from app.extensions import db
 from subscribers import registry
 from subscribers.models import Broadcast, Delivery, Subscriber
-from tests.forms import page_text  # noqa: F401 (the tests import it from here)
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import pytest
 
 from app.extensions import db
 from subscribers.outbox import Message, create_broadcast
-
-from .conftest import page_text
+from tests.forms import page_text
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from subscribers.channels.base import FAILED
 from subscribers.fanout import WEBHOOK_FAILURE_LIMIT, drain
 from subscribers.models import Delivery
 from subscribers.outbox import Message, create_broadcast, expand_broadcast
+from tests.forms import page_text
 from tests.subscribers.helpers import ScriptedChannel
-
-from .conftest import page_text
 
 HOOK = "https://hooks.example.com/herald"
 

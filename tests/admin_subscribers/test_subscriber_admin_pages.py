@@ -11,8 +11,8 @@ from app.extensions import db
 from app.models import AuditEvent
 from subscribers.models import Broadcast, Subscriber
 from subscribers.outbox import Message, create_broadcast
-
-from .conftest import page_text, subscriber_named
+from tests.admin_subscribers.conftest import subscriber_named
+from tests.forms import page_text
 
 HEADER = "channel,address,audience,components,team\n"
 

@@ -13,8 +13,7 @@ from subscribers import groups
 from subscribers.audiences import get_audience
 from subscribers.models import SavedGroup
 from subscribers.outbox import Message, create_broadcast, expand_broadcast
-
-from .conftest import page_text
+from tests.forms import page_text
 
 
 @pytest.fixture
