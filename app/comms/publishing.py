@@ -12,7 +12,6 @@ from app.comms import cadence
 from app.comms.checks import blocking
 from app.comms.drafting import _components_of, allowed_audiences
 from app.comms.messages import message_from_texts, send
-from app.comms.rollcall import announce_resolution
 from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.incidents.services import edit_incident, post_incident_update
@@ -142,23 +141,22 @@ def publish(
     components = _components_of(sheet)
     notify = notify or {}
     notifying = any(notify.get(d.audience_key, d.notify) for d in drafts)
-    was = incident.status
     posted = post_incident_update(
         actor,
         incident,
         sheet.status,
         public_text,
         components,
-        deliver_notifications=False,  # each audience's broadcast is sent below, not here
+        # Notifications go out (the timeline says so, and on resolution every team is
+        # told), but each audience's own broadcast is sent below, not a generic notice.
+        deliver_notifications=notifying,
+        customers_notice=False,
         reviewed=True,  # the customers text was checked and approved in the workflow
         # The internal page shows the engineering text; with no public text, whichever
         # internal text there is.
         internal_body=internal_text if (engineering or not public_text) else "",
     )
     sheet.update_id = posted.id
-    posted.deliver_notifications = notifying  # what the timeline and the JSON say
-    if notifying and sheet.status == "resolved" and was != "resolved":
-        announce_resolution(incident)  # every team hears that it is over
     affected = {c.id for c in components} | {link.component_id for link in incident.affected}
     component_ids = sorted(affected | dependents_of(affected))
     sent = []

@@ -140,9 +140,11 @@ def _add_update(
     affected: list,
     deliver_notifications: bool,
     at: datetime,
+    customers_notice: bool = True,
 ) -> IncidentUpdate:
     """Write one timeline entry; the first public text announces the incident and, when
-    notifications are on, tells the customers."""
+    notifications are on, tells the customers (unless ``customers_notice`` is off: the
+    workflow sends each audience its own text)."""
     update = IncidentUpdate(
         incident=incident,
         status=status,
@@ -159,7 +161,7 @@ def _add_update(
     if public_text and incident.announced_at is None:
         incident.announced_at = at
     db.session.flush()
-    if public_text:
+    if public_text and customers_notice:
         announce_incident_update(update)
     return update
 
@@ -250,6 +252,7 @@ def post_incident_update(
     deliver_notifications: bool = True,
     internal_body: str = "",
     reviewed: bool = False,
+    customers_notice: bool = True,
 ) -> IncidentUpdate:
     """Add an update to the timeline, moving the incident to ``status``. ``body`` is the
     text the public page shows and customers are sent when ``reviewed`` (the workflow's
@@ -258,6 +261,9 @@ def post_incident_update(
     engineering text) replaces it on the internal page. An update with only an internal
     text is never shown publicly nor sent to customers; the first public text announces
     the incident (``announced_at``). An internal incident never gets a public text.
+    ``customers_notice=False`` leaves the customers' notice to the caller (the workflow
+    sends each audience its own text); ``deliver_notifications`` still tells the teams on
+    resolution.
 
     Resolving sets each affected component back to operational unless ``components`` says
     otherwise, or another unresolved incident still holds it (then it keeps that status).
@@ -286,7 +292,15 @@ def post_incident_update(
         incident.resolved_at = at
     public_text, internal_text = _texts(incident, body, internal_body, reviewed)
     update = _add_update(
-        actor, incident, status, public_text, internal_text, affected, deliver_notifications, at
+        actor,
+        incident,
+        status,
+        public_text,
+        internal_text,
+        affected,
+        deliver_notifications,
+        at,
+        customers_notice,
     )
     from app.comms.lifecycle import on_update
 
