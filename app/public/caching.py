@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
-from flask import Response, current_app, g, render_template, request
+from flask import Response, current_app, g, make_response, render_template, request
 
 from app.status.cache import Page, Rendered, page_cache
 from app.web import SECURITY_HEADERS
@@ -141,3 +141,12 @@ def serve(
 def html_page(template: str, last_modified, valid_until, **context) -> Page:
     body = render_template(template, **context).encode()
     return Page(body, "text/html; charset=utf-8", last_modified, valid_until)
+
+
+def personal_page(template: str, status: int = 200, **context) -> Response:
+    """A personal page (a subscription, a roll-call answer): never stored by a browser,
+    proxy or CDN, never indexed."""
+    response = make_response(render_template(template, **context), status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -8,27 +8,21 @@ personal: never cached, never indexed.
 
 from __future__ import annotations
 
-from flask import Response, make_response, render_template, request
+from flask import Response, request
 
 from app.comms import rollcall
 from app.errors import NotFound, ServiceError
 from app.extensions import db
 from app.models import RollCall
 from app.public import bp
+from app.public.caching import personal_page
 
 STATE_LABELS = {"operational": "operational", "affected": "affected"}
 GONE = 410
 
 
-def _page(template: str, status: int = 200, **context) -> Response:
-    response = make_response(render_template(template, **context), status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
 def _problem(title: str, message: str, status: int) -> Response:
-    return _page("public/rollcall_problem.html", status, title=title, message=message)
+    return personal_page("public/rollcall_problem.html", status, title=title, message=message)
 
 
 def _open_call(token: str, state: str) -> RollCall | Response:
@@ -67,8 +61,8 @@ def rollcall_answer(token: str, state: str):
         except ServiceError as error:
             db.session.rollback()
             return _problem("Your answer was not recorded", error.message, 409)
-        return _page("public/rollcall_thanks.html", call=call, state=state)
-    return _page(
+        return personal_page("public/rollcall_thanks.html", call=call, state=state)
+    return personal_page(
         "public/rollcall_answer.html",
         call=call,
         state=state,

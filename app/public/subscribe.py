@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from flask import Response, current_app, make_response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, request, url_for
 
 from app.errors import NotFound, ServiceError
 from app.extensions import csrf, db, limiter
 from app.models import Component, ComponentGroup
 from app.public import bp
+from app.public.caching import personal_page
 from app.status.summary import visible_components
 from subscribers import registry
 from subscribers.channels.webhook import SIGNATURE_HEADER
@@ -169,16 +170,8 @@ def read_selection(choices: Choices, errors: dict[str, str]) -> Selection:
     return selection
 
 
-def _page(template: str, status: int = 200, **context) -> Response:
-    """A personal page: never stored by a browser, proxy or CDN, never indexed."""
-    response = make_response(render_template(template, **context), status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
 def _problem(title: str, message: str, status: int) -> Response:
-    return _page("public/subscribe_problem.html", status, title=title, message=message)
+    return personal_page("public/subscribe_problem.html", status, title=title, message=message)
 
 
 def _subscribe_rate() -> str:
@@ -226,7 +219,7 @@ def subscribe():
             if response is not None:
                 return response
         errors = {name: errors[name] for name in ("address", "components") if name in errors}
-    return _page(
+    return personal_page(
         "public/subscribe.html",
         400 if errors else 200,
         channel=channel,
@@ -276,7 +269,7 @@ def _sign_up(
         log.info(
             "webhook sign-up: subscriber %s verified=%s", result.subscriber.id, result.verified
         )
-        return _page(
+        return personal_page(
             "public/subscribe_webhook.html",
             subscriber=result.subscriber,
             verified=result.verified,
@@ -291,7 +284,7 @@ def _sign_up(
 
 @bp.get("/subscribe/check-your-email")
 def subscribe_sent():
-    return _page("public/subscribe_sent.html")
+    return personal_page("public/subscribe_sent.html")
 
 
 @bp.route("/subscribe/sms/<token>", methods=["GET", "POST"])
@@ -329,12 +322,14 @@ def subscribe_code(token: str):
                 errors["code"] = error.message
             else:
                 log.info("sms subscriber %s confirmed by code", subscriber.id)
-                return _page(
+                return personal_page(
                     "public/subscribe_done.html",
                     subscriber=subscriber,
                     links=registry.links_for(subscriber),
                 )
-    return _page("public/subscribe_code.html", 400 if errors else 200, token=token, errors=errors)
+    return personal_page(
+        "public/subscribe_code.html", 400 if errors else 200, token=token, errors=errors
+    )
 
 
 def _confirmable(token: str) -> Subscriber:
@@ -352,7 +347,7 @@ def subscribe_confirm(token: str):
             db.session.rollback()
             return _problem("We could not confirm your subscription", error.message, 400)
         log.info("email subscriber %s confirmed by link", subscriber.id)
-        return _page(
+        return personal_page(
             "public/subscribe_done.html",
             subscriber=subscriber,
             links=registry.links_for(subscriber),
@@ -363,7 +358,7 @@ def subscribe_confirm(token: str):
     except ServiceError as error:
         return _problem("We could not confirm your subscription", error.message, 400)
     if subscriber.state == "active":
-        return _page(
+        return personal_page(
             "public/subscribe_done.html",
             subscriber=subscriber,
             links=registry.links_for(subscriber),
@@ -375,7 +370,7 @@ def subscribe_confirm(token: str):
             "This subscription was cancelled; subscribe again to restart it.",
             400,
         )
-    return _page("public/subscribe_confirm.html", subscriber=subscriber, token=token)
+    return personal_page("public/subscribe_confirm.html", subscriber=subscriber, token=token)
 
 
 def _subscriber_or_404(token: str) -> Subscriber | Response:
@@ -406,7 +401,7 @@ def subscription(token: str):
             else:
                 log.info("subscriber %s changed their selection", subscriber.id)
                 return redirect(url_for("public.subscription", token=token, saved=1), 303)
-    return _page(
+    return personal_page(
         "public/subscription.html",
         400 if errors else 200,
         subscriber=subscriber,
@@ -449,14 +444,14 @@ def unsubscribe(token: str):
         registry.unsubscribe(subscriber, reason)
         db.session.commit()
         log.info("subscriber %s unsubscribed (%s)", subscriber.id, reason)
-        return _page(
+        return personal_page(
             "public/unsubscribed.html",
             subscriber=subscriber,
             channel_label=CHANNEL_LABELS[subscriber.channel],
             resubscribe=resubscribe_selection(subscriber),
         )
     # A GET never unsubscribes: it asks.
-    return _page(
+    return personal_page(
         "public/unsubscribe.html",
         subscriber=subscriber,
         channel_label=CHANNEL_LABELS[subscriber.channel],
