@@ -13,6 +13,7 @@ Without chromium the tests are skipped with a message saying so; with
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -86,13 +87,23 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         seed_demo()
         db.session.remove()
 
+    with serving(app, folder, "herald-live") as url:
+        yield LiveServer(url)
+
+
+@contextlib.contextmanager
+def serving(app, folder, name: str) -> Iterator[str]:
+    """Serve ``app`` with werkzeug on a free port of 127.0.0.1 in a thread; yield its URL.
+    On the way out: stop, close the database, remove ``folder``."""
+    from app.extensions import db
+
     server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: any free port
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, name="herald-live", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield LiveServer(url)
+        yield url
     finally:
         server.shutdown()
         server.server_close()

@@ -18,14 +18,11 @@ subscribers too, and write text messages into instance/.)
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 try:
     from playwright.sync_api import expect
@@ -33,6 +30,7 @@ except ImportError:  # the browser fixture skips (or, in CI, fails) and says why
     expect = None
 
 from app.demo import DEMO_PASSWORD
+from tests.browser.conftest import serving
 from tests.fakes.smtp import SmtpSink
 
 pytestmark = pytest.mark.browser
@@ -111,21 +109,8 @@ def comms_server(chromium, tmp_path_factory) -> Iterator[CommsServer]:
             db.session.commit()
             db.session.remove()
 
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        url = f"http://127.0.0.1:{server.server_port}"
-        app.config["PUBLIC_URL"] = url
-        thread = threading.Thread(target=server.serve_forever, name="herald-comms", daemon=True)
-        thread.start()
-        try:
+        with serving(app, folder, "herald-comms") as url:
             yield CommsServer(url, app, sink)
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=10)
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
