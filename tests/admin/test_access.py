@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import accounts, create_app
 from app.auth.permissions import PERMISSIONS
@@ -24,12 +24,13 @@ from app.comms.escalation import ensure_default_rules
 from app.extensions import db
 from app.incidents.services import declare_incident
 from app.maintenance.services import schedule_maintenance
-from app.models import AuditEvent, Base, PageState, utcnow
+from app.models import utcnow
 from app.models.vocab import ROLES
 from app.status.components import add_dependency, create_component, create_group
 from subscribers.groups import create_group as create_saved_group
 from subscribers.models import Broadcast
 from subscribers.registry import add_internal, quarantine
+from tests.snapshot import snapshot
 
 STAFF_BLUEPRINTS = ("admin", "internal")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -118,18 +119,6 @@ def url_of(app, endpoint: str, world: dict[str, object]) -> str:
         values[argument] = world[key]
     with app.test_request_context():
         return url_for(endpoint, **values)
-
-
-def snapshot() -> dict[str, int]:
-    """Row counts of every table, the audit log and the page version: any change shows."""
-    db.session.expire_all()
-    counts = {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
-        for table in Base.metadata.sorted_tables
-    }
-    counts["audit events"] = db.session.scalar(select(func.count(AuditEvent.id)))
-    counts["page version"] = db.session.scalar(select(PageState.version)) or 0
-    return counts
 
 
 def csrf_token_of(client) -> str:

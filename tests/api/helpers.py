@@ -1,14 +1,11 @@
 """Helpers for the management API tests: a client that sends a token, the sample facts,
-the shape of errors and a snapshot of the database."""
+the shape of errors (the database snapshot is in tests/snapshot.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import AuditEvent, Base, PageState, utcnow
+from app.models import utcnow
 
 
 class ApiClient:
@@ -33,18 +30,6 @@ class ApiClient:
 
     def send(self, method: str, url: str, **kwargs):
         return self.client.open(url, method=method, headers=self._headers(None), **kwargs)
-
-
-def snapshot() -> dict[str, int]:
-    """Row counts of every table, the audit log and the page version: any change shows."""
-    db.session.expire_all()
-    counts = {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
-        for table in Base.metadata.sorted_tables
-    }
-    counts["audit events"] = db.session.scalar(select(func.count(AuditEvent.id)))
-    counts["page version"] = db.session.scalar(select(PageState.version)) or 0
-    return counts
 
 
 def error_of(response, status: int) -> dict:

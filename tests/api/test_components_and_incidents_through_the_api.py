@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Incident, utcnow
-from tests.api.helpers import error_of, snapshot
+from tests.api.helpers import error_of
+from tests.snapshot import snapshot
 
 
 def test_a_responder_sets_a_components_status(app, world, api, client):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.helpers import error_of, facts, snapshot
+from tests.api.helpers import error_of, facts
+from tests.snapshot import snapshot
 
 DRAFT_FIELDS = {
     "id",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.helpers import error_of, snapshot
+from tests.api.helpers import error_of
+from tests.snapshot import snapshot
 
 
 def test_an_unknown_address_is_a_404_json(app, world, api):

@@ -10,7 +10,8 @@ from app.extensions import db
 from app.models import IncidentUpdate
 from subscribers.models import Broadcast
 from subscribers.outbox import expand_broadcast
-from tests.api.helpers import error_of, facts, snapshot
+from tests.api.helpers import error_of, facts
+from tests.snapshot import snapshot
 
 
 @pytest.fixture

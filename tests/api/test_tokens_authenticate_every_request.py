@@ -13,7 +13,8 @@ from app.auth.permissions import PERMISSIONS
 from app.extensions import db
 from app.models import ApiToken
 from app.models.vocab import ROLES
-from tests.api.helpers import ApiClient, error_of, snapshot
+from tests.api.helpers import ApiClient, error_of
+from tests.snapshot import snapshot
 
 
 def api_routes() -> list[tuple[str, str, str]]:

@@ -1,8 +1,11 @@
 """The fakes as pytest fixtures (registered in tests/conftest.py), one fresh fake per
 test: ``fake_sendgrid``, ``fake_twilio``, ``smtp_sink``, ``webhook_receiver`` (HTTPS,
-``.ca_path``), ``sendgrid_signer`` (event webhook keys) and ``twilio_signer``."""
+``.ca_path``), ``sendgrid_signer`` (event webhook keys), ``twilio_signer`` and ``dns``
+(made-up names, see tests/fakes/dns.py)."""
 
 from __future__ import annotations
+
+import socket
 
 import pytest
 
@@ -14,6 +17,7 @@ from tests.fakes import (
     TwilioSigner,
     WebhookReceiver,
 )
+from tests.fakes.dns import Resolver
 
 
 @pytest.fixture
@@ -48,3 +52,10 @@ def sendgrid_signer():
 @pytest.fixture
 def twilio_signer():
     return TwilioSigner("test-auth-token")
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    table = Resolver()
+    monkeypatch.setattr(socket, "getaddrinfo", table.getaddrinfo)
+    return table

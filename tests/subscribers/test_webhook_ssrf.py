@@ -24,40 +24,7 @@ from tests.fakes import WebhookReceiver
 from tests.fakes.trickle import TricklingReceiver
 from tests.subscribers.channelkit import content, outgoing
 
-REAL_GETADDRINFO = socket.getaddrinfo
 NAME = "hooks.example.test"
-
-
-@pytest.fixture
-def dns(monkeypatch):
-    """A resolver for made-up names (others resolve as usual): ``dns[name] = [ip, ...]``,
-    or a callable returning the list; ``dns.lookups`` counts the lookups per name."""
-
-    class Resolver(dict):
-        lookups: dict[str, int]
-
-    table = Resolver()
-    table.lookups = {}
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if host in table:
-            table.lookups[host] = table.lookups.get(host, 0) + 1
-            answer = table[host]
-            addresses = answer() if callable(answer) else answer
-            return [
-                (
-                    socket.AF_INET6 if ":" in ip else socket.AF_INET,
-                    socket.SOCK_STREAM,
-                    socket.IPPROTO_TCP,
-                    "",
-                    (ip, port or 443),
-                )
-                for ip in addresses
-            ]
-        return REAL_GETADDRINFO(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return table
 
 
 @pytest.fixture

@@ -18,40 +18,10 @@ from tests.fakes import WebhookReceiver
 from tests.fakes.trickle import TricklingReceiver
 
 NAME = "hooks.example.test"
-REAL_GETADDRINFO = socket.getaddrinfo
 
 
 def text_of(response) -> str:
     return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def dns(monkeypatch):
-    """Made-up names for the test (``dns[name] = [ip, ...]``); ``dns.lookups`` counts."""
-
-    class Resolver(dict):
-        lookups: dict[str, int]
-
-    table = Resolver()
-    table.lookups = {}
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if host not in table:
-            return REAL_GETADDRINFO(host, port, *args, **kwargs)
-        table.lookups[host] = table.lookups.get(host, 0) + 1
-        return [
-            (
-                socket.AF_INET6 if ":" in ip else socket.AF_INET,
-                socket.SOCK_STREAM,
-                socket.IPPROTO_TCP,
-                "",
-                (ip, port or 443),
-            )
-            for ip in table[host]
-        ]
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return table
 
 
 def test_a_trickling_receiver_is_given_up_on_in_time_and_blocks_no_writer(
