@@ -17,9 +17,10 @@ from app.auth.permissions import requires
 from app.comms import templating
 from app.comms.context import sample_context
 from app.comms.phases import FIELDS, PHASE_LABELS, known
-from app.comms.sandbox import MAX_TEMPLATE, render_text
-from app.extensions import db
+from app.comms.sandbox import render_text
+from app.comms.template_limits import MAX_TEMPLATE
 from app.models import MessageTemplate, User
+from core.db import db
 from subscribers.channels.segments import encoding, segment_count
 
 AUDIENCE_LABELS = {

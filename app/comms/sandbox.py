@@ -3,16 +3,19 @@ the application), plus limits on what a template may build and how long it may r
 that no template, by mistake or on purpose, can eat the memory or the CPU of the process
 that publishes.
 
-Every way of building a large text is checked before it is built: repeating with ``*``,
-joining with ``+`` or ``~``, padding (``center``, ``ljust``, ``indent``, ``'%9999999d'``,
-``'{:>9999999}'``), ``replace``; numbers are capped in size; the rendered text is cut
-off past MAX_OUTPUT; and a trace budget stops a loop that writes nothing.
+A template gets a whitelist: the filters and tests of ``app.comms.template_filters``,
+the methods in ALLOWED_METHODS, and the globals range (capped by Jinja's sandbox), dict,
+cycler, joiner and namespace. Every way it has of building a large text is measured
+before the text is built (``app.comms.template_limits``): repeating with ``*``, joining
+with ``+``, ``~``, ``join`` or a block, padding, formatting, replacing, writing a list
+as text; numbers are capped in size; all the text one render builds is counted; the
+rendered text is cut off past MAX_OUTPUT; and a trace budget stops a template (or what
+it calls) that runs too long.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import sys
 import time
 from functools import lru_cache
@@ -20,93 +23,98 @@ from functools import lru_cache
 from jinja2 import StrictUndefined
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
-from jinja2.filters import do_center, do_format, do_indent, do_replace
 from jinja2.sandbox import SandboxedEnvironment
 
-MAX_TEMPLATE = 20_000
-# What a template may build: a text or a list repeated with "*" at most this long, a
-# number of at most this many bits (1,233 digits), and each text it builds or renders at
-# most this many characters. A template that asks for more is refused, not rendered.
-MAX_REPEAT = 10_000
-MAX_NUMBER_BITS = 4_096
-MAX_OUTPUT = 50_000
-# And how long it may run: lines of template code executed, and seconds of this thread's
-# CPU, per field. A loop that writes nothing ("{% for a in range(99999) %}{% for b in
-# range(99999) %}…") is stopped here, not left to spin in the process that publishes.
+from app.comms.template_filters import FILTERS_ALLOWED, REFUSED_FILTERS, TESTS_ALLOWED
+from app.comms.template_limits import (
+    MAX_OUTPUT,
+    BoundedFormatter,
+    bounded_join,
+    check_bits,
+    check_expandtabs,
+    check_percent,
+    check_repeat,
+    check_replace,
+    check_text,
+    check_widths,
+    count_built,
+    integer,
+    start_counting,
+    stop_counting,
+    too_big,
+)
+
+# How long a template may run: lines of template code executed, and seconds of this
+# thread's CPU (in the template's code and in whatever it calls), per field. A loop that
+# writes nothing ("{% for a in range(99999) %}{% for b in range(99999) %}…") is stopped
+# here, not left to spin in the process that publishes.
 MAX_STEPS = 200_000
 MAX_SECONDS = 1.0
 
-PADDING_METHODS = frozenset(["center", "ljust", "rjust", "zfill", "expandtabs"])
-# A width or precision in a format string: "%-12.3f", "{:>12}", "{0:^{1}}".
-PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d+|\*)?(?:\.(\d+|\*))?[a-zA-Z%]?")
-BRACE_SPEC = re.compile(r"\{[^{}]*:([^{}]*)\}")
-NESTED_SPEC = re.compile(r"\{[^{}]*:[^{}]*\{")
+# The methods of texts, lists and mappings a template may call: those whose result is
+# no larger than their input, and those checked before they run (padding, join,
+# replace, expandtabs; format and format_map go through BoundedFormatter). Anything
+# else on these types (translate, encode, append …) is refused by name.
+PADDING_METHODS = frozenset(["center", "ljust", "rjust", "zfill"])
+STR_METHODS = PADDING_METHODS | frozenset(
+    [
+        "capitalize",
+        "casefold",
+        "count",
+        "endswith",
+        "expandtabs",
+        "find",
+        "format",
+        "format_map",
+        "index",
+        "isalnum",
+        "isalpha",
+        "isascii",
+        "isdecimal",
+        "isdigit",
+        "isidentifier",
+        "islower",
+        "isnumeric",
+        "isprintable",
+        "isspace",
+        "istitle",
+        "isupper",
+        "join",
+        "lower",
+        "lstrip",
+        "partition",
+        "removeprefix",
+        "removesuffix",
+        "replace",
+        "rfind",
+        "rindex",
+        "rpartition",
+        "rsplit",
+        "rstrip",
+        "split",
+        "splitlines",
+        "startswith",
+        "strip",
+        "swapcase",
+        "title",
+        "upper",
+    ]
+)
+ALLOWED_METHODS = (
+    (str, STR_METHODS),
+    (dict, frozenset(["get", "items", "keys", "values"])),
+    ((list, tuple), frozenset(["count", "index"])),
+)
+DATA_TYPES = (str, bytes, bytearray, list, tuple, dict, set, frozenset, int, float, complex, range)
 
 
-def _too_big(what: str) -> SecurityError:
-    return SecurityError(
-        f"{what} makes a text of more than {MAX_OUTPUT:,} characters; "
-        "a template may not build that much"
-    )
-
-
-def _integer(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_repeat(sequence, times) -> None:
-    repeats = isinstance(sequence, (str, list, tuple)) and _integer(times)
-    if repeats and len(sequence) * times > MAX_REPEAT:
-        raise SecurityError(
-            f"repeating a text or a list that many times makes more than {MAX_REPEAT:,} "
-            "characters or items; a template may not build that much"
-        )
-
-
-def _check_bits(bits: float) -> None:
-    if bits > MAX_NUMBER_BITS:
-        raise SecurityError(
-            f"that calculation makes a number of more than {MAX_NUMBER_BITS:,} bits; "
-            "a template may not build numbers that large"
-        )
-
-
-def _check_widths(*values) -> None:
-    """No width, count or tab size beyond what a text may hold."""
-    for value in values:
-        if _integer(value) and value > MAX_OUTPUT:
-            raise _too_big(f"a width of {value:,}")
-
-
-def _check_format_string(text: str, args=()) -> None:
-    """No width or precision beyond what a text may hold, written in the format or, for
-    "%*d" and "{:{}}", given as an argument."""
-    from_args = False
-    for match in PERCENT_SPEC.finditer(text):
-        for number in match.groups():
-            if number == "*":
-                from_args = True
-            elif number and int(number) > MAX_OUTPUT:
-                raise _too_big(f"the format {match.group(0)!r}")
-    for match in BRACE_SPEC.finditer(text):
-        for number in re.findall(r"\d+", match.group(1)):
-            if int(number) > MAX_OUTPUT:
-                raise _too_big(f"the format {match.group(0)!r}")
-    if from_args or NESTED_SPEC.search(text):
-        _check_widths(*(args if isinstance(args, (tuple, list)) else (args,)))
-
-
-def _check_replace(text: str, old, new, count=None) -> None:
-    old, new = str(old), str(new)
-    times = text.count(old) if old else len(text) + 1
-    if _integer(count) and count >= 0:
-        times = min(times, count)
-    if len(text) + times * (len(new) - len(old)) > MAX_OUTPUT:
-        raise _too_big("that replace")
+def _allowed_method(obj, name: str) -> bool:
+    return any(name in names for types, names in ALLOWED_METHODS if isinstance(obj, types))
 
 
 class _Generator(CodeGenerator):
-    """Compiles ``a ~ b`` to a checked join instead of Jinja's unchecked one."""
+    """Compiles ``a ~ b`` to a checked join instead of Jinja's unchecked one, and refuses
+    Jinja's filters that are not allowed by name, when the template is compiled."""
 
     def visit_Concat(self, node, frame) -> None:
         self.write("environment.checked_join((")
@@ -115,6 +123,21 @@ class _Generator(CodeGenerator):
             self.write(", ")
         self.write("))")
 
+    def visit_Filter(self, node, frame) -> None:
+        if node.name in REFUSED_FILTERS:
+            self.fail(
+                f"the filter {node.name!r} is not allowed in a template: it can write a "
+                "text of any size",
+                node.lineno,
+            )
+        super().visit_Filter(node, frame)
+
+
+def _finalize(value):
+    """What ``{{ … }}`` writes: a list or a mapping is measured before it is written."""
+    check_text(value, "writing that as text")
+    return value
+
 
 class _Environment(SandboxedEnvironment):
     """No autoescape: these are plain texts (Markdown for the page); the page's Markdown
@@ -122,89 +145,80 @@ class _Environment(SandboxedEnvironment):
 
     ``*``, ``**``, ``+`` and ``%`` go through ``call_binop`` (and are never folded at
     compile time), so that "{{ 'x' * 10**9 }}" or "{{ 10 ** 10**8 }}" is refused instead
-    of eating the memory or the CPU of the process that renders it."""
+    of eating the memory or the CPU of the process that renders it. Methods of texts,
+    lists and mappings are limited to ALLOWED_METHODS; the texts of blocks, macros and
+    "{% set %}…{% endset %}" are joined by ``concat``, which measures them first."""
 
     code_generator_class = _Generator
     intercepted_binops = frozenset(["*", "**", "+", "%"])
 
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        if not super().is_safe_attribute(obj, attr, value):
+            return False
+        return _allowed_method(obj, attr) or not isinstance(obj, DATA_TYPES)
+
+    def unsafe_undefined(self, obj, attribute: str):
+        if attribute.startswith("_") or not isinstance(obj, DATA_TYPES):
+            return super().unsafe_undefined(obj, attribute)
+        return self.undefined(
+            f"{type(obj).__name__}.{attribute} is not allowed in a template: it is unsafe "
+            "or can build a text of any size",
+            name=attribute,
+            obj=obj,
+            exc=SecurityError,
+        )
+
     def call_binop(self, context, operator: str, left, right):
         if operator == "*":
-            _check_repeat(left, right)
-            _check_repeat(right, left)
-            if _integer(left) and _integer(right):
-                _check_bits(abs(left).bit_length() + abs(right).bit_length())
-        elif operator == "**" and _integer(left) and _integer(right) and right > 0:
-            _check_bits(right * math.log2(abs(left) or 1))
+            check_repeat(left, right)
+            check_repeat(right, left)
+            if integer(left) and integer(right):
+                check_bits(abs(left).bit_length() + abs(right).bit_length())
+        elif operator == "**" and integer(left) and integer(right) and right > 0:
+            check_bits(right * math.log2(abs(left) or 1))
         elif operator == "+" and isinstance(left, (str, list, tuple)):
             if isinstance(right, (str, list, tuple)) and len(left) + len(right) > MAX_OUTPUT:
-                raise _too_big("joining those")
+                raise too_big("joining those")
         elif operator == "%" and isinstance(left, str):
-            _check_format_string(left, right)
-        return super().call_binop(context, operator, left, right)
+            check_percent(left, right)
+        return count_built(super().call_binop(context, operator, left, right))
 
     def checked_join(self, parts) -> str:
-        texts = [str(part) for part in parts]
-        if sum(map(len, texts)) > MAX_OUTPUT:
-            raise _too_big("joining those with ~")
-        return "".join(texts)
+        return bounded_join(parts, "", "joining those with ~")
+
+    def concat(self, pieces) -> str:
+        return bounded_join(pieces, "", "the text of that block, macro or set")
 
     def call(__self, __context, __obj, *args, **kwargs):
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
             name = getattr(__obj, "__name__", "")
+            if name == "join" and len(args) == 1 and not kwargs:
+                return bounded_join(args[0], owner, "that join")
             if name in PADDING_METHODS:
-                _check_widths(*args, *kwargs.values())
+                check_widths(*args, *kwargs.values())
+            elif name == "expandtabs":
+                check_expandtabs(owner, *args, **kwargs)
             elif name == "replace":
-                _check_replace(owner, *args, **kwargs)
-        return super().call(__context, __obj, *args, **kwargs)
+                check_replace(owner, *args, **kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        return count_built(result, new_items=isinstance(owner, str))
 
     def wrap_str_format(self, value):
-        """``str.format`` and ``format_map`` reach templates through Jinja's own wrapper
-        (a sandboxed formatter); check the format string and the arguments first."""
-        wrapped = super().wrap_str_format(value)
-        if wrapped is None:
+        """``str.format`` and ``format_map``, as Jinja's sandbox wraps them, but through
+        BoundedFormatter, which measures every field before writing it."""
+        if super().wrap_str_format(value) is None:
             return None
-        text = value.__self__
+        text, is_format_map = value.__self__, value.__name__ == "format_map"
 
         def checked(*args, **kwargs):
-            _check_format_string(text, (*args, *kwargs.values()))
-            return wrapped(*args, **kwargs)
+            if is_format_map:
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument")
+                args, kwargs = (), args[0]
+            return str(BoundedFormatter(self).vformat(text, args, kwargs))
 
         return checked
-
-
-def _center(value, width=80):
-    _check_widths(width)
-    return do_center(value, width)
-
-
-def _indent(value, width=4, first=False, blank=False):
-    lines = str(value).count("\n") + 1
-    size = len(width) if isinstance(width, str) else width if _integer(width) else 0
-    if size * lines > MAX_OUTPUT:
-        raise _too_big("that indent")
-    return do_indent(value, width, first, blank)
-
-
-def _format(value, *args, **kwargs):
-    _check_format_string(str(value), args)
-    return do_format(value, *args, **kwargs)
-
-
-def _replace(eval_ctx, value, old, new, count=None):
-    _check_replace(str(value), old, new, count)
-    return do_replace(eval_ctx, value, old, new, count)
-
-
-_replace.jinja_pass_arg = do_replace.jinja_pass_arg  # type: ignore[attr-defined]
-
-
-def and_list(items, word: str = "and") -> str:
-    """A list as a sentence reads it: "API", "API and Web", "API, Web and Mobile"."""
-    items = [items] if isinstance(items, str) else [str(item) for item in items]
-    if len(items) < 3:
-        return f" {word} ".join(items)
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 ENV = _Environment(
@@ -213,10 +227,12 @@ ENV = _Environment(
     keep_trailing_newline=False,
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=_finalize,
 )
-ENV.filters.update(
-    center=_center, indent=_indent, format=_format, replace=_replace, and_list=and_list
-)
+ENV.filters = dict(FILTERS_ALLOWED)
+ENV.tests = dict(TESTS_ALLOWED)
+# lorem ipsum builds its text in Python, outside the checks: not offered.
+del ENV.globals["lipsum"]
 
 
 @lru_cache(maxsize=512)
@@ -232,30 +248,49 @@ class _Budget:
 
     def __init__(self) -> None:
         self.steps = MAX_STEPS
+        self.calls = 0
         self.deadline = time.thread_time() + MAX_SECONDS
 
     def enter(self, frame, event, arg):
-        return self.line if frame.f_code.co_filename == "<template>" else None
+        if frame.f_code.co_filename == "<template>":
+            return self.line
+        # Python code the template calls (a filter, a loop's iterator) is not counted in
+        # steps, but its CPU time is: the clock is read every 64 calls into it.
+        self.calls += 1
+        if self.calls & 63 == 0:
+            self.check_clock()
+        return None
 
     def line(self, frame, event, arg):
         if event == "line":
             self.steps -= 1
+            if self.steps < 0:
+                self.stop()
             # The clock is read every 256 lines: reading a thread's CPU time costs more
             # than counting.
-            if self.steps < 0 or (self.steps & 255 == 0 and time.thread_time() > self.deadline):
-                raise SecurityError(
-                    f"the template runs too long (more than {MAX_STEPS:,} steps or "
-                    f"{MAX_SECONDS:g} s of work); a template may not loop that much"
-                )
+            if self.steps & 255 == 0:
+                self.check_clock()
         return self.line
+
+    def check_clock(self) -> None:
+        if time.thread_time() > self.deadline:
+            self.stop()
+
+    def stop(self):
+        raise SecurityError(
+            f"the template runs too long (more than {MAX_STEPS:,} steps or "
+            f"{MAX_SECONDS:g} s of work); a template may not loop that much"
+        )
 
 
 def render_text(text: str, context: dict) -> str:
     """Render one template text within the limits: refused past MAX_OUTPUT characters
-    (a loop that prints forever is cut off, not buffered) or past its budget."""
+    written (a loop that prints forever is cut off, not buffered), past MAX_BUILT
+    characters built, or past its budget of steps and CPU."""
     parts, size = [], 0
     template = compiled(text)
     previous = sys.gettrace()
+    counting = start_counting()
     sys.settrace(_Budget().enter)
     try:
         for piece in template.generate(**context):
@@ -268,4 +303,5 @@ def render_text(text: str, context: dict) -> str:
             parts.append(piece)
     finally:
         sys.settrace(previous)
+        stop_counting(counting)
     return "".join(parts)

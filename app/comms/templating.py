@@ -17,13 +17,14 @@ from functools import lru_cache
 from jinja2 import TemplateError, TemplateSyntaxError
 from sqlalchemy import select
 
-from app import audit
 from app.comms.phases import FIELDS, PHASE_LABELS, SECTION_NAMES, TEMPLATE_PHASES, known
-from app.comms.sandbox import MAX_TEMPLATE, compiled, render_text
-from app.errors import ServiceError
-from app.extensions import db
+from app.comms.sandbox import compiled, render_text
+from app.comms.template_limits import MAX_TEMPLATE
 from app.models import MessageTemplate, User
 from app.textrules import control_character
+from core import audit
+from core.db import db
+from core.errors import ServiceError
 
 DEFAULTS_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),

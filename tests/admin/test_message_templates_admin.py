@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from app.comms import templating
 from app.comms.context import sample_context
 from app.comms.phases import TEMPLATE_PHASES
-from app.extensions import db
 from app.models import MessageTemplate
+from core.db import db
+from tests.comms.templatekit import HUGE, SETUP
 
 URL = "/admin/message-templates/customers/investigating"
 RESET = f"{URL}/reset"
@@ -137,3 +138,32 @@ def test_an_unknown_template_is_not_found(lead):
     assert lead.get("/admin/message-templates/press/escalation").status_code == 404
     assert lead.get("/admin/message-templates/nobody/investigating").status_code == 404
     assert lead.post("/admin/message-templates/teams/monitoring/reset").status_code == 404
+
+
+@pytest.mark.parametrize(("payload", "words"), HUGE)
+def test_preview_refuses_a_template_that_would_build_a_huge_text(lead, fill, text, payload, words):
+    data = fill(lead, URL, action=URL, email_body="Hello,\n" + SETUP + payload)
+    data["action"] = "preview"
+    response = lead.post(URL, data=data)
+    page = text(response)
+    assert response.status_code == 200 and "Nothing has been saved" in page
+    assert "email body" in page and words in page
+    assert stored_count() == 0
+
+
+@pytest.mark.parametrize(("payload", "words"), HUGE)
+def test_save_refuses_a_template_that_would_build_a_huge_text_and_keeps_the_old_one(
+    lead, fill, text, payload, words
+):
+    data = fill(lead, URL, action=URL, email_subject="Kept: {{ incident.name }}")
+    data["action"] = "save"
+    assert lead.post(URL, data=data).status_code == 302
+    data = fill(lead, URL, action=URL, email_body="Hello,\n" + SETUP + payload)
+    data["action"] = "save"
+    response = lead.post(URL, data=data)
+    page = text(response)
+    assert response.status_code == 400
+    assert "Not saved: email body" in page and words in page
+    row = templating.stored("customers", "investigating")
+    assert row.email_subject == "Kept: {{ incident.name }}"
+    assert row.email_body == templating.default_source("customers", "investigating")["email_body"]

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from app.comms import templating
 from app.comms.context import sample_context
-from app.errors import ServiceError
-from app.extensions import db
 from app.models import AuditEvent, MessageTemplate
+from core.db import db
+from core.errors import ServiceError
 
 
 @pytest.fixture
@@ -305,7 +305,7 @@ def test_a_subject_template_that_renders_more_than_one_line_is_refused(app, lead
     ],
 )
 def test_and_list_reads_like_a_sentence(items, expected):
-    from app.comms.sandbox import and_list
+    from app.comms.template_filters import and_list
 
     assert and_list(items) == expected
 
