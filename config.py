@@ -11,8 +11,12 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# How long a staff sign-in lasts at most, with or without "keep me signed in".
+STAFF_SESSION_LIFETIME = timedelta(days=30)
 
 
 class ConfigError(ValueError):
@@ -147,6 +151,7 @@ class BaseConfig:
         "HERALD_WORKER_LEASE_SECONDS": "15",
         "HERALD_MAX_ATTEMPTS": "8",
         "HERALD_SUBSCRIBE_RATE": "5 per minute;30 per hour",
+        "HERALD_SUBSCRIBE_ADDRESS_RATE": "3 per hour;10 per day",
     }
     TESTING = False
 
@@ -161,6 +166,13 @@ class BaseConfig:
         secret = get("HERALD_SECRET_KEY")
         if not secret:
             secret = cls.missing_secret()
+        https = urlsplit(get("HERALD_PUBLIC_URL")).scheme == "https"
+        # Secure cookies follow the public URL unless set explicitly.
+        secure_cookies = (
+            _bool("HERALD_SESSION_COOKIE_SECURE", get("HERALD_SESSION_COOKIE_SECURE"))
+            if get("HERALD_SESSION_COOKIE_SECURE")
+            else https
+        )
         database_url = get("HERALD_DATABASE_URL") or (
             "sqlite:///" + os.path.join(instance_path, "herald.db")
         )
@@ -233,6 +245,7 @@ class BaseConfig:
                 "HERALD_WORKER_LEASE_SECONDS", get("HERALD_WORKER_LEASE_SECONDS"), 1.0
             ),
             "SUBSCRIBE_RATE": get("HERALD_SUBSCRIBE_RATE"),
+            "SUBSCRIBE_ADDRESS_RATE": get("HERALD_SUBSCRIBE_ADDRESS_RATE"),
             "CELERY_BROKER_URL": get("HERALD_CELERY_BROKER_URL"),
             "CELERY_RESULT_BACKEND": get("HERALD_CELERY_RESULT_BACKEND"),
             "CELERY_QUEUE": get("HERALD_CELERY_QUEUE") or "herald",
@@ -244,13 +257,16 @@ class BaseConfig:
             else cls.ENV_NAME != "production",
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
-            # Secure cookies follow the public URL unless set explicitly.
-            "SESSION_COOKIE_SECURE": _bool(
-                "HERALD_SESSION_COOKIE_SECURE", get("HERALD_SESSION_COOKIE_SECURE")
-            )
-            if get("HERALD_SESSION_COOKIE_SECURE")
-            else get("HERALD_PUBLIC_URL").startswith("https://"),
+            "SESSION_COOKIE_SECURE": secure_cookies,
+            # The remember-me cookie restores a session: it gets the session cookie's
+            # protections, and lives no longer than the session record it names.
             "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": secure_cookies,
+            "REMEMBER_COOKIE_DURATION": STAFF_SESSION_LIFETIME,
+            # HSTS (RFC 6797) only when the page is served over https: on http it is ignored
+            # by browsers and would mislead whoever reads the headers.
+            "HSTS": https,
             "WTF_CSRF_TIME_LIMIT": None,
             "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         }

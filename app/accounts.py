@@ -5,11 +5,12 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
-from app import audit
-from app.errors import Conflict, ServiceError
-from app.extensions import db
 from app.models import Team, User
-from app.models.vocab import ROLES
+from app.staff_sessions import end_all_sessions
+from core import audit
+from core.db import db
+from core.errors import Conflict, ServiceError
+from core.vocab import ROLES
 
 MIN_PASSWORD = 10
 
@@ -75,7 +76,9 @@ def update_user(actor: User | None, user: User, *, password: str | None = None, 
         user.set_password(password)
         changes["password"] = ["(hidden)", "(changed)"]
     if "active" in changes:
-        user.session_version += 1  # end the user's sessions
+        user.session_version += 1
+    if password or "active" in changes:
+        end_all_sessions(user)  # a new password or a deactivation signs out every device
     if changes:
         audit.record(actor, "user.update", user, f"Edited user {user.email}", changes)
     return user

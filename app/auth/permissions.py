@@ -7,7 +7,7 @@ from functools import wraps
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from app.models.vocab import ROLES
+from core.vocab import ROLES
 
 EDITORS = frozenset({"admin", "comms_lead", "responder"})
 
@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "publish_updates": frozenset({"admin", "comms_lead"}),
     "approve_drafts": frozenset({"admin", "approver"}),
     "manage_audiences": frozenset({"admin"}),
+    # Anyone signed in sees their own sessions and can end them.
+    "own_account": frozenset(ROLES),
     # Anyone signed in can answer for a team's services in a roll call.
     "answer_roll_call": frozenset(ROLES),
 }

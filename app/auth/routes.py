@@ -14,8 +14,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth import bp
 from app.auth.forms import LoginForm
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.models import User, utcnow
+from app.staff_sessions import end_session, start_session
+from core.db import db
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +55,7 @@ def login():
         if user is None:
             check_password_hash(_dummy_hash(), form.password.data)
         elif user.check_password(form.password.data) and user.active:
+            start_session(user, request.user_agent.string)
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()
@@ -65,6 +68,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        end_session(current_user)  # a copy of either cookie stops working too
+        db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("public.index"))

@@ -10,8 +10,9 @@ from sqlalchemy import Boolean, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.models.base import Base, UTCDateTime, utcnow
-from app.models.vocab import ROLES
+from core.db import Base, UTCDateTime
+from core.time import utcnow
+from core.vocab import ROLES
 
 
 class Team(Base):
@@ -46,7 +47,8 @@ class User(UserMixin, Base):
         ForeignKey("teams.id", ondelete="SET NULL"), index=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change or deactivation so that old sessions stop working.
+    # Bumped on password change or deactivation and checked with the staff session, so
+    # a password set outside app.accounts (which also closes the records) still counts.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -69,8 +71,14 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # The key of the staff session this object was signed in or loaded with, set by
+    # app.staff_sessions for the request; never stored (the database keeps its hash).
+    session_key = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        # Flask-Login keeps this in the session and the remember-me cookie alike, so
+        # both name the same staff session (see app.staff_sessions).
+        return f"{self.id}:{self.session_version}:{self.session_key}"
 
     @property
     def display_name(self) -> str:
@@ -78,3 +86,26 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email!r} {self.role}>"
+
+
+class StaffSession(Base):
+    """One sign-in of a staff user on one device, until sign-out or expiry.
+
+    The session and remember-me cookies carry a random key; only its SHA-256 is stored, so
+    a copy of the database cannot be turned back into a working cookie.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<StaffSession {self.id} of user {self.user_id}>"

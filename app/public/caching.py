@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from flask import Response, current_app, g, make_response, render_template, request
 
 from app.status.cache import Page, Rendered, page_cache
-from app.web import SECURITY_HEADERS
+from app.web import security_headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +38,9 @@ def cache_control(public: bool, seconds: int) -> str:
     )
 
 
-def prepare(entry: Rendered, *, public: bool, cors: bool, seconds: int) -> Prepared:
+def prepare(entry: Rendered, *, public: bool, cors: bool, seconds: int, hsts: bool) -> Prepared:
     """The headers for ``entry`` served this way (memoised on the entry)."""
-    key = (public, cors, seconds)
+    key = (public, cors, seconds, hsts)
     found = entry.prepared.get(key)
     if found is not None:
         return found
@@ -52,7 +52,7 @@ def prepare(entry: Rendered, *, public: bool, cors: bool, seconds: int) -> Prepa
     ]
     if cors:
         common.append(("Access-Control-Allow-Origin", "*"))
-    security = list(SECURITY_HEADERS.items())
+    security = security_headers(hsts)
     prepared = Prepared(
         etags=(entry.etag, gz_etag),
         plain=[
@@ -118,7 +118,10 @@ def respond(entry: Rendered, *, public: bool = True, cors: bool = False) -> Resp
     gzip_ok = request.accept_encodings["gzip"] > 0  # "gzip;q=0" means no gzip
     if public:
         g.shared_response = True
-    prepared = prepare(entry, public=public, cors=cors, seconds=current_app.config["CACHE_SECONDS"])
+    config = current_app.config
+    prepared = prepare(
+        entry, public=public, cors=cors, seconds=config["CACHE_SECONDS"], hsts=config["HSTS"]
+    )
     if not_modified(
         request.headers.get("If-None-Match"),
         request.headers.get("If-Modified-Since"),

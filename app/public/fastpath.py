@@ -58,7 +58,13 @@ class FastPath:
         if ";" in accept:  # quality values: let Flask parse them properly
             return None
         gzip_ok = "gzip" in accept
-        prepared = prepare(entry, public=public, cors=cors, seconds=self.config["CACHE_SECONDS"])
+        prepared = prepare(
+            entry,
+            public=public,
+            cors=cors,
+            seconds=self.config["CACHE_SECONDS"],
+            hsts=self.config["HSTS"],
+        )
         self.served += 1
         if not_modified(
             environ.get("HTTP_IF_NONE_MATCH"),

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from app.extensions import db
 from app.models import User
+from core.db import db
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "correct horse battery"
