@@ -8,15 +8,16 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.admin import attempt, bp, form_errors
 from app.admin.forms import options
 from app.api import tokens
 from app.auth.permissions import requires
-from app.extensions import db
+from app.input_bounds import MAX_ID
 from app.models import ApiToken, User
-from app.models.vocab import ROLE_LABELS
+from core.db import db
+from core.vocab import ROLE_LABELS
 
 
 class NewTokenForm(FlaskForm):
@@ -25,7 +26,9 @@ class NewTokenForm(FlaskForm):
 
 
 class RevokeTokenForm(FlaskForm):
-    token_id = IntegerField("Token", validators=[DataRequired()])
+    token_id = IntegerField(
+        "Token", validators=[DataRequired(), NumberRange(1, MAX_ID, "No API token has that id.")]
+    )
 
 
 def _page(form: NewTokenForm, status: int = 200, plain: str | None = None, made=None):

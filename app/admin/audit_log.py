@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.auth.permissions import requires
-from app.extensions import db
+from app.input_bounds import page_number
 from app.models import AuditEvent
+from core.db import db
 
 PAGE_SIZE = 50
 
@@ -16,7 +17,7 @@ PAGE_SIZE = 50
 @bp.get("/audit")
 @requires("view_audit")
 def audit():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number()
     target = request.args.get("target", "")
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if target:

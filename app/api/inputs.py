@@ -5,15 +5,15 @@ bad request changes nothing."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from flask import request
 from sqlalchemy import select
 
 from app.api.errors import ApiError
-from app.extensions import db
+from app.input_bounds import MAX_JSON_BYTES, BadJson, read_json
 from app.models import Component
+from core.db import db
 
 
 def invalid(message: str, field: str | None = None) -> ApiError:
@@ -22,14 +22,21 @@ def invalid(message: str, field: str | None = None) -> ApiError:
 
 def json_body(allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
     """The request's JSON object (an empty body counts as {} when nothing is required)."""
+    too_large = ApiError(
+        400, "too_large", f"The body is larger than {MAX_JSON_BYTES:,} bytes; send less."
+    )
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise too_large  # refused before it is read
     raw = request.get_data(cache=True)
+    if len(raw) > MAX_JSON_BYTES:
+        raise too_large
     if not raw.strip():
         data = {}
     else:
         try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise ApiError(400, "bad_json", f"The body is not valid JSON: {error}.") from None
+            data = read_json(raw)
+        except BadJson as error:
+            raise ApiError(400, "bad_json", str(error)) from None
         if not isinstance(data, dict):
             raise ApiError(400, "bad_json", "The body must be a JSON object.")
     unknown = sorted(set(data) - set(allowed))

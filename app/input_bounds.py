@@ -1,0 +1,96 @@
+"""Bounds on what a request may carry, checked before anything reaches SQL or a recursive
+parser: ids in URLs and query strings, page numbers, JSON bodies.
+
+Bad input answers 404 (an id that cannot exist) or 400 (a bad page number or body) and
+changes nothing. The bound is the reason, not a database error caught afterwards, so
+SQLite and PostgreSQL answer alike: SQLite's driver raises OverflowError past 64 bits,
+PostgreSQL refuses an out-of-range bigint in LIMIT/OFFSET, and Python's JSON parser
+raises RecursionError on deep nesting."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import abort, request
+from werkzeug.routing import IntegerConverter, Map
+
+MAX_ID = 2**63 - 1  # the largest PostgreSQL BIGINT and SQLite INTEGER
+MAX_PAGE = 100_000  # offset pages of 25-50 rows: far past any list a person pages through
+MAX_JSON_DEPTH = 64
+MAX_JSON_BYTES = 1024 * 1024
+
+# A JSON string (skipped whole, so brackets inside it do not count) or a bracket.
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+
+
+class IdConverter(IntegerConverter):
+    """The app's ``int`` URL converter: an integer a database id column can hold. A bigger
+    one matches no route, so the answer is 404 and no query is made."""
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = -MAX_ID - 1,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def id_arg(raw: str) -> int:
+    """For ``request.args.getlist(name, type=id_arg)``: a whole number a database id can
+    be; anything else raises ValueError, which Werkzeug takes as "no value"."""
+    value = int(raw)
+    if not 0 < value <= MAX_ID:
+        raise ValueError(f"{raw!r} is not a database id")
+    return value
+
+
+def page_number(name: str = "page") -> int:
+    """``?page=`` (or ``?<name>=``) as a whole number from 1 to MAX_PAGE, 1 when absent;
+    anything else answers 400 naming the parameter, before it becomes an OFFSET."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return 1
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_PAGE))) or not (
+        1 <= int(raw) <= MAX_PAGE
+    ):
+        shown = raw if len(raw) <= 24 else raw[:24] + "…"
+        abort(
+            400,
+            description=f"The page number must be a whole number from 1 to {MAX_PAGE:,}, "
+            f"not {shown!r}. Nothing was changed.",
+        )
+    return int(raw)
+
+
+class BadJson(ValueError):
+    """A body that is not JSON Herald will read; the message says why, for a person."""
+
+
+def read_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH):
+    """Parse a JSON document from outside. Nesting deeper than ``max_depth`` is refused
+    by counting brackets first, without recursion: Python's parser recurses per level
+    and fails with RecursionError long before a body size cap would stop it."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")  # RFC 8259 §8.1: JSON between systems is UTF-8
+        except UnicodeDecodeError:
+            raise BadJson("The body is not valid JSON: it is not UTF-8 text.") from None
+    depth = 0
+    for token in _STRUCTURE.finditer(raw):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > max_depth:
+                raise BadJson(
+                    f"The JSON is nested more than {max_depth} levels deep; Herald reads no deeper."
+                )
+        elif bracket in "]}":
+            depth -= 1
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise BadJson(f"The body is not valid JSON: {error}.") from None
