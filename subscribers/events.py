@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.extensions import db
-from app.models import utcnow
+from core.db import db
+from core.time import utcnow
 from subscribers import registry
-from subscribers.links import manage_url
+from subscribers.channels.twilio_errors import twilio_error
+from subscribers.links import link_token, manage_url
 from subscribers.models import Delivery, ProviderEvent, Subscriber
 
 log = logging.getLogger(__name__)
@@ -32,23 +33,6 @@ STOP_WORDS = frozenset(
 START_WORDS = frozenset({"START", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 CONFIRM_WORDS = frozenset({"YES"})
-
-# Twilio error codes that say something about the recipient, not about this one send.
-TWILIO_UNSUBSCRIBED = {21610: "the recipient replied STOP"}
-TWILIO_QUARANTINE = {
-    30003: "unreachable destination handset",
-    30005: "unknown destination handset",
-    30006: "landline or unreachable carrier",
-}
-TWILIO_ERRORS = {
-    **TWILIO_UNSUBSCRIBED,
-    **TWILIO_QUARANTINE,
-    21211: "invalid 'To' phone number",
-    21614: "'To' number is not a valid mobile number",
-    30004: "message blocked",
-    30007: "message filtered by the carrier",
-    30008: "unknown error",
-}
 
 FINAL_STATES = ("delivered", "failed", "bounced", "suppressed")
 
@@ -215,14 +199,16 @@ def handle_twilio_status(message_sid: str, status: str, error_code: str | None =
     if status not in ("undelivered", "failed"):
         return "ignored"  # queued, sending, sent, accepted …: nothing new for us
     code = _error_code(error_code)
-    meaning = TWILIO_ERRORS.get(code, "") if code is not None else ""
+    known = twilio_error(code)
     error = f"Twilio: {status}" + (f", error {code}" if code is not None else "")
-    error += f" ({meaning})" if meaning else ""
+    error += f" ({known.meaning})" if known else ""
     if delivery.state != "delivered":
         _set_state(delivery, "failed", error)
-    if code in TWILIO_UNSUBSCRIBED:
+    # The same table as the send path's (subscribers.channels.twilio_errors).
+    action = known.subscriber_action if known else None
+    if action == "unsubscribe":
         _unsubscribe(delivery.subscriber, error)
-    elif code in TWILIO_QUARANTINE:
+    elif action == "quarantine":
         _quarantine(delivery.subscriber, error)
     log.info("twilio status %s for delivery %s: %s", status, delivery.id, error)
     return "failed"
@@ -284,7 +270,7 @@ def handle_inbound_sms(number: str, body: str) -> InboundResult:
             return InboundResult(
                 "confirmed",
                 f"{page}: you are subscribed to status updates. "
-                f"Manage: {manage_url(waiting[0].token)} Reply STOP to opt out.",
+                f"Manage: {manage_url(link_token(waiting[0].link_id))} Reply STOP to opt out.",
                 len(waiting),
             )
         return InboundResult(
@@ -294,7 +280,11 @@ def handle_inbound_sms(number: str, body: str) -> InboundResult:
         )
     if word in HELP_WORDS:
         found = _sms_subscribers(number, "active", "pending")
-        manage = f" Manage: {manage_url(found[0].token)}" if found else f" Subscribe: {sign_up}"
+        manage = (
+            f" Manage: {manage_url(link_token(found[0].link_id))}"
+            if found
+            else f" Subscribe: {sign_up}"
+        )
         return InboundResult(
             "help",
             f"{page} status alerts.{manage} Reply STOP to opt out, START to opt back in. "

@@ -20,8 +20,8 @@ from flask import current_app
 from sqlalchemy import ARRAY, Integer, any_, bindparam, literal, select, update
 from sqlalchemy.exc import OperationalError
 
-from app.extensions import db
-from app.models import utcnow
+from core.db import db
+from core.time import utcnow
 from subscribers.channels.base import (
     BOUNCED,
     FAILED,
@@ -33,6 +33,7 @@ from subscribers.channels.base import (
     Outcome,
     Outgoing,
 )
+from subscribers.links import link_token
 from subscribers.models import Broadcast, Delivery, Subscriber
 from subscribers.outbox import lease_length
 
@@ -143,9 +144,9 @@ def send_claimed(
     groups: dict[int, list[Outgoing]] = {}
     claimed: dict[int, Claimed] = {}
     people = {
-        sid: (token, secret, state)
-        for sid, token, secret, state in db.session.execute(
-            select(Subscriber.id, Subscriber.token, Subscriber.secret, Subscriber.state).where(
+        sid: (link_token(link_id), secret, state)
+        for sid, link_id, secret, state in db.session.execute(
+            select(Subscriber.id, Subscriber.link_id, Subscriber.secret, Subscriber.state).where(
                 ids_in(Subscriber.id, {row[2] for row in rows})
             )
         )

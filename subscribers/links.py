@@ -1,12 +1,21 @@
-"""The public URLs that messages carry. The web blueprint serves these same paths."""
+"""The public URLs that messages carry. The web blueprint serves these same paths.
+
+Manage and unsubscribe links carry ``<link id>.<signature>``: the link id is random and
+stored on the subscriber, the signature is an HMAC-SHA256 of it under SECRET_KEY and is
+stored nowhere, so a copy of the database opens no subscription. Every message is built
+from the row when it is sent, so the token must be derivable again; a random token
+stored as a hash (like API tokens) could not be put in the next message. Tokens issued
+before migration 0006 (random, no dot) are kept as SHA-256 hashes and still accepted.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, Signer, URLSafeTimedSerializer
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 
@@ -23,27 +32,64 @@ def unsubscribe_url(token: str) -> str:
     return f"{_base()}/unsubscribe/{token}"
 
 
+def new_link_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _link_signer() -> Signer:
+    return Signer(
+        current_app.config["SECRET_KEY"], salt="subscriber-link", digest_method=hashlib.sha256
+    )
+
+
+def link_token(link_id: str) -> str:
+    """The token of a subscriber's manage and unsubscribe links."""
+    return _link_signer().sign(link_id).decode()
+
+
+def read_link_token(token: str) -> str | None:
+    """The link id a signed link token names, or None when the signature is not ours."""
+    try:
+        return _link_signer().unsign(token).decode()
+    except BadSignature:
+        return None
+
+
+def is_legacy_token(token: str) -> bool:
+    """Tokens issued before 0006 were ``secrets.token_urlsafe(32)``: they have no dot."""
+    return bool(token) and "." not in token
+
+
+def legacy_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="subscribe-confirm")
 
 
-def fingerprint(token: str) -> str:
-    """A short digest of the manage token: binds a confirmation to the subscription
-    without revealing any of the token (signed payloads are readable)."""
-    return hashlib.sha256(token.encode()).hexdigest()[:16]
+def fingerprint(link_id: str) -> str:
+    """A short digest of the link id: binds a confirmation to the subscription (a new
+    link id voids it) without showing the id (signed payloads are readable)."""
+    return hashlib.sha256(link_id.encode()).hexdigest()[:16]
 
 
-def token_matches(token: str, print_: str) -> bool:
-    return hmac.compare_digest(fingerprint(token), print_)
+def fingerprint_matches(print_: str, link_id: str, legacy_hash: str | None) -> bool:
+    """Whether a confirmation's fingerprint is this subscriber's. Confirmations sent
+    before 0006 carry the first 16 hex digits of the old token's SHA-256, which is what
+    ``legacy_hash`` starts with."""
+    if hmac.compare_digest(fingerprint(link_id), print_):
+        return True
+    return bool(legacy_hash) and hmac.compare_digest(legacy_hash[:16], print_)
 
 
-def confirmation_token(subscriber_id: int, token: str) -> str:
+def confirmation_token(subscriber_id: int, link_id: str) -> str:
     """A signed token that expires after 7 days; re-subscribing issues a new one."""
-    return _serializer().dumps({"s": subscriber_id, "k": fingerprint(token)})
+    return _serializer().dumps({"s": subscriber_id, "k": fingerprint(link_id)})
 
 
 def read_confirmation_token(value: str) -> tuple[int, str]:
-    """(subscriber id, token prefix); raises ValueError with a reason to show."""
+    """(subscriber id, fingerprint); raises ValueError with a reason to show."""
     try:
         data = _serializer().loads(value, max_age=CONFIRM_MAX_AGE)
     except SignatureExpired:
@@ -56,5 +102,5 @@ def read_confirmation_token(value: str) -> tuple[int, str]:
     return int(data["s"]), str(data["k"])
 
 
-def confirm_url(subscriber_id: int, token: str) -> str:
-    return f"{_base()}/subscribe/confirm/{confirmation_token(subscriber_id, token)}"
+def confirm_url(subscriber_id: int, link_id: str) -> str:
+    return f"{_base()}/subscribe/confirm/{confirmation_token(subscriber_id, link_id)}"

@@ -15,10 +15,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime
+from core.time import utcnow
 
 CHANNELS = ("email", "sms", "webhook")
 SUBSCRIBER_STATES = ("pending", "active", "unsubscribed", "quarantined")
@@ -68,6 +70,15 @@ class Audience(Base):
         return f"<Audience {self.key}>"
 
 
+@event.listens_for(Audience.__table__, "after_create")
+def _install_default_audiences(target, connection, **kw) -> None:
+    """A database built with ``create_all`` starts with the default audiences, as a
+    migrated one does."""
+    from subscribers.default_audiences import install_default_audiences
+
+    install_default_audiences(connection)
+
+
 class Subscriber(Base):
     """One address on one channel, for one audience, with its selection and state."""
 
@@ -99,13 +110,18 @@ class Subscriber(Base):
     state_reason: Mapped[str] = mapped_column(Text, default="")
     key_account: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str] = mapped_column(String(120), default="")
-    # Random, unguessable: the manage and unsubscribe links carry it.
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Random; the manage and unsubscribe links carry it signed with SECRET_KEY, and the
+    # signature is stored nowhere (subscribers/links.py). A new one voids every link.
+    link_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # SHA-256 of the token that links sent before migration 0006 carry; None after.
+    legacy_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Signs webhook deliveries (HMAC-SHA256); empty for other channels.
     secret: Mapped[str] = mapped_column(String(64), default="")
     # SMS double opt-in: the code to type in, hashed, and until when it works.
     confirm_code_hash: Mapped[str] = mapped_column(String(128), default="")
     confirm_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Wrong codes typed since the code was sent: the code stops working at a bound.
+    confirm_attempts: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(16), default="public")
     failure_count: Mapped[int] = mapped_column(Integer, default=0)
     first_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,15 +11,19 @@ from datetime import timedelta
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from app.errors import NotFound, ServiceError
-from app.extensions import db
-from app.models import Component, ComponentGroup, Team, utcnow
+from core.db import db
+from core.directory import component_groups, components
+from core.errors import NotFound, ServiceError
+from core.time import utcnow
 from subscribers.audiences import get_audience
 from subscribers.links import (
     confirm_url,
+    is_legacy_token,
+    legacy_token_hash,
+    link_token,
     manage_url,
-    read_confirmation_token,
-    token_matches,
+    new_link_id,
+    read_link_token,
     unsubscribe_url,
 )
 from subscribers.models import Audience, Subscriber, Subscription
@@ -65,9 +69,16 @@ def find_by_audience_key(channel: str, address: str, audience: str) -> Subscribe
 
 
 def by_token(token: str) -> Subscriber:
-    subscriber = (
-        db.session.scalar(select(Subscriber).where(Subscriber.token == token)) if token else None
-    )
+    """The subscriber a manage or unsubscribe link names: a signed link token, or a
+    token sent before migration 0006 (matched by its hash)."""
+    link_id = read_link_token(token)
+    if link_id is not None:
+        query = select(Subscriber).where(Subscriber.link_id == link_id)
+    elif is_legacy_token(token):
+        query = select(Subscriber).where(Subscriber.legacy_token_hash == legacy_token_hash(token))
+    else:
+        query = None
+    subscriber = db.session.scalar(query) if query is not None else None
     if subscriber is None:
         raise NotFound("This link is not valid. It may be from a subscription that was removed.")
     return subscriber
@@ -81,12 +92,16 @@ def check_selection(
     component_ids = sorted(set(component_ids or []))
     group_ids = sorted(set(group_ids or []))
     known_components = (
-        set(db.session.scalars(select(Component.id).where(Component.id.in_(component_ids))))
+        set(db.session.scalars(select(components.c.id).where(components.c.id.in_(component_ids))))
         if component_ids
         else set()
     )
     known_groups = (
-        set(db.session.scalars(select(ComponentGroup.id).where(ComponentGroup.id.in_(group_ids))))
+        set(
+            db.session.scalars(
+                select(component_groups.c.id).where(component_groups.c.id.in_(group_ids))
+            )
+        )
         if group_ids
         else set()
     )
@@ -108,19 +123,15 @@ def set_selection(
         subscriber.selections.append(Subscription(group_id=gid))
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 def new_secret() -> str:
     """A webhook's signing secret."""
     return secrets.token_hex(32)
 
 
 def _new_subscriber(channel: str, address: str, audience: Audience, **values) -> Subscriber:
-    """``values`` may bring the token and secret (a webhook's test delivery used them
+    """``values`` may bring the link id and secret (a webhook's test delivery used them
     before the row existed)."""
-    values.setdefault("token", new_token())
+    values.setdefault("link_id", new_link_id())
     values.setdefault("secret", new_secret() if channel == "webhook" else "")
     subscriber = Subscriber(
         channel=channel,
@@ -132,9 +143,10 @@ def _new_subscriber(channel: str, address: str, audience: Audience, **values) ->
     return subscriber
 
 
-def _hash_code(subscriber: Subscriber, code: str) -> str:
+def hash_code(subscriber: Subscriber, code: str) -> str:
+    """The stored form of an SMS code: keyed, and bound to the subscriber."""
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"{subscriber.token}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{subscriber.link_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def _direct(subscriber: Subscriber, template: str, source: str, **context) -> None:
@@ -167,13 +179,14 @@ def send_confirmation(subscriber: Subscriber) -> str | None:
             subscriber,
             "confirm_email",
             f"confirm:{subscriber.id}:{nonce}",
-            confirm_url=confirm_url(subscriber.id, subscriber.token),
+            confirm_url=confirm_url(subscriber.id, subscriber.link_id),
         )
         return None
     if subscriber.channel == "sms":
         code = f"{secrets.randbelow(1_000_000):06d}"
-        subscriber.confirm_code_hash = _hash_code(subscriber, code)
+        subscriber.confirm_code_hash = hash_code(subscriber, code)
         subscriber.confirm_expires_at = utcnow() + SMS_CODE_LIFETIME
+        subscriber.confirm_attempts = 0
         _direct(subscriber, "confirm_sms", f"confirm:{subscriber.id}:{nonce}", code=code)
         return code
     return None
@@ -214,7 +227,7 @@ def subscribe(
 def subscribe_proven_webhook(
     address: str,
     *,
-    token: str,
+    link_id: str,
     secret: str,
     how: str,
     component_ids: list[int] | None = None,
@@ -222,7 +235,7 @@ def subscribe_proven_webhook(
     audience: str = "customers",
 ) -> tuple[Subscriber, bool]:
     """Public sign-up of a webhook whose (normalised) URL has just answered a signed test
-    delivery made with ``token`` and ``secret``: active at once. Returns (subscriber,
+    delivery made with ``link_id`` and ``secret``: active at once. Returns (subscriber,
     activated); one that became active meanwhile is left as it is (activated False)."""
     target = get_audience(audience)
     subscriber = find("webhook", address, target)
@@ -237,7 +250,7 @@ def subscribe_proven_webhook(
             target,
             state="pending",
             source="public",
-            token=token,
+            link_id=link_id,
             secret=secret,
         )
     else:
@@ -256,49 +269,8 @@ def activate(subscriber: Subscriber, how: str) -> Subscriber:
     subscriber.confirmed_at = utcnow()
     subscriber.confirm_code_hash = ""
     subscriber.confirm_expires_at = None
+    subscriber.confirm_attempts = 0
     return subscriber
-
-
-def subscriber_to_confirm(token: str) -> Subscriber:
-    """The subscriber an emailed confirmation link names, without changing anything.
-    Only email is confirmed by link: an SMS code page's token must not skip the code."""
-    try:
-        subscriber_id, prefix = read_confirmation_token(token)
-    except ValueError as error:
-        raise ServiceError(str(error)) from None
-    subscriber = db.session.get(Subscriber, subscriber_id)
-    if (
-        subscriber is None
-        or subscriber.channel != "email"
-        or not token_matches(subscriber.token, prefix)
-    ):
-        raise ServiceError("This confirmation link is not valid any more.")
-    return subscriber
-
-
-def confirm_by_link(token: str) -> Subscriber:
-    """The emailed confirmation link: signed, expires after 7 days."""
-    subscriber = subscriber_to_confirm(token)
-    if subscriber.state == "active":
-        return subscriber
-    if subscriber.state != "pending":
-        raise ServiceError("This subscription was cancelled; subscribe again to restart it.")
-    return activate(subscriber, "confirmed by email link")
-
-
-def confirm_by_code(subscriber: Subscriber, code: str) -> Subscriber:
-    """The SMS code, typed on the web page or sent back by text."""
-    if subscriber.state == "active":
-        return subscriber
-    if subscriber.state != "pending" or not subscriber.confirm_code_hash:
-        raise ServiceError("There is no confirmation waiting for this number.", "code")
-    if subscriber.confirm_expires_at is None or subscriber.confirm_expires_at < utcnow():
-        raise ServiceError("That code has expired; subscribe again to get a new one.", "code")
-    if not hmac.compare_digest(
-        subscriber.confirm_code_hash, _hash_code(subscriber, (code or "").strip())
-    ):
-        raise ServiceError("That code is not right. Check the text message and try again.", "code")
-    return activate(subscriber, "confirmed by SMS code")
 
 
 def unsubscribe(subscriber: Subscriber, reason: str) -> Subscriber:
@@ -336,7 +308,7 @@ def add_internal(
     address: str,
     audience: str,
     *,
-    team: Team | None = None,
+    team_id: int | None = None,
     component_ids: list[int] | None = None,
     key_account: bool = False,
     name: str = "",
@@ -364,7 +336,7 @@ def add_internal(
     elif subscriber.state == "unsubscribed":
         # Someone who opted out stays out: staff cannot override an unsubscribe.
         raise ServiceError(f"{address} unsubscribed and cannot be re-added by staff.", "address")
-    subscriber.team_id = team.id if team else None
+    subscriber.team_id = team_id
     subscriber.key_account = key_account
     subscriber.name = name or subscriber.name
     db.session.flush()
@@ -375,7 +347,5 @@ def add_internal(
 
 
 def links_for(subscriber: Subscriber) -> dict[str, str]:
-    return {
-        "manage": manage_url(subscriber.token),
-        "unsubscribe": unsubscribe_url(subscriber.token),
-    }
+    token = link_token(subscriber.link_id)
+    return {"manage": manage_url(token), "unsubscribe": unsubscribe_url(token)}

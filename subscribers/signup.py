@@ -1,5 +1,6 @@
-"""Public sign-up steps beyond the registry: the token of the SMS code page, and a
-webhook's synchronous, signed test delivery (its double opt-in).
+"""Public sign-up steps beyond the registry: confirming by emailed link or by texted
+code (and the token of the SMS code page), and a webhook's synchronous, signed test
+delivery (its double opt-in).
 
 Like the registry, these work in the caller's transaction; the caller commits, or rolls
 back on a ServiceError so that a failed sign-up leaves nothing behind. The webhook
@@ -9,36 +10,128 @@ subscribe_webhook).
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
 
 import requests
 from flask import current_app
+from sqlalchemy import update
 
-from app.errors import NotFound, ServiceError
-from app.extensions import db
-from app.models import utcnow
+from core.db import db
+from core.errors import NotFound, ServiceError
+from core.time import utcnow
 from subscribers import registry
 from subscribers.audiences import get_audience
 from subscribers.channels import channels_for
 from subscribers.channels.base import Content, Outgoing
 from subscribers.channels.webhook import payload_for
 from subscribers.channels.webhook_http import DeadlineExceeded
-from subscribers.links import confirmation_token, read_confirmation_token, token_matches
+from subscribers.links import (
+    confirmation_token,
+    fingerprint_matches,
+    link_token,
+    new_link_id,
+    read_confirmation_token,
+)
 from subscribers.models import Broadcast, Delivery, Subscriber
 from subscribers.validation import normalise_webhook_url
 
 log = logging.getLogger(__name__)
 
+# Wrong tries a texted code survives: guessing one of a million codes stays hopeless
+# (new codes are limited per number at sign-up).
+CODE_ATTEMPTS = 5
 
-# SMS: the page where the code is typed in --------------------------------------------
+
+class TooManyAttempts(ServiceError):
+    """A bound on tries was reached; nothing else was changed."""
+
+    status = 429
+    code = "too_many_attempts"
+
+
+# Email: the confirmation link ------------------------------------------------------
+
+
+def subscriber_to_confirm(token: str) -> Subscriber:
+    """The subscriber an emailed confirmation link names, without changing anything.
+    Only email is confirmed by link: an SMS code page's token must not skip the code."""
+    try:
+        subscriber_id, prefix = read_confirmation_token(token)
+    except ValueError as error:
+        raise ServiceError(str(error)) from None
+    subscriber = _confirming(subscriber_id, prefix, "email")
+    if subscriber is None:
+        raise ServiceError("This confirmation link is not valid any more.")
+    return subscriber
+
+
+def _confirming(subscriber_id: int, prefix: str, channel: str) -> Subscriber | None:
+    """The subscriber a confirmation token names, if it is on ``channel`` and the token
+    was made for its current link id."""
+    subscriber = db.session.get(Subscriber, subscriber_id)
+    if (
+        subscriber is None
+        or subscriber.channel != channel
+        or not fingerprint_matches(prefix, subscriber.link_id, subscriber.legacy_token_hash)
+    ):
+        return None
+    return subscriber
+
+
+def confirm_by_link(token: str) -> Subscriber:
+    """The emailed confirmation link: signed, expires after 7 days."""
+    subscriber = subscriber_to_confirm(token)
+    if subscriber.state == "active":
+        return subscriber
+    if subscriber.state != "pending":
+        raise ServiceError("This subscription was cancelled; subscribe again to restart it.")
+    return registry.activate(subscriber, "confirmed by email link")
+
+
+# SMS: the code, and the page where it is typed in --------------------------------
+
+
+def _count_attempt(subscriber: Subscriber) -> None:
+    """Count one try at the code, or raise TooManyAttempts when none is left. One
+    conditional UPDATE, so that tries sent at the same moment cannot pass the bound."""
+    counted = db.session.execute(
+        update(Subscriber)
+        .where(Subscriber.id == subscriber.id, Subscriber.confirm_attempts < CODE_ATTEMPTS)
+        .values(confirm_attempts=Subscriber.confirm_attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(subscriber, ["confirm_attempts"])
+    if not counted:
+        raise TooManyAttempts(
+            "Too many wrong codes for this number. Subscribe again to get a new code.", "code"
+        )
+
+
+def confirm_by_code(subscriber: Subscriber, code: str) -> Subscriber:
+    """The SMS code typed on the web page. Each try is counted and the code stops
+    working after CODE_ATTEMPTS of them: the caller commits after a wrong code too, so
+    that the count stands (it is the only thing a wrong code changes)."""
+    if subscriber.state == "active":
+        return subscriber
+    if subscriber.state != "pending" or not subscriber.confirm_code_hash:
+        raise ServiceError("There is no confirmation waiting for this number.", "code")
+    if subscriber.confirm_expires_at is None or subscriber.confirm_expires_at < utcnow():
+        raise ServiceError("That code has expired; subscribe again to get a new one.", "code")
+    _count_attempt(subscriber)
+    if not hmac.compare_digest(
+        subscriber.confirm_code_hash, registry.hash_code(subscriber, (code or "").strip())
+    ):
+        raise ServiceError("That code is not right. Check the text message and try again.", "code")
+    return registry.activate(subscriber, "confirmed by SMS code")
 
 
 def code_page_token(subscriber: Subscriber) -> str:
     """A signed, expiring token naming a pending SMS subscriber (never the manage token,
     which would let whoever typed a number in manage it)."""
-    return confirmation_token(subscriber.id, subscriber.token)
+    return confirmation_token(subscriber.id, subscriber.link_id)
 
 
 def subscriber_for_code_page(token: str) -> Subscriber:
@@ -48,12 +141,8 @@ def subscriber_for_code_page(token: str) -> Subscriber:
         raise ServiceError(
             "This confirmation page has expired or is not valid. Subscribe again to get a new code."
         ) from None
-    subscriber = db.session.get(Subscriber, subscriber_id)
-    if (
-        subscriber is None
-        or subscriber.channel != "sms"
-        or not token_matches(subscriber.token, prefix)
-    ):
+    subscriber = _confirming(subscriber_id, prefix, "sms")
+    if subscriber is None:
         raise NotFound("This confirmation page is not valid any more. Subscribe again.")
     return subscriber
 
@@ -151,10 +240,10 @@ def _failure_reason(error: requests.RequestException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _send_test(address: str, token: str, secret: str, payload: dict) -> int:
+def _send_test(address: str, link_id: str, secret: str, payload: dict) -> int:
     """POST the signed test delivery; its 2xx status, or a ServiceError."""
     content = Content(0, "confirm_webhook", "", "", "", "", payload, direct=True)
-    item = Outgoing(TEST_DELIVERY_ID, 0, address, token, secret, 0)
+    item = Outgoing(TEST_DELIVERY_ID, 0, address, link_token(link_id), secret, 0)
     channel = channels_for(current_app._get_current_object(), only="webhook")["webhook"]
     try:
         response = channel.post(address, secret, payload_for(content, item), TEST_DELIVERY_ID)
@@ -202,16 +291,16 @@ def subscribe_webhook(
     component_ids, group_ids = registry.check_selection(component_ids, group_ids)
     # The test carries the subscriber's links and is signed with its new secret, so both
     # exist before the row does.
-    token = existing.token if existing is not None else registry.new_token()
+    link_id = existing.link_id if existing is not None else new_link_id()
     secret = registry.new_secret()
     payload = _test_payload()
     db.session.rollback()  # nothing was written: end the read transaction
 
-    status = _send_test(address, token, secret, payload)
+    status = _send_test(address, link_id, secret, payload)
 
     subscriber, activated = registry.subscribe_proven_webhook(
         address,
-        token=token,
+        link_id=link_id,
         secret=secret,
         how=f"webhook answered the test delivery with {status}",
         component_ids=component_ids,

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import feeds, rollcall, routes, subscribe  # noqa: E402,F401
+from app.public import (  # noqa: E402,F401
+    feeds,
+    rollcall,
+    routes,
+    subscribe,
+    subscribe_confirm,
+    subscription,
+)

@@ -28,7 +28,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from app.extensions import db
+from core.db import db
 from subscribers.models import Broadcast, Delivery, Subscriber
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -47,6 +47,7 @@ def subscription_settings(app):
     app.test_client_class = IsolatedClient
     # Many sign-ups per test; the rate-limit test sets its own, lower rate.
     app.config["SUBSCRIBE_RATE"] = "1000 per minute"
+    app.config["SUBSCRIBE_ADDRESS_RATE"] = "1000 per minute"
     app.config["TWILIO_AUTH_TOKEN"] = TWILIO_TOKEN
     app.config["PROVIDER_TIMEOUT"] = 5.0
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db
+from core.db import db
 from subscribers import registry
+from subscribers.links import link_token
 
 
 def text_of(response) -> str:
@@ -34,7 +35,7 @@ def reload(app):
 
 def test_the_manage_page_shows_the_address_state_and_choices(browser, active, make_component):
     make_component("API", group="Platform")
-    response = browser.get(f"/subscriptions/{active.token}")
+    response = browser.get(f"/subscriptions/{link_token(active.link_id)}")
     html = text_of(response)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
@@ -43,14 +44,14 @@ def test_the_manage_page_shows_the_address_state_and_choices(browser, active, ma
     assert "<dt>State</dt><dd>Active</dd>" in html
     assert 'id="scope-all" name="scope" value="all" checked' in html
     assert "All of Platform" in html
-    assert f'action="/unsubscribe/{active.token}"' in html
+    assert f'action="/unsubscribe/{link_token(active.link_id)}"' in html
     assert '<a href="/subscribe?channel=sms">text message</a>' in html
 
 
 def test_the_manage_page_changes_the_selection(browser, active, make_component, reload):
     api = make_component("API", group="Platform")
     make_component("Billing")
-    path = f"/subscriptions/{active.token}"
+    path = f"/subscriptions/{link_token(active.link_id)}"
     browser.get(path)
 
     saved = browser.post(path, {"scope": "some", "component": str(api.id)})
@@ -73,7 +74,7 @@ def test_the_manage_page_refuses_a_bad_choice_and_keeps_the_old_one(
     browser, active, make_component, reload
 ):
     secret = make_component("Secret database", visibility="internal")
-    path = f"/subscriptions/{active.token}"
+    path = f"/subscriptions/{link_token(active.link_id)}"
     browser.get(path)
     response = browser.post(path, {"scope": "some", "component": str(secret.id)})
     assert response.status_code == 400
@@ -86,7 +87,7 @@ def test_choices_the_page_does_not_show_are_kept(browser, active, make_component
     internal = make_component("Secret database", visibility="internal")
     registry.set_selection(active, [internal.id])
     db.session.commit()
-    path = f"/subscriptions/{active.token}"
+    path = f"/subscriptions/{link_token(active.link_id)}"
     browser.get(path)
     browser.post(path, {"scope": "some", "component": str(api.id)})
     assert sorted(s.component_id for s in reload(active).selections) == sorted(
@@ -104,17 +105,18 @@ def test_an_unknown_token_gets_a_404_page(browser):
 
 def test_a_get_on_the_unsubscribe_link_only_asks(browser, active, reload):
     for _ in range(3):
-        response = browser.get(f"/unsubscribe/{active.token}")
+        response = browser.get(f"/unsubscribe/{link_token(active.link_id)}")
         assert response.status_code == 200
         assert "Unsubscribe?" in text_of(response)
-        assert f'<form method="post" action="/unsubscribe/{active.token}">' in text_of(response)
+        form = f'<form method="post" action="/unsubscribe/{link_token(active.link_id)}">'
+        assert form in text_of(response)
     assert reload(active).state == "active"
 
 
 def test_a_one_click_post_with_no_cookie_and_no_csrf_token_unsubscribes(app, active, reload):
     provider = app.test_client(use_cookies=False)
     response = provider.post(
-        f"/unsubscribe/{active.token}",
+        f"/unsubscribe/{link_token(active.link_id)}",
         data={"List-Unsubscribe": "One-Click"},
         content_type="application/x-www-form-urlencoded",
     )
@@ -126,22 +128,23 @@ def test_a_one_click_post_with_no_cookie_and_no_csrf_token_unsubscribes(app, act
 
 
 def test_the_unsubscribe_button_works_and_offers_to_subscribe_again(browser, active, reload):
-    browser.get(f"/unsubscribe/{active.token}")
-    response = browser.post(f"/unsubscribe/{active.token}")
+    browser.get(f"/unsubscribe/{link_token(active.link_id)}")
+    response = browser.post(f"/unsubscribe/{link_token(active.link_id)}")
     html = text_of(response)
     assert "You are unsubscribed" in html
     assert "Unsubscribed by mistake?" in html
     assert reload(active).state == "unsubscribed"
-    assert "You are already unsubscribed" in text_of(browser.get(f"/unsubscribe/{active.token}"))
+    again = browser.get(f"/unsubscribe/{link_token(active.link_id)}")
+    assert "You are already unsubscribed" in text_of(again)
     assert "<dt>State</dt><dd>Unsubscribed</dd>" in text_of(
-        browser.get(f"/subscriptions/{active.token}")
+        browser.get(f"/subscriptions/{link_token(active.link_id)}")
     )
 
 
 def test_subscribing_again_after_unsubscribing_asks_for_confirmation_again(
     browser, active, reload, confirmation_of
 ):
-    html = text_of(browser.post(f"/unsubscribe/{active.token}"))
+    html = text_of(browser.post(f"/unsubscribe/{link_token(active.link_id)}"))
     assert 'name="address" value="bo@example.com"' in html
     again = browser.post("/subscribe", {"channel": "email", "address": "bo@example.com"})
     assert again.status_code == 303
@@ -152,7 +155,12 @@ def test_subscribing_again_after_unsubscribing_asks_for_confirmation_again(
 
 def test_the_links_in_messages_are_the_ones_these_pages_serve(browser, active):
     links = registry.links_for(active)
-    assert links["manage"] == f"https://status.example.com/subscriptions/{active.token}"
-    assert links["unsubscribe"] == f"https://status.example.com/unsubscribe/{active.token}"
+    assert (
+        links["manage"] == f"https://status.example.com/subscriptions/{link_token(active.link_id)}"
+    )
+    assert (
+        links["unsubscribe"]
+        == f"https://status.example.com/unsubscribe/{link_token(active.link_id)}"
+    )
     for link in links.values():
         assert browser.get(link.removeprefix("https://status.example.com")).status_code == 200

@@ -10,9 +10,10 @@ import socket
 
 from sqlalchemy import select
 
-from app.extensions import db
 from config import load_config
+from core.db import db
 from subscribers.channels.webhook import sign
+from subscribers.links import link_token
 from subscribers.models import Broadcast, Delivery
 
 FAILED = (
@@ -53,8 +54,8 @@ def test_a_webhook_that_answers_2xx_is_active_and_sees_its_secret_once(
     )
     payload = json.loads(test["body"])
     assert "test" in payload
-    assert payload["meta"]["unsubscribe"].endswith(f"/unsubscribe/{subscriber.token}")
-    assert payload["meta"]["manage"].endswith(f"/subscriptions/{subscriber.token}")
+    assert payload["meta"]["unsubscribe"].endswith(f"/unsubscribe/{link_token(subscriber.link_id)}")
+    assert payload["meta"]["manage"].endswith(f"/subscriptions/{link_token(subscriber.link_id)}")
 
     # Sent before anything is written: no delivery row exists yet to name.
     assert test["headers"]["X-Herald-Delivery"] == "0"

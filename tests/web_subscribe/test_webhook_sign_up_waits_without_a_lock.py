@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from app.extensions import db
 from app.models import Component
 from config import load_config
+from core.db import db
 from tests.fakes import WebhookReceiver
 from tests.fakes.trickle import TricklingReceiver
 

@@ -1,0 +1,127 @@
+"""The links every message carries: the manage page (what the subscriber hears about)
+and the unsubscribe page. Both name the subscriber by the token in the URL (see
+subscribers/links.py); the forms post back to the URL they were opened with.
+
+The unsubscribe POST is exempt from CSRF: mail providers POST it with no cookies (RFC
+8058 one-click) and the token in the URL is what authenticates it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, redirect, request, url_for
+
+from app.extensions import csrf
+from app.public import bp
+from app.public.caching import personal_page
+from app.public.subscription_forms import (
+    CHANNEL_LABELS,
+    Choices,
+    Selection,
+    problem_page,
+    public_choices,
+    read_selection,
+    resubscribe_selection,
+)
+from core.db import db
+from core.errors import NotFound, ServiceError
+from subscribers import registry
+from subscribers.models import Subscriber
+
+log = logging.getLogger(__name__)
+
+STATE_LABELS = {
+    "pending": "Waiting for confirmation",
+    "active": "Active",
+    "unsubscribed": "Unsubscribed",
+    "quarantined": "Paused: our messages could not be delivered",
+}
+
+
+def _subscriber_or_404(token: str) -> Subscriber | Response:
+    try:
+        return registry.by_token(token)
+    except NotFound as error:
+        return problem_page("Subscription not found", error.message, 404)
+
+
+@bp.route("/subscriptions/<token>", methods=["GET", "POST"])
+def subscription(token: str):
+    found = _subscriber_or_404(token)
+    if isinstance(found, Response):
+        return found
+    subscriber = found
+    choices = public_choices()
+    errors: dict[str, str] = {}
+    selection = Selection.of(subscriber)
+    if request.method == "POST":
+        selection = read_selection(choices, errors)
+        if not errors:
+            try:
+                _save_selection(subscriber, selection, choices)
+                db.session.commit()
+            except ServiceError as error:
+                db.session.rollback()
+                errors["components"] = error.message
+            else:
+                log.info("subscriber %s changed their selection", subscriber.id)
+                return redirect(url_for("public.subscription", token=token, saved=1), 303)
+    return personal_page(
+        "public/subscription.html",
+        400 if errors else 200,
+        token=token,
+        subscriber=subscriber,
+        state_label=STATE_LABELS[subscriber.state],
+        channel_label=CHANNEL_LABELS[subscriber.channel],
+        choices=choices,
+        selection=selection,
+        errors=errors,
+        saved=request.method == "GET" and request.args.get("saved") == "1",
+        resubscribe=resubscribe_selection(subscriber),
+    )
+
+
+def _save_selection(subscriber: Subscriber, selection: Selection, choices: Choices) -> None:
+    """Replace the public part of the selection; choices this page does not show (set by
+    staff, or no longer public) are kept."""
+    if selection.scope == "all":
+        registry.set_selection(subscriber, None, None)
+        return
+    current = Selection.of(subscriber)
+    kept_components = current.component_ids - choices.component_ids
+    kept_groups = current.group_ids - choices.group_ids
+    registry.set_selection(
+        subscriber,
+        sorted(selection.component_ids | kept_components),
+        sorted(selection.group_ids | kept_groups),
+    )
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    found = _subscriber_or_404(token)
+    if isinstance(found, Response):
+        return found
+    subscriber = found
+    if request.method == "POST":
+        one_click = request.form.get("List-Unsubscribe") == "One-Click"
+        reason = "one-click unsubscribe (RFC 8058)" if one_click else "unsubscribed with the link"
+        registry.unsubscribe(subscriber, reason)
+        db.session.commit()
+        log.info("subscriber %s unsubscribed (%s)", subscriber.id, reason)
+        return personal_page(
+            "public/unsubscribed.html",
+            subscriber=subscriber,
+            channel_label=CHANNEL_LABELS[subscriber.channel],
+            resubscribe=resubscribe_selection(subscriber),
+        )
+    # A GET never unsubscribes: it asks.
+    return personal_page(
+        "public/unsubscribe.html",
+        token=token,
+        subscriber=subscriber,
+        channel_label=CHANNEL_LABELS[subscriber.channel],
+        resubscribe=resubscribe_selection(subscriber),
+    )

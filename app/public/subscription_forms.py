@@ -1,0 +1,107 @@
+"""What the subscription pages share: the channel names, the public components a
+subscriber can choose and the choice posted, and the page that says what went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Response, current_app, request
+
+from app.models import Component, ComponentGroup
+from app.public.caching import personal_page
+from app.status.summary import visible_components
+from subscribers.models import Subscriber
+
+CHANNEL_LABELS = {"email": "Email", "sms": "Text message", "webhook": "Webhook"}
+
+
+@dataclass
+class Choices:
+    """The public components a subscriber can choose, grouped as on the page."""
+
+    groups: list[tuple[ComponentGroup, list[Component]]]
+    solo: list[Component]
+
+    @property
+    def component_ids(self) -> set[int]:
+        ids = {c.id for c in self.solo}
+        for _, components in self.groups:
+            ids |= {c.id for c in components}
+        return ids
+
+    @property
+    def group_ids(self) -> set[int]:
+        return {group.id for group, _ in self.groups}
+
+
+def public_choices() -> Choices:
+    by_group: dict[int, tuple[ComponentGroup, list[Component]]] = {}
+    solo = []
+    for component in visible_components("public"):
+        if component.group is None:
+            solo.append(component)
+        else:
+            by_group.setdefault(component.group.id, (component.group, []))[1].append(component)
+    groups = sorted(by_group.values(), key=lambda item: (item[0].position, item[0].name))
+    return Choices(groups, solo)
+
+
+@dataclass
+class Selection:
+    scope: str = "all"
+    component_ids: set[int] = field(default_factory=set)
+    group_ids: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, subscriber: Subscriber) -> Selection:
+        return cls(
+            "all" if subscriber.all_components else "some",
+            {s.component_id for s in subscriber.selections if s.component_id},
+            {s.group_id for s in subscriber.selections if s.group_id},
+        )
+
+
+def resubscribe_selection(subscriber: Subscriber) -> Selection:
+    """The subscriber's choice, limited to what the sign-up form accepts."""
+    choices = public_choices()
+    current = Selection.of(subscriber)
+    kept = Selection(
+        current.scope,
+        current.component_ids & choices.component_ids,
+        current.group_ids & choices.group_ids,
+    )
+    if kept.scope == "some" and not kept.component_ids and not kept.group_ids:
+        return Selection()
+    return kept
+
+
+def read_selection(choices: Choices, errors: dict[str, str]) -> Selection:
+    """The posted choice: everything, or ticked public components and groups."""
+    form = request.form
+    scope = "some" if form.get("scope") == "some" else "all"
+    raw_components, raw_groups = form.getlist("component"), form.getlist("group")
+    try:
+        component_ids = {int(value) for value in raw_components}
+        group_ids = {int(value) for value in raw_groups}
+    except ValueError:
+        component_ids, group_ids = set(), set()
+        errors["components"] = "Choose components from the list."
+    selection = Selection(scope, component_ids, group_ids)
+    if "components" in errors:
+        pass
+    elif component_ids - choices.component_ids or group_ids - choices.group_ids:
+        errors["components"] = "Choose components from the list."
+    elif scope == "some" and not component_ids and not group_ids:
+        errors["components"] = (
+            "Tick at least one component or group, or choose to hear about everything."
+        )
+    return selection
+
+
+def problem_page(title: str, message: str, status: int) -> Response:
+    return personal_page("public/subscribe_problem.html", status, title=title, message=message)
+
+
+def subscribe_rate() -> str:
+    """Sign-ups and code tries per client address (a limit string for the limiter)."""
+    return current_app.config["SUBSCRIBE_RATE"]
