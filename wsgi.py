@@ -4,4 +4,5 @@ from app import create_app
 from subscribers.celery_app import make_celery
 
 app = create_app()
-celery = make_celery(app)
+# Only with HERALD_CELERY_BROKER_URL: the embedded default needs no Celery installed.
+celery = make_celery(app) if app.config.get("CELERY_BROKER_URL") else None

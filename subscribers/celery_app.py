@@ -2,15 +2,32 @@
 
 ``celery -A wsgi.celery worker`` runs them; add ``-B`` (or run ``celery -A wsgi.celery
 beat`` once) for the periodic jobs.
+
+Celery is an extra (``pip install 'herald[celery]'``): the embedded default runs without
+it, and only a configured HERALD_CELERY_BROKER_URL asks for it.
 """
 
 from __future__ import annotations
 
-from celery import Celery, Task
 from flask import Flask
+
+CELERY_MISSING = (
+    "HERALD_CELERY_BROKER_URL is set, but Celery is not installed: install Herald with "
+    "its celery extra (pip install 'herald[celery]'), or unset HERALD_CELERY_BROKER_URL "
+    "to run the embedded worker."
+)
+
+try:
+    from celery import Celery, Task
+except ImportError:  # the extra is not installed; make_celery says so if asked
+    Celery = Task = None
 
 
 def make_celery(app: Flask) -> Celery:
+    """The Celery app for ``app``; a RuntimeError naming the fix when Celery is missing."""
+    if Celery is None:
+        raise RuntimeError(CELERY_MISSING)
+
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from flask import current_app
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import utcnow
+from core.db import db
+from core.time import utcnow
+from subscribers.celery_app import CELERY_MISSING
 from subscribers.channels import channels_for
 from subscribers.fanout import ContentCache
 from subscribers.fanout import drain as drain_deliveries
 from subscribers.models import Delivery
 from subscribers.outbox import expand_step
+
+try:
+    from celery import shared_task
+except ImportError as error:  # only imported when HERALD_CELERY_BROKER_URL is set
+    raise ModuleNotFoundError(CELERY_MISSING) from error
 
 log = logging.getLogger(__name__)
 BATCHES_PER_TASK = 20
@@ -55,7 +60,7 @@ def drain_channel(kind: str) -> None:
 
 @shared_task(name="herald.periodic")
 def periodic() -> None:
-    from app.worker import expand_pending, run_periodic_jobs
+    from subscribers.worker import expand_pending, run_periodic_jobs
 
     app = current_app._get_current_object()
     run_periodic_jobs(app)

@@ -8,17 +8,18 @@ forged or unsigned callback (changing nothing), hands the data to
 from __future__ import annotations
 
 import binascii
-import json
 import logging
-from xml.sax.saxutils import escape
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from flask import Response, current_app, request
 from sendgrid.helpers.eventwebhook import EventWebhook
 from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
 
-from app.extensions import csrf, db
+from app.extensions import csrf
+from app.input_bounds import BadJson, read_json
 from app.webhooks import bp
+from core.db import db
 from subscribers.events import handle_inbound_sms, handle_sendgrid_events, handle_twilio_status
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,9 @@ def sendgrid_events():
     if problem:
         return _forbidden("sendgrid", problem)
     try:
-        events = json.loads(body)
-    except ValueError:
-        return _plain("The body is not JSON.", 400)
+        events = read_json(body)
+    except BadJson as error:
+        return _plain(str(error), 400)
     if not isinstance(events, list):
         return _plain("Expected a JSON array of events.", 400)
     counts = handle_sendgrid_events(events)
@@ -96,9 +97,10 @@ def _twilio_verified() -> str | None:
 
 def twiml(message: str | None) -> Response:
     """A TwiML answer: a reply text, or an empty <Response/> (no reply from us)."""
-    body = f"<Message>{escape(message)}</Message>" if message else ""
-    xml = f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>'
-    return Response(xml, status=200, mimetype="text/xml")
+    answer = MessagingResponse()
+    if message:
+        answer.message(message)
+    return Response(answer.to_xml(), status=200, mimetype="text/xml")
 
 
 @bp.post("/twilio/status")

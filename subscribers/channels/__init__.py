@@ -8,7 +8,7 @@ from email.utils import formataddr
 from flask import Flask
 
 from subscribers.channels.base import Channel
-from subscribers.ratelimit import RedisWindow, TokenBucket
+from subscribers.ratelimit import SegmentPace
 
 
 def sender(app: Flask) -> str:
@@ -48,12 +48,14 @@ def _email(app: Flask) -> Channel:
     return FileEmail(os.path.join(app.instance_path, "outbox"), sender(app))
 
 
-def sms_limiter(app: Flask):
+def sms_limiter(app: Flask) -> SegmentPace:
+    """The SMS pace: counted in Redis when Celery runs on Redis (one pace for every
+    worker), else in this process (the embedded worker: one leader sends at a time)."""
     rate = app.config["SMS_RATE"]
-    broker = app.config.get("CELERY_BROKER_URL", "")
-    if rate > 0 and broker.startswith("redis"):
-        return RedisWindow(broker, rate)
-    return TokenBucket(rate)
+    broker = app.config.get("CELERY_BROKER_URL") or ""
+    return SegmentPace(
+        rate, broker if broker.startswith(("redis://", "rediss://")) else "memory://"
+    )
 
 
 def sms_batch_size(rate: float, lease_seconds: float, limit: int = 100) -> int:

@@ -25,7 +25,8 @@ class SendGridEmail(Channel):
     def __init__(self, api_key: str, host: str, sender: str, timeout: float = 10.0):
         self.client = SendGridAPIClient(api_key=api_key, host=host)
         # The SDK sets no timeout of its own: a hung provider must not hang the worker.
-        self.client.client.timeout = timeout
+        # It is passed on each call (python-http-client's documented ``timeout=``).
+        self.timeout = timeout
         self.sender = sender
 
     def _body(self, content: Content, batch: list[Outgoing]) -> dict:
@@ -84,7 +85,7 @@ class SendGridEmail(Channel):
                 for i in batch
             ]
         try:
-            response = self.client.send(body)
+            response = self.client.client.mail.send.post(request_body=body, timeout=self.timeout)
         except http_errors.HTTPError as error:
             return self._failed(content, batch, error)
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:

@@ -25,18 +25,10 @@ from subscribers.channels.base import (
     personalise,
 )
 from subscribers.channels.segments import MAX_BODY, segment_count
+from subscribers.channels.twilio_errors import ACCOUNT, RETRY_LATER, twilio_error
 from subscribers.links import manage_url, unsubscribe_url
 
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
-
-# Twilio error codes: https://www.twilio.com/docs/api/errors
-RETRYABLE_CODES = {20429, 21611, 30001}
-UNSUBSCRIBED_CODES = {21610}  # the recipient replied STOP
-INVALID_NUMBER_CODES = {21211, 21614, 21612}
-# Our account or sender, not the recipient: bad credentials (20003), a From number that
-# cannot send (21606, 21212 invalid From, 21659 not a Twilio number). Staff can fix
-# these, so the deliveries wait (retry) instead of failing for good.
-CONFIGURATION_CODES = {20003, 21606, 21212, 21659}
 
 
 def sms_text(content: Content, item: Outgoing) -> str:
@@ -76,18 +68,18 @@ class RedirectingHttpClient(TwilioHttpClient):
     def __init__(self, base: str, timeout: float):
         super().__init__(timeout=timeout)
         self.base = urlsplit(base)
+        self.last_headers: dict = {}
         # The SDK mounts its pooled adapter for https only; the fake may speak http.
         self.session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=8))
 
     def request(self, method, url, *args, **kwargs):
         parts = urlsplit(url)
         url = urlunsplit((self.base.scheme, self.base.netloc, parts.path, parts.query, ""))
-        return super().request(method, url, *args, **kwargs)
-
-    @property
-    def last_headers(self) -> dict:
-        response = self._test_only_last_response
-        return dict(response.headers or {}) if response is not None else {}
+        # One client per sending thread (TwilioSms._client), so this is this send's answer.
+        self.last_headers = {}
+        response = super().request(method, url, *args, **kwargs)
+        self.last_headers = dict(response.headers or {})
+        return response
 
 
 class TwilioSms(PooledChannel):
@@ -154,21 +146,22 @@ class TwilioSms(PooledChannel):
 
 def _from_twilio_error(item: Outgoing, error: TwilioRestException, headers: dict) -> Outcome:
     code, status = error.code, error.status
+    known = twilio_error(code)
     text = f"Twilio {status}/{code}: {error.msg}"
-    if status == 429 or code in RETRYABLE_CODES:
+    if status == 429 or (known is not None and known.kind == RETRY_LATER):
         retry_after = headers.get("Retry-After")
         wait = float(retry_after) if retry_after and retry_after.isdigit() else None
         return Outcome(item.delivery_id, RETRY, error=text, retry_after=wait)
-    if status == 401 or code in CONFIGURATION_CODES:
+    if status == 401 or (known is not None and known.kind == ACCOUNT):
         return Outcome(
             item.delivery_id,
             RETRY,
             error=f"{text} (check HERALD_TWILIO_ACCOUNT_SID, _AUTH_TOKEN and _FROM)",
         )
-    if code in UNSUBSCRIBED_CODES:
-        return Outcome(item.delivery_id, FAILED, error=text, subscriber_action="unsubscribe")
-    if code in INVALID_NUMBER_CODES:
-        return Outcome(item.delivery_id, FAILED, error=text, subscriber_action="quarantine")
+    if known is not None:
+        return Outcome(
+            item.delivery_id, FAILED, error=text, subscriber_action=known.subscriber_action
+        )
     if status >= 500:
         return Outcome(item.delivery_id, RETRY, error=text)
     return Outcome(item.delivery_id, FAILED, error=text)

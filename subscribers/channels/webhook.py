@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from app.errors import ServiceError
+from core.errors import ServiceError
 from subscribers.channels import webhook_http
 from subscribers.channels.base import (
     FAILED,

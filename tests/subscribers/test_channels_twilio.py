@@ -7,6 +7,7 @@ import base64
 import re
 import threading
 
+import limits.storage.memory
 import pytest
 from twilio.request_validator import RequestValidator
 
@@ -15,7 +16,7 @@ from subscribers.channels import channels_for
 from subscribers.channels.base import FAILED, RETRY, SENT
 from subscribers.channels.segments import segment_count
 from subscribers.channels.sms import LogSms, TwilioSms
-from subscribers.ratelimit import TokenBucket
+from subscribers.ratelimit import SegmentPace
 from tests.fakes import FakeTwilio, free_port
 from tests.subscribers.channelkit import PUBLIC_URL, content, manage, outgoing, phones
 
@@ -176,18 +177,25 @@ def test_a_refused_connection_is_retried(app):
     assert {o.status for o in outcomes} == {RETRY}
 
 
-class RecordingBucket(TokenBucket):
-    def __init__(self, rate: float):
-        super().__init__(rate)
-        self.amounts: list[float] = []
+class RecordingPace(SegmentPace):
+    """Notes, for each message, the clock when its segments were let go."""
 
-    def acquire(self, amount: float = 1.0) -> float:
-        self.amounts.append(amount)
-        return super().acquire(amount)
+    def __init__(self, rate: float, clock=None):
+        super().__init__(rate)
+        self.clock = clock
+        self.amounts: list[int] = []
+        self.released: list[tuple[float, int]] = []
+
+    def acquire(self, segments: int = 1) -> float:
+        self.amounts.append(segments)
+        waited = super().acquire(segments)
+        if self.clock is not None:
+            self.released.append((self.clock.now, segments))
+        return waited
 
 
 def test_the_rate_limiter_is_asked_for_each_message_s_segments(app, fake_twilio):
-    limiter = RecordingBucket(rate=0)
+    limiter = RecordingPace(rate=0)
     channel = twilio(fake_twilio, limiter=limiter, concurrency=1)
     bodies = ["Short one.", "x" * 200, "Emoji 🚨 " * 10]
     for n, body in enumerate(bodies, start=1):
@@ -200,11 +208,15 @@ def test_the_rate_limiter_is_asked_for_each_message_s_segments(app, fake_twilio)
 
 
 class VirtualClock:
-    """Stands in for ``time`` in subscribers.ratelimit: sleeping moves the clock."""
+    """Stands in for ``time`` in subscribers.ratelimit and in the ``limits`` library's
+    memory storage: sleeping moves the clock, nothing really waits."""
 
     def __init__(self):
         self.now = 1000.0
         self.lock = threading.Lock()
+
+    def time(self) -> float:
+        return self.now
 
     def monotonic(self) -> float:
         return self.now
@@ -214,19 +226,41 @@ class VirtualClock:
             self.now += seconds
 
 
-def test_the_bucket_paces_segments_not_messages(app, fake_twilio, monkeypatch):
+@pytest.fixture
+def clock(monkeypatch):
     clock = VirtualClock()
     monkeypatch.setattr(ratelimit, "time", clock)
-    limiter = TokenBucket(rate=1)  # HERALD_SMS_RATE=1: one segment a second
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    return clock
+
+
+def test_the_pace_spaces_segments_not_messages(app, fake_twilio, clock):
+    limiter = RecordingPace(rate=1, clock=clock)  # HERALD_SMS_RATE=1: a segment a second
     channel = twilio(fake_twilio, limiter=limiter, concurrency=1)
-    text = "y" * 400  # three GSM-7 segments
-    assert segment_count(text) == 3
-    channel.send(content(sms=text), outgoing(phones(4)))
+    bodies = ["one", "y" * 400, "two", "z" * 200]  # 1, 3, 1 and 2 segments
+    for n, body in enumerate(bodies, start=1):
+        channel.send(content(sms=body), outgoing(phones(1, n), start=n))
     channel.close()
-    assert len(fake_twilio.requests) == 4
-    # The fourth message follows nine segments: at one a second, less the burst of one,
-    # it cannot leave before 8 s (it left after 3 s when long messages paid one token).
-    assert clock.now - 1000.0 >= 8
+    assert [r.form["Body"] for r in fake_twilio.requests] == bodies  # all sent, in order
+    assert [segments for _, segments in limiter.released] == [1, 3, 1, 2]
+    # Between two messages leaving, every segment of the later ones took a second: no
+    # one-second window ever held more than one segment.
+    times = [at for at, _ in limiter.released]
+    for first in range(len(times)):
+        for last in range(first + 1, len(times)):
+            paid = sum(segments for _, segments in limiter.released[first + 1 : last + 1])
+            assert times[last] - times[first] >= paid, (first, last)
+    assert times[0] == 1000.0  # the first segment does not wait
+
+
+def test_a_fractional_rate_lets_one_segment_go_every_two_seconds(clock):
+    pace = SegmentPace(0.5)
+    released = []
+    for _ in range(3):
+        pace.acquire(1)
+        released.append(clock.now)
+    assert released[0] == 1000.0
+    assert released[1] - released[0] >= 2 and released[2] - released[1] >= 2
 
 
 def test_the_registry_builds_the_twilio_channel_from_settings(app, fake_twilio):

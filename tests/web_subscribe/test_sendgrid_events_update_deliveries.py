@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
-from app.extensions import db
+from core.db import db
 from subscribers import registry
 from subscribers.models import Delivery, ProviderEvent
 from subscribers.outbox import Message, create_broadcast, expand_broadcast
@@ -183,4 +183,16 @@ def test_a_signed_body_that_is_not_an_array_gets_400(app, sendgrid, sent_email):
     body = json.dumps({"event": "bounce"})
     response = app.test_client().post(EVENTS, data=body, headers=sendgrid.headers(body))
     assert response.status_code == 400
+    assert unchanged(sent_email)
+
+
+@pytest.mark.parametrize(
+    "body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000]
+)
+def test_a_signed_body_nested_100000_deep_gets_400_and_changes_nothing(
+    app, sendgrid, sent_email, body
+):
+    response = app.test_client().post(EVENTS, data=body, headers=sendgrid.headers(body))
+    assert response.status_code == 400
+    assert "nested more than 64 levels" in response.get_data(as_text=True)
     assert unchanged(sent_email)

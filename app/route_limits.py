@@ -1,0 +1,106 @@
+"""Rate limits on the few routes that need one (sign-in, sign-up, codes), counted by the
+``limits`` library.
+
+Only a decorated route pays for a check: nothing runs before other requests, so the
+public page, read hardest on an outage day, does no rate-limit work at all. Settings:
+``RATELIMIT_STORAGE_URI`` (``memory://`` or ``redis://…``, see README) and
+``RATELIMIT_ENABLED``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from flask import Flask, Response, current_app, request
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
+
+_EXTENSION = "herald_route_limits"
+
+
+def remote_address() -> str:
+    """The client's address (behind proxies, as ProxyFix read it from X-Forwarded-For)."""
+    return request.remote_addr or "127.0.0.1"
+
+
+class RouteLimiter:
+    """``@limiter.limit("5 per minute;30 per hour", methods=["POST"])`` on a view. The
+    rate may be a callable returning the string, read at request time (from settings)."""
+
+    def __init__(self, key_func: Callable[[], str] = remote_address):
+        self.key_func = key_func
+
+    def init_app(self, app: Flask) -> None:
+        storage = storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+        app.extensions[_EXTENSION] = FixedWindowRateLimiter(storage)
+
+    def limit(
+        self,
+        rate: str | Callable[[], str],
+        *,
+        methods: Iterable[str] | None = None,
+        key_func: Callable[[], str] | None = None,
+        exempt_when: Callable[[], bool] | None = None,
+        deduct_when: Callable[[Response], bool] | None = None,
+        error_message: str | None = None,
+    ):
+        """Refuse a client with 429 and ``error_message`` once it has used ``rate``.
+
+        ``exempt_when()`` true: this request is not limited. ``deduct_when(response)``:
+        count a request only when its response says so (the limit is still checked
+        before the view runs)."""
+        only = {method.upper() for method in methods} if methods else None
+        keyed = key_func or self.key_func
+
+        def decorate(view):
+            scope = f"{view.__module__}.{view.__qualname__}"
+
+            @wraps(view)
+            def limited(*args, **kwargs):
+                if (
+                    (only is not None and request.method not in only)
+                    or not current_app.config.get("RATELIMIT_ENABLED", True)
+                    or (exempt_when is not None and exempt_when())
+                ):
+                    return view(*args, **kwargs)
+                key = keyed()
+                if not key:  # nothing to count by
+                    return view(*args, **kwargs)
+                items = sorted(parse_many(rate() if callable(rate) else rate))
+                if deduct_when is None:
+                    _hit(items, scope, key, error_message)
+                    return view(*args, **kwargs)
+                _test(items, scope, key, error_message)
+                response = current_app.make_response(view(*args, **kwargs))
+                if deduct_when(response):
+                    _hit(items, scope, key, None, refuse=False)
+                return response
+
+            return limited
+
+        return decorate
+
+
+def _window() -> FixedWindowRateLimiter:
+    return current_app.extensions[_EXTENSION]
+
+
+def _refuse(item, error_message: str | None):
+    raise TooManyRequests(description=error_message or f"Rate limit: {item}.")
+
+
+def _hit(items, scope: str, key: str, error_message: str | None, refuse: bool = True) -> None:
+    # Shortest window first, and stop at the first one used up, so that a refused
+    # request does not count against the longer windows too.
+    for item in items:
+        if not _window().hit(item, scope, key) and refuse:
+            _refuse(item, error_message)
+
+
+def _test(items, scope: str, key: str, error_message: str | None) -> None:
+    for item in items:
+        if not _window().test(item, scope, key):
+            _refuse(item, error_message)

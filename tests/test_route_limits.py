@@ -1,0 +1,85 @@
+"""Rate limits on chosen routes (app.route_limits): counted per route and per client,
+only for the methods named, and nothing at all on the other requests."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, request
+
+from app.route_limits import RouteLimiter
+
+
+def test_no_rate_limit_work_runs_before_every_request(app):
+    hooks = [hook for funcs in app.before_request_funcs.values() for hook in funcs]
+    names = [f"{hook.__module__}.{hook.__qualname__}" for hook in hooks]
+    assert not [name for name in names if "limit" in name.lower()], names
+
+
+@pytest.fixture
+def limited():
+    limiter = RouteLimiter()
+    app = Flask(__name__)
+    app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    limiter.init_app(app)
+
+    @app.route("/a", methods=["GET", "POST"])
+    @limiter.limit(lambda: app.config["RATE"], methods=["post"], error_message="Slow down.")
+    def a():
+        return "a"
+
+    @app.post("/b")
+    @limiter.limit("1 per minute")
+    def b():
+        return "b"
+
+    @app.post("/c")
+    @limiter.limit(
+        "1 per minute",
+        key_func=lambda: request.form.get("who", ""),
+        exempt_when=lambda: request.form.get("who") == "staff",
+        deduct_when=lambda response: response.status_code == 303,
+    )
+    def c():
+        return ("", 303) if request.form.get("ok") else ("", 200)
+
+    app.config["RATE"] = "2 per minute;3 per hour"
+    return app
+
+
+def test_a_client_is_refused_once_the_shortest_window_is_used_up(limited):
+    client = limited.test_client()
+    assert [client.post("/a").status_code for _ in range(3)] == [200, 200, 429]
+    refused = client.post("/a")
+    assert refused.status_code == 429 and b"Slow down." in refused.data
+    assert client.get("/a").status_code == 200  # only POST is limited
+    assert client.post("/b").status_code == 200  # each route counts apart
+    other = limited.test_client()
+    response = other.post("/a", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 200  # and each client address
+
+
+def test_the_rate_is_read_from_settings_at_request_time(limited):
+    limited.config["RATE"] = "1 per minute"
+    client = limited.test_client()
+    assert [client.post("/a").status_code for _ in range(2)] == [200, 429]
+
+
+def test_a_limit_can_be_switched_off(limited):
+    limited.config["RATELIMIT_ENABLED"] = False
+    client = limited.test_client()
+    assert {client.post("/b").status_code for _ in range(3)} == {200}
+
+
+def test_only_the_responses_deduct_when_accepts_are_counted(limited):
+    client = limited.test_client()
+    assert client.post("/c", data={"who": "ann"}).status_code == 200  # not counted
+    assert client.post("/c", data={"who": "ann", "ok": "1"}).status_code == 303  # counted
+    assert client.post("/c", data={"who": "ann", "ok": "1"}).status_code == 429
+    assert client.post("/c", data={"who": "bob", "ok": "1"}).status_code == 303  # its own key
+
+
+def test_exempt_requests_and_requests_without_a_key_are_not_limited(limited):
+    client = limited.test_client()
+    for who in ("staff", ""):
+        statuses = {client.post("/c", data={"who": who, "ok": "1"}).status_code for _ in "xyz"}
+        assert statuses == {303}
