@@ -21,9 +21,9 @@ from app.comms.cadence import cadence_minutes
 from app.comms.checks import ERROR, FIELD_LABELS, blocking
 from app.comms.context import Facts
 from app.comms.phases import FIELDS
-from app.extensions import db
 from app.models import Component, Draft, FactSheet, Incident, User, utcnow
 from app.status.components import dependents_of
+from core.db import db
 from subscribers.audiences import get_audience
 from subscribers.channels.segments import encoding, segment_count
 from subscribers.models import Broadcast
@@ -259,10 +259,12 @@ def fact_sheet(public_id: str):
     sheet = _sheet_or_404(public_id)
     if sheet.published_at is None:
         # Times move on: a next-update time can have fallen into the past since the
-        # drafts were written. The checks run again; nothing else changes.
+        # drafts were written. The checks run again for this page; a GET saves nothing
+        # (publishing runs them again and keeps what it finds).
         drafting.refresh_all(sheet)
-        db.session.commit()
-    return _sheet_page(sheet)
+    page = _sheet_page(sheet)
+    db.session.rollback()
+    return page
 
 
 def _back(draft: Draft):
@@ -368,12 +370,7 @@ def publish(public_id: str):
     """Safe to repeat: the service publishes a set once; a second POST (a double click,
     a retried request) finds it published and only shows what went out."""
     sheet = _sheet_or_404(public_id)
-    if sheet.published_at is None:
-        # The checks run again first (a promised time may have passed), in a transaction
-        # of their own: publishing then claims the set with nothing else locked.
-        drafting.refresh_all(sheet)
-        db.session.commit()
-    result, status = attempt(lambda: publishing.publish(current_user, sheet))
+    result, status = attempt(lambda: publishing.publish_set(current_user, sheet))
     if result is None:
         return _sheet_page(sheet, status)
     if result.repeated:

@@ -16,12 +16,13 @@ from app.admin.forms import (
     UpdateForm,
 )
 from app.auth.permissions import can, requires
-from app.errors import ServiceError
-from app.extensions import db
-from app.incidents import services
+from app.incidents import postmortems, services
+from app.input_bounds import page_number
 from app.models import Component, Incident, IncidentUpdate
-from app.models.vocab import COMPONENT_STATUSES
 from app.status.components import dependents_of
+from core.db import db
+from core.errors import ServiceError
+from core.vocab import COMPONENT_STATUSES
 
 PAGE_SIZE = 25
 
@@ -50,7 +51,7 @@ def chosen_statuses(
 @bp.get("/incidents")
 @requires("view_admin")
 def incidents():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number()
     open_incidents = db.session.scalars(
         select(Incident).where(Incident.status != "resolved").order_by(Incident.started_at.desc())
     ).all()
@@ -149,7 +150,8 @@ def _incident_page(incident: Incident, update_form: UpdateForm, status: int = 20
     dependents = [db.session.get(Component, cid) for cid in dependents_of(affected_ids)]
     edit_form = EditIncidentForm(obj=incident)
     postmortem_form = PostmortemForm(
-        body=incident.postmortem_body, publish=incident.postmortem_published_at is not None
+        body=incident.postmortem_body,
+        publish=bool(incident.postmortem_published_at or incident.postmortem_submitted_at),
     )
     return render_template(
         "admin/incident.html",
@@ -261,20 +263,34 @@ def postmortem(incident_id: int):
     form = PostmortemForm()
     if form.validate_on_submit():
         result, status = attempt(
-            lambda: services.save_postmortem(
+            lambda: postmortems.save_postmortem(
                 current_user, incident, form.body.data or "", form.publish.data
             )
         )
         if result is not None:
-            flash(
-                "Postmortem published." if form.publish.data else "Postmortem saved as draft.",
-                "success",
-            )
+            if incident.postmortem_submitted_at is not None:
+                done = "Postmortem sent for approval: it goes public once an approver signs it off."
+            elif form.publish.data:
+                done = "Postmortem published."
+            else:
+                done = "Postmortem saved as draft."
+            flash(done, "success")
             return redirect(url_for("admin.incident", incident_id=incident.id))
     else:
         form_errors(form)
         status = 400
     return _refused(incident, status)
+
+
+@bp.post("/incidents/<int:incident_id>/postmortem/approve")
+@requires("approve_drafts")
+def approve_postmortem(incident_id: int):
+    incident = db.get_or_404(Incident, incident_id)
+    result, status = attempt(lambda: postmortems.approve_postmortem(current_user, incident))
+    if result is None:
+        return _refused(incident, status)
+    flash("Approved: the postmortem is public.", "success")
+    return redirect(url_for("admin.incident", incident_id=incident.id))
 
 
 def _refused(incident: Incident, status: int):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,9 +15,11 @@ from app.admin.forms import (
 )
 from app.admin.incidents import all_components
 from app.auth.permissions import requires
-from app.extensions import db
 from app.maintenance import services
-from app.models import Maintenance
+from app.models import Maintenance, MaintenanceUpdate
+from core.db import db
+
+_WAITING = " Its text waits for an approver before it goes public and to customers."
 
 
 @bp.get("/maintenance")
@@ -63,7 +65,8 @@ def schedule():
             )
         )
         if maintenance is not None:
-            flash(f"Scheduled {maintenance.name}.", "success")
+            waiting = _WAITING if maintenance.awaiting_approval else ""
+            flash(f"Scheduled {maintenance.name}.{waiting}", "success")
             return redirect(url_for("admin.maintenance", maintenance_id=maintenance.id))
     elif form.is_submitted():
         form_errors(form)
@@ -113,7 +116,21 @@ def maintenance_update(maintenance_id: int):
     )
     if update is None:
         return _page(item, form, status)
-    flash("Update posted.", "success")
+    flash("Update posted." + (_WAITING if update.pending_body else ""), "success")
+    return redirect(url_for("admin.maintenance", maintenance_id=item.id))
+
+
+@bp.post("/maintenance/<int:maintenance_id>/updates/<int:update_id>/approve")
+@requires("approve_drafts")
+def approve_maintenance_update(maintenance_id: int, update_id: int):
+    item = db.get_or_404(Maintenance, maintenance_id)
+    update = db.get_or_404(MaintenanceUpdate, update_id)
+    if update.maintenance_id != item.id:
+        abort(404)
+    result, status = attempt(lambda: services.approve_maintenance_update(current_user, update))
+    if result is None:
+        return _page(item, MaintenanceUpdateForm(formdata=None, status=item.status), status)
+    flash("Approved: the text is public and the customers are told.", "success")
     return redirect(url_for("admin.maintenance", maintenance_id=item.id))
 
 

@@ -13,9 +13,9 @@ from app.api.lookup import by_public_id
 from app.comms import approval, drafting
 from app.comms.context import Facts
 from app.comms.phases import FIELDS
-from app.errors import ServiceError
-from app.extensions import db
 from app.models import Draft, Incident
+from core.db import db
+from core.errors import ServiceError
 
 FACT_FIELDS = (
     "summary",

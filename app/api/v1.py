@@ -11,12 +11,12 @@ from app.api.auth import allow, api_user
 from app.api.errors import ApiError
 from app.api.inputs import boolean, component_statuses, invalid, json_body, moment, strings, text
 from app.api.lookup import by_public_id
-from app.comms import drafting, log, publishing
-from app.errors import ServiceError
-from app.extensions import db
+from app.comms import log, publishing
 from app.incidents.services import declare_incident, quick_message
 from app.models import Component, FactSheet, Incident
 from app.status.components import set_component_status
+from core.db import db
+from core.errors import ServiceError
 from subscribers.models import Broadcast
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -133,17 +133,16 @@ def _sheet_to_publish(incident: Incident, sheet_id: str | None, key: str | None)
         if not isinstance(sheet_id, str):
             raise invalid('"fact_sheet_id" must be a string.', "fact_sheet_id")
         return by_public_id(FactSheet, sheet_id, "fact sheet", incident_id=incident.id)
-    if key is not None:
-        earlier = db.session.scalar(select(FactSheet).where(FactSheet.idempotency_key == key))
-        if earlier is not None:
-            if earlier.incident_id != incident.id:
-                raise ApiError(
-                    409,
-                    "conflict",
-                    "That Idempotency-Key was already used for another incident's update.",
-                    "Idempotency-Key",
-                )
-            return earlier
+    earlier = publishing.published_with(key)
+    if earlier is not None:
+        if earlier.incident_id != incident.id:
+            raise ApiError(
+                409,
+                "conflict",
+                "That Idempotency-Key was already used for another incident's update.",
+                "Idempotency-Key",
+            )
+        return earlier
     sheets = db.session.scalars(
         select(FactSheet)
         .where(FactSheet.incident_id == incident.id, FactSheet.published_at.is_(None))
@@ -170,10 +169,8 @@ def publish(incident_id: str):
     audiences = strings(data, "audiences")
     notify = _notify_switches(data)
     sheet = _sheet_to_publish(incident, data.get("fact_sheet_id"), key)
-    if sheet.published_at is None:
-        drafting.refresh_all(sheet)  # as the admin does: checks at the time of publishing
     try:
-        result = publishing.publish(
+        result = publishing.publish_set(
             api_user(), sheet, audiences=audiences, notify=notify, idempotency_key=key
         )
     except ServiceError as error:

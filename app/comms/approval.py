@@ -6,12 +6,31 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from app import audit
 from app.comms.checks import ERROR, blocking
-from app.errors import Conflict, ServiceError
 from app.models import Draft, FactSheet, User, utcnow
+from core import audit
+from core.errors import Conflict, ServiceError
+from subscribers.audiences import get_audience
 
 APPROVER_ROLES = ("approver", "admin")
+
+
+def public_text_needs_approval(actor: User | None, public: bool) -> bool:
+    """Whether a person's public text written outside the drafts (a postmortem, a
+    maintenance notice) waits for an approver: when the customers audience needs approval,
+    as its drafts do. Texts Herald writes itself, or records as history (no actor), do
+    not."""
+    return actor is not None and public and get_audience("customers").needs_approval
+
+
+def check_approver(actor: User, what: str, *author_ids: int | None) -> None:
+    """Four eyes: only an approver signs ``what`` off, and never its author or editor."""
+    if actor.role not in APPROVER_ROLES:
+        raise ServiceError(f"Only an approver can approve {what}.", "role")
+    if actor.id in author_ids:
+        raise ServiceError(
+            f"You wrote or edited {what}, so someone else has to approve it.", "approver"
+        )
 
 
 def _reviewable(draft: Draft) -> None:
@@ -48,10 +67,7 @@ def approve(actor: User, draft: Draft, comment: str = "", revision: str | None =
         raise ServiceError("Only an approver can approve drafts.", "role")
     if revision is not None and revision.strip() != _revision_of(draft):
         raise Conflict("This draft changed since you opened it; review it again.", "revision")
-    if actor.id in (draft.author_id, draft.edited_by_id):
-        raise ServiceError(
-            "You wrote or edited this draft, so someone else has to approve it.", "approver"
-        )
+    check_approver(actor, "this draft", draft.author_id, draft.edited_by_id)
     errors = [f for f in draft.findings if f["severity"] == ERROR]
     if errors:
         raise ServiceError(

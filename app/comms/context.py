@@ -10,10 +10,10 @@ from datetime import datetime
 from flask import current_app
 
 from app.models import Component, Incident, utcnow
-from app.models.vocab import INCIDENT_STATUS_LABELS, STATUS_LABELS
 from app.status.components import dependents_of
-from app.status.summary import format_time
+from app.status.entries import format_time, format_window
 from app.timeutil import human_duration, page_zone
+from core.vocab import INCIDENT_STATUS_LABELS, STATUS_LABELS
 
 PUBLIC_AUDIENCES = ("customers", "press")
 
@@ -67,7 +67,7 @@ def incident_context(
     public_only = audience_key in PUBLIC_AUDIENCES
     visible = {c: s for c, s in components.items() if c.is_public or not public_only}
     dependent_ids = dependents_of({c.id for c in components})
-    from app.extensions import db
+    from core.db import db
 
     dependents = [db.session.get(Component, cid) for cid in sorted(dependent_ids)]
     dependents = [c for c in dependents if c is not None and (c.is_public or not public_only)]
@@ -160,8 +160,6 @@ def sample_context(audience_key: str) -> dict:
 
 def maintenance_context(maintenance, audience_key: str) -> dict:
     """The context of a maintenance notice for one audience."""
-    from app.status.summary import format_window
-
     config = current_app.config
     public_only = audience_key in PUBLIC_AUDIENCES
     components = [

@@ -6,16 +6,16 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app import audit
 from app.comms import templating
 from app.comms.checks import check_texts
 from app.comms.context import Facts, incident_context
 from app.comms.phases import FIELDS, INCIDENT_PHASES
-from app.errors import Conflict, ServiceError
-from app.extensions import db
 from app.models import Component, Draft, FactSheet, Incident, User, utcnow
-from app.models.vocab import COMPONENT_STATUSES, IMPACTS
 from app.textrules import check_single_line
+from core import audit
+from core.db import db
+from core.errors import Conflict, ServiceError
+from core.vocab import COMPONENT_STATUSES, IMPACTS
 from subscribers.audiences import get_audience
 from subscribers.models import Audience
 

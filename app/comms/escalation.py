@@ -10,36 +10,21 @@ import logging
 
 from sqlalchemy import func, select
 
-from app import audit
-from app.comms import templating
-from app.comms.context import Facts, incident_context
 from app.comms.drafting import PUBLIC_KEYS
-from app.comms.messages import message_from_texts, send
-from app.comms.phases import known
-from app.errors import ServiceError
-from app.extensions import db
 from app.models import EscalationRule, Incident, User
-from app.models.vocab import IMPACT_SEVERITY, IMPACTS, TIERS
 from app.status.components import dependents_of
+from core import audit
+from core.db import db
+from core.errors import ServiceError
+from core.vocab import IMPACT_SEVERITY, IMPACTS, TIERS
 from subscribers.models import Audience
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RULES = (
-    ("Critical incidents", "critical", None, "executives"),
-    ("Anything touching a tier-1 service", None, "tier1", "executives"),
-)
 
-
-def ensure_default_rules() -> list[EscalationRule]:
-    rules = list(db.session.scalars(select(EscalationRule).order_by(EscalationRule.id)))
-    if not rules:
-        for name, impact, tier, audience in DEFAULT_RULES:
-            rule = EscalationRule(name=name, min_impact=impact, tier=tier, audience_key=audience)
-            db.session.add(rule)
-            rules.append(rule)
-        db.session.flush()
-    return rules
+def all_rules() -> list[EscalationRule]:
+    """Every rule, oldest first (the database comes with the default ones)."""
+    return list(db.session.scalars(select(EscalationRule).order_by(EscalationRule.id)))
 
 
 def matches(rule: EscalationRule, incident: Incident) -> bool:
@@ -63,13 +48,13 @@ def is_public_audience(audience: Audience | None, key: str) -> bool:
     return key in PUBLIC_KEYS or (audience is not None and audience.visibility == "public")
 
 
-def escalate(incident: Incident) -> list[str]:
-    """Alert the audiences of every matching rule, once per audience and incident."""
+def audiences_for(incident: Incident) -> list[str]:
+    """The audiences the matching rules alert (each once; never a public audience)."""
     audiences = []
     public = {
         a.key for a in db.session.scalars(select(Audience)) if is_public_audience(a, a.key)
     } | set(PUBLIC_KEYS)
-    for rule in ensure_default_rules():
+    for rule in all_rules():
         if not matches(rule, incident) or rule.audience_key in audiences:
             continue
         if rule.audience_key in public:
@@ -81,23 +66,6 @@ def escalate(incident: Incident) -> list[str]:
             )
             continue
         audiences.append(rule.audience_key)
-    components = {link.component: link.status for link in incident.affected}
-    for key in audiences:
-        template_audience = key if known(key, "escalation") else "executives"
-        context = incident_context(incident, incident.status, Facts(), components, key)
-        texts = templating.render(template_audience, "escalation", context)
-        send(
-            incident,
-            "escalation",
-            key,
-            # The email layout (HTML, unsubscribe footer) and the webhook payload, as for
-            # a published update.
-            message_from_texts(
-                incident, texts.email_subject, texts.email_body, texts.sms_text, key
-            ),
-            source=f"incident:{incident.id}:escalation:{key}",
-            summary=f"Escalated to {key}: {texts.email_subject}",
-        )
     return audiences
 
 
@@ -141,12 +109,12 @@ def save_rule(
 
 
 def delete_rule(actor: User | None, rule: EscalationRule) -> None:
-    """Remove a rule (disabling it keeps it for later). The last rule cannot go: with no
-    rules at all, ensure_default_rules() would bring the defaults back."""
+    """Remove a rule (disabling it keeps it for later). The last rule cannot go: an
+    empty list would look like escalation was never set up; disable it instead."""
     if db.session.scalar(select(func.count(EscalationRule.id))) <= 1:
         raise ServiceError(
-            "This is the last escalation rule: disable it instead (with no rules at all, "
-            "the default rules come back)."
+            "This is the last escalation rule: disable it instead (a disabled rule keeps "
+            "its settings for later)."
         )
     audit.record(actor, "escalation.delete", None, f"Deleted escalation rule {rule.name}")
     db.session.delete(rule)

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import Communication, Incident, User
-from app.status.summary import format_time
+from app.status.entries import format_time
 from app.timeutil import human_duration, page_zone
+from core.db import db
 from subscribers.models import Broadcast, Delivery
 
 CHANNELS = ("email", "sms", "webhook")

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import audit
-from app.comms import cadence
+from app.comms import cadence, drafting
 from app.comms.checks import blocking
 from app.comms.drafting import _components_of, allowed_audiences
-from app.comms.messages import message_from_texts, send
-from app.errors import Conflict, ServiceError
-from app.extensions import db
-from app.incidents.services import edit_incident, post_incident_update
+from app.incidents.services import edit_incident, record_update
 from app.models import Draft, FactSheet, IncidentUpdate, User, utcnow
-from app.status.components import dependents_of
+from app.notifier import notifier
+from app.notifier.events import AudienceText, UpdatePublished
+from core import audit
+from core.db import db
+from core.errors import Conflict, ServiceError
 
 
 @dataclass
@@ -82,6 +82,25 @@ def _check_ready(sheet: FactSheet, drafts: list[Draft]) -> None:
         raise ServiceError("Not ready to publish: " + "; ".join(problems) + ".", "drafts")
 
 
+def published_with(idempotency_key: str | None) -> FactSheet | None:
+    """The set this Idempotency-Key already published, if any."""
+    if not idempotency_key:
+        return None
+    return db.session.scalar(select(FactSheet).where(FactSheet.idempotency_key == idempotency_key))
+
+
+def publish_set(actor: User, sheet: FactSheet, **options) -> Published:
+    """Publishing as the admin's button and the API do it: the checks run again first (a
+    promised time may have passed), committed on their own so that ``publish`` then
+    claims the set with nothing else locked and a refusal shows the fresh findings; then
+    ``publish`` with ``options``. A set already published (or an Idempotency-Key already
+    used) is not checked again: ``publish`` returns the first result."""
+    if sheet.published_at is None and published_with(options.get("idempotency_key")) is None:
+        drafting.refresh_all(sheet)
+        db.session.commit()
+    return publish(actor, sheet, **options)
+
+
 def publish(
     actor: User,
     sheet: FactSheet,
@@ -94,16 +113,13 @@ def publish(
     text on the internal page, component statuses applied, and a broadcast to each
     audience whose notify switch is on. Publishing twice (a double click, a retried
     request, the same Idempotency-Key) publishes once and returns the first result."""
-    if idempotency_key:
-        earlier = db.session.scalar(
-            select(FactSheet).where(FactSheet.idempotency_key == idempotency_key)
-        )
-        if earlier is not None and earlier.id != sheet.id:
+    earlier = published_with(idempotency_key)
+    if earlier is not None:
+        if earlier.id != sheet.id:
             raise Conflict(
                 "That Idempotency-Key was already used for another update.", "idempotency_key"
             )
-        if earlier is not None:
-            return _result(earlier, repeated=True)
+        return _result(earlier, repeated=True)
     if sheet.published_at is not None:
         return _result(sheet, repeated=True)
     drafts = _chosen(sheet, audiences)
@@ -139,49 +155,31 @@ def publish(
     if sheet.impact != incident.impact:
         edit_incident(actor, incident, impact=sheet.impact)
     components = _components_of(sheet)
-    notify = notify or {}
-    notifying = any(notify.get(d.audience_key, d.notify) for d in drafts)
-    posted = post_incident_update(
+    switches = notify or {}
+    told = [d for d in drafts if switches.get(d.audience_key, d.notify)]
+    posted, was = record_update(
         actor,
         incident,
         sheet.status,
         public_text,
-        components,
-        # Notifications go out (the timeline says so, and on resolution every team is
-        # told), but each audience's own broadcast is sent below, not a generic notice.
-        deliver_notifications=notifying,
-        customers_notice=False,
-        reviewed=True,  # the customers text was checked and approved in the workflow
         # The internal page shows the engineering text; with no public text, whichever
         # internal text there is.
-        internal_body=internal_text if (engineering or not public_text) else "",
+        internal_text if (engineering or not public_text) else "",
+        components,
+        # Notifications go out (the timeline says so, and on resolution every team is told).
+        deliver_notifications=bool(told),
     )
     sheet.update_id = posted.id
-    affected = {c.id for c in components} | {link.component_id for link in incident.affected}
-    component_ids = sorted(affected | dependents_of(affected))
-    sent = []
     for draft in drafts:
         draft.state, draft.published_at = "published", now
-        broadcast = None
-        if notify.get(draft.audience_key, draft.notify):
-            message = message_from_texts(
-                incident, draft.email_subject, draft.email_body, draft.sms_text, draft.audience_key
-            )
-            broadcast = send(
-                incident,
-                "update",
-                draft.audience_key,
-                message,
-                source=f"draft:{draft.id}",
-                component_ids=component_ids,
-                draft=draft,
-                drafted_by=draft.author,
-                approved_by=draft.approved_by,
-                published_by=actor,
-                summary=f"{sheet.status}: {draft.email_subject}",
-            )
-            draft.broadcast_id = broadcast.id
-        sent.append((draft, broadcast))
+    texts = tuple(
+        AudienceText(d.audience_key, d.email_subject, d.email_body, d.sms_text, d) for d in told
+    )
+    broadcasts = {
+        b.id: b
+        for b in notifier.notify(UpdatePublished(incident, posted, was, texts, published_by=actor))
+    }
+    sent = [(d, broadcasts.get(d.broadcast_id) if d in told else None) for d in drafts]
     for other in sheet.drafts:
         if other not in drafts and other.state not in ("published",):
             other.state = "discarded"

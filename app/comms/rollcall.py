@@ -10,16 +10,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
-from app import audit
-from app.comms import templating
-from app.comms.context import Facts, incident_context
-from app.comms.messages import message_from_texts, send
-from app.errors import NotFound, ServiceError
-from app.extensions import db
 from app.models import Component, Incident, RollCall, Team, utcnow
 from app.status.components import dependents_of
 from app.status.version import bump_page_version
-from subscribers.outbox import Message
+from core import audit
+from core.db import db
+from core.errors import NotFound, ServiceError
 
 ANSWERS = ("operational", "affected")
 # Replies by text message: "1"/"OK" operational, "2"/"AFFECTED" affected.
@@ -33,7 +29,7 @@ SMS_ANSWERS = {
 }
 
 
-def _teams_with_components() -> list[Team]:
+def teams_with_components() -> list[Team]:
     return list(db.session.scalars(select(Team).where(Team.components.any()).order_by(Team.name)))
 
 
@@ -46,78 +42,29 @@ def answer_url(roll_call: RollCall, state: str) -> str:
     return f"{current_app.config['PUBLIC_URL']}/rollcall/{roll_call.token}/{state}"
 
 
-def _team_message(
-    incident: Incident, team: Team, phase: str, roll_call: RollCall | None, affected: bool
-) -> Message:
-    components = {link.component: link.status for link in incident.affected}
-    context = incident_context(incident, incident.status, Facts(), components, "teams")
-    context.update(
-        team={"name": team.name},
-        team_components=[c.name for c in team.components],
-        team_affected=affected,
-        answer_operational_url=answer_url(roll_call, "operational") if roll_call else "",
-        answer_affected_url=answer_url(roll_call, "affected") if roll_call else "",
-    )
-    texts = templating.render("teams", phase, context)
-    # The email layout (HTML, unsubscribe footer) and the webhook payload, as for a
-    # published update: a team's address may be a webhook.
-    return message_from_texts(
-        incident, texts.email_subject, texts.email_body, texts.sms_text, "engineering"
-    )
-
-
-def start_roll_call(incident: Incident) -> list[RollCall]:
-    """Ask each team that owns components; a team whose services look unaffected gets the
-    all-clear wording (and can still report otherwise)."""
+def open_roll_calls(incident: Incident) -> list[RollCall]:
+    """Open a roll call for each team that owns components and has none for this incident
+    yet, noting whether its services look affected; returns the new ones (the notifier asks
+    each team)."""
     affected_ids = _affected_ids(incident)
     calls = []
-    for team in _teams_with_components():
+    for team in teams_with_components():
         existing = db.session.scalar(
             select(RollCall).where(RollCall.incident_id == incident.id, RollCall.team_id == team.id)
         )
         if existing is not None:
             continue
-        affected = any(c.id in affected_ids for c in team.components)
         call = RollCall(
             incident_id=incident.id,
             team_id=team.id,
-            expected_affected=affected,
+            team=team,
+            expected_affected=any(c.id in affected_ids for c in team.components),
             token=secrets.token_urlsafe(24),
         )
         db.session.add(call)
-        db.session.flush()
-        phase = "roll_call" if affected else "all_clear"
-        send(
-            incident,
-            "roll_call" if affected else "all_clear",
-            "engineering",
-            _team_message(incident, team, phase, call, affected),
-            source=f"incident:{incident.id}:{phase}:team:{team.id}",
-            team_id=team.id,
-            summary=f"{'Roll call' if affected else 'All-clear'} to {team.name}",
-        )
         calls.append(call)
+    db.session.flush()
     return calls
-
-
-def announce_resolution(incident: Incident) -> int:
-    """Tell every team the incident is over."""
-    count = 0
-    for team in _teams_with_components():
-        call = db.session.scalar(
-            select(RollCall).where(RollCall.incident_id == incident.id, RollCall.team_id == team.id)
-        )
-        send(
-            incident,
-            "all_clear",
-            "engineering",
-            _team_message(incident, team, "resolved", call, False),
-            source=f"incident:{incident.id}:resolved:team:{team.id}",
-            team_id=team.id,
-            summary=f"Resolved notice to {team.name}",
-        )
-        count += 1
-    return count
 
 
 def by_token(token: str) -> RollCall:

@@ -18,11 +18,12 @@ from app.demo.content import (
     TEAMS,
 )
 from app.demo.workflow import add_subscribers, communications_workflow
-from app.extensions import db
-from app.incidents.services import declare_incident, post_incident_update, save_postmortem
+from app.incidents.postmortems import save_postmortem
+from app.incidents.services import declare_incident, post_incident_update
 from app.maintenance.services import schedule_maintenance
 from app.models import Base, Component, utcnow
 from app.status.components import add_dependency, create_component, create_group
+from core.db import db
 
 
 def database_is_empty() -> bool:
@@ -30,9 +31,16 @@ def database_is_empty() -> bool:
 
 
 def reset_database() -> None:
-    """Delete every row (tables stay). Only for ``herald seed-demo --reset``."""
+    """Back to a freshly migrated database: every row deleted (tables stay), then the
+    default audiences and escalation rules put back. For ``herald seed-demo --reset``
+    and the tests."""
+    from app.models.comms import install_default_rules
+    from subscribers.default_audiences import install_default_audiences
+
     for table in reversed(Base.metadata.sorted_tables):
         db.session.execute(table.delete())
+    install_default_audiences(db.session.connection())
+    install_default_rules(db.session.connection())
     db.session.commit()
 
 

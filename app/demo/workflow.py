@@ -10,11 +10,11 @@ from app.comms import rollcall
 from app.comms.approval import approve
 from app.comms.context import Facts
 from app.comms.drafting import compose
-from app.comms.escalation import escalate
 from app.comms.publishing import publish
 from app.demo.content import DEMO_SUBSCRIBERS, PAYMENTS_ONCALL_PHONE, TEAMS
-from app.extensions import db
 from app.models import Communication, RollCall, utcnow
+from app.notifier import notifier
+from core.db import db
 from subscribers import registry
 from subscribers.models import Broadcast
 
@@ -26,9 +26,9 @@ def add_subscribers(teams: dict) -> None:
             channel, address, audience, name=name, key_account=key_account, notify=False
         )
     for name, _, email in TEAMS:
-        registry.add_internal("email", email, "engineering", team=teams[name], notify=False)
+        registry.add_internal("email", email, "engineering", team_id=teams[name].id, notify=False)
     registry.add_internal(
-        "sms", PAYMENTS_ONCALL_PHONE, "engineering", team=teams["Payments"], notify=False
+        "sms", PAYMENTS_ONCALL_PHONE, "engineering", team_id=teams["Payments"].id, notify=False
     )
 
 
@@ -39,8 +39,9 @@ def communications_workflow(active, components: dict, users: dict) -> None:
     now = utcnow()
     lead, approver = users["comms_lead"], users["approver"]
     active.comms_lead_id = lead.id
-    escalate(active)
-    rollcall.start_roll_call(active)
+    # Replayed as it happened (the notifier's news rule would skip a backfilled incident).
+    notifier.escalate(active)
+    notifier.roll_call(active)
     calls = {call.team.name: call for call in db.session.scalars(select(RollCall))}
     rollcall.answer(calls["Payments"], "affected", by=PAYMENTS_ONCALL_PHONE, via="sms", note="")
     rollcall.answer(calls["Web"], "operational", by="email link", via="email")

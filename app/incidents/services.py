@@ -7,11 +7,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app import audit
-from app.errors import ServiceError
-from app.extensions import db
+from app.comms import cadence
 from app.models import Component, Incident, IncidentComponent, IncidentUpdate, User, utcnow
-from app.models.vocab import (
+from app.notifier.events import IncidentDeclared, UpdatePublished
+from app.notifier.notifier import is_news, notify
+from app.status.components import set_component_status
+from app.status.version import bump_page_version
+from app.textrules import check_single_line
+from core import audit
+from core.db import db
+from core.errors import ServiceError
+from core.vocab import (
     COMPONENT_STATUSES,
     IMPACTS,
     INCIDENT_STATUS_LABELS,
@@ -19,10 +25,6 @@ from app.models.vocab import (
     VISIBILITIES,
     worst_status,
 )
-from app.notify import announce_incident_update
-from app.status.components import set_component_status
-from app.status.version import bump_page_version
-from app.textrules import check_single_line
 from subscribers.audiences import get_audience
 
 # A clock a little ahead of ours should not make a "now" start time look like the future.
@@ -60,8 +62,8 @@ def quick_message(visibility: str) -> QuickMessage:
     declare). It goes public (the public text, and the customers' notice) only on a public
     incident whose ``customers`` audience needs no approval; otherwise it is the update's
     internal text (the internal page shows it) and nobody outside is told. Status and
-    component changes apply at once either way. Texts that went through the workflow's
-    checks and approval are published with ``reviewed=True`` instead."""
+    component changes apply at once either way. The workflow's approved texts are recorded
+    with ``record_update`` instead (the workflow then tells the notifier itself)."""
     if visibility != "public":
         return QuickMessage(False, "internal_incident", QUICK_INTERNAL)
     if get_audience("customers").needs_approval:
@@ -71,8 +73,8 @@ def quick_message(visibility: str) -> QuickMessage:
 
 def _texts(incident: Incident, body: str, internal_body: str, reviewed: bool) -> tuple[str, str]:
     """An update's (public text, internal text). An internal incident never has a public
-    text; on a public one, ``body`` is public when it was reviewed (the workflow's
-    customers text) or when the quick-update policy lets it go out."""
+    text; on a public one, ``body`` is public when the quick-update policy lets it go out,
+    or when ``reviewed`` says it was approved elsewhere (history: demo data, imports)."""
     body, internal_body = (body or "").strip(), (internal_body or "").strip()
     if not body:
         return "", internal_body
@@ -140,11 +142,8 @@ def _add_update(
     affected: list,
     deliver_notifications: bool,
     at: datetime,
-    customers_notice: bool = True,
 ) -> IncidentUpdate:
-    """Write one timeline entry; the first public text announces the incident and, when
-    notifications are on, tells the customers (unless ``customers_notice`` is off: the
-    workflow sends each audience its own text)."""
+    """Write one timeline entry; the first public text announces the incident."""
     update = IncidentUpdate(
         incident=incident,
         status=status,
@@ -161,8 +160,6 @@ def _add_update(
     if public_text and incident.announced_at is None:
         incident.announced_at = at
     db.session.flush()
-    if public_text and customers_notice:
-        announce_incident_update(update)
     return update
 
 
@@ -182,10 +179,10 @@ def declare_incident(
     """Open an incident, with its first update when ``body`` is given. A public incident
     is listed on the public page at once (name, impact, status, components); its timeline
     there shows only public texts. ``body`` is a quick message (see ``quick_message``:
-    public only when customers need no approval) unless ``reviewed`` says it went through
-    the workflow. Without one, the workflow drafts the first update. A past
-    ``started_at`` backfills the incident: the affected components' history is rewritten
-    from that time."""
+    public only when customers need no approval) unless ``reviewed`` says it is history
+    approved elsewhere (demo data, imports). Without one, the workflow drafts the first
+    update. A past ``started_at`` backfills the incident: the affected components' history
+    is rewritten from that time."""
     now = utcnow()
     name = (name or "").strip()
     if not name:
@@ -219,8 +216,9 @@ def declare_incident(
     db.session.flush()
     affected = _apply_components(actor, incident, components, started_at)
     public_text, internal_text = _texts(incident, body, "", reviewed)
+    first = None
     if public_text or internal_text:
-        _add_update(
+        first = _add_update(
             actor,
             incident,
             status,
@@ -230,9 +228,12 @@ def declare_incident(
             deliver_notifications,
             started_at,
         )
-    from app.comms.lifecycle import on_declared
-
-    on_declared(actor, incident, deliver_notifications)
+    news = is_news(started_at)
+    if news and actor is not None and actor.role in ("comms_lead", "admin"):
+        incident.comms_lead_id = actor.id
+    notify(IncidentDeclared(incident, first, deliver_notifications))
+    if news and deliver_notifications:
+        cadence.schedule_next(incident, started_at, None)
     audit.record(
         actor, "incident.declare", incident, f"Declared {name} ({impact} impact, {visibility})"
     )
@@ -252,25 +253,52 @@ def post_incident_update(
     deliver_notifications: bool = True,
     internal_body: str = "",
     reviewed: bool = False,
-    customers_notice: bool = True,
 ) -> IncidentUpdate:
-    """Add an update to the timeline, moving the incident to ``status``. ``body`` is the
-    text the public page shows and customers are sent when ``reviewed`` (the workflow's
-    approved customers text); otherwise it is a quick message, public only as
-    ``quick_message`` allows, else kept as the internal text. ``internal_body`` (the
-    engineering text) replaces it on the internal page. An update with only an internal
-    text is never shown publicly nor sent to customers; the first public text announces
-    the incident (``announced_at``). An internal incident never gets a public text.
-    ``customers_notice=False`` leaves the customers' notice to the caller (the workflow
-    sends each audience its own text); ``deliver_notifications`` still tells the teams on
-    resolution.
+    """A quick update: add it to the timeline, moving the incident to ``status``, and let
+    the notifier tell whoever that calls for. ``body`` is public only as ``quick_message``
+    allows (else it is kept as the internal text), or when ``reviewed`` says it is history
+    that was approved elsewhere (demo data, imports). ``internal_body`` replaces it on the
+    internal page. See ``record_update``."""
+    public_text, internal_text = _texts(incident, body, internal_body, reviewed)
+    update, was = record_update(
+        actor,
+        incident,
+        status,
+        public_text,
+        internal_text,
+        components,
+        at=at,
+        deliver_notifications=deliver_notifications,
+    )
+    notify(UpdatePublished(incident, update, was, published_by=actor))
+    return update
+
+
+def record_update(
+    actor: User | None,
+    incident: Incident,
+    status: str,
+    public_text: str,
+    internal_text: str,
+    components: dict[Component, str] | None = None,
+    *,
+    at: datetime | None = None,
+    deliver_notifications: bool = True,
+) -> tuple[IncidentUpdate, str]:
+    """Add an update with these texts to the timeline, moving the incident to ``status``;
+    returns it and the status the incident had. The caller has decided the texts and tells
+    the notifier. An update with only an internal text is never shown publicly; the first
+    public text announces the incident (``announced_at``). An internal incident never gets
+    a public text.
 
     Resolving sets each affected component back to operational unless ``components`` says
     otherwise, or another unresolved incident still holds it (then it keeps that status).
     """
     now = utcnow()
     _check(status, INCIDENT_STATUSES, "Status", "status")
-    if not (body or "").strip() and not (internal_body or "").strip():
+    public_text = (public_text or "").strip() if incident.is_public else ""
+    internal_text = (internal_text or "").strip()
+    if not public_text and not internal_text:
         raise ServiceError("An update needs a message.", "body")
     components = dict(components or {})
     _check_statuses(components)
@@ -290,7 +318,6 @@ def post_incident_update(
         incident.resolved_at = None
     else:
         incident.resolved_at = at
-    public_text, internal_text = _texts(incident, body, internal_body, reviewed)
     update = _add_update(
         actor,
         incident,
@@ -300,18 +327,16 @@ def post_incident_update(
         affected,
         deliver_notifications,
         at,
-        customers_notice,
     )
-    from app.comms.lifecycle import on_update
-
-    on_update(incident, update, old_status, deliver_notifications)
+    if status == "resolved" or is_news(at):
+        cadence.schedule_next(incident, at, None)
     summary = (
         f"{incident.name}: {INCIDENT_STATUS_LABELS[old_status]} → {INCIDENT_STATUS_LABELS[status]}"
     )
     audit.record(actor, "incident.update", incident, summary, {"status": [old_status, status]})
     bump_page_version()
     db.session.flush()
-    return update
+    return update, old_status
 
 
 def status_after_resolution(incident: Incident, component: Component) -> str:
@@ -354,29 +379,6 @@ def edit_incident(actor: User | None, incident: Incident, **values) -> Incident:
     if changes:
         audit.record(actor, "incident.edit", incident, f"Edited {incident.name}", changes)
         bump_page_version()
-    return incident
-
-
-def save_postmortem(actor: User | None, incident: Incident, body: str, publish: bool) -> Incident:
-    """Write (and optionally publish) the postmortem; only a resolved incident has one."""
-    if not incident.is_resolved:
-        raise ServiceError("Resolve the incident before writing its postmortem.", "body")
-    body = (body or "").strip()
-    if publish and not body:
-        raise ServiceError("An empty postmortem cannot be published.", "body")
-    incident.postmortem_body = body
-    was_published = incident.postmortem_published_at is not None
-    if publish and not was_published:
-        incident.postmortem_published_at = utcnow()
-    elif not publish:
-        incident.postmortem_published_at = None
-    audit.record(
-        actor,
-        "incident.postmortem",
-        incident,
-        f"{'Published' if publish else 'Saved draft of'} postmortem for {incident.name}",
-    )
-    bump_page_version()
     return incident
 
 

@@ -6,9 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
-from app import audit
-from app.errors import ServiceError
-from app.extensions import db
+from app.comms.approval import check_approver, public_text_needs_approval
 from app.models import (
     Component,
     Maintenance,
@@ -17,11 +15,15 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.vocab import MAINTENANCE_STATUS_LABELS, MAINTENANCE_STATUSES, VISIBILITIES
-from app.notify import announce_maintenance
+from app.notifier.events import MaintenanceApproved, MaintenanceDue, MaintenanceUpdated
+from app.notifier.notifier import notify
 from app.status.components import set_component_status
 from app.status.version import bump_page_version
 from app.textrules import check_single_line
+from core import audit
+from core.db import db
+from core.errors import ServiceError
+from core.vocab import MAINTENANCE_STATUS_LABELS, MAINTENANCE_STATUSES, VISIBILITIES
 
 AUTO_MESSAGES = {
     "in_progress": "Scheduled maintenance is currently in progress. We will provide updates "
@@ -71,7 +73,10 @@ def schedule_maintenance(
     now = utcnow()
     if scheduled_until <= now and not allow_past:
         raise ServiceError("That window is already over.", "scheduled_until")
+    # A person's public notice waits for an approver when customers' texts need one.
+    pending = public_text_needs_approval(actor, visibility == "public")
     maintenance = Maintenance(
+        awaiting_approval=pending,
         name=name,
         scheduled_for=scheduled_for,
         scheduled_until=scheduled_until,
@@ -87,7 +92,8 @@ def schedule_maintenance(
     first = MaintenanceUpdate(
         maintenance=maintenance,
         status="scheduled",
-        body=body.strip(),
+        body="" if pending else body.strip(),
+        pending_body=body.strip() if pending else "",
         display_at=maintenance.created_at,
         created_at=maintenance.created_at,
         deliver_notifications=deliver_notifications,
@@ -104,12 +110,13 @@ def schedule_maintenance(
     )
     db.session.add(first)
     db.session.flush()
-    announce_maintenance(first)
+    notify(MaintenanceUpdated(first))
     audit.record(
         actor,
         "maintenance.schedule",
         maintenance,
-        f"Scheduled {name} for {scheduled_for.isoformat()}",
+        f"Scheduled {name} for {scheduled_for.isoformat()}"
+        + (", its notice waiting for approval" if pending else ""),
     )
     bump_page_version()
     advance_maintenance(now)
@@ -177,10 +184,13 @@ def _transition(
                     note=f"maintenance over: {maintenance.name}",
                 )
                 changed.append((component, "under_maintenance", "operational"))
+    # Herald's own words (the automatic steps) need no approval; a person's may.
+    pending = public_text_needs_approval(actor, maintenance.visibility == "public")
     update = MaintenanceUpdate(
         maintenance=maintenance,
         status=status,
-        body=body,
+        body="" if pending else body,
+        pending_body=body if pending else "",
         display_at=at,
         created_at=at,
         deliver_notifications=deliver_notifications,
@@ -192,7 +202,7 @@ def _transition(
     )
     db.session.add(update)
     db.session.flush()
-    announce_maintenance(update)
+    notify(MaintenanceUpdated(update))
     audit.record(
         actor,
         "maintenance.update",
@@ -225,8 +235,8 @@ def _held_by_other(maintenance: Maintenance, component: Component) -> bool:
 def advance_maintenance(now: datetime | None = None) -> list[MaintenanceUpdate]:
     """Start windows whose time has come and complete those that are over.
 
-    Run by the worker every few seconds, and by a page read that finds a boundary has
-    passed, so the page is right even when no worker runs. Safe to run concurrently: each
+    Run by the worker every few seconds; the pages derive the same state from the clock
+    until then (``app.status.maintenance_state``). Safe to run concurrently: each
     transition is a conditional change of the row's status.
     """
     now = now or utcnow()
@@ -277,32 +287,6 @@ def _claim(maintenance: Maintenance, expected: str, status: str) -> bool:
     return result.rowcount == 1
 
 
-def next_maintenance_boundary(now: datetime) -> datetime | None:
-    """The next time an automatic window starts or ends: the page cache expires then."""
-    starts = db.session.scalar(
-        select(Maintenance.scheduled_for)
-        .where(
-            Maintenance.auto_transition.is_(True),
-            Maintenance.status == "scheduled",
-            Maintenance.scheduled_for > now,
-        )
-        .order_by(Maintenance.scheduled_for)
-        .limit(1)
-    )
-    ends = db.session.scalar(
-        select(Maintenance.scheduled_until)
-        .where(
-            Maintenance.auto_transition.is_(True),
-            Maintenance.status.in_(("scheduled", "in_progress", "verifying")),
-            Maintenance.scheduled_until > now,
-        )
-        .order_by(Maintenance.scheduled_until)
-        .limit(1)
-    )
-    candidates = [t for t in (starts, ends) if t is not None]
-    return min(candidates) if candidates else None
-
-
 def edit_maintenance(actor: User | None, maintenance: Maintenance, **values) -> Maintenance:
     """Change name, window or visibility of a window that has not completed."""
     if maintenance.status == "completed":
@@ -314,6 +298,13 @@ def edit_maintenance(actor: User | None, maintenance: Maintenance, **values) -> 
     )
     values["name"] = name
     changes = audit.diff(maintenance, values)
+    if "visibility" in changes and public_text_needs_approval(actor, maintenance.is_public):
+        # Made public: what people wrote for staff goes public only once approved.
+        for update in maintenance.updates:
+            if update.body and update.author_id is not None:
+                update.body, update.pending_body = "", update.body
+        first = min(maintenance.updates, key=lambda u: (u.display_at, u.id))
+        maintenance.awaiting_approval = bool(first.pending_body)
     if changes:
         audit.record(actor, "maintenance.edit", maintenance, f"Edited {name}", changes)
         bump_page_version()
@@ -344,9 +335,29 @@ def send_maintenance_reminders(now: datetime | None = None) -> int:
             Maintenance.scheduled_for <= now + REMINDER_BEFORE,
         )
     ).all()
-    queued = 0
-    for maintenance in due:
-        scheduled = next((u for u in maintenance.updates if u.status == "scheduled"), None)
-        if scheduled is not None and announce_maintenance(scheduled, reminder=True) is not None:
-            queued += 1
-    return queued
+    return sum(1 for maintenance in due if notify(MaintenanceDue(maintenance)))
+
+
+def approve_maintenance_update(actor: User, update: MaintenanceUpdate) -> MaintenanceUpdate:
+    """An approver (not its author) signs off a maintenance text waiting for approval: it
+    goes public, and the customers are told. Approving the window's first notice puts
+    the window on the public page."""
+    if not update.pending_body:
+        raise ServiceError("This maintenance text is not waiting for approval.", "update")
+    check_approver(actor, "this maintenance text", update.author_id)
+    maintenance = update.maintenance
+    update.body, update.pending_body = update.pending_body, ""
+    update.approved_by_id, update.approved_at = actor.id, utcnow()
+    first = min(maintenance.updates, key=lambda u: (u.display_at, u.id))
+    maintenance.awaiting_approval = bool(first.pending_body)
+    audit.record(
+        actor,
+        "maintenance.approve",
+        maintenance,
+        f"Approved the {MAINTENANCE_STATUS_LABELS[update.status].lower()} text of "
+        f"{maintenance.name}",
+    )
+    bump_page_version()
+    db.session.flush()
+    notify(MaintenanceApproved(update))
+    return update

@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, new_public_id, utcnow
+from app.models.base import new_public_id
 from app.models.components import Component, StatusEnum
-from app.models.vocab import IMPACTS, INCIDENT_STATUSES, VISIBILITIES
+from core.db import Base, UTCDateTime
+from core.time import utcnow
+from core.vocab import IMPACTS, INCIDENT_STATUSES, VISIBILITIES
 
 ImpactEnum = Enum(*IMPACTS, name="impact", native_enum=False, create_constraint=True, length=16)
 IncidentStatusEnum = Enum(
@@ -41,6 +43,15 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     postmortem_body: Mapped[str] = mapped_column(Text, default="")
     postmortem_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who last wrote the postmortem, and when it was sent for approval: while customers'
+    # texts need approval, a person's postmortem goes public only once another approves.
+    postmortem_author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    postmortem_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    postmortem_approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The communications lead: reminded when an update is overdue.
     comms_lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

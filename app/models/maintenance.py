@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, new_public_id, utcnow
+from app.models.base import new_public_id
 from app.models.components import Component
-from app.models.vocab import MAINTENANCE_STATUSES, VISIBILITIES
+from core.db import Base, UTCDateTime
+from core.time import utcnow
+from core.vocab import MAINTENANCE_STATUSES, VISIBILITIES
 
 MaintenanceStatusEnum = Enum(
     *MAINTENANCE_STATUSES,
@@ -38,6 +40,9 @@ class Maintenance(Base):
     scheduled_until: Mapped[datetime] = mapped_column(UTCDateTime)
     # When true, Herald moves the window through its statuses at its times.
     auto_transition: Mapped[bool] = mapped_column(Boolean, default=True)
+    # While its first text waits for approval (customers' texts need it), a public window
+    # is shown to staff only and no customer is told.
+    awaiting_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -59,7 +64,13 @@ class Maintenance(Base):
 
     @property
     def is_public(self) -> bool:
-        return self.visibility == "public"
+        """Shown on the public page and told to customers (its text approved)."""
+        return self.visibility == "public" and not self.awaiting_approval
+
+    @classmethod
+    def shown_publicly(cls):
+        """``is_public`` as a WHERE clause."""
+        return (cls.visibility == "public") & cls.awaiting_approval.is_(False)
 
     @property
     def is_active(self) -> bool:
@@ -96,6 +107,11 @@ class MaintenanceUpdate(Base):
     affected_components: Mapped[list] = mapped_column(JSON, default=list)
     deliver_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A person's text waiting for an approver (customers' texts need approval): ``body``,
+    # the public text, stays empty until then; staff read this one.
+    pending_body: Mapped[str] = mapped_column(Text, default="")
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     display_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.incidents.services import declare_incident
+from core.db import db
 
 FORM_TIME = "%Y-%m-%dT%H:%M"
 

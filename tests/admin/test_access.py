@@ -20,13 +20,13 @@ from app import accounts, create_app
 from app.auth.permissions import PERMISSIONS
 from app.comms.context import Facts
 from app.comms.drafting import compose
-from app.comms.escalation import ensure_default_rules
-from app.extensions import db
+from app.comms.escalation import all_rules
 from app.incidents.services import declare_incident
 from app.maintenance.services import schedule_maintenance
 from app.models import utcnow
-from app.models.vocab import ROLES
 from app.status.components import add_dependency, create_component, create_group
+from core.db import db
+from core.vocab import ROLES
 from subscribers.groups import create_group as create_saved_group
 from subscribers.models import Broadcast
 from subscribers.registry import add_internal, quarantine
@@ -67,7 +67,7 @@ def build_world() -> dict[str, object]:
     maintenance = schedule_maintenance(
         None, "Database upgrade", start, start + timedelta(hours=1), [database], body="Upgrade."
     )
-    subscriber, _ = add_internal("email", "oncall@example.com", "engineering", team=team)
+    subscriber, _ = add_internal("email", "oncall@example.com", "engineering", team_id=team.id)
     quarantine(subscriber, "10 failed deliveries within an hour")
     notice = db.session.scalar(select(Broadcast).where(Broadcast.subscriber_id == subscriber.id))
     saved_group = create_saved_group(None, "Core – engineering", subscriber.audience, [api.id])
@@ -78,7 +78,7 @@ def build_world() -> dict[str, object]:
         facts=Facts(summary="Some API requests fail."),
         audiences=["customers", "engineering"],
     )
-    rule = ensure_default_rules()[0]
+    rule = all_rules()[0]
     db.session.commit()
     return {
         "subscriber_id": subscriber.id,
@@ -89,6 +89,7 @@ def build_world() -> dict[str, object]:
         "dependency_id": dependency.id,
         "incident_id": incident.id,
         "maintenance_id": maintenance.id,
+        "update_id": maintenance.updates[0].id,
         "user_id": other.id,
         "team_id": team.id,
         "draft_id": sheet.drafts[0].id,

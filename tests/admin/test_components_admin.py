@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import (
     AuditEvent,
     Component,
@@ -14,6 +13,7 @@ from app.models import (
     StatusInterval,
 )
 from app.status.components import add_dependency
+from core.db import db
 
 
 def count(model) -> int:

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
 from app.models import (
     AuditEvent,
     Incident,
@@ -17,6 +16,7 @@ from app.models import (
     User,
     utcnow,
 )
+from core.db import db
 from tests.admin.incidentkit import (
     client_internal,
     count,
@@ -259,8 +259,8 @@ def test_a_past_start_time_backfills_the_incident_and_the_component_history(
     assert api.status_changed_at == started
 
 
-def test_a_postmortem_is_written_after_resolution_and_public_only_when_published(
-    responder, fill, text, client, api
+def test_a_postmortem_is_written_after_resolution_and_public_only_once_approved(
+    responder, fill, text, client, api, make_user, staff
 ):
     incident = open_incident("API errors", {api: "major_outage"})
     url = f"/admin/incidents/{incident.id}"
@@ -282,7 +282,17 @@ def test_a_postmortem_is_written_after_resolution_and_public_only_when_published
     data = fill(responder, url, f"{url}/postmortem", publish="y")
     assert data["body"] == "## Root cause\nA bad deploy."  # the draft is shown again
     response = responder.post(f"{url}/postmortem", data=data, follow_redirects=True)
-    assert "Postmortem published." in text(response)
+    # Customers' texts need approval: the responder's postmortem waits for an approver.
+    assert "Postmortem sent for approval" in text(response)
+    assert incident.postmortem_published_at is None
+    assert "Root cause" not in text(client.get(public_url))
+    assert responder.post(f"{url}/postmortem/approve").status_code == 403
+
+    approver = staff(make_user("approver"))
+    page = text(approver.get(url))
+    assert "waiting for approval" in page and "Approve and publish the postmortem" in page
+    response = approver.post(f"{url}/postmortem/approve", follow_redirects=True)
+    assert "Approved: the postmortem is public." in text(response)
     assert incident.postmortem_published_at is not None
     public = text(client.get(public_url))
     assert "Postmortem" in public

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.maintenance.services import schedule_maintenance
 from app.models import AuditEvent, Maintenance, MaintenanceUpdate, utcnow
+from core.db import db
 
 FORM_TIME = "%Y-%m-%dT%H:%M"
 
@@ -44,8 +44,8 @@ def upcoming(components, name="Database upgrade", hours=24, length=2):
     return item
 
 
-def test_scheduling_maintenance_on_the_form_lists_it_as_upcoming(
-    comms, fill, local, text, client, api, database
+def test_scheduling_maintenance_on_the_form_lists_it_as_upcoming_once_approved(
+    comms, fill, local, text, client, api, database, make_user, staff
 ):
     start = minute(utcnow()) + timedelta(days=2)
     data = fill(
@@ -65,13 +65,27 @@ def test_scheduling_maintenance_on_the_form_lists_it_as_upcoming(
     assert (item.name, item.status, item.auto_transition) == ("Database upgrade", "scheduled", True)
     assert (item.scheduled_for, item.scheduled_until) == (start, start + timedelta(hours=1))
     assert sorted(c.name for c in item.components) == ["API", "Database"]
-    assert [u.body for u in item.updates] == ["The API may be slow for a minute."]
+    # Customers' texts need approval: the notice waits for an approver, unlisted.
+    [first] = item.updates
+    assert (first.body, first.pending_body) == ("", "The API may be slow for a minute.")
     assert (api.status, database.status) == ("operational", "operational")
 
     page = text(comms.get(f"/admin/maintenance/{item.id}"))
-    assert "Scheduled Database upgrade." in page
+    assert "Scheduled Database upgrade. Its text waits for an approver" in page
     assert "Affects: API, Database" in page
-    listed = client.get("/api/v2/scheduled-maintenances/upcoming.json").get_json()
+    assert "waiting for approval" in page and "Approve and publish" not in page
+    upcoming_url = "/api/v2/scheduled-maintenances/upcoming.json"
+    assert client.get(upcoming_url).get_json()["scheduled_maintenances"] == []
+
+    approver = staff(make_user("approver"))
+    assert "Approve and publish" in text(approver.get(f"/admin/maintenance/{item.id}"))
+    approver.post(f"/admin/maintenance/{item.id}/updates/{first.id}/approve")
+    assert (first.body, first.pending_body, item.is_public) == (
+        "The API may be slow for a minute.",
+        "",
+        True,
+    )
+    listed = client.get(upcoming_url).get_json()
     assert [(m["name"], m["status"]) for m in listed["scheduled_maintenances"]] == [
         ("Database upgrade", "scheduled")
     ]
@@ -146,6 +160,11 @@ def test_a_window_that_has_already_begun_starts_at_once(comms, fill, local, api)
 def test_updates_move_the_window_and_its_components_through_their_statuses(
     comms, fill, text, client, api, database
 ):
+    from subscribers.audiences import get_audience
+
+    # About the statuses: with no approval for customers' texts, updates go out as posted.
+    get_audience("customers").needs_approval = False
+    db.session.commit()
     item = upcoming([api])
     url = f"/admin/maintenance/{item.id}"
     action = f"{url}/updates"

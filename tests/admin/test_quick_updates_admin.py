@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.models import Incident
+from core.db import db
 from tests.admin.incidentkit import (
     client_internal,
     declare,

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import AuditEvent, Team, User
+from core.db import db
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 NEW_PASSWORD = "a long enough secret"

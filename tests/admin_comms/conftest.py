@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db
 from app.incidents.services import declare_incident
 from app.status.components import add_dependency
+from core.db import db
 from tests.admin_comms.helpers import (
     CUSTOMERS_TEXT,
     ENGINEERING_TEXT,

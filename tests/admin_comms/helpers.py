@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.admin import utc_to_local_input
-from app.extensions import db
 from app.models import Draft, FactSheet, utcnow
+from core.db import db
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 CUSTOMERS_TEXT = "We're sorry: some card payments fail. Paying by bank transfer works."

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.comms.cadence import cadence_minutes
-from app.extensions import db
 from app.models import AuditEvent, EscalationRule
+from core.db import db
 from subscribers.audiences import get_audience
 
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
 from app.models import utcnow
-from app.status.summary import format_time
+from app.status.entries import format_time
 from app.timeutil import page_zone
+from core.db import db
 from subscribers.channels import channels_for
 from subscribers.fanout import drain
 from subscribers.models import Broadcast

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.admin import local_to_utc
 from app.comms.drafting import render_texts
-from app.extensions import db
 from app.models import Draft, FactSheet
+from core.db import db
 from tests.admin_comms.helpers import (
     DATETIME_INPUT,
     draft_of,

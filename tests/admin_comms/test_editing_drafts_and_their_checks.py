@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.models import AuditEvent
+from core.db import db
 from tests.admin_comms.helpers import draft_of, sheet_url
 
 BLAMING = (

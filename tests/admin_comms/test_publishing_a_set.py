@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import IncidentUpdate, utcnow
+from core.db import db
 from subscribers.models import Broadcast
 from tests.admin_comms.helpers import CUSTOMERS_TEXT, ENGINEERING_TEXT, draft_of, sheet_url
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.api.tokens import create_token
-from app.extensions import db
+from core.db import db
 from tests.api.helpers import ApiClient
 
 

@@ -8,9 +8,9 @@ import re
 from sqlalchemy import select
 
 from app.api.tokens import create_token
-from app.extensions import db
 from app.models import ApiToken
-from app.models.vocab import ROLES
+from core.db import db
+from core.vocab import ROLES
 from tests.api.helpers import ApiClient, error_of
 
 SHOWN = re.compile(r'<code id="new-token">(hrld_[^<]+)</code>')

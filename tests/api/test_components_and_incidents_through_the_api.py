@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
 from app.models import AuditEvent, Incident, utcnow
+from core.db import db
 from tests.api.helpers import error_of
 from tests.snapshot import snapshot
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import IncidentUpdate
+from core.db import db
 from subscribers.models import Broadcast
 from subscribers.outbox import expand_broadcast
 from tests.api.helpers import error_of, facts

@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 
 from app import accounts
-from app.extensions import db
 from app.models import ApiToken, Base
+from core.db import db
 from tests.api.helpers import ApiClient, error_of
 
 TOKEN = re.compile(r"^hrld_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$", re.MULTILINE)

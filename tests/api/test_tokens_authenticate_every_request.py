@@ -10,9 +10,9 @@ import pytest
 from app import accounts, create_app
 from app.api.tokens import create_token, find_by_prefix, revoke
 from app.auth.permissions import PERMISSIONS
-from app.extensions import db
 from app.models import ApiToken
-from app.models.vocab import ROLES
+from core.db import db
+from core.vocab import ROLES
 from tests.api.helpers import ApiClient, error_of
 from tests.snapshot import snapshot
 
@@ -168,7 +168,7 @@ def test_tokens_look_like_hrld_prefix_secret_and_only_their_hash_is_kept(app, wo
 
 
 def test_a_deactivated_user_cannot_be_given_a_token(app, world, make_user):
-    from app.errors import ServiceError
+    from core.errors import ServiceError
 
     accounts.update_user(make_user("admin"), world["viewer"], active=False)
     with pytest.raises(ServiceError, match="deactivated"):

@@ -15,13 +15,13 @@ from app.comms.approval import approve
 from app.comms.context import Facts
 from app.comms.drafting import compose
 from app.comms.publishing import publish
-from app.extensions import db
 from app.incidents.services import post_incident_update
 from app.models import utcnow
-from app.worker import run_periodic_jobs
+from core.db import db
 from subscribers.audiences import get_audience
 from subscribers.models import Delivery
 from subscribers.outbox import expand_broadcast
+from subscribers.worker import run_periodic_jobs
 from tests.comms.worldkit import broadcasts, build_world, declare
 
 

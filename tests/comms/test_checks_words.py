@@ -8,7 +8,7 @@ import pytest
 
 from app import accounts
 from app.comms.checks import ERROR, WARNING, blocking
-from app.extensions import db
+from core.db import db
 from tests.comms.checkkit import codes, run, texts_of
 
 PLAIN_AUDIENCES = ("customers", "press", "support", "executives")

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.demo import seed_demo
 from app.demo.content import PAYMENTS_ONCALL_PHONE, TEAMS
-from app.extensions import db
 from app.models import Communication, FactSheet, Incident, RollCall, Team, User
+from core.db import db
 from subscribers.models import Subscriber
 
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.comms.escalation import ensure_default_rules, save_rule
-from app.extensions import db
+from app.comms.escalation import all_rules, save_rule
 from app.models import Communication, utcnow
+from core.db import db
 from subscribers.models import Delivery
 from subscribers.outbox import expand_broadcast
 from tests.comms.worldkit import broadcasts, build_world, declare
@@ -92,7 +92,7 @@ def test_an_incident_declared_without_notifications_does_not_escalate(world):
 
 
 def test_disabled_rules_do_not_fire(world):
-    for rule in ensure_default_rules():
+    for rule in all_rules():
         rule.enabled = False
     db.session.commit()
     declare(world, "API down", "critical", {"API": "major_outage"})
@@ -100,7 +100,7 @@ def test_disabled_rules_do_not_fire(world):
 
 
 def test_rules_are_configurable(world):
-    rules = ensure_default_rules()
+    rules = all_rules()
     tier_rule = next(r for r in rules if r.tier == "tier1")
     save_rule(
         None,
@@ -143,7 +143,7 @@ def test_rules_are_configurable(world):
     ],
 )
 def test_a_bad_rule_is_refused(world, fields, problem):
-    from app.errors import ServiceError
+    from core.errors import ServiceError
 
     with pytest.raises(ServiceError) as raised:
         save_rule(None, None, audience_key="executives", **fields)
@@ -152,7 +152,7 @@ def test_a_bad_rule_is_refused(world, fields, problem):
 
 @pytest.mark.parametrize("audience", ["customers", "press"])
 def test_a_rule_alerting_a_public_audience_is_refused(world, audience):
-    from app.errors import ServiceError
+    from core.errors import ServiceError
 
     with pytest.raises(ServiceError, match="Escalation alerts internal audiences only") as raised:
         save_rule(
@@ -171,7 +171,7 @@ def test_a_public_audience_rule_saved_earlier_never_fires(world):
     on an internal incident or a public one; the executives still hear."""
     from app.models import EscalationRule
 
-    ensure_default_rules()
+    all_rules()
     db.session.add(
         EscalationRule(name="Old rule", min_impact="critical", tier=None, audience_key="customers")
     )

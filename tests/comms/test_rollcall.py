@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.comms import rollcall
-from app.extensions import db
 from app.incidents.services import post_incident_update
 from app.models import AuditEvent, PageState, RollCall
+from core.db import db
 from subscribers.channels import channels_for
 from subscribers.fanout import drain
 from subscribers.outbox import expand_broadcast

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 from app.comms.context import Facts
 from app.comms.drafting import compose, edit_draft
-from app.errors import ServiceError
-from app.extensions import db
 from app.incidents.services import declare_incident, edit_incident
 from app.maintenance.services import edit_maintenance, schedule_maintenance
 from app.models import Component, ComponentGroup, Incident, Maintenance, utcnow
 from app.status.components import create_component, create_group, update_component, update_group
 from app.textrules import check_single_line, control_character
+from core.db import db
+from core.errors import ServiceError
 
 BAD = [
     ("Payments down\nBcc: everyone@example.com", "a line break"),

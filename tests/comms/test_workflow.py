@@ -9,10 +9,10 @@ from app.comms.approval import approve, override, reject, who_must_act
 from app.comms.context import Facts
 from app.comms.drafting import compose, edit_draft
 from app.comms.publishing import publish
-from app.errors import Conflict, ServiceError
-from app.extensions import db
 from app.incidents.services import declare_incident
 from app.models import Communication, IncidentUpdate, utcnow
+from core.db import db
+from core.errors import Conflict, ServiceError
 from subscribers.models import Broadcast
 
 

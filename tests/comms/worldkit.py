@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app import accounts
-from app.extensions import db
 from app.incidents.services import declare_incident
 from app.models import Component, Incident, Team
 from app.status.components import add_dependency, create_component
+from core.db import db
 from subscribers import registry
 from subscribers.models import Broadcast, Subscriber
 
@@ -53,10 +53,10 @@ def build_world() -> World:
     add_dependency(None, c["Dashboard"], c["API"], "hard")
     for team, address in TEAM_EMAILS.items():
         world.subscribers[team], _ = registry.add_internal(
-            "email", address, "engineering", team=world.teams[team], notify=False
+            "email", address, "engineering", team_id=world.teams[team].id, notify=False
         )
     world.subscribers["web-phone"], _ = registry.add_internal(
-        "sms", WEB_PHONE, "engineering", team=world.teams["Web"], notify=False
+        "sms", WEB_PHONE, "engineering", team_id=world.teams["Web"].id, notify=False
     )
     world.subscribers["executive"], _ = registry.add_internal(
         "email", "ceo@example.com", "executives", notify=False

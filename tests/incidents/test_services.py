@@ -3,17 +3,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import ServiceError
-from app.extensions import db
+from app.incidents.postmortems import save_postmortem
 from app.incidents.services import (
     declare_incident,
     delete_incident,
     edit_incident,
     post_incident_update,
-    save_postmortem,
 )
 from app.models import AuditEvent, Incident, IncidentUpdate, utcnow
 from app.status.components import add_dependency
+from core.db import db
+from core.errors import ServiceError
+from tests.public_view import public_text
 
 
 def count(model):
@@ -223,23 +224,6 @@ def customer_notices() -> list:
     )
 
 
-PUBLIC_ADDRESSES = (
-    "/",
-    "/history",
-    "/api/v2/summary.json",
-    "/api/v2/incidents.json",
-    "/api/v2/incidents/unresolved.json",
-    "/history.rss",
-    "/history.atom",
-)
-
-
-def public_text_of(client, incident) -> str:
-    pages = [client.get(path).get_data(as_text=True) for path in PUBLIC_ADDRESSES]
-    pages.append(client.get(f"/incidents/{incident.public_id}").get_data(as_text=True))
-    return "\n".join(pages)
-
-
 def test_a_quick_message_stays_internal_while_customers_need_approval(
     make_component, client, audiences
 ):
@@ -262,7 +246,7 @@ def test_a_quick_message_stays_internal_while_customers_need_approval(
         "identified",
     )
     assert incident.announced_at is None and customer_notices() == []
-    public = public_text_of(client, incident)
+    public = public_text(client, incident)
     assert "API errors" in public and "Partial outage" in public
     assert "db-7" not in public and "4411" not in public
     [listed] = client.get("/api/v2/summary.json").get_json()["incidents"]
@@ -286,7 +270,7 @@ def test_a_quick_message_goes_public_when_customers_need_no_approval(
     notices = customer_notices()
     assert [b.audience.key for b in notices] == ["customers", "customers"]
     assert "We found the cause." in notices[-1].text_body
-    public = public_text_of(client, incident)
+    public = public_text(client, incident)
     assert "Requests fail." in public and "We found the cause." in public
 
 
@@ -333,7 +317,7 @@ def test_an_internal_incident_made_public_exposes_none_of_its_texts(
     db.session.commit()
     assert all(u.body == "" and u.internal_body for u in incident.updates)
     assert incident.announced_at is None and customer_notices() == []
-    public = public_text_of(client, incident)
+    public = public_text(client, incident)
     assert "API errors" in public
     for secret in ("Node 7", "4411", "Restarted pods"):
         assert secret not in public

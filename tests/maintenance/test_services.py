@@ -3,17 +3,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from app.errors import ServiceError
-from app.extensions import db
 from app.incidents.services import declare_incident
 from app.maintenance.services import (
     advance_maintenance,
     delete_maintenance,
-    next_maintenance_boundary,
     post_maintenance_update,
     schedule_maintenance,
 )
 from app.models import Maintenance, MaintenanceUpdate, utcnow
+from core.db import db
+from core.errors import ServiceError
 
 
 def schedule(components, start_in=timedelta(hours=1), length=timedelta(hours=1), **kwargs):
@@ -134,13 +133,6 @@ def test_a_window_needs_components_and_a_message(make_component):
         )
 
 
-def test_the_next_boundary_is_the_nearest_start_or_end(make_component):
-    api = make_component("API")
-    item = schedule([api], start_in=timedelta(hours=2))
-    assert next_maintenance_boundary(utcnow()) == item.scheduled_for
-    assert next_maintenance_boundary(item.scheduled_for) == item.scheduled_until
-
-
 def test_deleting_an_active_window_returns_its_components(make_component):
     api = make_component("API")
     item = schedule([api], auto_transition=False)
@@ -149,3 +141,13 @@ def test_deleting_an_active_window_returns_its_components(make_component):
     db.session.commit()
     assert api.status == "operational"
     assert db.session.scalar(select(func.count()).select_from(Maintenance)) == 0
+
+
+def test_the_clock_names_the_next_start_or_end_so_the_page_cache_expires_then(make_component):
+    from app.status.maintenance_state import maintenance_clock
+
+    api = make_component("API")
+    item = schedule([api], start_in=timedelta(hours=2))
+    assert maintenance_clock(utcnow()).next_boundary == item.scheduled_for
+    assert maintenance_clock(item.scheduled_for).next_boundary == item.scheduled_until
+    assert maintenance_clock(item.scheduled_until).next_boundary is None

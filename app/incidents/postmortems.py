@@ -1,0 +1,62 @@
+"""Postmortems: written once an incident is resolved, public once published; while the
+customers' texts need approval, a person's postmortem is public only once an approver
+(not its author) signs it off, as the customers' drafts are."""
+
+from __future__ import annotations
+
+from app.comms.approval import check_approver, public_text_needs_approval
+from app.models import Incident, User, utcnow
+from app.status.version import bump_page_version
+from core import audit
+from core.errors import ServiceError
+
+
+def save_postmortem(actor: User | None, incident: Incident, body: str, publish: bool) -> Incident:
+    """Write (and optionally publish) the postmortem; only a resolved incident has one.
+    While customers' texts need approval, publishing a person's postmortem sends it to an
+    approver (``approve_postmortem``); it goes public once approved."""
+    if not incident.is_resolved:
+        raise ServiceError("Resolve the incident before writing its postmortem.", "body")
+    body = (body or "").strip()
+    if publish and not body:
+        raise ServiceError("An empty postmortem cannot be published.", "body")
+    changed = body != incident.postmortem_body
+    if changed or incident.postmortem_author_id is None:
+        incident.postmortem_author_id = actor.id if actor else None
+    incident.postmortem_body = body
+    approved = incident.postmortem_published_at is not None and not changed
+    if not publish:
+        incident.postmortem_published_at = incident.postmortem_submitted_at = None
+        what = "Saved draft of"
+    elif approved:
+        what = "Published"  # as it was: nothing new to approve
+    elif public_text_needs_approval(actor, incident.is_public):
+        incident.postmortem_published_at = None
+        incident.postmortem_submitted_at = utcnow()
+        incident.postmortem_approved_by_id = None
+        what = "Sent for approval the"
+    else:
+        incident.postmortem_published_at = incident.postmortem_published_at or utcnow()
+        incident.postmortem_submitted_at = None
+        what = "Published"
+    audit.record(actor, "incident.postmortem", incident, f"{what} postmortem for {incident.name}")
+    bump_page_version()
+    return incident
+
+
+def approve_postmortem(actor: User, incident: Incident) -> Incident:
+    """An approver publishes a postmortem sent for approval; its author cannot."""
+    if incident.postmortem_submitted_at is None:
+        raise ServiceError("This postmortem is not waiting for approval.", "postmortem")
+    check_approver(actor, "this postmortem", incident.postmortem_author_id)
+    incident.postmortem_published_at = utcnow()
+    incident.postmortem_submitted_at = None
+    incident.postmortem_approved_by_id = actor.id
+    audit.record(
+        actor,
+        "incident.postmortem.approve",
+        incident,
+        f"Approved the postmortem of {incident.name}",
+    )
+    bump_page_version()
+    return incident

@@ -1,0 +1,79 @@
+"""What happened, as the domain services tell the notifier. Each event names the rows it
+is about; the notifier decides from them who is told and in which words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.models import (
+    Draft,
+    Incident,
+    IncidentUpdate,
+    Maintenance,
+    MaintenanceUpdate,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class AudienceText:
+    """One audience's words for a published update (the workflow's draft)."""
+
+    audience_key: str
+    subject: str
+    email_body: str
+    sms: str
+    draft: Draft | None = None
+
+
+@dataclass(frozen=True)
+class IncidentDeclared:
+    """An incident was opened; ``first`` is its first update when it was given one."""
+
+    incident: Incident
+    first: IncidentUpdate | None
+    notify: bool  # the declaration's deliver_notifications
+
+
+@dataclass(frozen=True)
+class UpdatePublished:
+    """An update went on the timeline, moving the incident from ``was``. ``texts`` are the
+    audiences' own words (the workflow's drafts whose notify switch is on); without them,
+    an update with a public text tells the customers in the page's words."""
+
+    incident: Incident
+    update: IncidentUpdate
+    was: str
+    texts: tuple[AudienceText, ...] = ()
+    published_by: User | None = None
+
+
+@dataclass(frozen=True)
+class MaintenanceUpdated:
+    """A window was scheduled, started, is being verified or completed."""
+
+    update: MaintenanceUpdate
+
+
+@dataclass(frozen=True)
+class MaintenanceApproved:
+    """An approver signed off the public text of a maintenance update: now the customers
+    may read it (the internal audiences were told when it was written)."""
+
+    update: MaintenanceUpdate
+
+
+@dataclass(frozen=True)
+class MaintenanceDue:
+    """A public window starts within the hour: the customers' reminder."""
+
+    maintenance: Maintenance
+
+
+@dataclass(frozen=True)
+class UpdateOverdue:
+    """An unresolved incident's next update is overdue: its lead is reminded."""
+
+    incident: Incident
+    now: datetime

@@ -1,0 +1,188 @@
+"""The notifier's message builders: the page's words in the notice template (a quick
+update, a maintenance window), an audience's own texts in the email layout, and the
+teams', executives' and staff's notices from their templates."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from app.comms import templating
+from app.comms.context import Facts, incident_context, maintenance_context, sample_context
+from app.comms.phases import known
+from app.comms.rollcall import answer_url
+from app.markdown import plain_text, render_markdown
+from app.models import Incident, IncidentUpdate, Maintenance, RollCall, Team, User
+from app.status.components import dependents_of
+from app.status.statuspage import component_json, incident_json
+from app.status.summary import visible_components
+from app.timeutil import page_zone
+from core.vocab import INCIDENT_STATUS_LABELS
+from subscribers.outbox import Message
+
+SMS_LIMIT = 306  # two GSM-7 segments
+# One character outside GSM-7 (an en dash in a time range, a curly quote, an ellipsis)
+# makes the whole text message UCS-2, 70 characters a segment: use look-alikes.
+SMS_LOOKALIKES = str.maketrans(
+    {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."}
+)
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def component_ids(event: Incident | Maintenance) -> list[int]:
+    """The components a notice is about: the affected ones and those that depend on them."""
+    ids = {link.component_id for link in event.affected}
+    return sorted(ids | dependents_of(ids))
+
+
+def _component_dicts(visibility: str) -> dict[int, dict]:
+    zone, page_id = page_zone(), current_app.config["PAGE_ID"]
+    return {
+        c.id: component_json(c, page_id, zone, c.group.public_id if c.group else None)
+        for c in visible_components(visibility)
+    }
+
+
+def _notice(template: str, context: dict, link: str) -> Message:
+    config = current_app.config
+    context.update(
+        page_name=config["PAGE_NAME"],
+        link=link,
+        unsubscribe_url="[%unsubscribe_url%]",
+        manage_url="[%manage_url%]",
+    )
+    base = f"notifications/{template}"
+    prefix = f"{config['PAGE_NAME']}: "
+    sms_body = render_template(f"{base}.sms.txt", **context).strip().translate(SMS_LOOKALIKES)
+    tail = f" {link} Reply STOP to opt out."
+    sms = prefix + shorten(sms_body, SMS_LIMIT - len(prefix) - len(tail)) + tail
+    return Message(
+        subject=render_template(f"{base}.subject.txt", **context).strip(),
+        text=render_template(f"{base}.txt", **context),
+        html=render_template(f"{base}.html", **context),
+        sms=sms,
+        webhook_payload=context["webhook_payload"],
+    )
+
+
+def page_text_notice(update: IncidentUpdate) -> Message:
+    """The customers' notice of an update in the words the public page shows."""
+    incident = update.incident
+    config = current_app.config
+    zone, page_id = page_zone(), config["PAGE_ID"]
+    dicts = {
+        link.component_id: component_json(link.component, page_id, zone, None)
+        for link in incident.affected
+        if link.component.is_public
+    }
+    data = incident_json(incident, page_id, zone, config["PUBLIC_URL"], dicts)
+    context = {
+        "incident": incident,
+        "update": update,
+        "status_label": INCIDENT_STATUS_LABELS[update.status],
+        "body_text": plain_text(update.body),
+        "body_html": render_markdown(update.body),
+        "components": [
+            item.component.name for item in incident.affected if item.component.is_public
+        ],
+        "webhook_payload": {"page": {"id": page_id}, "incident": data},
+    }
+    link = f"{config['PUBLIC_URL']}/incidents/{incident.public_id}"
+    return _notice("incident_update", context, link)
+
+
+def texts_message(
+    event: Incident | Maintenance, subject: str, email_body: str, sms: str, audience_key: str
+) -> Message:
+    """An email (plain and HTML, with the unsubscribe footer), the SMS as written, and a
+    webhook payload in Statuspage's shape."""
+    config = current_app.config
+    context = {
+        "page_name": config["PAGE_NAME"],
+        "body": email_body,
+        "body_html": render_markdown(email_body),
+        "unsubscribe_url": "[%unsubscribe_url%]",
+        "manage_url": "[%manage_url%]",
+        "title": subject,
+    }
+    visibility = "public" if audience_key in ("customers", "press") else "internal"
+    data = incident_json(
+        event,
+        config["PAGE_ID"],
+        page_zone(),
+        config["PUBLIC_URL"],
+        _component_dicts(visibility),
+        visibility == "internal",
+    )
+    return Message(
+        subject=subject,
+        text=render_template("notifications/comms_email.txt", **context),
+        html=render_template("notifications/comms_email.html", **context),
+        sms=sms,
+        webhook_payload={"page": {"id": config["PAGE_ID"]}, "incident": data},
+    )
+
+
+def maintenance_message(
+    maintenance: Maintenance, audience_key: str, phase: str, note: str, reminder: bool
+) -> Message:
+    """An audience's notice of a maintenance phase from its template; the staff's message
+    is added to the email."""
+    texts = templating.render(audience_key, phase, maintenance_context(maintenance, audience_key))
+    subject = ("Reminder, starting in about an hour: " if reminder else "") + texts.email_subject
+    body = texts.email_body + (f"\n\n**A note from the team:** {note}" if note else "")
+    return texts_message(maintenance, subject, body, texts.sms_text, audience_key)
+
+
+def team_message(
+    incident: Incident, team: Team, phase: str, roll_call: RollCall | None, affected: bool
+) -> Message:
+    """A team's roll call, all-clear or resolved notice."""
+    components = {link.component: link.status for link in incident.affected}
+    context = incident_context(incident, incident.status, Facts(), components, "teams")
+    context.update(
+        team={"name": team.name},
+        team_components=[c.name for c in team.components],
+        team_affected=affected,
+        answer_operational_url=answer_url(roll_call, "operational") if roll_call else "",
+        answer_affected_url=answer_url(roll_call, "affected") if roll_call else "",
+    )
+    texts = templating.render("teams", phase, context)
+    # The email layout (HTML, unsubscribe footer) and the webhook payload, as for a
+    # published update: a team's address may be a webhook.
+    return texts_message(
+        incident, texts.email_subject, texts.email_body, texts.sms_text, "engineering"
+    )
+
+
+def escalation_message(incident: Incident, audience_key: str) -> Message:
+    """A short factual alert for an internal audience (executives' wording by default)."""
+    template_audience = audience_key if known(audience_key, "escalation") else "executives"
+    components = {link.component: link.status for link in incident.affected}
+    context = incident_context(incident, incident.status, Facts(), components, audience_key)
+    texts = templating.render(template_audience, "escalation", context)
+    return texts_message(
+        incident, texts.email_subject, texts.email_body, texts.sms_text, audience_key
+    )
+
+
+def reminder_message(incident: Incident, lead: User, late: str) -> Message:
+    """The lead's reminder that an update is overdue."""
+    config = current_app.config
+    context = {
+        **sample_context("staff"),
+        "incident": {
+            "name": incident.name,
+            "impact": incident.impact,
+            "status": incident.status,
+            "url": f"{config['PUBLIC_URL']}/admin/incidents/{incident.id}",
+            "internal_url": f"{config['PUBLIC_URL']}/internal/incidents/{incident.public_id}",
+        },
+        "overdue_by": late,
+        "lead": {"name": lead.display_name},
+    }
+    texts = templating.render("staff", "cadence_reminder", context)
+    return Message(texts.email_subject, texts.email_body, sms=texts.sms_text)

@@ -1,0 +1,335 @@
+"""Who is told what. Domain services call ``notify(event)`` with what happened; this module
+alone decides which audiences and teams hear of it, in which words, and queues their
+broadcasts (in the caller's transaction, sent after it commits).
+
+- An incident declared (and still news): its first public text to the customers, the
+  escalation alerts, the roll call (the all-clear to teams that look unaffected).
+- An update published: each audience's own text (the workflow's drafts), or, without
+  them, the customers the page's text; on resolution every team is told.
+- Maintenance: each audience's notice of the phase; the customers' only once its public
+  text is approved; the customers' reminder an hour before.
+- An overdue update: a reminder to the incident's communications lead.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from functools import singledispatch
+
+from sqlalchemy import select
+
+from app.comms import escalation, rollcall
+from app.comms.phases import MAINTENANCE_PHASE_BY_STATUS
+from app.models import Communication, Incident, Maintenance, RollCall, User
+from app.notifier import messages
+from app.notifier.events import (
+    IncidentDeclared,
+    MaintenanceApproved,
+    MaintenanceDue,
+    MaintenanceUpdated,
+    UpdateOverdue,
+    UpdatePublished,
+)
+from app.timeutil import human_duration
+from core.db import db
+from core.time import utcnow
+from subscribers.audiences import get_audience
+from subscribers.links import new_link_id
+from subscribers.models import Broadcast, Subscriber
+from subscribers.outbox import Message, create_broadcast
+
+log = logging.getLogger(__name__)
+
+# Something dated further back than this records history: it is not news to send.
+NEWS_WINDOW = timedelta(hours=1)
+MAINTENANCE_AUDIENCES = ("customers", "support", "engineering")
+
+
+def is_news(moment: datetime) -> bool:
+    """Whether something that happened at ``moment`` is still worth telling people."""
+    return moment >= utcnow() - NEWS_WINDOW
+
+
+@singledispatch
+def notify(event) -> list[Broadcast]:
+    """Queue the broadcasts ``event`` calls for; returns them (none when nobody is told)."""
+    raise TypeError(f"the notifier does not know {type(event).__name__}")
+
+
+def _log(incident: Incident, kind: str, audience_key: str, broadcast: Broadcast, **who) -> None:
+    """The incident's communication log: what went to whom, and who wrote and approved it."""
+    draft = who.get("draft")
+    people = {k: who.get(k) for k in ("drafted_by", "approved_by", "published_by")}
+    db.session.add(
+        Communication(
+            incident_id=incident.id,
+            kind=kind,
+            audience_key=audience_key,
+            team_id=broadcast.team_id,
+            broadcast_id=broadcast.id,
+            draft_id=draft.id if draft is not None else None,
+            summary=who.get("summary") or broadcast.subject,
+            **{f"{k}_id": (u.id if u else None) for k, u in people.items()},
+        )
+    )
+
+
+def _send(
+    incident: Incident, kind: str, audience_key: str, message: Message, *, source: str, **extra
+) -> Broadcast:
+    """A broadcast about an incident, recorded in its communication log."""
+    targets = {k: extra.pop(k) for k in ("component_ids", "team_id", "subscriber_id") if k in extra}
+    broadcast = create_broadcast(audience_key, message, source=source, kind=kind, **targets)
+    _log(incident, kind, audience_key, broadcast, **extra)
+    return broadcast
+
+
+def _page_text_notice(incident: Incident, update) -> list[Broadcast]:
+    """The customers' notice of an update's public text (a quick update)."""
+    if not update.body or not update.deliver_notifications or not incident.is_public:
+        return []
+    if not is_news(update.display_at):
+        log.info("not notifying %s: dated in the past", update)
+        return []
+    return [
+        create_broadcast(
+            "customers",
+            messages.page_text_notice(update),
+            source=f"incident_update:{update.id}:customers",
+            component_ids=messages.component_ids(incident),
+            kind="incident",
+        )
+    ]
+
+
+@notify.register
+def _declared(event: IncidentDeclared) -> list[Broadcast]:
+    incident = event.incident
+    sent = _page_text_notice(incident, event.first) if event.first is not None else []
+    if event.notify and is_news(incident.started_at):
+        sent += escalate(incident) + roll_call(incident)
+    return sent
+
+
+def escalate(incident: Incident) -> list[Broadcast]:
+    """Alert the audiences of every matching escalation rule, once per audience."""
+    sent = []
+    for key in escalation.audiences_for(incident):
+        message = messages.escalation_message(incident, key)
+        sent.append(
+            _send(
+                incident,
+                "escalation",
+                key,
+                message,
+                source=f"incident:{incident.id}:escalation:{key}",
+                summary=f"Escalated to {key}: {message.subject}",
+            )
+        )
+    return sent
+
+
+def roll_call(incident: Incident) -> list[Broadcast]:
+    """Ask each team that owns components about its services; a team whose services look
+    unaffected gets the all-clear wording (and can still report otherwise)."""
+    sent = []
+    for call in rollcall.open_roll_calls(incident):
+        team, affected = call.team, call.expected_affected
+        phase = "roll_call" if affected else "all_clear"
+        sent.append(
+            _send(
+                incident,
+                phase,
+                "engineering",
+                messages.team_message(incident, team, phase, call, affected),
+                source=f"incident:{incident.id}:{phase}:team:{team.id}",
+                team_id=team.id,
+                summary=f"{'Roll call' if affected else 'All-clear'} to {team.name}",
+            )
+        )
+    return sent
+
+
+@notify.register
+def _published(event: UpdatePublished) -> list[Broadcast]:
+    incident, update = event.incident, event.update
+    if event.texts:
+        component_ids = messages.component_ids(incident)
+        sent = []
+        for text in event.texts:
+            broadcast = _send(
+                incident,
+                "update",
+                text.audience_key,
+                messages.texts_message(
+                    incident, text.subject, text.email_body, text.sms, text.audience_key
+                ),
+                source=f"draft:{text.draft.id}"
+                if text.draft
+                else f"update:{update.id}:{text.audience_key}",
+                component_ids=component_ids,
+                draft=text.draft,
+                drafted_by=text.draft.author if text.draft else None,
+                approved_by=text.draft.approved_by if text.draft else None,
+                published_by=event.published_by,
+                summary=f"{update.status}: {text.subject}",
+            )
+            if text.draft is not None:
+                text.draft.broadcast_id = broadcast.id
+            sent.append(broadcast)
+    else:
+        sent = _page_text_notice(incident, update)
+    resolving = update.status == "resolved" and event.was != "resolved"
+    if resolving and update.deliver_notifications and is_news(update.display_at):
+        sent += tell_teams_resolved(incident)
+    return sent
+
+
+def tell_teams_resolved(incident: Incident) -> list[Broadcast]:
+    """Tell every team that owns components that the incident is over."""
+    sent = []
+    for team in rollcall.teams_with_components():
+        call = db.session.scalar(
+            select(RollCall).where(RollCall.incident_id == incident.id, RollCall.team_id == team.id)
+        )
+        sent.append(
+            _send(
+                incident,
+                "all_clear",
+                "engineering",
+                messages.team_message(incident, team, "resolved", call, False),
+                source=f"incident:{incident.id}:resolved:team:{team.id}",
+                team_id=team.id,
+                summary=f"Resolved notice to {team.name}",
+            )
+        )
+    return sent
+
+
+def _maintenance_notices(
+    maintenance: Maintenance, update, audiences, *, reminder: bool = False
+) -> list[Broadcast]:
+    phase = "maintenance_scheduled" if reminder else MAINTENANCE_PHASE_BY_STATUS[update.status]
+    sent = []
+    for key in audiences:
+        # The internal audiences read a text still waiting for approval; customers never.
+        note = (update.body if key == "customers" else update.body or update.pending_body) or ""
+        source = (
+            f"maintenance_reminder:{maintenance.id}:{key}"
+            if reminder
+            else f"maintenance_update:{update.id}:{key}"
+        )
+        sent.append(
+            create_broadcast(
+                key,
+                messages.maintenance_message(maintenance, key, phase, note.strip(), reminder),
+                source=source,
+                component_ids=messages.component_ids(maintenance),
+                kind="maintenance",
+            )
+        )
+    return sent
+
+
+def _customers_may_read(maintenance: Maintenance, update) -> bool:
+    return maintenance.is_public and not update.pending_body
+
+
+@notify.register
+def _maintenance_updated(event: MaintenanceUpdated) -> list[Broadcast]:
+    update = event.update
+    maintenance = update.maintenance
+    if not update.deliver_notifications or not is_news(update.display_at):
+        return []
+    audiences = [
+        key
+        for key in MAINTENANCE_AUDIENCES
+        if key != "customers" or _customers_may_read(maintenance, update)
+    ]
+    return _maintenance_notices(maintenance, update, audiences)
+
+
+@notify.register
+def _maintenance_approved(event: MaintenanceApproved) -> list[Broadcast]:
+    update = event.update
+    maintenance = update.maintenance
+    # Approval is the moment the customers may read it: news now, whenever written.
+    if not update.deliver_notifications or not _customers_may_read(maintenance, update):
+        return []
+    if maintenance.status == "completed" and update.status != "completed":
+        return []  # the work is over: an approved earlier phase is history, not news
+    return _maintenance_notices(maintenance, update, ["customers"])
+
+
+@notify.register
+def _maintenance_due(event: MaintenanceDue) -> list[Broadcast]:
+    maintenance = event.maintenance
+    scheduled = next((u for u in maintenance.updates if u.status == "scheduled"), None)
+    if scheduled is None or not scheduled.deliver_notifications:
+        return []
+    if not _customers_may_read(maintenance, scheduled):
+        return []
+    return _maintenance_notices(maintenance, scheduled, ["customers"], reminder=True)
+
+
+@notify.register
+def _overdue(event: UpdateOverdue) -> list[Broadcast]:
+    incident = event.incident
+    due = incident.next_update_due_at
+    late = human_duration((event.now - due).total_seconds())
+    sent = []
+    for lead in leads_of(incident):
+        sent.append(_remind(incident, lead, late, due))
+    return sent
+
+
+def leads_of(incident: Incident) -> list[User]:
+    """Who to remind: the incident's communications lead, else every comms lead."""
+    if incident.comms_lead_id:
+        lead = db.session.get(User, incident.comms_lead_id)
+        if lead is not None and lead.active:
+            return [lead]
+    return list(
+        db.session.scalars(select(User).where(User.role == "comms_lead", User.active.is_(True)))
+    )
+
+
+def staff_subscriber(user: User) -> Subscriber:
+    """The staff account's own address for Herald's notices (created on first use)."""
+    audience = get_audience("staff")
+    found = db.session.scalar(
+        select(Subscriber).where(
+            Subscriber.channel == "email",
+            Subscriber.address == user.email.lower(),
+            Subscriber.audience_id == audience.id,
+        )
+    )
+    if found is None:
+        found = Subscriber(
+            channel="email",
+            address=user.email.lower(),
+            audience_id=audience.id,
+            state="active",
+            source="staff-user",
+            name=user.display_name,
+            link_id=new_link_id(),
+            state_reason="staff account",
+        )
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _remind(incident: Incident, lead: User, late: str, due: datetime) -> Broadcast:
+    subscriber = staff_subscriber(lead)
+    return _send(
+        incident,
+        "cadence_reminder",
+        "staff",
+        messages.reminder_message(incident, lead, late),
+        # Microseconds: two due times within one second are two missed updates.
+        source=f"incident:{incident.id}:reminder:{int(due.timestamp() * 1_000_000)}:{lead.id}",
+        subscriber_id=subscriber.id,
+        summary=f"Reminded {lead.email}: update overdue by {late}",
+    )

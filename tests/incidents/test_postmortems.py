@@ -1,0 +1,95 @@
+"""Postmortems: a person's postmortem is public only once an approver other than its author
+signs it off, while the customers' texts need approval."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.incidents.postmortems import approve_postmortem, save_postmortem
+from app.incidents.services import declare_incident, post_incident_update
+from core.db import db
+from core.errors import ServiceError
+from subscribers.audiences import get_audience
+from subscribers.models import Broadcast
+from tests.public_view import public_text
+
+
+@pytest.fixture
+def resolved(make_component, audiences):
+    api = make_component("API")
+    incident = declare_incident(None, "API errors", "major", {api: "major_outage"})
+    post_incident_update(None, incident, "resolved", "Fixed.", reviewed=True)
+    db.session.commit()
+    return incident
+
+
+def broadcast_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Broadcast))
+
+
+def test_a_responders_postmortem_is_neither_public_nor_sent_until_an_approver_signs_it_off(
+    resolved, make_user, client
+):
+    responder, approver = make_user("responder"), make_user("approver")
+    sent_before = broadcast_count()
+    save_postmortem(responder, resolved, "## Root cause\nA full disk on db-7.", publish=True)
+    db.session.commit()
+    assert resolved.postmortem_published_at is None
+    assert resolved.postmortem_submitted_at is not None
+    assert "db-7" not in public_text(client, resolved)
+    assert broadcast_count() == sent_before
+
+    approve_postmortem(approver, resolved)
+    db.session.commit()
+    assert resolved.postmortem_published_at is not None
+    assert resolved.postmortem_submitted_at is None
+    assert resolved.postmortem_approved_by_id == approver.id
+    assert "db-7" in public_text(client, resolved)
+
+
+def test_the_author_of_a_postmortem_cannot_approve_it(resolved, make_user, client):
+    approver = make_user("approver")
+    save_postmortem(approver, resolved, "A full disk on db-7.", publish=True)
+    db.session.commit()
+    with pytest.raises(ServiceError, match="someone else has to approve it"):
+        approve_postmortem(approver, resolved)
+    assert resolved.postmortem_published_at is None
+    assert "db-7" not in public_text(client, resolved)
+
+
+def test_only_an_approver_approves_and_only_a_postmortem_sent_for_approval(resolved, make_user):
+    responder, other, approver = (
+        make_user("responder"),
+        make_user("responder"),
+        make_user("approver"),
+    )
+    with pytest.raises(ServiceError, match="not waiting for approval"):
+        approve_postmortem(approver, resolved)
+    save_postmortem(responder, resolved, "A full disk.", publish=True)
+    with pytest.raises(ServiceError, match="Only an approver"):
+        approve_postmortem(other, resolved)
+    assert resolved.postmortem_published_at is None
+
+
+def test_editing_an_approved_postmortem_sends_it_for_approval_again(resolved, make_user, client):
+    responder, approver = make_user("responder"), make_user("approver")
+    save_postmortem(responder, resolved, "A full disk.", publish=True)
+    approve_postmortem(approver, resolved)
+    save_postmortem(responder, resolved, "A full disk.", publish=True)  # unchanged: stays
+    assert resolved.postmortem_published_at is not None
+    save_postmortem(responder, resolved, "A full disk on db-7.", publish=True)
+    db.session.commit()
+    assert resolved.postmortem_published_at is None
+    assert "db-7" not in public_text(client, resolved)
+
+
+def test_when_customers_need_no_approval_a_postmortem_is_published_at_once(
+    resolved, make_user, client
+):
+    get_audience("customers").needs_approval = False
+    save_postmortem(make_user("responder"), resolved, "A full disk on db-7.", publish=True)
+    db.session.commit()
+    assert resolved.postmortem_published_at is not None
+    assert resolved.postmortem_submitted_at is None
+    assert "db-7" in public_text(client, resolved)
