@@ -11,7 +11,7 @@ from app.models import utcnow
 from app.public.caching import serve
 from app.status.cache import Page
 from app.status.reads import current_summary, recent_incidents, recent_maintenance
-from app.status.summary import components_json, summary_json
+from app.status.summary_json import components_json, summary_json
 
 bp = Blueprint("api_v2", __name__, url_prefix="/api/v2")
 JSON_TYPE = "application/json; charset=utf-8"

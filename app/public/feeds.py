@@ -16,18 +16,12 @@ from email.utils import format_datetime
 
 from flask import abort, current_app, render_template, request
 
-from app.maintenance.services import next_maintenance_boundary
 from app.models import Component, utcnow
 from app.public import bp
 from app.public.caching import serve
 from app.status.cache import Page
-from app.status.reads import (
-    FeedEvent,
-    advance_due_maintenance,
-    feed_events,
-    page_updated_at,
-    visible_component,
-)
+from app.status.maintenance_state import maintenance_clock
+from app.status.reads import FeedEvent, feed_events, page_updated_at, visible_component
 
 FEED_LIMIT = 50
 RSS_TYPE = "application/rss+xml; charset=utf-8"
@@ -132,14 +126,13 @@ def build_feed(path: str, component: Component | None) -> Feed:
 
 
 def render_feed(template: str, content_type: str, path: str, component: Component | None):
-    # Windows that start or end by themselves change the feed: move them first, and
-    # render again when the next one is due.
-    advance_due_maintenance()
+    # Windows that start or end by themselves change the feed (it shows them as the clock
+    # has them): render again when the next one is due.
     now = utcnow()
     feed = build_feed(path, component)
     body = render_template(template, feed=feed).encode()
     valid_until = now + FEED_MAX_AGE
-    boundary = next_maintenance_boundary(now)
+    boundary = maintenance_clock(now).next_boundary
     if boundary is not None:
         valid_until = min(valid_until, boundary)
     return Page(body, content_type, feed.updated, valid_until)

@@ -6,21 +6,21 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app import audit
-from app.errors import Conflict, NotFound, ServiceError
-from app.extensions import db
 from app.models import Component, ComponentDependency, ComponentGroup, Team, User, utcnow
-from app.models.vocab import (
+from app.status.effective import refresh_effective_statuses
+from app.status.history import start_history
+from app.status.version import bump_page_version
+from app.textrules import check_single_line
+from core import audit
+from core.db import db
+from core.errors import Conflict, NotFound, ServiceError
+from core.vocab import (
     COMPONENT_STATUSES,
     DEPENDENCY_KINDS,
     STATUS_LABELS,
     TIERS,
     VISIBILITIES,
 )
-from app.status.effective import refresh_effective_statuses
-from app.status.history import start_history
-from app.status.version import bump_page_version
-from app.textrules import check_single_line
 
 COMPONENT_FIELDS = (
     "name",
@@ -56,13 +56,6 @@ def _unique_name(model, name: str, exclude_id: int | None, what: str) -> None:
         query = query.where(model.id != exclude_id)
     if db.session.scalar(query) is not None:
         raise Conflict(f"There is already a {what} called {name!r}.", "name")
-
-
-def get_component(component_id: int) -> Component:
-    component = db.session.get(Component, component_id)
-    if component is None:
-        raise NotFound(f"No component with id {component_id}.")
-    return component
 
 
 def create_group(

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.models import Component, ComponentDependency
-from app.models.vocab import STATUS_LABELS, STATUS_SEVERITY
 from app.status.history import record_status_change
+from core.db import db
+from core.vocab import STATUS_LABELS, STATUS_SEVERITY
 
 SOFT_DEGRADES_ON = {"degraded_performance", "partial_outage", "major_outage"}
 
@@ -83,21 +83,27 @@ def compute_effective(
     return result
 
 
-def refresh_effective_statuses(at: datetime) -> list[Component]:
-    """Recompute effective statuses after any status or dependency change; record a status
-    interval for each component whose effective status changed. Returns those components."""
-    components = db.session.scalars(select(Component)).all()
-    edges = db.session.execute(
+def dependency_edges() -> list[tuple[int, int, str]]:
+    """Every dependency as (component, depends on, kind)."""
+    rows = db.session.execute(
         select(
             ComponentDependency.component_id,
             ComponentDependency.depends_on_id,
             ComponentDependency.kind,
         )
-    ).all()
+    )
+    return [tuple(row) for row in rows]
+
+
+def refresh_effective_statuses(at: datetime) -> list[Component]:
+    """Recompute effective statuses after any status or dependency change; record a status
+    interval for each component whose effective status changed. Returns those components."""
+    components = db.session.scalars(select(Component)).all()
+    edges = dependency_edges()
     computed = compute_effective(
         {c.id: c.status for c in components},
         {c.id: c.name for c in components},
-        [tuple(edge) for edge in edges],
+        edges,
     )
     changed = []
     for component in components:

@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, delete, or_, select
 
-from app.extensions import db
 from app.models import Component, DailyUptime, StatusInterval, utcnow
 from app.timeutil import day_start, local_day, page_zone, split_by_day
+from core.db import db
 
 ROLLUP_FIELDS = ("degraded_performance", "partial_outage", "major_outage", "under_maintenance")
 

@@ -7,11 +7,8 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
-from app.maintenance.services import advance_maintenance
 from app.models import (
     Component,
     Incident,
@@ -21,45 +18,39 @@ from app.models import (
     PageState,
     utcnow,
 )
-from app.status.statuspage import component_json
-from app.status.summary import (
-    EventEntry,
-    Summary,
-    build_summary,
-    event_entry,
-    visible_components,
+from app.status.cache import page_cache
+from app.status.entries import EventEntry, Summary, event_entry
+from app.status.maintenance_state import (
+    completed_by,
+    effective_window_times,
+    maintenance_clock,
+    maintenance_steps,
 )
+from app.status.statuspage import component_json
+from app.status.summary import build_summary, visible_components
 from app.timeutil import day_start, human_duration, local_day, page_zone
-
-
-def advance_due_maintenance() -> None:
-    """The check-on-read: move maintenance windows whose time has come, so the page is
-    right even when no worker runs. A busy database only delays this to the next read."""
-    try:
-        if advance_maintenance(utcnow()):
-            db.session.commit()
-    except OperationalError:
-        db.session.rollback()
+from core.db import db
 
 
 def current_summary(audience: str) -> Summary:
     """The summary for ``audience``, built once per content version and shared by the
-    page, the JSON and the feeds of this process."""
-    from app.status.cache import page_cache
-
-    def build() -> Summary:
-        advance_due_maintenance()
-        return build_summary(audience)
-
-    return page_cache().memo(f"summary:{audience}", build, lambda s: s.valid_until.timestamp())
+    page, the JSON and the feeds of this process. It expires at the next maintenance
+    boundary, when the clock moves a window (the worker commits that move)."""
+    return page_cache().memo(
+        f"summary:{audience}", lambda: build_summary(audience), lambda s: s.valid_until.timestamp()
+    )
 
 
-def component_dicts(audience: str) -> dict[int, dict]:
+def component_dicts(audience: str, now: datetime | None = None) -> dict[int, dict]:
+    """Each visible component's JSON, its status as the maintenance clock has it."""
     zone, page_id = page_zone(), current_app.config["PAGE_ID"]
-    return {
-        c.id: component_json(c, page_id, zone, c.group.public_id if c.group else None)
-        for c in visible_components(audience)
-    }
+    clock = maintenance_clock(now or utcnow())
+    found = {}
+    for c in visible_components(audience):
+        data = component_json(c, page_id, zone, c.group.public_id if c.group else None)
+        data["status"] = clock.status(c)
+        found[c.id] = data
+    return found
 
 
 def _incident_query(audience: str):
@@ -78,16 +69,16 @@ def _maintenance_query(audience: str):
         selectinload(Maintenance.affected).selectinload(MaintenanceComponent.component),
     )
     if audience == "public":
-        query = query.where(Maintenance.visibility == "public")
+        query = query.where(Maintenance.shown_publicly())
     return query
 
 
-def _entries(events, audience: str) -> list[EventEntry]:
+def _entries(events, audience: str, now: datetime) -> list[EventEntry]:
     config = current_app.config
-    dicts = component_dicts(audience)
-    zone = page_zone()
+    dicts = component_dicts(audience, now)
+    zone, page_id, public_url = page_zone(), config["PAGE_ID"], config["PUBLIC_URL"]
     return [
-        event_entry(e, zone, config["PAGE_ID"], config["PUBLIC_URL"], dicts, audience == "internal")
+        event_entry(e, zone, page_id, public_url, dicts, now, audience == "internal")
         for e in events
     ]
 
@@ -96,20 +87,12 @@ def recent_incidents(audience: str, limit: int = 50, unresolved: bool = False) -
     query = _incident_query(audience).order_by(Incident.started_at.desc()).limit(limit)
     if unresolved:
         query = query.where(Incident.status != "resolved")
-    return _entries(db.session.scalars(query), audience)
+    return _entries(db.session.scalars(query), audience, utcnow())
 
 
-def recent_maintenance(
-    audience: str, limit: int = 50, statuses: tuple[str, ...] = ()
-) -> list[EventEntry]:
+def recent_maintenance(audience: str, limit: int = 50) -> list[EventEntry]:
     query = _maintenance_query(audience).order_by(Maintenance.scheduled_for.desc()).limit(limit)
-    if statuses:
-        query = (
-            query.where(Maintenance.status.in_(statuses))
-            .order_by(None)
-            .order_by(Maintenance.scheduled_for)
-        )
-    return _entries(db.session.scalars(query), audience)
+    return _entries(db.session.scalars(query), audience, utcnow())
 
 
 @dataclass
@@ -127,8 +110,8 @@ def _month_start(day: date, back: int) -> date:
 def history_months(audience: str, page: int, size: int) -> list[Month]:
     """``size`` calendar months of past incidents and maintenance, newest first; page 1
     holds the current month."""
-    zone = page_zone()
-    today = local_day(utcnow(), zone)
+    zone, now = page_zone(), utcnow()
+    today = local_day(now, zone)
     firsts = [_month_start(today, (page - 1) * size + i) for i in range(size)]
     end = day_start(_month_start(firsts[0], -1), zone)  # the start of the next month
     start = day_start(firsts[-1], zone)
@@ -140,13 +123,13 @@ def history_months(audience: str, page: int, size: int) -> list[Month]:
     maintenances = db.session.scalars(
         _maintenance_query(audience)
         .where(
-            Maintenance.status == "completed",
+            completed_by(now),
             Maintenance.scheduled_for >= start,
             Maintenance.scheduled_for < end,
         )
         .order_by(Maintenance.scheduled_for.desc())
     ).all()
-    entries = _entries(incidents, audience) + _entries(maintenances, audience)
+    entries = _entries(incidents, audience, now) + _entries(maintenances, audience, now)
     months = [Month(f"{first:%B %Y}", first, []) for first in firsts]
     for entry in entries:
         moment = entry.started_at or entry.scheduled_for
@@ -165,13 +148,13 @@ def oldest_event_start(audience: str) -> datetime | None:
     query = select(Incident.started_at).order_by(Incident.started_at).limit(1)
     windows = (
         select(Maintenance.scheduled_for)
-        .where(Maintenance.status == "completed")
+        .where(completed_by(utcnow()))
         .order_by(Maintenance.scheduled_for)
         .limit(1)
     )
     if audience == "public":
         query = query.where(Incident.visibility == "public")
-        windows = windows.where(Maintenance.visibility == "public")
+        windows = windows.where(Maintenance.shown_publicly())
     found = [t for t in (db.session.scalar(query), db.session.scalar(windows)) if t is not None]
     return min(found, default=None)
 
@@ -194,22 +177,24 @@ def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | N
     event = db.session.scalar(query.where(model.public_id == public_id))
     if event is None:
         return None
-    entry = _entries([event], audience)[0]
+    now = utcnow()
+    entry = _entries([event], audience, now)[0]
     if kind == "incident":
         start, end = event.started_at, event.resolved_at
     else:
-        start, end = event.started_at or event.scheduled_for, event.completed_at
-    if kind == "maintenance" and event.status == "scheduled":
+        started, end = effective_window_times(event, now)
+        start = started or event.scheduled_for
+    if kind == "maintenance" and entry.status == "scheduled":
         planned = (event.scheduled_until - event.scheduled_for).total_seconds()
         duration = f"planned for {human_duration(planned)}"
     elif end is None:
-        duration = f"ongoing for {human_duration((utcnow() - start).total_seconds())}"
+        duration = f"ongoing for {human_duration((now - start).total_seconds())}"
     else:
         duration = f"lasted {human_duration((end - start).total_seconds())}"
     shown = {c.name for c in visible_components(audience)}
     # A maintenance window's components are under maintenance only while it runs; before
     # and after, the page names them without a status.
-    running = kind == "incident" or event.status in ("in_progress", "verifying")
+    running = kind == "incident" or entry.status in ("in_progress", "verifying")
     affected = [
         (link.component.name, getattr(link, "status", "under_maintenance") if running else None)
         for link in event.affected
@@ -264,8 +249,13 @@ def feed_events(audience: str, limit: int = 50, component_id: int | None = None)
     ]
     events.sort(key=lambda e: (e.created_at, e.id), reverse=True)
     events = events[:limit]
+    now = utcnow()
     found = []
-    for event, entry in zip(events, _entries(events, audience), strict=True):
+    for event, entry in zip(events, _entries(events, audience, now), strict=True):
         latest = max((u.display_at for u in event.updates), default=event.created_at)
-        found.append(FeedEvent(entry, event.created_at, max(latest, event.updated_at)))
+        # A window the clock moved changed then, before the worker writes it down.
+        moved = (
+            [at for _, at in maintenance_steps(event, now)] if entry.kind == "maintenance" else []
+        )
+        found.append(FeedEvent(entry, event.created_at, max(latest, event.updated_at, *moved)))
     return found

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.models import DailyUptime
 from app.status.history import ROLLUP_FIELDS
 from app.timeutil import day_start, human_duration, local_day, split_by_day
+from core.db import db
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from app.extensions import db
 from app.models import PageState, utcnow
+from core.db import db
 
 
 def bump_page_version() -> None:

@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.extensions import db
 from app.incidents.services import declare_incident, post_incident_update
 from app.maintenance.services import schedule_maintenance
 from app.models import utcnow
 from app.public.api_v2 import ENDPOINTS
 from app.status.components import set_component_status
+from core.db import db
 
 PAGE_FIELDS = {"id", "name", "url", "time_zone", "updated_at"}
 COMPONENT_FIELDS = {

@@ -6,9 +6,9 @@ import time
 import pytest
 from sqlalchemy import update
 
-from app.extensions import db
 from app.models import PageState
 from app.status.components import set_component_status
+from core.db import db
 
 
 @pytest.fixture

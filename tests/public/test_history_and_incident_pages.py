@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.extensions import db
-from app.incidents.services import declare_incident, post_incident_update, save_postmortem
+from app.incidents.postmortems import save_postmortem
+from app.incidents.services import declare_incident, post_incident_update
 from app.maintenance.services import schedule_maintenance
 from app.models import utcnow
 from app.status.components import add_dependency, set_component_status
+from core.db import db
 
 
 def page(client, url: str) -> str:

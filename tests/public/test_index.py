@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 
 from app.demo import seed_demo
-from app.extensions import db
 from app.incidents.services import declare_incident, post_incident_update
 from app.maintenance.services import schedule_maintenance
 from app.models import utcnow
 from app.status.components import add_dependency, set_component_status
+from core.db import db
 
 BADGE = (
     r'<span class="st st-(\w+)"><span class="ic" aria-hidden="true">([^<]+)</span> ([^<]+)</span>'

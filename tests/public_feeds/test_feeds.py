@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import pytest
 
-from app.extensions import db
 from app.incidents.services import declare_incident, post_incident_update
 from app.maintenance.services import schedule_maintenance
 from app.models import utcnow
 from app.public import feeds
 from app.status.components import add_dependency
+from core.db import db
 
 PUBLIC_URL = "https://status.example.com"
 FEEDS = {"rss": "/history.rss", "atom": "/history.atom"}

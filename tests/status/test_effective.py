@@ -1,9 +1,9 @@
 import pytest
 
-from app.errors import Conflict
-from app.extensions import db
 from app.status.components import add_dependency, set_component_status
 from app.status.effective import compute_effective
+from core.db import db
+from core.errors import Conflict
 
 
 def test_a_hard_dependency_passes_its_outage_on_with_the_reason():

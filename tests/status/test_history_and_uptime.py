@@ -2,13 +2,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.incidents.services import declare_incident, post_incident_update
 from app.models import DailyUptime, StatusInterval, utcnow
 from app.status.components import set_component_status
 from app.status.history import rebuild_all_rollups
 from app.status.uptime import format_percent, uptime_rows
 from app.timeutil import split_by_day
+from core.db import db
 
 ZONE = UTC
 
