@@ -32,6 +32,6 @@ def post_worker_init(worker):
     app = worker.wsgi
     flask_app = getattr(app, "config", None) and app
     if flask_app is not None and flask_app.config.get("EMBEDDED_WORKER"):
-        from app.worker import start_embedded_worker
+        from subscribers.worker import start_embedded_worker
 
         start_embedded_worker(flask_app)

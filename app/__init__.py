@@ -35,7 +35,8 @@ def create_app(settings: dict | None = None) -> Flask:
             )
 
     from app import web
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.extensions import csrf, limiter, login_manager, migrate
+    from core.db import db
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
@@ -67,9 +68,23 @@ def create_app(settings: dict | None = None) -> Flask:
 
     cli.init_app(app)
     register_inbound_handler(handle_sms_reply)  # teams answer roll calls by text message
+    _register_periodic_jobs(app)
     fastpath.init_app(app)
     _trust_proxies(app)
     return app
+
+
+def _register_periodic_jobs(app: Flask) -> None:
+    """The domain's jobs that the worker (embedded or Celery) runs on every tick."""
+    from app.comms.cadence import remind_overdue
+    from app.maintenance.services import advance_maintenance, send_maintenance_reminders
+    from app.staff_sessions import forget_old_sessions
+    from subscribers.worker import register_periodic_job
+
+    register_periodic_job(app, "cadence", remind_overdue)
+    register_periodic_job(app, "maintenance", advance_maintenance)
+    register_periodic_job(app, "reminders", send_maintenance_reminders)
+    register_periodic_job(app, "sessions", forget_old_sessions)
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -10,9 +10,9 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from app.errors import ServiceError
-from app.extensions import db
-from app.models.vocab import ROLES
+from core.db import db
+from core.errors import ServiceError
+from core.vocab import ROLES
 
 
 def _fail(message: str) -> None:
@@ -88,7 +88,7 @@ def demo_command(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     from app.demo import DEMO_PAGE_NAME, database_is_empty, seed_demo
-    from app.worker import start_embedded_worker
+    from subscribers.worker import start_embedded_worker
 
     app = current_app._get_current_object()
     if not os.environ.get("HERALD_PUBLIC_URL"):
@@ -115,7 +115,7 @@ def demo_command(host: str, port: int) -> None:
 @with_appcontext
 def tick_command() -> None:
     """Run the periodic jobs once (for cron, when no worker runs)."""
-    from app.worker import run_periodic_jobs
+    from subscribers.worker import run_periodic_jobs
 
     run_periodic_jobs(current_app._get_current_object())
     click.echo("Periodic jobs done.")
@@ -129,7 +129,7 @@ def worker_command() -> None:
     import signal
     import threading
 
-    from app.worker import run_forever
+    from subscribers.worker import run_forever
 
     stop = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -191,7 +191,7 @@ def import_subscribers_command(file, check: bool) -> None:
 def export_subscribers_command(file: str | None, states: tuple[str, ...]) -> None:
     """Write every subscriber as CSV (to FILE, or standard output), in the columns that
     import-subscribers reads, plus state."""
-    from subscribers.csv_io import export_rows
+    from subscribers.csv_export import export_rows
 
     text = export_rows(list(states) or None)
     db.session.rollback()

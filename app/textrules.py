@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.errors import ServiceError
+from core.errors import ServiceError
 
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -42,12 +42,6 @@ def split_by_day(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[tup
         day += timedelta(days=1)
 
 
-def overlap_seconds(
-    a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime
-) -> float:
-    return max(0.0, (min(a_end, b_end) - max(a_start, b_start)).total_seconds())
-
-
 def human_duration(seconds: float) -> str:
     """'2 h 5 min', '45 min', '30 s' — for durations on pages and in tooltips."""
     seconds = round(seconds)
@@ -61,11 +55,3 @@ def human_duration(seconds: float) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
-
-
-def parse_local(value: str, zone: ZoneInfo) -> datetime:
-    """Parse an ISO date-time from a form; a value without offset is in the page's zone."""
-    moment = datetime.fromisoformat(value.strip())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)

@@ -9,13 +9,21 @@ from flask import Flask, g, jsonify, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from app import database
 from app.auth.permissions import can
-from app.extensions import db, login_manager
+from app.extensions import login_manager
+from app.input_bounds import IdConverter
 from app.markdown import render_markdown
 from app.models import User
-from app.models.vocab import (
+from app.staff_sessions import find_signed_in_user
+from app.status.entries import format_time
+from app.status.uptime import format_percent
+from app.timeutil import page_zone
+from core.db import db
+from core.errors import ServiceError
+from core.vocab import (
     IMPACTS,
     INCIDENT_STATUS_LABELS,
     MAINTENANCE_STATUS_LABELS,
@@ -23,9 +31,6 @@ from app.models.vocab import (
     STATUS_LABELS,
     TIER_LABELS,
 )
-from app.status.summary import format_time
-from app.status.uptime import format_percent
-from app.timeutil import page_zone
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -37,9 +42,16 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
-# (lower-case name, name, value): the hook runs on every response, so it compares names
-# once against a set instead of four Headers.setdefault scans (about 25 µs a request).
-_SECURITY_HEADER_ITEMS = [(name.lower(), name, value) for name, value in SECURITY_HEADERS.items()]
+# Sent when the public URL is https (RFC 6797): browsers then refuse plain http to this
+# host and its subdomains for a year, so a session cookie never crosses the wire in clear.
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+def security_headers(hsts: bool) -> list[tuple[str, str]]:
+    """The headers every response carries; the page cache's fast path sends them too."""
+    return [*SECURITY_HEADERS.items(), HSTS] if hsts else list(SECURITY_HEADERS.items())
+
+
 STATUS_ICONS = {
     "operational": "✓",
     "degraded_performance": "▼",
@@ -70,15 +82,9 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Sessions carry the id and the session version: a password change or a
-    deactivation ends every earlier session."""
-    uid, _, version = user_id.partition(":")
-    if not uid.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(uid))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+    """Both cookies name a staff session: sign-out, sign-out everywhere, a password
+    change or a deactivation closes it, and the cookie stops working."""
+    return find_signed_in_user(user_id)
 
 
 def _wants_json() -> bool:
@@ -96,6 +102,9 @@ def _error(status: int, title: str, message: str):
 
 def init_app(app: Flask) -> None:
     database.init_app(app)
+    # Before any blueprint adds its rules: an id no database column holds matches no
+    # route (404) instead of reaching the driver, which overflows on it (500).
+    app.url_map.converters["int"] = IdConverter
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
@@ -103,11 +112,18 @@ def init_app(app: Flask) -> None:
 
     app.session_interface = CookieSessionInterface()
 
+    # (lower-case name, name, value): the hook runs on every response, so it compares
+    # names once against a set instead of a Headers.setdefault scan each (about 25 µs).
+    header_items = [
+        (name.lower(), name, value)
+        for name, value in security_headers(bool(app.config.get("HSTS")))
+    ]
+
     @app.after_request
-    def security_headers(response):
+    def add_security_headers(response):
         headers = response.headers
         present = {name.lower() for name, _ in headers.items()}
-        for lower, name, value in _SECURITY_HEADER_ITEMS:
+        for lower, name, value in header_items:
             if lower not in present:
                 headers.add(name, value)
         return response
@@ -120,6 +136,12 @@ def init_app(app: Flask) -> None:
             "The form was missing its security token or it did not match. "
             "Go back, reload the page and try again. Nothing was changed.",
         )
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        # One mapping for every face: the error names its status (core/errors.py).
+        db.session.rollback()
+        return _error(error.status, HTTP_STATUS_CODES.get(error.status, "Error"), error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

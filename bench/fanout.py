@@ -115,14 +115,14 @@ def prepare_database(kind: str, workdir: str) -> tuple[str, callable]:
 def seed(app, emails: int, sms: int) -> int:
     """Subscribers in bulk (they are the fixture, not what is measured); returns the id of
     the component the update is about."""
-    from app.extensions import db
     from app.models import utcnow
     from app.status.components import create_component
-    from subscribers.audiences import ensure_default_audiences
+    from core.db import db
+    from subscribers.audiences import get_audience
     from subscribers.models import Subscriber
 
     with app.app_context():
-        customers = ensure_default_audiences()["customers"]
+        customers = get_audience("customers")
         component = create_component(None, "Checkout API")
         db.session.commit()
         now = utcnow()
@@ -141,7 +141,7 @@ def seed(app, emails: int, sms: int) -> int:
                     "state_reason": "",
                     "key_account": i < KEY_ACCOUNTS,
                     "name": "",
-                    "token": secrets.token_urlsafe(32),
+                    "link_id": secrets.token_urlsafe(16),
                     "secret": "",
                     "confirm_code_hash": "",
                     "source": "staff",
@@ -200,9 +200,9 @@ def wait_for_worker(process: subprocess.Popen) -> None:
 def publish(app, component_id: int) -> float:
     """Declare an incident notifying the component's subscribers; returns the wall time
     just before the publishing transaction began."""
-    from app.extensions import db
     from app.incidents.services import declare_incident
     from app.models import Component
+    from core.db import db
 
     with app.app_context():
         component = db.session.get(Component, component_id)
@@ -221,7 +221,7 @@ def publish(app, component_id: int) -> float:
 
 
 def timings(app, started: float, fakes: list[Fake]) -> dict:
-    from app.extensions import db
+    from core.db import db
     from subscribers.models import Delivery, Subscriber
 
     def seconds(moment: datetime | None) -> float:
@@ -307,7 +307,7 @@ def run_herald(kind: str, emails: int, sms: int) -> dict:
             result = timings(app, started, [sendgrid, twilio])
             result.update(peak=peak, total=expected, errors=errors[-2000:] if errors else "")
             with app.app_context():
-                from app.extensions import db
+                from core.db import db
 
                 db.engine.dispose()
             return result

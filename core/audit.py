@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
-from app.extensions import db
-from app.models import AuditEvent, User, utcnow
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UTCDateTime, db
+from core.time import utcnow
+
+
+class Actor(Protocol):
+    """Who did it: a staff user (anything with an id and an email)."""
+
+    id: int
+    email: str
+
+
+class AuditEvent(Base):
+    """Who changed what and when. ``changes`` holds {field: [old, new]} where it helps."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_target", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Kept as text too, so the log still says who it was after a user is deleted.
+    actor: Mapped[str] = mapped_column(String(254), default="system")
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column()
+    summary: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 def record(
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     target: object | None = None,
     summary: str = "",

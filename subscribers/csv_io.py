@@ -1,4 +1,4 @@
-"""Importing and exporting internal subscribers as CSV.
+"""Importing internal subscribers from CSV (``subscribers.csv_export`` writes them).
 
 The columns are ``channel`` (email, sms, webhook), ``address``, ``audience`` (its key or
 name), ``components`` (component or component group names separated by ``;``, empty for
@@ -22,20 +22,19 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
-from app import audit
-from app.errors import ServiceError
-from app.extensions import db
-from app.models import Component, ComponentGroup, Team, User
+from core import audit
+from core.audit import Actor
+from core.db import db
+from core.directory import component_groups, components, teams
+from core.errors import ServiceError
 from subscribers import registry
-from subscribers.audiences import ensure_default_audiences
+from subscribers.audiences import all_audiences
 from subscribers.models import CHANNELS, Audience, Subscriber
 from subscribers.validation import normalise
 
 REQUIRED_COLUMNS = ("channel", "address", "audience", "components", "team")
 OPTIONAL_COLUMNS = ("key_account", "name", "state")
-EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "key_account", "name", "state")
 SEPARATOR = ";"
 MAX_ROWS = 50_000
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
@@ -121,23 +120,21 @@ def _cell(value: str) -> str:
     return value
 
 
-def _safe(value: str) -> str:
-    """A cell value a spreadsheet shows as text, never runs as a formula."""
-    if value[:1] in FORMULA_START and not PHONE.fullmatch(value):
-        return "'" + value
-    return value
-
-
 class _Names:
     """Audiences, teams, components and component groups by lower-case name."""
 
     def __init__(self) -> None:
-        every = list(ensure_default_audiences().values())
+        every = list(all_audiences().values())
         self.audiences: dict[str, Audience] = {a.name.lower(): a for a in every}
         self.audiences.update({a.key.lower(): a for a in every})  # a key wins over a name
-        self.teams = {t.name.lower(): t for t in db.session.scalars(select(Team))}
-        self.components = {c.name.lower(): c.id for c in db.session.scalars(select(Component))}
-        self.groups = {g.name.lower(): g.id for g in db.session.scalars(select(ComponentGroup))}
+        self.teams = _by_name(teams)
+        self.components = _by_name(components)
+        self.groups = _by_name(component_groups)
+
+
+def _by_name(directory) -> dict[str, int]:
+    rows = db.session.execute(select(directory.c.id, directory.c.name))
+    return {name.lower(): id_ for id_, name in rows}
 
 
 def _parse_row(values: dict[str, str], names: _Names) -> tuple[dict, list[str]]:
@@ -169,12 +166,12 @@ def _parse_row(values: dict[str, str], names: _Names) -> tuple[dict, list[str]]:
             else "audience is empty"
         )
     parsed["audience"] = audience
-    team = None
+    team_id = None
     if values["team"]:
-        team = names.teams.get(values["team"].lower())
-        if team is None:
+        team_id = names.teams.get(values["team"].lower())
+        if team_id is None:
             problems.append(f"there is no team called {values['team']!r}")
-    parsed["team"] = team
+    parsed["team_id"] = team_id
     component_ids, group_ids, unknown = [], [], []
     for name in filter(None, (n.strip() for n in values["components"].split(SEPARATOR))):
         key = name.lower()
@@ -223,7 +220,7 @@ def _apply(parsed: dict, notify: bool) -> tuple[str, str]:
         parsed["channel"],
         parsed["address"],
         audience.key,
-        team=parsed["team"],
+        team_id=parsed["team_id"],
         component_ids=parsed["component_ids"],
         key_account=key_account,
         name=parsed["name"] or "",
@@ -294,7 +291,7 @@ def _read(text: str, report: Report):
         report.errors.append(f"Line {reader.line_num}: the file is not valid CSV ({error}).")
 
 
-def import_rows(source, dry_run: bool, *, actor: User | None = None) -> Report:
+def import_rows(source, dry_run: bool, *, actor: Actor | None = None) -> Report:
     """Import subscribers from CSV (str, bytes or a file-like). A dry run changes nothing.
 
     The caller commits; a file-level error (no header, not UTF-8 …) imports no row.
@@ -364,40 +361,3 @@ def import_rows(source, dry_run: bool, *, actor: User | None = None) -> Report:
             outer.rollback()
         raise
     return report
-
-
-def export_rows(states: list[str] | tuple[str, ...] | None = None) -> str:
-    """Every subscriber (or those in ``states``) as CSV, in the import's columns + state."""
-    components = dict(db.session.execute(select(Component.id, Component.name)).all())
-    groups = dict(db.session.execute(select(ComponentGroup.id, ComponentGroup.name)).all())
-    teams = dict(db.session.execute(select(Team.id, Team.name)).all())
-    query = (
-        select(Subscriber)
-        .join(Audience, Audience.id == Subscriber.audience_id)
-        .options(selectinload(Subscriber.selections), selectinload(Subscriber.audience))
-        .order_by(Audience.priority, Audience.key, Subscriber.channel, Subscriber.address)
-    )
-    if states:
-        query = query.where(Subscriber.state.in_(list(states)))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for subscriber in db.session.scalars(query).yield_per(1000):
-        names = (
-            components.get(s.component_id) if s.component_id else groups.get(s.group_id)
-            for s in subscriber.selections
-        )
-        chosen = sorted(n for n in names if n)
-        writer.writerow(
-            [
-                subscriber.channel,
-                _safe(subscriber.address),
-                subscriber.audience.key,
-                _safe(SEPARATOR.join(chosen)),
-                _safe(teams.get(subscriber.team_id, "")),
-                "yes" if subscriber.key_account else "no",
-                _safe(subscriber.name or ""),
-                subscriber.state,
-            ]
-        )
-    return out.getvalue()

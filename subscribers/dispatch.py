@@ -24,7 +24,7 @@ _KEY = "herald_dispatch"
 
 def after_commit(kind: str, object_id: int) -> None:
     """Queue a wake-up for when the current transaction commits."""
-    from app.extensions import db
+    from core.db import db
 
     db.session.info.setdefault(_KEY, []).append((kind, object_id))
 

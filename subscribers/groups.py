@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
-from app import audit
-from app.errors import Conflict, ServiceError
-from app.extensions import db
-from app.models import Component, User
-from subscribers.audiences import ensure_default_audiences
+from core import audit
+from core.audit import Actor
+from core.db import db
+from core.directory import components
+from core.errors import Conflict, ServiceError
 from subscribers.models import CHANNELS, Audience, SavedGroup, Subscriber
 from subscribers.outbox import hears_about
 
@@ -95,7 +95,7 @@ def _clean(name: str, audience: Audience | None, component_ids) -> tuple[str, li
     if audience is None:
         raise ServiceError("Choose the audience of the group.", "audience")
     ids = sorted({int(i) for i in component_ids or []})
-    known = set(db.session.scalars(select(Component.id).where(Component.id.in_(ids))))
+    known = set(db.session.scalars(select(components.c.id).where(components.c.id.in_(ids))))
     if set(ids) - known:
         raise ServiceError("Some of the chosen components do not exist.", "components")
     return name, ids
@@ -113,13 +113,13 @@ def _describe(audience: Audience, ids: list[int]) -> str:
     if not ids:
         return f"{audience.name}, every component"
     names = db.session.scalars(
-        select(Component.name).where(Component.id.in_(ids)).order_by(Component.name)
+        select(components.c.name).where(components.c.id.in_(ids)).order_by(components.c.name)
     ).all()
     return f"{audience.name}, {', '.join(names)}"
 
 
 def create_group(
-    actor: User | None, name: str, audience: Audience | None, component_ids
+    actor: Actor | None, name: str, audience: Audience | None, component_ids
 ) -> SavedGroup:
     """Save a named group; no components means every component."""
     name, ids = _clean(name, audience, component_ids)
@@ -134,7 +134,7 @@ def create_group(
 
 
 def update_group(
-    actor: User | None, group: SavedGroup, name: str, audience: Audience | None, component_ids
+    actor: Actor | None, group: SavedGroup, name: str, audience: Audience | None, component_ids
 ) -> SavedGroup:
     name, ids = _clean(name, audience, component_ids)
     _unique(name, group.id)
@@ -148,7 +148,7 @@ def update_group(
     return group
 
 
-def delete_group(actor: User | None, group: SavedGroup) -> None:
+def delete_group(actor: Actor | None, group: SavedGroup) -> None:
     audit.record(actor, "saved_group.delete", group, f"Deleted group {group.name}")
     db.session.delete(group)
     db.session.flush()
@@ -163,6 +163,5 @@ def all_groups() -> list[SavedGroup]:
 
 
 def audiences() -> list[Audience]:
-    """Every audience, most urgent first (the defaults are created on first use)."""
-    ensure_default_audiences()
+    """Every audience, most urgent first."""
     return list(db.session.scalars(select(Audience).order_by(Audience.priority, Audience.name)))

@@ -14,8 +14,8 @@ from datetime import timedelta
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
-from app.models import utcnow
+from core.db import db
+from core.time import utcnow
 from subscribers.models import WorkerLease
 
 NAME = "embedded-worker"

@@ -17,8 +17,9 @@ from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.extensions import db
-from app.models import Component, utcnow
+from core.db import db
+from core.directory import components
+from core.time import utcnow
 from subscribers import dispatch
 from subscribers.audiences import get_audience
 from subscribers.models import Audience, Broadcast, Delivery, Subscriber, Subscription
@@ -82,8 +83,8 @@ def hears_about(component_ids: list[int]):
     """Subscribers who hear about any of these components, as a WHERE clause: those with
     every component, and those who chose one of them or its group. Shared by broadcasts
     and saved groups (``subscribers.groups``), so that both always agree."""
-    group_ids = select(Component.group_id).where(
-        Component.id.in_(component_ids), Component.group_id.is_not(None)
+    group_ids = select(components.c.group_id).where(
+        components.c.id.in_(component_ids), components.c.group_id.is_not(None)
     )
     chosen = exists().where(
         Subscription.subscriber_id == Subscriber.id,

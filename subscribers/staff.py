@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app import audit
-from app.extensions import db
-from app.models import Team, User
+from core import audit
+from core.audit import Actor
+from core.db import db
 from subscribers import registry
 from subscribers.models import (
     DELIVERY_STATES,
@@ -50,12 +50,12 @@ def _page(query, page: int, size: int = PAGE_SIZE) -> Page:
 
 
 def add_subscriber(
-    actor: User | None,
+    actor: Actor | None,
     channel: str,
     address: str,
     audience: str,
     *,
-    team: Team | None = None,
+    team_id: int | None = None,
     component_ids: list[int] | None = None,
     key_account: bool = False,
     name: str = "",
@@ -65,7 +65,7 @@ def add_subscriber(
         channel,
         address,
         audience,
-        team=team,
+        team_id=team_id,
         component_ids=component_ids,
         key_account=key_account,
         name=name,
@@ -81,7 +81,7 @@ def add_subscriber(
     return subscriber, created
 
 
-def release_subscriber(actor: User | None, subscriber: Subscriber) -> Subscriber:
+def release_subscriber(actor: Actor | None, subscriber: Subscriber) -> Subscriber:
     """Staff release a quarantined subscriber: it receives messages again."""
     reason = subscriber.state_reason
     registry.release(subscriber)

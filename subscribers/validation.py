@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from app.errors import ServiceError
+from core.errors import ServiceError
 
 
 def normalise_email(raw: str) -> str:

@@ -1,19 +1,21 @@
 """The embedded worker: threads in the web process (or ``herald worker``) that expand
 broadcasts, send deliveries and run the periodic jobs, so the default set-up needs no
 other service. With HERALD_CELERY_BROKER_URL set, Celery runs the same jobs instead
-(subscribers/tasks.py)."""
+(subscribers/tasks.py).
+
+The worker owns only delivery's own jobs; the application registers its periodic jobs
+(maintenance windows, reminders, overdue updates) with ``register_periodic_job``."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from flask import Flask
 
-from app.comms.cadence import remind_overdue
-from app.extensions import db
-from app.maintenance.services import advance_maintenance, send_maintenance_reminders
+from core.db import db
 from subscribers import dispatch, leadership
 from subscribers.channels import channels_for
 from subscribers.fanout import ContentCache, drain
@@ -25,22 +27,31 @@ from subscribers.outbox import (
 )
 
 log = logging.getLogger(__name__)
+JOBS_KEY = "herald.periodic_jobs"
 TICK_SECONDS = 5.0
 # Retries fall due while nothing wakes a sender: look again this often.
 IDLE_SECONDS = 2.0
 POLL_SECONDS = 0.25
 
 
+# Delivery's own periodic jobs, run after the application's.
+OWN_JOBS = (("leases", release_expired_leases), ("finish", finish_broadcasts))
+
+
+def register_periodic_job(app: Flask, name: str, job: Callable[[], object]) -> None:
+    """Run ``job()`` (in an app context, in its own transaction) on every tick of the
+    worker serving ``app``, embedded or Celery; registering a name again replaces it."""
+    app.extensions.setdefault(JOBS_KEY, {})[name] = job
+
+
+def periodic_jobs(app: Flask) -> list[tuple[str, Callable[[], object]]]:
+    return [*app.extensions.get(JOBS_KEY, {}).items(), *OWN_JOBS]
+
+
 def run_periodic_jobs(app: Flask) -> None:
     """One round of the periodic jobs, each in its own transaction."""
     with app.app_context():
-        for name, job in (
-            ("cadence", remind_overdue),
-            ("maintenance", advance_maintenance),
-            ("reminders", send_maintenance_reminders),
-            ("leases", release_expired_leases),
-            ("finish", finish_broadcasts),
-        ):
+        for name, job in periodic_jobs(app):
             try:
                 job()
                 db.session.commit()

@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, text
 os.environ["HERALD_ENV"] = "testing"
 
 from app import create_app
-from app.extensions import db
 from app.models import Base
+from core.db import db
 
 pytest_plugins = [
     "tests.fakes.plugin",  # fake_sendgrid, fake_twilio, smtp_sink ...
@@ -58,9 +58,9 @@ def database_url(tmp_path_factory):
 
 
 def _empty_tables() -> None:
-    for table in reversed(Base.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
+    from app.demo import reset_database
+
+    reset_database()
 
 
 @pytest.fixture
@@ -189,11 +189,9 @@ def staff(app):
 
 @pytest.fixture
 def audiences(app):
-    from subscribers.audiences import ensure_default_audiences
+    from subscribers.audiences import all_audiences
 
-    found = ensure_default_audiences()
-    db.session.commit()
-    return found
+    return all_audiences()
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import AuditEvent, Base, PageState
+from core.db import db
 
 
 def snapshot() -> dict[str, int]:

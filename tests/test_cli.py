@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from app.extensions import db
 from app.maintenance.services import schedule_maintenance
 from app.models import (
     AuditEvent,
@@ -25,8 +24,9 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.vocab import ROLES
 from app.status.components import set_component_status
+from core.db import db
+from core.vocab import ROLES
 
 HERALD = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "herald"
 PASSWORD = "a long enough secret"

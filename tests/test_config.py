@@ -5,9 +5,9 @@ from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import create_app
-from app.extensions import db
 from app.public.fastpath import FastPath
 from config import ConfigError, load_config, parse_uptime_weights
+from core.db import db
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

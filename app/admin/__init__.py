@@ -8,9 +8,9 @@ from typing import TypeVar
 
 from flask import Blueprint, flash
 
-from app.errors import Conflict, NotFound, ServiceError
-from app.extensions import db
 from app.timeutil import page_zone
+from core.db import db
+from core.errors import ServiceError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,9 +27,7 @@ def attempt(action: Callable[[], T]) -> tuple[T | None, int]:
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
-        if isinstance(error, NotFound):
-            return None, 404
-        return None, 409 if isinstance(error, Conflict) else 400
+        return None, error.status
 
 
 def form_errors(form) -> None:

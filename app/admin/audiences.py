@@ -12,16 +12,14 @@ from app.admin.comms_forms import CHANNEL_LABELS, AudienceForm, EscalationRuleFo
 from app.admin.forms import ActionForm, options
 from app.auth.permissions import requires
 from app.comms import escalation
-from app.extensions import db
 from app.models import EscalationRule
-from app.models.vocab import IMPACTS, TIER_LABELS
-from subscribers.audiences import DEFAULT_CADENCE, ensure_default_audiences, update_audience
+from core.db import db
+from core.vocab import IMPACTS, TIER_LABELS
+from subscribers.audiences import DEFAULT_CADENCE, update_audience
 from subscribers.models import Audience
 
 
 def all_audiences() -> list[Audience]:
-    ensure_default_audiences()
-    db.session.commit()
     return list(db.session.scalars(select(Audience).order_by(Audience.priority, Audience.key)))
 
 
@@ -95,8 +93,7 @@ def _rule_values(form: EscalationRuleForm) -> dict:
 
 
 def _rules_page(form: EscalationRuleForm, status: int = 200):
-    rules = escalation.ensure_default_rules()
-    db.session.commit()
+    rules = escalation.all_rules()
     names = {a.key: a.name for a in all_audiences()}
     return render_template(
         "admin/escalation_rules.html",

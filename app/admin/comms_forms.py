@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admin.forms import DATETIME_FORMAT, IMPACT_CHOICES, VISIBILITY_CHOICES, options
-from app.models.vocab import IMPACTS, INCIDENT_STATUS_LABELS, TIER_LABELS
+from core.vocab import IMPACTS, INCIDENT_STATUS_LABELS, TIER_LABELS
 from subscribers.models import CHANNELS, TONES
 
 CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "webhook": "Webhook"}

@@ -8,9 +8,9 @@ from flask import Response, g, render_template
 from app.admin import bp
 from app.auth.permissions import requires
 from app.comms import cadence, log
-from app.extensions import db
 from app.models import Incident
 from app.timeutil import human_duration
+from core.db import db
 
 
 @bp.app_template_global("overdue_incident_ids")

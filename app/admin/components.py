@@ -10,9 +10,9 @@ from app.admin import attempt, bp, form_errors
 from app.admin.dashboard import components_by_group, dashboard
 from app.admin.forms import ActionForm, ComponentForm, DependencyForm, GroupForm, StatusForm
 from app.auth.permissions import requires
-from app.extensions import db
 from app.models import Component, ComponentDependency, ComponentGroup, Team
 from app.status import components as service
+from core.db import db
 
 
 def _component_choices(form: ComponentForm) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 from app.admin import bp
 from app.admin.forms import ActionForm, StatusForm
 from app.auth.permissions import requires
-from app.extensions import db
 from app.models import Component, ComponentGroup, Incident, Maintenance
+from core.db import db
 
 
 def components_by_group() -> list[tuple[ComponentGroup | None, list[Component]]]:

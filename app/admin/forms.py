@@ -21,7 +21,7 @@ try:
 except ImportError:  # WTForms < 3.3 takes (value, label) tuples
     SelectChoice = None
 
-from app.models.vocab import (
+from core.vocab import (
     DEPENDENCY_KINDS,
     IMPACTS,
     INCIDENT_STATUS_LABELS,

@@ -13,9 +13,10 @@ from app.admin.dashboard import components_by_group
 from app.admin.forms import ActionForm
 from app.admin.subscriber_forms import ImportForm, SavedGroupForm, SubscriberForm
 from app.auth.permissions import requires
-from app.extensions import db
+from app.input_bounds import MAX_ID, id_arg, page_number
 from app.models import Component, ComponentGroup, Team
-from subscribers import csv_io, groups, staff
+from core.db import db
+from subscribers import csv_export, csv_io, groups, staff
 from subscribers.models import (
     CHANNELS,
     DELIVERY_STATES,
@@ -81,9 +82,7 @@ def subscribers():
         "audience_id": audience.id if audience else None,
         "channel": channel,
     }
-    page = staff.search_subscribers(
-        **chosen, state=state, page=request.args.get("page", 1, type=int)
-    )
+    page = staff.search_subscribers(**chosen, state=state, page=page_number())
     teams = dict(db.session.execute(select(Team.id, Team.name)).all())
     return render_template(
         "admin/subscribers.html",
@@ -116,7 +115,7 @@ def new_subscriber():
                 form.channel.data,
                 form.address.data,
                 form.audience.data,
-                team=team,
+                team_id=team.id if team else None,
                 component_ids=form.component_ids.data,
                 key_account=form.key_account.data,
                 name=(form.name.data or "").strip(),
@@ -164,7 +163,7 @@ def subscriber(subscriber_id: int):
         team=db.session.get(Team, subscriber.team_id) if subscriber.team_id else None,
         component_names=_names_of(component_ids),
         group_names=group_names,
-        deliveries=staff.deliveries_to(subscriber, request.args.get("page", 1, type=int)),
+        deliveries=staff.deliveries_to(subscriber, page_number()),
         action_form=ActionForm(),
     )
 
@@ -218,7 +217,7 @@ def import_subscribers():
 @requires("manage_subscribers")
 def export_subscribers():
     states = [s for s in request.args.getlist("state") if s in SUBSCRIBER_STATES]
-    text = csv_io.export_rows(states or None)
+    text = csv_export.export_rows(states or None)
     filename = f"subscribers-{date.today().isoformat()}.csv"
     return Response(
         text,
@@ -319,12 +318,15 @@ def recipients_preview():
     group's selection)."""
     audiences = _audiences()
     group = None
-    if request.args.get("group", type=int):
-        group = db.get_or_404(SavedGroup, request.args.get("group", type=int))
+    group_id = request.args.get("group", type=int)
+    if group_id:
+        if not 0 < group_id <= MAX_ID:
+            abort(404)  # no group has that id, and no database driver would take it
+        group = db.get_or_404(SavedGroup, group_id)
         audience, component_ids = group.audience, list(group.component_ids or [])
     else:
         audience = _audience_by_key(request.args.get("audience", ""))
-        component_ids = sorted(set(request.args.getlist("components", type=int)))
+        component_ids = sorted(set(request.args.getlist("components", type=id_arg)))
     preview = groups.recipients_preview(audience, component_ids) if audience else None
     teams = dict(db.session.execute(select(Team.id, Team.name)).all())
     return render_template(
@@ -347,7 +349,7 @@ def recipients_preview():
 @bp.get("/broadcasts")
 @requires("view_admin")
 def broadcasts():
-    page = staff.recent_broadcasts(request.args.get("page", 1, type=int))
+    page = staff.recent_broadcasts(page_number())
     progresses = staff.progress_of_many(page.items)
     return render_template(
         "admin/broadcasts.html",
@@ -378,7 +380,7 @@ def broadcast(broadcast_id: int):
         progress=current,
         segments=staff.segments(current),
         state_label=staff.BROADCAST_STATE_LABELS.get(broadcast.state, broadcast.state),
-        deliveries=staff.deliveries_of(broadcast, state, request.args.get("page", 1, type=int)),
+        deliveries=staff.deliveries_of(broadcast, state, page_number()),
         state=state,
         states=(*DELIVERY_STATES, staff.RETRYING),
         component_names=_names_of(broadcast.component_ids),

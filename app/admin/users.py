@@ -10,8 +10,8 @@ from app import accounts
 from app.admin import attempt, bp, form_errors
 from app.admin.forms import TeamForm, UserForm
 from app.auth.permissions import requires
-from app.extensions import db
 from app.models import Team, User
+from core.db import db
 
 
 def _team_choices(form: UserForm) -> None:

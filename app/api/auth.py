@@ -13,8 +13,8 @@ from flask import g, request
 from app.api import tokens
 from app.api.errors import ApiError
 from app.auth.permissions import PERMISSIONS
-from app.extensions import db
 from app.models import User
+from core.db import db
 
 PUBLIC_ENDPOINTS = {"api_v1.openapi"}
 

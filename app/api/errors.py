@@ -11,8 +11,8 @@ import re
 from flask import Blueprint, jsonify
 from werkzeug.exceptions import HTTPException
 
-from app.errors import Conflict, NotFound, ServiceError
-from app.extensions import db
+from core.db import db
+from core.errors import ServiceError
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -52,11 +52,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def from_service_error(error: ServiceError) -> ApiError:
-    if isinstance(error, NotFound):
-        return ApiError(404, "not_found", error.message, error.field)
-    if isinstance(error, Conflict):
-        return ApiError(409, "conflict", error.message, error.field)
-    return ApiError(400, "invalid", error.message, error.field)
+    return ApiError(error.status, error.code, error.message, error.field)
 
 
 def register(bp: Blueprint) -> None:

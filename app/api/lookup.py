@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.api.errors import ApiError
-from app.extensions import db
+from core.db import db
 
 
 def by_public_id(model, public_id: str, what: str, **where):

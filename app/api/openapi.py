@@ -18,7 +18,7 @@ from app.api.openapi_schemas import (
     obj,
     ref,
 )
-from app.models.vocab import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, VISIBILITIES
+from core.vocab import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, VISIBILITIES
 
 
 def error(description: str) -> dict:

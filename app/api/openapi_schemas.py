@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.models.vocab import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, VISIBILITIES
+from core.vocab import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, VISIBILITIES
 
 AUDIENCES = ["customers", "press", "support", "engineering", "executives"]
 TIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with UTC offset"}

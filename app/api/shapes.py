@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from app.comms import log
 from app.comms.approval import Waiting, revision
 from app.comms.checks import blocking
-from app.extensions import db
 from app.models import Component, Draft, FactSheet, Incident, IncidentUpdate, User
 from app.status.reads import component_dicts
 from app.status.statuspage import component_json, incident_json, iso
 from app.timeutil import page_zone
+from core.db import db
 from subscribers.channels.segments import segment_count
 from subscribers.models import Broadcast, Subscriber
 from subscribers.outbox import progress, reaches

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import audit
-from app.errors import NotFound, ServiceError
-from app.extensions import db
 from app.models import ApiToken, User, utcnow
+from core import audit
+from core.db import db
+from core.errors import NotFound, ServiceError
 
 SCHEME = "hrld"
 PREFIX_LENGTH = 8

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from app.auth.permissions import requires
 from app.comms import rollcall
-from app.errors import ServiceError
-from app.extensions import db
 from app.internal import bp
 from app.models import Incident, RollCall
+from core.db import db
+from core.errors import ServiceError
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """Herald's models, one module per entity group; importing this registers them all."""
 
-from app.models.audit import AuditEvent, PageState
-from app.models.base import Base, utcnow
+from app.models.audit import PageState
 from app.models.comms import (
     ApiToken,
     Communication,
@@ -21,6 +20,9 @@ from app.models.components import (
 from app.models.incidents import Incident, IncidentComponent, IncidentUpdate
 from app.models.maintenance import Maintenance, MaintenanceComponent, MaintenanceUpdate
 from app.models.users import Team, User
+from core.audit import AuditEvent
+from core.db import Base
+from core.time import utcnow
 
 __all__ = [
     "ApiToken",

@@ -13,12 +13,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
+    insert,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, new_public_id, utcnow
+from app.models.base import new_public_id
 from app.models.incidents import ImpactEnum, IncidentStatusEnum
-from app.models.vocab import TIERS
+from core.db import Base, UTCDateTime
+from core.time import utcnow
+from core.vocab import TIERS
 
 DRAFT_STATES = ("pending", "approved", "rejected", "published", "discarded")
 ROLL_CALL_STATES = ("pending", "operational", "affected")
@@ -174,6 +180,32 @@ class EscalationRule(Base):
     audience_key: Mapped[str] = mapped_column(String(40), default="executives")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The rules a new database starts with (name, at least this impact, tier, audience).
+DEFAULT_ESCALATION_RULES = (
+    ("Critical incidents", "critical", None, "executives"),
+    ("Anything touching a tier-1 service", None, "tier1", "executives"),
+)
+
+
+@event.listens_for(EscalationRule.__table__, "after_create")
+def _install_default_rules(target, connection, **kw) -> None:
+    """A database built with ``create_all`` starts with the default rules, as a migrated
+    one does (migration 0007)."""
+    install_default_rules(connection)
+
+
+def install_default_rules(connection) -> None:
+    if connection.scalar(select(func.count()).select_from(EscalationRule.__table__)):
+        return
+    connection.execute(
+        insert(EscalationRule.__table__),
+        [
+            {"name": name, "min_impact": impact, "tier": tier, "audience_key": audience}
+            for name, impact, tier, audience in DEFAULT_ESCALATION_RULES
+        ],
+    )
 
 
 class Communication(Base):

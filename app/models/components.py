@@ -18,8 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, new_public_id, utcnow
-from app.models.vocab import COMPONENT_STATUSES, DEPENDENCY_KINDS, TIERS, VISIBILITIES
+from app.models.base import new_public_id
+from core.db import Base, UTCDateTime
+from core.time import utcnow
+from core.vocab import COMPONENT_STATUSES, DEPENDENCY_KINDS, TIERS, VISIBILITIES
 
 
 def status_enum(name: str = "component_status") -> Enum:

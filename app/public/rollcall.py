@@ -11,11 +11,11 @@ from __future__ import annotations
 from flask import Response, request
 
 from app.comms import rollcall
-from app.errors import NotFound, ServiceError
-from app.extensions import db
 from app.models import RollCall
 from app.public import bp
 from app.public.caching import personal_page
+from core.db import db
+from core.errors import NotFound, ServiceError
 
 STATE_LABELS = {"operational": "operational", "affected": "affected"}
 GONE = 410

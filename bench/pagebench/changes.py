@@ -28,11 +28,11 @@ def change_loop(count: int, interval: float, component_name: str) -> None:
     from sqlalchemy import select
 
     from app import create_app
-    from app.extensions import db
     from app.models import Component, PageState
     from app.status.components import set_component_status
     from app.status.statuspage import iso
     from app.timeutil import page_zone
+    from core.db import db
 
     app = create_app()
     with app.app_context():

@@ -11,9 +11,9 @@ from collections.abc import Callable
 def measure_render(renders: int) -> dict[str, float]:
     """Median of uncached ``/`` renders through the test client, and a breakdown."""
     from app import create_app
-    from app.extensions import db
     from app.public.routes import render_index
     from app.status.reads import current_summary
+    from core.db import db
 
     app = create_app()
     cache = app.extensions["herald_page_cache"]

@@ -62,10 +62,10 @@ def _body(name: str, status: str, step: int) -> str:
 def seed() -> dict[str, int]:
     """Fill the (migrated, empty) database through the services and commit."""
     from app import create_app
-    from app.extensions import db
     from app.incidents.services import declare_incident, post_incident_update
     from app.models import utcnow
     from app.status.components import add_dependency, create_component, create_group
+    from core.db import db
 
     app = create_app()
     with app.app_context():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import accounts
-from app.extensions import db
+from core.db import db
 from subscribers import registry
 from subscribers.models import Broadcast, Delivery, Subscriber
 

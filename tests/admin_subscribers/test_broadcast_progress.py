@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.extensions import db
+from core.db import db
 from subscribers.outbox import Message, create_broadcast
 from tests.forms import page_text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
+from core.db import db
 from subscribers.channels.base import FAILED
 from subscribers.fanout import WEBHOOK_FAILURE_LIMIT, drain
 from subscribers.models import Delivery

@@ -7,8 +7,8 @@ import io
 
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import AuditEvent
+from core.db import db
 from subscribers.models import Broadcast, Subscriber
 from subscribers.outbox import Message, create_broadcast
 from tests.admin_subscribers.conftest import subscriber_named

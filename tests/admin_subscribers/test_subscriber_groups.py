@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
+from core.db import db
 from subscribers import groups
 from subscribers.audiences import get_audience
 from subscribers.models import SavedGroup

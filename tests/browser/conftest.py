@@ -70,8 +70,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The real app with the demo data, served by werkzeug on a free port of 127.0.0.1."""
     from app import create_app
     from app.demo import seed_demo
-    from app.extensions import db
     from app.models import Base
+    from core.db import db
 
     folder = tmp_path_factory.mktemp("browser")
     app = create_app(
@@ -95,7 +95,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 def serving(app, folder, name: str) -> Iterator[str]:
     """Serve ``app`` with werkzeug on a free port of 127.0.0.1 in a thread; yield its URL.
     On the way out: stop, close the database, remove ``folder``."""
-    from app.extensions import db
+    from core.db import db
 
     server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: any free port
     url = f"http://127.0.0.1:{server.server_port}"

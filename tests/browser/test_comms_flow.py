@@ -81,8 +81,8 @@ def comms_server(chromium, tmp_path_factory) -> Iterator[CommsServer]:
     nothing starts when the browser tests are skipped."""
     from app import create_app
     from app.demo import seed_demo
-    from app.extensions import db
     from app.models import Base
+    from core.db import db
     from subscribers import registry
 
     folder = tmp_path_factory.mktemp("comms")
@@ -151,8 +151,8 @@ def send_published_emails(server: CommsServer, public_id: str) -> dict[str, dict
     delivery's address and state."""
     from sqlalchemy import select
 
-    from app.extensions import db
     from app.models import FactSheet
+    from core.db import db
     from subscribers.channels import channels_for
     from subscribers.fanout import drain
     from subscribers.models import Delivery

@@ -64,7 +64,7 @@ def bulk_subscribers(count: int, channel: str = "email", audience: str = "custom
     """Insert ``count`` active subscribers in one statement (faster than the registry)."""
     from sqlalchemy import insert
 
-    from app.extensions import db
+    from core.db import db
     from subscribers.audiences import get_audience
     from subscribers.models import Subscriber
 
@@ -78,7 +78,7 @@ def bulk_subscribers(count: int, channel: str = "email", audience: str = "custom
                 "address": a,
                 "audience_id": audience_id,
                 "state": "active",
-                "token": f"bulk-token-{n}",
+                "link_id": f"bulk-link-{n}",
                 "source": "staff",
             }
             for n, a in enumerate(address(count))

@@ -13,8 +13,8 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.incidents.services import declare_incident
+from core.db import db
 from subscribers.models import Delivery
 from tests.fakes import SmtpSink
 from tests.waiting import wait_until

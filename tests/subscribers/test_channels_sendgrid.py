@@ -9,8 +9,8 @@ import pytest
 from sendgrid.helpers.eventwebhook import EventWebhook
 from sqlalchemy import select
 
-from app.extensions import db
 from app.models import utcnow
+from core.db import db
 from subscribers.channels import channels_for
 from subscribers.channels.base import FAILED, RETRY, SENT, Outcome
 from subscribers.channels.email_sendgrid import MAX_RECIPIENTS, SendGridEmail

@@ -9,12 +9,13 @@ import time
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
 from app.incidents.services import declare_incident
+from core.db import db
 from subscribers.channels import channels_for
 from subscribers.channels.base import FAILED, RETRY, SENT, Outcome
 from subscribers.channels.webhook import SIGNATURE_HEADER, Webhook
 from subscribers.fanout import ContentCache, drain
+from subscribers.links import link_token
 from subscribers.models import Broadcast, Delivery
 from subscribers.outbox import expand_broadcast
 from tests.fakes import verify_signature
@@ -184,7 +185,7 @@ def test_fan_out_signs_with_each_subscriber_s_secret_and_obeys_410(
 
     [request] = webhook_receiver.to("/kept")
     assert verify_signature(kept.secret, request.headers[SIGNATURE_HEADER], request.body)
-    assert json.loads(request.body)["meta"]["unsubscribe"] == unsubscribe(kept.token)
+    assert json.loads(request.body)["meta"]["unsubscribe"] == unsubscribe(link_token(kept.link_id))
     states = dict(db.session.execute(select(Delivery.address, Delivery.state)).all())
     assert states == {kept.address: "sent", gone.address: "failed"}
     db.session.refresh(gone)

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from app.extensions import db
 from app.models import utcnow
+from core.db import db
 from subscribers import registry
 from subscribers.channels.base import FAILED, RETRY
 from subscribers.fanout import WEBHOOK_FAILURE_LIMIT, backoff, claim, drain

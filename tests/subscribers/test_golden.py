@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
 from app.incidents.services import declare_incident
 from app.maintenance.services import schedule_maintenance, send_maintenance_reminders
+from core.db import db
 from subscribers import registry
 from subscribers.channels.base import Outgoing
 from subscribers.channels.email_file import FileEmail

@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.incidents.services import declare_incident
+from core.db import db
 from subscribers import registry
 from subscribers.models import Broadcast, Delivery
 from subscribers.outbox import expand_broadcast, expand_step, progress

@@ -11,7 +11,7 @@ import socket
 import pytest
 import urllib3.util.connection
 
-from app.errors import ServiceError
+from core.errors import ServiceError
 from subscribers.channels.base import FAILED, RETRY, SENT
 from subscribers.channels.webhook import Webhook
 from subscribers.validation import (

@@ -12,7 +12,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from core.db import db
 from subscribers.models import Delivery
 from subscribers.outbox import Message, create_broadcast
 from tests.fakes import SmtpSink
