@@ -48,19 +48,22 @@ def id_arg(raw: str) -> int:
     return value
 
 
-def page_number(name: str = "page") -> int:
-    """``?page=`` (or ``?<name>=``) as a whole number from 1 to MAX_PAGE, 1 when absent;
-    anything else answers 400 naming the parameter, before it becomes an OFFSET."""
+def page_number(name: str = "page", maximum: int = MAX_PAGE, refuse: int = 400) -> int:
+    """``?page=`` (or ``?<name>=``) as a whole number from 1 to ``maximum``, 1 when
+    absent; anything else answers ``refuse`` (400 naming the parameter; a public page
+    that has no such page says 404), before it becomes an OFFSET."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return 1
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_PAGE))) or not (
-        1 <= int(raw) <= MAX_PAGE
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(maximum))) or not (
+        1 <= int(raw) <= maximum
     ):
+        if refuse == 404:
+            abort(404)
         shown = raw if len(raw) <= 24 else raw[:24] + "…"
         abort(
             400,
-            description=f"The page number must be a whole number from 1 to {MAX_PAGE:,}, "
+            description=f"The page number must be a whole number from 1 to {maximum:,}, "
             f"not {shown!r}. Nothing was changed.",
         )
     return int(raw)

@@ -9,16 +9,18 @@ public page, read hardest on an outage day, does no rate-limit work at all. Sett
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from functools import wraps
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app, request
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 _EXTENSION = "herald_route_limits"
+log = logging.getLogger(__name__)
 
 
 def remote_address() -> str:
@@ -34,8 +36,14 @@ class RouteLimiter:
         self.key_func = key_func
 
     def init_app(self, app: Flask) -> None:
-        storage = storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
-        app.extensions[_EXTENSION] = FixedWindowRateLimiter(storage)
+        uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+        if uri.startswith("memory://") and app.config.get("HERALD_ENV") == "production":
+            log.warning(
+                "rate limits are counted in each process apart (memory://): with several "
+                "gunicorn workers a limit is multiplied by their number; set "
+                "HERALD_RATELIMIT_STORAGE_URL=redis://…"
+            )
+        app.extensions[_EXTENSION] = FixedWindowRateLimiter(storage_from_string(uri))
 
     def limit(
         self,
@@ -44,14 +52,11 @@ class RouteLimiter:
         methods: Iterable[str] | None = None,
         key_func: Callable[[], str] | None = None,
         exempt_when: Callable[[], bool] | None = None,
-        deduct_when: Callable[[Response], bool] | None = None,
         error_message: str | None = None,
     ):
         """Refuse a client with 429 and ``error_message`` once it has used ``rate``.
 
-        ``exempt_when()`` true: this request is not limited. ``deduct_when(response)``:
-        count a request only when its response says so (the limit is still checked
-        before the view runs)."""
+        ``exempt_when()`` true: this request is not limited."""
         only = {method.upper() for method in methods} if methods else None
         keyed = key_func or self.key_func
 
@@ -69,15 +74,11 @@ class RouteLimiter:
                 key = keyed()
                 if not key:  # nothing to count by
                     return view(*args, **kwargs)
+                # Counted before the view runs, in one atomic step per window: requests
+                # that arrive together cannot all pass a check made before any counts.
                 items = sorted(parse_many(rate() if callable(rate) else rate))
-                if deduct_when is None:
-                    _hit(items, scope, key, error_message)
-                    return view(*args, **kwargs)
-                _test(items, scope, key, error_message)
-                response = current_app.make_response(view(*args, **kwargs))
-                if deduct_when(response):
-                    _hit(items, scope, key, None, refuse=False)
-                return response
+                _hit(items, scope, key, error_message)
+                return view(*args, **kwargs)
 
             return limited
 
@@ -92,15 +93,9 @@ def _refuse(item, error_message: str | None):
     raise TooManyRequests(description=error_message or f"Rate limit: {item}.")
 
 
-def _hit(items, scope: str, key: str, error_message: str | None, refuse: bool = True) -> None:
+def _hit(items, scope: str, key: str, error_message: str | None) -> None:
     # Shortest window first, and stop at the first one used up, so that a refused
     # request does not count against the longer windows too.
     for item in items:
-        if not _window().hit(item, scope, key) and refuse:
-            _refuse(item, error_message)
-
-
-def _test(items, scope: str, key: str, error_message: str | None) -> None:
-    for item in items:
-        if not _window().test(item, scope, key):
+        if not _window().hit(item, scope, key):
             _refuse(item, error_message)

@@ -7,6 +7,7 @@ import os
 
 from flask import Flask, g, jsonify, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -97,7 +98,17 @@ def _error(status: int, title: str, message: str):
         code = "_".join(title.lower().replace("-", " ").split()) or "error"
         error = {"status": status, "code": code, "title": title, "message": message}
         return jsonify(error={**error, "field": None}), status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    # A signed-in person's error in the staff area keeps the staff menu (not for a 500:
+    # the menu reads the database, which may be what failed).
+    staff_page = (
+        status < 500
+        and request.path.startswith(("/admin", "/internal", "/account"))
+        and current_user.is_authenticated
+    )
+    page = render_template(
+        "errors/error.html", status=status, title=title, message=message, staff_page=staff_page
+    )
+    return page, status
 
 
 def init_app(app: Flask) -> None:

@@ -22,7 +22,7 @@ BAD_VALUES = {
     "string": ("x" * 3000, "%00\x7f'\"<>;--", "☃é\u202e", HUGE),
     "path": ("../" * 50 + "etc/passwd", "x" * 3000, "%ff%fe", HUGE),
 }
-BAD_PAGES = (HUGE, "-5", "abc")
+BAD_PAGES = (HUGE, "-5", "abc", "²", "9" * 5000)
 DEPTH = 100_000
 DEEP_BODIES = {
     "array": "[" * DEPTH + "]" * DEPTH,
@@ -228,3 +228,19 @@ def test_json_64_deep_is_read_and_brackets_inside_strings_do_not_count():
     assert read_json('{"a": "' + "[{" * 100 + '\\"["}') == {"a": "[{" * 100 + '"['}
     with pytest.raises(BadJson, match="nested more than 64 levels"):
         read_json("[" * 65 + "]" * 65)
+
+
+@pytest.mark.parametrize("page", (*BAD_PAGES, "0", "1.5", "١"))
+@pytest.mark.parametrize("url", ("/history", "/internal/history"))
+def test_a_history_page_that_cannot_exist_is_not_found(clients, url, page):
+    """Found in review: "²" passed str.isdigit and 5,000 nines passed Python's limit on
+    turning text into a number; both answered 500."""
+    response = clients["page"].get(f"{url}?page={quote(page)}")
+    assert response.status_code == 404
+
+
+def test_an_error_in_the_staff_area_keeps_the_staff_menu(clients):
+    """Found by a new user: a 404 under /admin offered only "Back to the status page"."""
+    page = clients["page"].get("/admin/incidents/999999").get_data(as_text=True)
+    assert "There is nothing at this address." in page
+    assert "Back to the dashboard" in page and 'href="/admin/incidents"' in page

@@ -37,7 +37,6 @@ def limited():
         "1 per minute",
         key_func=lambda: request.form.get("who", ""),
         exempt_when=lambda: request.form.get("who") == "staff",
-        deduct_when=lambda response: response.status_code == 303,
     )
     def c():
         return ("", 303) if request.form.get("ok") else ("", 200)
@@ -70,10 +69,11 @@ def test_a_limit_can_be_switched_off(limited):
     assert {client.post("/b").status_code for _ in range(3)} == {200}
 
 
-def test_only_the_responses_deduct_when_accepts_are_counted(limited):
+def test_every_try_counts_before_the_view_runs_whatever_it_answers(limited):
+    """Counting only what succeeded meant checking first and counting after: requests
+    arriving together all passed the check (found in review)."""
     client = limited.test_client()
-    assert client.post("/c", data={"who": "ann"}).status_code == 200  # not counted
-    assert client.post("/c", data={"who": "ann", "ok": "1"}).status_code == 303  # counted
+    assert client.post("/c", data={"who": "ann"}).status_code == 200  # counted too
     assert client.post("/c", data={"who": "ann", "ok": "1"}).status_code == 429
     assert client.post("/c", data={"who": "bob", "ok": "1"}).status_code == 303  # its own key
 
@@ -83,3 +83,14 @@ def test_exempt_requests_and_requests_without_a_key_are_not_limited(limited):
     for who in ("staff", ""):
         statuses = {client.post("/c", data={"who": who, "ok": "1"}).status_code for _ in "xyz"}
         assert statuses == {303}
+
+
+def test_production_warns_that_memory_counts_each_process_apart(caplog):
+    from app.route_limits import RouteLimiter
+
+    for env, warned in (("production", True), ("development", False)):
+        caplog.clear()
+        app = Flask(__name__)
+        app.config.update(HERALD_ENV=env, RATELIMIT_STORAGE_URI="memory://")
+        RouteLimiter().init_app(app)
+        assert ("counted in each process apart" in caplog.text) is warned

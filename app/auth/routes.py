@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth import bp
@@ -27,12 +29,24 @@ def _dummy_hash() -> str:
 
 
 def _safe_next(target: str | None) -> str:
+    """Where to go after signing in: ``target`` when it is a page of this site. A form's
+    address (a POST that found the session ended) is not a page: the nearest page above
+    it is (``/admin/incidents/9/updates`` → ``/admin/incidents/9``)."""
     if not target:
         return url_for("admin.dashboard")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("admin.dashboard")
-    return target
+    adapter = current_app.url_map.bind("localhost")
+    path = parts.path
+    while path not in ("", "/"):
+        try:
+            adapter.match(path, method="GET")
+        except (NotFound, MethodNotAllowed, RequestRedirect):
+            path = path.rsplit("/", 1)[0]
+            continue
+        return path if path != parts.path else target
+    return url_for("admin.dashboard")
 
 
 def _login_rate() -> str:
@@ -73,4 +87,5 @@ def logout():
         db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
-    return redirect(url_for("public.index"))
+    # The sign-in page says so at once (the public pages are the same bytes for all).
+    return redirect(url_for("auth.login"))

@@ -153,7 +153,9 @@ class _Environment(SandboxedEnvironment):
     intercepted_binops = frozenset(["*", "**", "+", "%"])
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
-        if not super().is_safe_attribute(obj, attr, value):
+        # A type's own methods (dict.update(d, …), dict.fromkeys(…)) would skip the
+        # whitelist of the instances' methods.
+        if isinstance(obj, type) or not super().is_safe_attribute(obj, attr, value):
             return False
         return _allowed_method(obj, attr) or not isinstance(obj, DATA_TYPES)
 

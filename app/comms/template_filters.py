@@ -28,9 +28,11 @@ from app.comms.template_limits import (
     check_count,
     check_percent,
     check_replace,
+    check_room,
     check_text,
     check_widths,
     count_built,
+    count_keys,
     integer,
     number,
     too_big,
@@ -84,15 +86,27 @@ DATA_FILTERS = frozenset(
 )
 
 
-def _checked(func, text_input: bool = False):
-    """``func`` with its text result counted in the render's total and, for a filter
-    that writes its input as text, that text measured first."""
+# Filters that compare lower-cased copies of the items' texts.
+KEYED_FILTERS = frozenset(["sort", "unique", "groupby", "dictsort", "max", "min"])
+# Filters that build a list as long as their input.
+LIST_FILTERS = frozenset(["list", "sort", "unique", "reverse", "dictsort", "items"])
+
+
+def _checked(func, text_input: bool = False, keyed: bool = False, builds_list: bool = False):
+    """``func`` with its result counted in the render's total; for a filter that writes
+    its input as text, that text measured first; for one that makes a key of each item
+    (``keyed``), the items' texts counted first."""
     passes_context = getattr(func, "jinja_pass_arg", None) is not None
 
     @functools.wraps(func)
     def checked(*args, **kwargs):
+        value = args[1] if passes_context else args[0]
         if text_input:
-            check_text(args[1] if passes_context else args[0], "writing that as text")
+            check_text(value, "writing that as text")
+        if keyed:
+            count_keys(value)
+        if builds_list:
+            check_room(value)
         return count_built(func(*args, **kwargs))
 
     return checked
@@ -195,7 +209,10 @@ def _text_test(test):
 
 FILTERS_ALLOWED = {
     **{name: _checked(FILTERS[name], text_input=True) for name in TEXT_FILTERS},
-    **{name: _checked(FILTERS[name]) for name in DATA_FILTERS},
+    **{
+        name: _checked(FILTERS[name], keyed=name in KEYED_FILTERS, builds_list=name in LIST_FILTERS)
+        for name in DATA_FILTERS
+    },
     **{
         name: _checked(func)
         for name, func in {

@@ -57,6 +57,11 @@ def number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# A list, tuple, set or mapping counts this much per item: the size of one reference,
+# in the units of the total (characters of text, a byte each).
+SLOT = 8
+
+
 def start_counting() -> object:
     """Count, from here, the characters this render builds; returns the token that
     ``stop_counting`` takes. A context variable, so that threads rendering at once
@@ -69,23 +74,52 @@ def stop_counting(token) -> None:
 
 
 def count_built(result, new_items: bool = False):
-    """Add the text an operation built to the render's total; refuse past MAX_BUILT.
+    """Add what an operation built to the render's total; refuse past MAX_BUILT.
     The operation itself was held to MAX_OUTPUT before it ran, so the total overshoots
-    by at most one such text. A list counts only when its texts are new
-    (``new_items``: "a b".split()), not when it holds the same texts again ([s] * 9)."""
+    by at most one such result. A text counts its characters; a list, tuple, set or
+    mapping counts one per item (copying a large list again and again costs memory
+    too), and its texts as well when they are new (``new_items``: "a b".split()), not
+    when it holds the same texts again ([s] * 9)."""
     counter = _built.get()
     if counter is None:  # folding constants while compiling: each text is checked alone
         return result
     if isinstance(result, str):
         counter[0] += len(result)
-    elif new_items and isinstance(result, (list, tuple)):
-        counter[0] += sum(len(item) for item in result if isinstance(item, str))
+    elif isinstance(result, (list, tuple, set, frozenset, dict)):
+        counter[0] += SLOT * len(result)
+        if new_items:
+            counter[0] += sum(len(item) for item in result if isinstance(item, str))
     if counter[0] > MAX_BUILT:
         raise SecurityError(
             f"the template builds more than {MAX_BUILT:,} characters of text in all; "
             "a template may not build that much"
         )
     return result
+
+
+def check_room(value) -> None:
+    """Refuse, before it is built, a list of as many items as ``value`` has (a range, a
+    list …) when it would take the render past MAX_BUILT."""
+    counter = _built.get()
+    if counter is None or not isinstance(value, (range, list, tuple, set, frozenset, dict)):
+        return
+    if counter[0] + SLOT * len(value) > MAX_BUILT:
+        raise SecurityError(
+            f"the template builds more than {MAX_BUILT:,} characters of text in all; "
+            "a template may not build that much"
+        )
+
+
+def count_keys(value) -> None:
+    """Count the texts of ``value`` (a list or mapping) as built before a filter that
+    makes a key of each (sort, unique, groupby … compare lower-cased copies)."""
+    if isinstance(value, dict):
+        value = list(value.items())
+    if isinstance(value, (list, tuple)):
+        count_built(
+            [t for item in value for t in (item if isinstance(item, tuple) else (item,))],
+            new_items=True,
+        )
 
 
 def text_size(value, limit: int = MAX_OUTPUT, conversion: str = "s") -> int:

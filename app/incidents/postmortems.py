@@ -20,22 +20,28 @@ def save_postmortem(actor: User | None, incident: Incident, body: str, publish: 
     body = (body or "").strip()
     if publish and not body:
         raise ServiceError("An empty postmortem cannot be published.", "body")
+    published = incident.postmortem_published_at is not None
     changed = body != incident.postmortem_body
     if changed or incident.postmortem_author_id is None:
         incident.postmortem_author_id = actor.id if actor else None
-    incident.postmortem_body = body
-    approved = incident.postmortem_published_at is not None and not changed
+    incident.postmortem_pending_body = ""
     if not publish:
+        incident.postmortem_body = body
         incident.postmortem_published_at = incident.postmortem_submitted_at = None
         what = "Saved draft of"
-    elif approved:
+    elif published and not changed:
+        incident.postmortem_submitted_at = None
         what = "Published"  # as it was: nothing new to approve
     elif public_text_needs_approval(actor, incident.is_public):
-        incident.postmortem_published_at = None
+        # The published text, if any, stays public until the new one is approved.
+        if not published:
+            incident.postmortem_body = body
+        incident.postmortem_pending_body = body
         incident.postmortem_submitted_at = utcnow()
         incident.postmortem_approved_by_id = None
         what = "Sent for approval the"
     else:
+        incident.postmortem_body = body
         incident.postmortem_published_at = incident.postmortem_published_at or utcnow()
         incident.postmortem_submitted_at = None
         what = "Published"
@@ -49,6 +55,8 @@ def approve_postmortem(actor: User, incident: Incident) -> Incident:
     if incident.postmortem_submitted_at is None:
         raise ServiceError("This postmortem is not waiting for approval.", "postmortem")
     check_approver(actor, "this postmortem", incident.postmortem_author_id)
+    incident.postmortem_body = incident.postmortem_pending_body or incident.postmortem_body
+    incident.postmortem_pending_body = ""
     incident.postmortem_published_at = utcnow()
     incident.postmortem_submitted_at = None
     incident.postmortem_approved_by_id = actor.id

@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.auth.permissions import requires
 from app.internal import bp
 from app.public.caching import serve
-from app.public.routes import page_number, render_event, render_history, render_index
+from app.public.routes import history_page, render_event, render_history, render_index
 
 
 @bp.get("", strict_slashes=False)
@@ -18,7 +18,7 @@ def index():
 @bp.get("/history")
 @requires("view_internal")
 def history():
-    page = page_number()
+    page = history_page()
     return serve(f"history:internal:{page}", lambda: render_history("internal", page), public=False)
 
 

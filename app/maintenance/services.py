@@ -15,6 +15,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.maintenance import REMINDER_BEFORE
 from app.notifier.events import MaintenanceApproved, MaintenanceDue, MaintenanceUpdated
 from app.notifier.notifier import notify
 from app.status.components import set_component_status
@@ -319,9 +320,6 @@ def delete_maintenance(actor: User | None, maintenance: Maintenance) -> None:
     audit.record(actor, "maintenance.delete", maintenance, f"Deleted {maintenance.name}")
     db.session.delete(maintenance)
     bump_page_version()
-
-
-REMINDER_BEFORE = timedelta(hours=1)
 
 
 def send_maintenance_reminders(now: datetime | None = None) -> int:

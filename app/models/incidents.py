@@ -49,6 +49,9 @@ class Incident(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     postmortem_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The text sent for approval; the published text (postmortem_body) stays public
+    # until it is approved.
+    postmortem_pending_body: Mapped[str] = mapped_column(Text, default="", server_default="")
     postmortem_approved_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

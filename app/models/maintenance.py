@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,6 +20,11 @@ MaintenanceStatusEnum = Enum(
     create_constraint=True,
     length=16,
 )
+
+
+# Customers are reminded of a window this long before it starts (when they learned of it
+# earlier than that: a reminder right after the announcement would repeat it).
+REMINDER_BEFORE = timedelta(hours=1)
 
 
 class Maintenance(Base):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from flask import Response, abort, current_app, request, send_file
+from flask import Response, abort, current_app, send_file
 
+from app.input_bounds import page_number
 from app.models import utcnow
 from app.public import bp
 from app.public.caching import html_page, serve
@@ -45,16 +46,14 @@ def render_history(audience: str, page: int) -> Page:
     )
 
 
-def page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_HISTORY_PAGES:
-        abort(404)
-    return int(raw)
+def history_page() -> int:
+    """A page of history that cannot exist is not found (404), as any other address."""
+    return page_number(maximum=MAX_HISTORY_PAGES, refuse=404)
 
 
 @bp.get("/history")
 def history():
-    page = page_number()
+    page = history_page()
     return serve(f"history:public:{page}", lambda: render_history("public", page))
 
 

@@ -97,11 +97,6 @@ def _posted_address() -> str | None:
     return f"{channel}:{address}"
 
 
-def _signed_up(response: Response) -> bool:
-    """Only a sign-up that went through counts against its address."""
-    return response.status_code == 303
-
-
 def _form_error(error: ServiceError) -> tuple[str, str]:
     if error.field in ("components", "code"):
         return error.field, error.message
@@ -119,7 +114,6 @@ def _form_error(error: ServiceError) -> tuple[str, str]:
     methods=["POST"],
     key_func=_posted_address,
     exempt_when=lambda: _posted_address() is None,
-    deduct_when=_signed_up,
     error_message="Too many sign-ups for this address recently. Nothing more was sent; "
     "try again later.",
 )

@@ -144,6 +144,21 @@ def test_next_never_leads_to_another_site(client, ada, next_url):
     assert response.headers["Location"] == "/admin/"
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("/admin/incidents/7/updates", "/admin/incidents/7"),  # a form's address
+        ("/admin/incidents/new", "/admin/incidents/new"),
+        ("/admin/no/such/page", "/admin/"),
+    ],
+)
+def test_next_that_is_a_forms_address_leads_to_the_page_above_it(client, ada, next_url, lands_on):
+    """Found by a new user: a form posted after the session ended sent them, once signed
+    in, to the form's address, which answered 405 Method Not Allowed."""
+    response = sign_in(client, "ada@example.com", next_url=next_url)
+    assert response.headers["Location"] == lands_on
+
+
 def test_a_backslash_in_next_cannot_be_read_as_another_host(client, ada):
     response = sign_in(client, "ada@example.com", next_url="/\\evil.example/steal")
     location = response.headers["Location"]
@@ -161,11 +176,11 @@ def test_signing_out_needs_a_post_with_the_csrf_token(client, ada):
     page = client.get("/admin/").get_data(as_text=True)
     response = client.post("/logout", data={"csrf_token": CSRF_RE.search(page).group(1)})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/login"  # which says so at once
+    assert "You are signed out." in text(client.get("/login"))
     response = client.get("/admin/")
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/login"
-    assert "You are signed out." in text(client.get("/login"))
 
 
 @pytest.fixture

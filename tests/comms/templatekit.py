@@ -98,5 +98,32 @@ HUGE = [
             "{{ ([s] * 5000)|map('upper')|list|length }}",
             "more than 1,000,000 characters of text in all",
         ),
+        # Found in review: lists copied again and again, and keys made of every item.
+        (
+            "lists of lists copied",
+            "{% set a = [1] * 10000 %}{% set x = a + a + a + a + a %}{% set b = [x] * 10000 %}"
+            "{% set l = b + b + b + b + b %}{{ l|map('list')|list|length }}",
+            "more than 1,000,000 characters of text in all",
+        ),
+        (
+            "ranges made lists",
+            "{{ ([range(100000)] * 10000)|map('list')|list|length }}",
+            "more than 1,000,000 characters of text in all",
+        ),
+        (
+            "a sort that lower-cases every item",
+            "{% set t = [s|center(50000)] * 10000 %}{{ (t + t)|sort|length }}",
+            "more than 1,000,000 characters of text in all",
+        ),
+        (
+            "unique over long texts",
+            "{% set t = [s|center(50000)] * 10000 %}{{ (t + t)|unique|list|length }}",
+            "more than 1,000,000 characters of text in all",
+        ),
+        (
+            "a type's own method",
+            "{{ dict.fromkeys(range(100000))|length }}",
+            "of 'type' object is unsafe",
+        ),
     ]
 ]

@@ -247,7 +247,7 @@ def test_a_stored_template_that_writes_too_much_falls_back_to_the_default(app):
     "loop",
     [
         "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}",
-        "{% for a in range(99999) %}{% set n = range(99999)|list|length %}{% endfor %}",
+        "{% for a in range(99999) %}{% set n = range(99999)|sum %}{% endfor %}",
         "{% macro f(n) %}{% for i in range(n) %}{{ f(0) }}{% endfor %}{% endmacro %}"
         "{% for a in range(99999) %}{{ f(99) and '' }}{% endfor %}",
     ],

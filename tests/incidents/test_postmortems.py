@@ -72,16 +72,39 @@ def test_only_an_approver_approves_and_only_a_postmortem_sent_for_approval(resol
     assert resolved.postmortem_published_at is None
 
 
-def test_editing_an_approved_postmortem_sends_it_for_approval_again(resolved, make_user, client):
+def test_editing_an_approved_postmortem_sends_the_edit_for_approval_and_keeps_the_old_one(
+    resolved, make_user, client
+):
+    """Found by a new user: the published postmortem vanished from the page while an
+    edit waited for approval."""
     responder, approver = make_user("responder"), make_user("approver")
-    save_postmortem(responder, resolved, "A full disk.", publish=True)
+    save_postmortem(responder, resolved, "A full disk on a replica.", publish=True)
     approve_postmortem(approver, resolved)
-    save_postmortem(responder, resolved, "A full disk.", publish=True)  # unchanged: stays
+    save_postmortem(responder, resolved, "A full disk on a replica.", publish=True)  # unchanged
     assert resolved.postmortem_published_at is not None
+    assert resolved.postmortem_submitted_at is None
     save_postmortem(responder, resolved, "A full disk on db-7.", publish=True)
     db.session.commit()
-    assert resolved.postmortem_published_at is None
-    assert "db-7" not in public_text(client, resolved)
+    assert resolved.postmortem_submitted_at is not None
+    shown = public_text(client, resolved)
+    assert "A full disk on a replica." in shown and "db-7" not in shown
+
+    approve_postmortem(approver, resolved)
+    db.session.commit()
+    shown = public_text(client, resolved)
+    assert "db-7" in shown and "A full disk on a replica." not in shown
+
+
+def test_the_approver_reads_the_text_waiting_for_approval_on_the_incident_page(
+    resolved, make_user, staff
+):
+    """Found by a new user: the page offered "Approve and publish" without the text."""
+    save_postmortem(make_user("responder"), resolved, "A full disk on db-7.", publish=True)
+    db.session.commit()
+    page = staff(make_user("approver")).get(f"/admin/incidents/{resolved.id}")
+    text = page.get_data(as_text=True)
+    assert "The text waiting for approval" in text and "db-7" in text
+    assert "Approve and publish the postmortem" in text
 
 
 def test_when_customers_need_no_approval_a_postmortem_is_published_at_once(

@@ -79,7 +79,7 @@ def test_the_author_of_a_maintenance_text_cannot_approve_it(make_user, make_comp
 
 
 def test_no_reminder_goes_to_customers_before_the_notice_is_approved(people, make_component):
-    maintenance = schedule(people["lead"], make_component("Database"), hours=1)
+    maintenance = schedule(people["lead"], make_component("Database"), hours=2)
     assert send_maintenance_reminders(maintenance.scheduled_for - timedelta(minutes=30)) == 0
     approve_maintenance_update(people["approver"], maintenance.updates[0])
     assert send_maintenance_reminders(maintenance.scheduled_for - timedelta(minutes=30)) == 1
@@ -131,3 +131,43 @@ def test_an_internal_window_made_public_waits_for_approval(people, make_componen
     approve_maintenance_update(people["approver"], maintenance.updates[0])
     db.session.commit()
     assert "db-7" in public_text(client, maintenance)
+
+
+def test_a_notice_approved_after_the_window_started_tells_customers_it_is_in_progress(
+    people, make_component
+):
+    """Found in review: approving the scheduled text of a window that had meanwhile
+    started told customers it was scheduled, and never that it was under way."""
+    from app.maintenance.services import advance_maintenance
+
+    maintenance = schedule(people["lead"], make_component("Database"), hours=1)
+    advance_maintenance(maintenance.scheduled_for + timedelta(minutes=5))
+    db.session.commit()
+    assert maintenance.status == "in_progress"
+    assert ("customers", "maintenance_update") not in sent_to()
+
+    [pending] = [u for u in maintenance.updates if u.pending_body]
+    approve_maintenance_update(people["approver"], pending)
+    db.session.commit()
+    db.session.expire_all()
+    customers = db.session.scalars(
+        select(Broadcast).where(Broadcast.kind == "maintenance").order_by(Broadcast.id)
+    ).all()
+    told = [b for b in customers if b.audience.key == "customers"]
+    assert len(told) == 1
+    assert "in progress" in told[0].subject.lower() or "under way" in told[0].subject.lower()
+    assert "scheduled" not in told[0].subject.lower()
+
+
+def test_a_window_announced_within_the_hour_before_it_starts_gets_no_reminder(
+    people, make_component
+):
+    """Found by a new user: approved six minutes before its start, a window's
+    announcement was followed four seconds later by "Reminder, starting in about an hour"."""
+    maintenance = schedule(people["lead"], make_component("Database"), hours=0.1)
+    [first] = maintenance.updates
+    approve_maintenance_update(people["approver"], first)
+    db.session.commit()
+    assert sent_to().count(("customers", "maintenance_update")) == 1
+    assert send_maintenance_reminders() == 0
+    assert ("customers", "maintenance_reminder") not in sent_to()

@@ -95,7 +95,7 @@ def test_history_pages_back_through_older_months(client, make_component):
     assert "Ancient outage" not in page(client, f"/history?page={expected + 1}")
 
 
-@pytest.mark.parametrize("bad", ["0", "-1", "abc", "2.5", "", "401", "99999999999999999999"])
+@pytest.mark.parametrize("bad", ["0", "-1", "abc", "2.5", "401", "99999999999999999999", "²"])
 def test_a_history_page_number_that_makes_no_sense_is_not_found(client, bad):
     assert client.get(f"/history?page={bad}").status_code == 404
 
