@@ -1,6 +1,7 @@
 """Roll call and all-clear: every team that owns components is asked to confirm the state
-of its services; teams whose services are not affected are told so; everyone hears when
-the incident is resolved."""
+of its services; a team all of whose services the pages show as operational is told so
+(and may confirm or report otherwise); a team told so is asked again when one of its
+services stops being operational; everyone hears when the incident is resolved."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
-from app.models import Component, Incident, RollCall, Team, utcnow
-from app.status.components import dependents_of
+from app.comms.team_status import ComponentState, StatusNow
+from app.models import Incident, RollCall, Team, utcnow
+from app.status.effective import dependents_of
 from app.status.version import bump_page_version
 from core import audit
 from core.db import db
@@ -42,10 +44,12 @@ def answer_url(roll_call: RollCall, state: str) -> str:
     return f"{current_app.config['PUBLIC_URL']}/rollcall/{roll_call.token}/{state}"
 
 
-def open_roll_calls(incident: Incident) -> list[RollCall]:
+def open_roll_calls(incident: Incident, now: StatusNow) -> list[RollCall]:
     """Open a roll call for each team that owns components and has none for this incident
-    yet, noting whether its services look affected; returns the new ones (the notifier asks
-    each team)."""
+    yet; returns the new ones (the notifier asks each team). A team is to be asked
+    (``expected_affected``) unless every component it owns is operational on the pages at
+    ``now``, across every open incident and running maintenance, and none is named by
+    this incident: only then is it told all-clear."""
     affected_ids = _affected_ids(incident)
     calls = []
     for team in teams_with_components():
@@ -58,13 +62,49 @@ def open_roll_calls(incident: Incident) -> list[RollCall]:
             incident_id=incident.id,
             team_id=team.id,
             team=team,
-            expected_affected=any(c.id in affected_ids for c in team.components),
+            expected_affected=any(c.id in affected_ids for c in team.components)
+            or bool(now.not_operational(team, incident)),
             token=secrets.token_urlsafe(24),
         )
         db.session.add(call)
         calls.append(call)
     db.session.flush()
     return calls
+
+
+def ask_again(now: StatusNow) -> list[tuple[RollCall, list[ComponentState]]]:
+    """The all-clears that no longer hold: each open incident's roll call of a team told
+    all-clear (and not since reporting affected) one of whose components is not
+    operational at ``now``. Each becomes a question: an earlier "operational" answer no
+    longer counts. Returns them with those components (the notifier asks each team)."""
+    calls = db.session.scalars(
+        select(RollCall)
+        .join(Incident)
+        .where(
+            Incident.status != "resolved",
+            RollCall.expected_affected.is_(False),
+            RollCall.state != "affected",
+        )
+        .order_by(RollCall.id)
+    ).all()
+    asked = []
+    for call in calls:
+        changed = now.not_operational(call.team, call.incident)
+        if not changed:
+            continue
+        call.expected_affected = True
+        call.state, call.answered_by, call.answered_via = "pending", "", ""
+        call.answered_at, call.note = None, ""
+        audit.record(
+            None,
+            "rollcall.ask_again",
+            call.incident,
+            f"{call.team.name} asked again: {'; '.join(s.text for s in changed)}",
+        )
+        asked.append((call, changed))
+    if asked:
+        bump_page_version()  # the internal page shows the board
+    return asked
 
 
 def by_token(token: str) -> RollCall:
@@ -92,13 +132,17 @@ def answer(call: RollCall, state: str, *, by: str, via: str, note: str = "") -> 
 
 @dataclass
 class Board:
+    """The teams of one roll call by where they stand: confirmed operational, reported
+    affected, told all-clear and not answered (``cleared``), asked and not answered."""
+
     operational: list[RollCall] = field(default_factory=list)
     affected: list[RollCall] = field(default_factory=list)
+    cleared: list[RollCall] = field(default_factory=list)
     waiting: list[RollCall] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.operational or self.affected or self.waiting)
+        return not (self.operational or self.affected or self.cleared or self.waiting)
 
 
 def board(incident: Incident) -> Board:
@@ -107,9 +151,14 @@ def board(incident: Incident) -> Board:
         select(RollCall).where(RollCall.incident_id == incident.id).join(Team).order_by(Team.name)
     ).all()
     for call in calls:
-        {"operational": result.operational, "affected": result.affected, "pending": result.waiting}[
-            call.state
-        ].append(call)
+        if call.state == "operational":
+            result.operational.append(call)
+        elif call.state == "affected":
+            result.affected.append(call)
+        elif call.expected_affected:
+            result.waiting.append(call)
+        else:
+            result.cleared.append(call)
     return result
 
 
@@ -142,5 +191,6 @@ def handle_sms_reply(number: str, text: str, subscribers: list) -> object | None
     )
 
 
-def components_of(team: Team) -> list[Component]:
-    return list(team.components)
+def components_of(call: RollCall) -> list[ComponentState]:
+    """The team's components as the pages show them now, causes named from its incident."""
+    return StatusNow().components_of(call.team, call.incident)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.auth.permissions import requires
 from app.comms import rollcall
+from app.comms.team_status import StatusNow
 from app.internal import bp
 from app.models import Incident, RollCall
 from core.db import db
@@ -72,12 +73,14 @@ def rollcall_page(public_id: str):
     ).all()
     mine = current_user.team_id
     calls = sorted(calls, key=lambda c: (c.team_id != mine, c.team.name.lower()))
+    now = StatusNow()
     return _no_store(
         make_response(
             render_template(
                 "internal/rollcall.html",
                 incident=incident,
                 calls=calls,
+                components={call.id: now.components_of(call.team, incident) for call in calls},
                 board=rollcall.board(incident),
                 open=incident.status != "resolved",
             )

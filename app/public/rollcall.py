@@ -67,5 +67,5 @@ def rollcall_answer(token: str, state: str):
         call=call,
         state=state,
         token=token,
-        components=rollcall.components_of(call.team),
+        components=rollcall.components_of(call),
     )

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.models import Component, ComponentDependency, ComponentGroup, Team, User, utcnow
+from app.notifier.events import ComponentStatusChanged
+from app.notifier.notifier import notify
 from app.status.effective import refresh_effective_statuses
 from app.status.history import start_history
 from app.status.version import bump_page_version
@@ -197,6 +199,8 @@ def set_component_status(
         + (f" ({note})" if note else ""),
         {"status": [old, status]},
     )
+    # A team told all-clear may no longer be all operational: the notifier asks again.
+    notify(ComponentStatusChanged(component, status, at))
     bump_page_version()
     return True
 
@@ -268,21 +272,3 @@ def remove_dependency(actor: User | None, dependency: ComponentDependency) -> No
         f"{component.name} no longer depends on {depends_on.name}",
     )
     bump_page_version()
-
-
-def dependents_of(component_ids: set[int]) -> set[int]:
-    """Every component that depends, directly or not, on any of ``component_ids``."""
-    edges = db.session.execute(
-        select(ComponentDependency.component_id, ComponentDependency.depends_on_id)
-    ).all()
-    needed_by: dict[int, list[int]] = {}
-    for component_id, depends_on_id in edges:
-        needed_by.setdefault(depends_on_id, []).append(component_id)
-    found: set[int] = set()
-    stack = list(component_ids)
-    while stack:
-        for dependent in needed_by.get(stack.pop(), ()):
-            if dependent not in found and dependent not in component_ids:
-                found.add(dependent)
-                stack.append(dependent)
-    return found

@@ -115,3 +115,18 @@ def refresh_effective_statuses(at: datetime) -> list[Component]:
             record_status_change(component, effective.status, at)
             changed.append(component)
     return changed
+
+
+def dependents_of(component_ids: set[int]) -> set[int]:
+    """Every component that depends, directly or not, on any of ``component_ids``."""
+    needed_by: dict[int, list[int]] = {}
+    for component_id, depends_on_id, _kind in dependency_edges():
+        needed_by.setdefault(depends_on_id, []).append(component_id)
+    found: set[int] = set()
+    stack = list(component_ids)
+    while stack:
+        for dependent in needed_by.get(stack.pop(), ()):
+            if dependent not in found and dependent not in component_ids:
+                found.add(dependent)
+                stack.append(dependent)
+    return found

@@ -17,15 +17,10 @@ from core.db import db
 from subscribers.channels import channels_for
 from subscribers.fanout import drain
 from subscribers.outbox import expand_broadcast
-from tests.comms.worldkit import WEB_PHONE, broadcasts, build_world, declare, team_broadcasts
+from tests.comms.worldkit import WEB_PHONE, broadcasts, declare, team_broadcasts
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PUBLIC = "https://status.example.com"
-
-
-@pytest.fixture
-def world(app, audiences):
-    return build_world()
 
 
 @pytest.fixture
@@ -81,8 +76,9 @@ def test_each_team_owning_components_gets_a_request(world, incident):
         token = call_of(world, incident, team).token
         assert broadcast.subject == f"{team}: your services are operational (API errors)"
         assert "are not affected by **API errors**" in broadcast.text_body
+        # Both answers: the team may confirm, or report otherwise.
         assert f"{PUBLIC}/rollcall/{token}/affected" in broadcast.text_body
-        assert "/operational" not in broadcast.text_body
+        assert f"{PUBLIC}/rollcall/{token}/operational" in broadcast.text_body
     assert {c.expected_affected for c in (call_of(world, incident, t) for t in requests)} == {True}
     assert answers(world, incident) == dict.fromkeys(requests | clear, ("pending", "", ""))
     # A team's message reaches its own members only.
@@ -310,19 +306,22 @@ def test_the_internal_pages_show_the_board(app, world, incident, make_user, staf
     board = rollcall.board(incident)
     assert [c.team.name for c in board.operational] == ["Web"]
     assert [c.team.name for c in board.affected] == ["Platform"]
-    assert [c.team.name for c in board.waiting] == ["Mobile", "Payments"]
+    assert [c.team.name for c in board.cleared] == ["Mobile", "Payments"]  # told all-clear
+    assert board.waiting == []
 
     client = staff(make_user("viewer"))
     for url in (f"/internal/incidents/{incident.public_id}", "/internal/"):
         html = text_of(client.get(url))
         assert "Team roll call" in html
         operational, affected = column(html, "operational"), column(html, "affected")
-        waiting = column(html, "waiting")
+        cleared = column(html, "cleared")
         assert "Confirmed operational (1)" in operational and "Web" in operational
         assert "by sam@example.com on the internal page" in operational
         assert "Reported affected (1)" in affected and "Platform" in affected
         assert "via the email link" in affected and "Errors at 20%" in affected
-        assert "Not yet answered (2)" in waiting and "Mobile" in waiting and "Payments" in waiting
+        assert "All-clear sent, not answered (2)" in cleared
+        assert "Mobile" in cleared and "Payments" in cleared
+        assert "Not answered (0)" in column(html, "waiting")
         assert f'href="/internal/incidents/{incident.public_id}/rollcall"' in html
         # These pages are cached and shared by all staff: no forms, no tokens.
         assert "csrf_token" not in html and "<form" not in html

@@ -1,0 +1,135 @@
+"""A team's components as the status pages show them now, and what causes each status
+that is not operational: the truth the roll call tells teams (an all-clear only when it
+holds).
+
+It reads what the pages read: each component's effective status (its own, worsened
+through its dependencies) with maintenance by the clock (``maintenance_clock``: a window
+whose start has passed runs, even before the worker commits it). A status is put down to
+every open incident and every running window that sets it on the component or on one
+the component depends on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.models import Component, Incident, Maintenance, Team, utcnow
+from app.status.effective import dependents_of
+from app.status.maintenance_state import RUNNING, effective_maintenance_status, maintenance_clock
+from core.db import db
+from core.vocab import STATUS_LABELS
+
+
+@dataclass(frozen=True)
+class ComponentState:
+    """One component as the pages show it, with its cause in words ("" if operational)."""
+
+    name: str
+    status: str
+    cause: str = ""
+
+    @property
+    def operational(self) -> bool:
+        return self.status == "operational"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def text(self) -> str:
+        """ "Dashboard: Partial outage, caused by this incident; depends on API (…)"."""
+        return f"{self.name}: {self.status_label}" + (f", {self.cause}" if self.cause else "")
+
+    def as_context(self) -> dict[str, str]:
+        """Plain data for a message template."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "status_label": self.status_label,
+            "cause": self.cause,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class _Cause:
+    incident_id: int | None  # None: a maintenance window
+    name: str
+    reaches: frozenset[int]  # the components it sets, and those that depend on them
+
+
+def _sentence(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+class StatusNow:
+    """The pages' state of every component at one moment, read once for many teams."""
+
+    def __init__(self, now: datetime | None = None):
+        self.now = now or utcnow()
+        self.clock = maintenance_clock(self.now)
+        self.causes = self._causes()
+
+    def _causes(self) -> list[_Cause]:
+        causes = []
+        incidents = db.session.scalars(
+            select(Incident)
+            .where(Incident.status != "resolved")
+            .options(selectinload(Incident.affected))
+            .order_by(Incident.started_at, Incident.id)
+        )
+        for incident in incidents:
+            direct = {
+                link.component_id for link in incident.affected if link.status != "operational"
+            }
+            if direct:
+                reaches = frozenset(direct | dependents_of(direct))
+                causes.append(_Cause(incident.id, incident.name, reaches))
+        windows = db.session.scalars(
+            select(Maintenance)
+            .where(Maintenance.status != "completed")
+            .options(selectinload(Maintenance.affected))
+            .order_by(Maintenance.scheduled_for, Maintenance.id)
+        )
+        for window in windows:
+            if effective_maintenance_status(window, self.now) not in RUNNING:
+                continue
+            direct = {link.component_id for link in window.affected}
+            if direct:
+                causes.append(_Cause(None, window.name, frozenset(direct | dependents_of(direct))))
+        return causes
+
+    def _cause(self, component: Component, incident: Incident) -> str:
+        named = [
+            "this incident"
+            if cause.incident_id == incident.id
+            else f"another open incident, {cause.name}"
+            if cause.incident_id is not None
+            else f"the maintenance {cause.name}"
+            for cause in self.causes
+            if component.id in cause.reaches
+        ]
+        # "this incident" first: it is what the message is about.
+        named.sort(key=lambda words: words != "this incident")
+        text = f"caused by {_sentence(named)}" if named else "not caused by an open incident"
+        reason = self.clock.reason(component)
+        return f"{text}; {reason[0].lower()}{reason[1:]}" if reason else text
+
+    def components_of(self, team: Team, incident: Incident) -> list[ComponentState]:
+        """Every component ``team`` owns, as the pages show it, causes named as seen from
+        ``incident``."""
+        states = []
+        for component in sorted(team.components, key=lambda c: (c.position, c.name.lower())):
+            status = self.clock.status(component)
+            cause = "" if status == "operational" else self._cause(component, incident)
+            states.append(ComponentState(component.name, status, cause))
+        return states
+
+    def not_operational(self, team: Team, incident: Incident) -> list[ComponentState]:
+        """The components of ``team`` the pages do not show as operational."""
+        return [s for s in self.components_of(team, incident) if not s.operational]
