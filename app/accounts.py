@@ -11,6 +11,7 @@ from core import audit
 from core.db import db
 from core.errors import Conflict, ServiceError
 from core.vocab import ROLES
+from subscribers.validation import normalise_phone
 
 MIN_PASSWORD = 10
 
@@ -20,6 +21,16 @@ def _clean_email(email: str) -> str:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise ServiceError(f"That email address is not valid: {error}", "email") from None
+
+
+def _clean_phone(phone: str) -> str:
+    """A staff phone number in E.164, as subscribers' are; empty means none."""
+    if not (phone or "").strip():
+        return ""
+    try:
+        return normalise_phone(phone)
+    except ServiceError as error:
+        raise ServiceError(error.message, "phone") from None
 
 
 def _check_password(password: str) -> None:
@@ -39,15 +50,19 @@ def create_user(
     *,
     name: str = "",
     team: Team | None = None,
+    phone: str = "",
 ) -> User:
     """Create a staff user with a hashed password."""
     email = _clean_email(email)
+    phone = _clean_phone(phone)
     if role not in ROLES:
         raise ServiceError(f"Role must be one of {', '.join(ROLES)}; got {role!r}.", "role")
     _check_password(password)
     if find_user(email) is not None:
         raise Conflict(f"There is already a user with the email {email}.", "email")
-    user = User(email=email, name=(name or "").strip(), role=role, team=team, active=True)
+    user = User(
+        email=email, name=(name or "").strip(), role=role, team=team, active=True, phone=phone
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -63,6 +78,8 @@ def update_user(actor: User | None, user: User, *, password: str | None = None, 
         other = find_user(values["email"])
         if other is not None and other.id != user.id:
             raise Conflict(f"There is already a user with the email {values['email']}.", "email")
+    if "phone" in values:
+        values["phone"] = _clean_phone(values["phone"])
     if "role" in values and values["role"] not in ROLES:
         raise ServiceError(f"Role must be one of {', '.join(ROLES)}.", "role")
     if actor is not None and actor.id == user.id:

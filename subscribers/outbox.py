@@ -117,6 +117,23 @@ def reaches(broadcast: Broadcast):
     return _match(broadcast, None)
 
 
+def reach_by_channel(audience: Audience | str, component_ids: list[int] | None = None) -> dict:
+    """How many addresses a broadcast to ``audience`` about these components would reach
+    now, per channel ({"email": 120, "sms": 30}), counted as expansion would write them
+    (one per channel and address) and writing nothing: the count shown before publishing."""
+    if isinstance(audience, str):
+        audience = get_audience(audience)
+    probe = Broadcast(
+        audience_id=audience.id, component_ids=sorted(set(component_ids or [])), channels=[]
+    )
+    rows = db.session.execute(
+        select(Subscriber.channel, func.count(func.distinct(Subscriber.address)))
+        .where(_match(probe, None))
+        .group_by(Subscriber.channel)
+    )
+    return dict(rows.all())
+
+
 def _insert_ignoring_duplicates():
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     return insert(Delivery)

@@ -164,6 +164,7 @@ class UserForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=120)])
     role = SelectField("Role", choices=options(ROLE_LABELS.items()))
     team_id = SelectField("Team", coerce=int)
+    phone = StringField("Phone number", validators=[Optional(), Length(max=40)])
     password = PasswordField("Password", validators=[Optional(), Length(min=10, max=200)])
     active = BooleanField("Active", default=True)
 

@@ -47,6 +47,7 @@ def new_user():
                     form.password.data,
                     name=form.name.data or "",
                     team=team,
+                    phone=form.phone.data or "",
                 )
             )
             if user is not None:
@@ -75,6 +76,7 @@ def edit_user(user_id: int):
                 name=form.name.data or "",
                 role=form.role.data,
                 team_id=form.team_id.data or None,
+                phone=form.phone.data or "",
                 active=form.active.data,
             )
         )

@@ -39,6 +39,24 @@ COMPONENT_STATUS_MAP = {
     ]
 }
 
+# A warning, not a refusal: the chosen impact is kept.
+IMPACT_WARNING = {
+    "oneOf": [
+        {"type": "null"},
+        obj(
+            {
+                "chosen_impact": {"enum": list(IMPACTS)},
+                "suggested_impact": {"enum": list(IMPACTS)},
+                "because": array(STR),
+                "message": STR,
+            },
+            ["chosen_impact", "suggested_impact", "because", "message"],
+        ),
+    ],
+    "description": "Set when the impact is below what the component statuses imply "
+    "(escalation and the page's indicator use the suggested impact); null otherwise",
+}
+
 SCHEMAS = {
     "Error": obj(
         {
@@ -131,7 +149,9 @@ SCHEMAS = {
             "components": array(ref("Component")),
             "visibility": {"enum": list(VISIBILITIES)},
             "announced_at": NULL_TIME,
+            "next_update_at": NULL_TIME,
             "next_update_due_at": NULL_TIME,
+            "impact_warning": IMPACT_WARNING,
             "comms_lead": NULL_STR,
             "created_by": NULL_STR,
             "open_fact_sheets": array(ref("FactSheetSummary")),
@@ -162,7 +182,13 @@ SCHEMAS = {
         },
     ),
     "Waiting": obj(
-        {"draft_id": STR, "audience": STR, "who": {"enum": ["author", "approver"]}, "what": STR}
+        {
+            "draft_id": {**NULL_STR, "description": "null: the whole set (publishing it)"},
+            "audience": NULL_STR,
+            "who": {"enum": ["author", "approver", "publisher"]},
+            "what": STR,
+            "people": {**array(STR), "description": "Who must act, by name"},
+        }
     ),
     "Draft": obj(
         {
@@ -206,6 +232,7 @@ SCHEMAS = {
             "incident_id": STR,
             "status": STR,
             "impact": STR,
+            "impact_warning": IMPACT_WARNING,
             "drafts": array(ref("Draft")),
             "waiting": array(ref("Waiting")),
         },
@@ -219,7 +246,24 @@ SCHEMAS = {
             "fact_sheet_id": STR,
             "update": ref("IncidentUpdate"),
             "broadcasts": array(ref("Broadcast")),
-            "drafts": array(obj({"id": STR, "audience": STR, "state": STR, "notified": BOOL})),
+            "drafts": array(
+                obj(
+                    {
+                        "id": STR,
+                        "audience": STR,
+                        "state": STR,
+                        "notified": BOOL,
+                        "reach": {
+                            "type": "object",
+                            "additionalProperties": INT,
+                            "description": "Addresses the message reaches per channel "
+                            "(email, sms, webhook), counted when publishing; empty when the "
+                            "audience is not notified",
+                        },
+                    }
+                )
+            ),
+            "reach": {**INT, "description": "Addresses reached in all"},
         },
     ),
     "BroadcastProgress": obj(

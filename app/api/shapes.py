@@ -16,6 +16,7 @@ from app.comms import log
 from app.comms.approval import Waiting, revision
 from app.comms.checks import blocking
 from app.models import Component, Draft, FactSheet, Incident, IncidentUpdate, User
+from app.status.impact import ImpactAdvice, impact_advice
 from app.status.reads import component_dicts
 from app.status.statuspage import component_json, incident_json, iso
 from app.timeutil import page_zone
@@ -84,6 +85,7 @@ def incident(incident: Incident) -> dict:
         "visibility": incident.visibility,
         "announced_at": time(incident.announced_at),
         "next_update_due_at": time(incident.next_update_due_at),
+        "impact_warning": impact_warning(impact_advice(incident)),
         "comms_lead": _user_email(incident.comms_lead_id),
         "created_by": _user_email(incident.created_by_id),
         "open_fact_sheets": [
@@ -92,6 +94,12 @@ def incident(incident: Incident) -> dict:
             if any(d.state not in ("discarded",) for d in s.drafts)
         ],
     }
+
+
+def impact_warning(advice: ImpactAdvice | None) -> dict | None:
+    """The impact is below what the components imply: a warning with the suggestion (the
+    chosen impact is kept; escalation and the page's indicator use the higher one)."""
+    return advice.as_dict() if advice is not None else None
 
 
 def incident_update(update: IncidentUpdate) -> dict:
@@ -153,10 +161,11 @@ def draft(d: Draft) -> dict:
 def waiting(items: list[Waiting]) -> list[dict]:
     return [
         {
-            "draft_id": w.draft.public_id,
-            "audience": w.draft.audience_key,
+            "draft_id": w.draft.public_id if w.draft else None,
+            "audience": w.draft.audience_key if w.draft else None,
             "who": w.who,
             "what": w.what,
+            "people": [p.display_name for p in w.people],
         }
         for w in items
     ]

@@ -14,6 +14,7 @@ from app.api.lookup import by_public_id
 from app.comms import log, publishing
 from app.incidents.services import declare_incident, quick_message
 from app.models import Component, FactSheet, Incident
+from app.notifier.reach import reach_of
 from app.status.components import set_component_status
 from core.db import db
 from core.errors import ServiceError
@@ -169,6 +170,8 @@ def publish(incident_id: str):
     audiences = strings(data, "audiences")
     notify = _notify_switches(data)
     sheet = _sheet_to_publish(incident, data.get("fact_sheet_id"), key)
+    # The figures the admin asks to confirm, counted before anything is written.
+    reach = {r.draft.id: r for r in reach_of(sheet, notify)}
     try:
         result = publishing.publish_set(
             api_user(), sheet, audiences=audiences, notify=notify, idempotency_key=key
@@ -188,10 +191,17 @@ def publish(incident_id: str):
             {**shapes.broadcast(b), "draft_id": d.public_id} for d, b in result.sent if b
         ],
         "drafts": [
-            {"id": d.public_id, "audience": d.audience_key, "state": d.state, "notified": bool(b)}
+            {
+                "id": d.public_id,
+                "audience": d.audience_key,
+                "state": d.state,
+                "notified": bool(b),
+                "reach": reach[d.id].channels if b and d.id in reach else {},
+            }
             for d, b in result.sent
         ],
     }
+    body["reach"] = sum(sum(item["reach"].values()) for item in body["drafts"])
     return jsonify(body), 200 if result.repeated else 201
 
 

@@ -4,15 +4,16 @@ words; warnings are published only with a recorded reason."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.comms.checks import ERROR, blocking
+from app.comms.people import APPROVER_ROLES, approvers_for, author_of, leads_for
 from app.models import Draft, FactSheet, User, utcnow
+from app.notifier import notifier
+from app.notifier.events import DraftReviewed
 from core import audit
 from core.errors import Conflict, ServiceError
 from subscribers.audiences import get_audience
-
-APPROVER_ROLES = ("approver", "admin")
 
 
 def public_text_needs_approval(actor: User | None, public: bool) -> bool:
@@ -83,6 +84,7 @@ def approve(actor: User, draft: Draft, comment: str = "", revision: str | None =
         draft.fact_sheet.incident,
         f"Approved the {draft.audience_key} draft",
     )
+    notifier.notify(DraftReviewed(draft, actor, approved=True))
     return draft
 
 
@@ -104,6 +106,7 @@ def reject(actor: User, draft: Draft, comment: str) -> Draft:
         draft.fact_sheet.incident,
         f"Rejected the {draft.audience_key} draft: {comment}",
     )
+    notifier.notify(DraftReviewed(draft, actor, approved=False))
     return draft
 
 
@@ -135,29 +138,55 @@ def override(actor: User, draft: Draft, key: str, reason: str) -> Draft:
 
 @dataclass
 class Waiting:
-    draft: Draft
-    who: str  # approver, author
+    """One thing left before a set is published, and the people whose move it is."""
+
+    draft: Draft | None  # None: the whole set (publishing it)
+    who: str  # approver, author, publisher
     what: str
+    people: list[User] = field(default_factory=list)
+
+    @property
+    def names(self) -> str:
+        """Who must act, by name ("Robin Approver or Sam Reviewer")."""
+        names = [p.display_name for p in self.people]
+        if not names:
+            return ROLE_WORDS[self.who]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+ROLE_WORDS = {
+    "approver": "an approver",
+    "author": "the author",
+    "publisher": "a communications lead",
+}
 
 
 def who_must_act(sheet: FactSheet) -> list[Waiting]:
-    """What stands between the set and publishing, and whose move it is."""
+    """What stands between the set and publishing, and whose move it is, by name. When
+    nothing else is left, publishing is: someone always has to act on an unpublished set."""
+    live = [d for d in sheet.drafts if d.state not in ("published", "discarded")]
+    if sheet.published_at is not None or not live:
+        return []
     waiting = []
-    for draft in sheet.drafts:
-        if draft.state in ("published", "discarded"):
-            continue
+    for draft in live:
         stops = blocking(draft.findings, draft.overrides or {})
         errors = sum(f["severity"] == ERROR for f in stops)
         warnings = len(stops) - errors
         todo = [f"fix {errors} error(s)"] if errors else []
         if warnings:
             todo.append(f"change the text or give a reason for {warnings} warning(s)")
+        author = author_of(draft)
         if todo:
-            waiting.append(Waiting(draft, "author", " and ".join(todo)))
+            waiting.append(Waiting(draft, "author", " and ".join(todo), author))
         if draft.state == "rejected":
             waiting.append(
-                Waiting(draft, "author", f"edit after the rejection: {draft.review_comment}")
+                Waiting(
+                    draft, "author", f"edit after the rejection: {draft.review_comment}", author
+                )
             )
         elif draft.needs_approval and draft.state != "approved":
-            waiting.append(Waiting(draft, "approver", "approve or reject"))
+            people = approvers_for(draft.author_id, draft.edited_by_id)
+            waiting.append(Waiting(draft, "approver", "approve or reject", people))
+    if not waiting:
+        waiting.append(Waiting(None, "publisher", "publish", leads_for(sheet)))
     return waiting

@@ -7,10 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.comms import templating
+from app.comms.audience_keys import AUDIENCE_ORDER, PUBLIC_KEYS
 from app.comms.checks import check_texts
 from app.comms.context import Facts, incident_context
 from app.comms.phases import FIELDS, INCIDENT_PHASES
 from app.models import Component, Draft, FactSheet, Incident, User, utcnow
+from app.notifier import notifier
+from app.notifier.events import DraftsAwaitApproval
 from app.textrules import check_single_line
 from core import audit
 from core.db import db
@@ -19,8 +22,6 @@ from core.vocab import COMPONENT_STATUSES, IMPACTS
 from subscribers.audiences import get_audience
 from subscribers.models import Audience
 
-AUDIENCE_ORDER = ("customers", "press", "support", "engineering", "executives")
-PUBLIC_KEYS = ("customers", "press")
 MAX_TEXT = 20_000
 
 
@@ -176,6 +177,8 @@ def compose(
         incident,
         f"Drafted a {status} update of {incident.name} for {', '.join(audiences)}",
     )
+    if any(d.needs_approval for d in sheet.drafts):
+        notifier.notify(DraftsAwaitApproval(sheet))
     return sheet
 
 

@@ -39,6 +39,8 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120), default="")
+    # E.164, or empty: approvers with a number are also told by SMS that drafts wait.
+    phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(
         Enum(*ROLES, name="role", native_enum=False, create_constraint=True, length=16)

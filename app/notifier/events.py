@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.models import (
+    Component,
     Draft,
+    FactSheet,
     Incident,
     IncidentUpdate,
     Maintenance,
@@ -77,3 +79,30 @@ class UpdateOverdue:
 
     incident: Incident
     now: datetime
+
+
+@dataclass(frozen=True)
+class DraftsAwaitApproval:
+    """A set of drafts holds drafts that need an approver: every approver who may give it
+    is told, once per set."""
+
+    sheet: FactSheet
+
+
+@dataclass(frozen=True)
+class DraftReviewed:
+    """An approver approved or rejected a draft: its author is told (with the comment)."""
+
+    draft: Draft
+    reviewer: User
+    approved: bool
+
+
+@dataclass(frozen=True)
+class ComponentStatusChanged:
+    """A component's own status changed (by a person, the API, an incident or a
+    maintenance window) at ``at``; its dependents' effective statuses followed."""
+
+    component: Component
+    status: str
+    at: datetime

@@ -9,10 +9,17 @@ from sqlalchemy import select
 from app.admin import utc_to_local_input
 from app.models import Draft, FactSheet, utcnow
 from core.db import db
+from tests.forms import form_fields
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
-CUSTOMERS_TEXT = "We're sorry: some card payments fail. Paying by bank transfer works."
-ENGINEERING_TEXT = "Card processor answers 502 to 9% of requests; retries exhaust the pool."
+CUSTOMERS_TEXT = (
+    "We're sorry: some card payments fail. Paying by bank transfer works. "
+    "We will post the next update within the hour."
+)
+ENGINEERING_TEXT = (
+    "Card processor answers 502 to 9% of requests; retries exhaust the pool. "
+    "Next update within the hour."
+)
 
 
 def local_input(minutes_from_now: int) -> str:
@@ -34,3 +41,14 @@ def draft_of(sheet: FactSheet, audience: str) -> Draft:
 
 def sheet_url(sheet: FactSheet) -> str:
     return f"/admin/fact-sheets/{sheet.public_id}"
+
+
+def publish(client, sheet: FactSheet, **kwargs):
+    """Press "Publish", then confirm the figures the confirmation page repeats, as a
+    person does; returns the confirmed post's response."""
+    url = f"{sheet_url(sheet)}/publish"
+    asked = client.post(url)
+    assert asked.status_code == 200, asked.status_code
+    data = form_fields(asked.get_data(as_text=True), url)
+    assert data.get("confirmed"), "the confirmation page carries the figures"
+    return client.post(url, data=data, **kwargs)

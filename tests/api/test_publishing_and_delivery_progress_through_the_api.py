@@ -261,3 +261,36 @@ def test_broadcast_progress(app, world, api, lead, make_subscriber):
     assert progress["by_state"] == {"queued": 2} and progress["retrying"] == 0
     for missing in ("99999", "abc", "1" * 30):
         error_of(viewer.get(f"/api/v1/broadcasts/{missing}"), 404)
+
+
+def test_publishing_answers_how_many_addresses_each_audience_reaches_per_channel(
+    app, world, api, lead, make_subscriber
+):
+    make_subscriber("support@example.com", audience="support")
+    make_subscriber("+447911123456", channel="sms", audience="support")
+    make_subscriber("oncall@example.com", audience="engineering")
+    incident = declare(lead, world)
+    drafted = draft(lead, incident)
+    approve_customers(world, api, drafted)
+    response = lead.post(
+        f"/api/v1/incidents/{incident}/publish", json={"notify": {"engineering": False}}
+    )
+    assert response.status_code == 201, response.get_json()
+    published = response.get_json()
+    reach = {d["audience"]: d["reach"] for d in published["drafts"]}
+    assert reach == {"customers": {}, "support": {"email": 1, "sms": 1}, "engineering": {}}
+    assert published["reach"] == 2
+    # The same call again answers the same figures.
+    again = lead.post(
+        f"/api/v1/incidents/{incident}/publish",
+        json={"fact_sheet_id": published["fact_sheet_id"]},
+    ).get_json()
+    assert again["reach"] == 2
+
+
+def test_the_openapi_document_shows_the_publish_answers_reach(app):
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    published = document["components"]["schemas"]["Published"]["properties"]
+    assert published["reach"]["type"] == "integer"
+    item = published["drafts"]["items"]["properties"]
+    assert item["reach"]["additionalProperties"] == {"type": "integer"}

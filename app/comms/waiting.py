@@ -1,0 +1,65 @@
+"""What waits for one person across every incident: the "waiting for you" count in the
+staff navigation and the list on the dashboard. An approver sees drafts waiting for an
+approval they may give; a lead (a set's author) sees drafts to fix and sets to publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.comms.approval import Waiting, who_must_act
+from app.comms.checks import ERROR
+from app.models import FactSheet, User
+from core.db import db
+
+
+@dataclass
+class Task:
+    sheet: FactSheet
+    item: Waiting
+
+
+def current_sheets() -> list[FactSheet]:
+    """Each incident's set in progress: its newest unpublished set with a live draft,
+    when no later set of the incident was published (an older set left behind is not
+    work to do)."""
+    rows = db.session.execute(
+        select(FactSheet.incident_id, func.max(FactSheet.created_at))
+        .where(FactSheet.published_at.is_not(None))
+        .group_by(FactSheet.incident_id)
+    )
+    last_published = dict(rows.all())
+    unpublished = db.session.scalars(
+        select(FactSheet)
+        .where(FactSheet.published_at.is_(None))
+        .order_by(FactSheet.created_at.desc(), FactSheet.id.desc())
+    )
+    seen, found = set(), []
+    for sheet in unpublished:
+        if sheet.incident_id in seen:
+            continue
+        later = last_published.get(sheet.incident_id)
+        if later is not None and later >= sheet.created_at:
+            continue
+        if any(d.state not in ("published", "discarded") for d in sheet.drafts):
+            seen.add(sheet.incident_id)
+            found.append(sheet)
+    return found
+
+
+def _may_do(item: Waiting) -> bool:
+    # An approver cannot approve a draft with errors yet: its author moves first.
+    if item.who == "approver" and item.draft is not None:
+        return not any(f["severity"] == ERROR for f in item.draft.findings or [])
+    return True
+
+
+def waiting_for(user: User) -> list[Task]:
+    """Every move that is ``user``'s now, newest set first."""
+    return [
+        Task(sheet, item)
+        for sheet in current_sheets()
+        for item in who_must_act(sheet)
+        if any(p.id == user.id for p in item.people) and _may_do(item)
+    ]
