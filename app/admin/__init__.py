@@ -53,12 +53,14 @@ def utc_to_local_input(moment: datetime | None) -> datetime | None:
 
 from app.admin import (  # noqa: E402,F401
     api_tokens,
+    approvals,
     audiences,
     audit_log,
     comms_log,
     components,
     composer,
     dashboard,
+    impact_notes,
     incidents,
     maintenance,
     subscribers,

@@ -1,28 +1,28 @@
 """Admin: the update composer (one fact sheet, a draft per audience) and the draft set
-page: editing, previews, checks, overrides, approval, the notify switches, publishing.
+page: editing, previews, checks, overrides, approval, the notify switches (publishing
+and its confirmation are in ``approvals``).
 
 Every rule lives in app/comms; these views only call it and show what it says."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.admin import attempt, bp, form_errors, local_to_utc, utc_to_local_input
+from app.admin import attempt, bp, form_errors
 from app.admin.comms_forms import ComposeForm, OverrideForm, RejectForm
+from app.admin.compose_continuity import compose_changes, compose_defaults, facts_of
 from app.admin.forms import ActionForm, options
+from app.admin.impact_notes import warn_about_sheet
 from app.admin.incidents import all_components, chosen_statuses
 from app.auth.permissions import requires
-from app.comms import approval, drafting, publishing
+from app.comms import approval, drafting
 from app.comms.cadence import cadence_minutes
 from app.comms.checks import ERROR, FIELD_LABELS, blocking
-from app.comms.context import Facts
 from app.comms.phases import FIELDS
-from app.models import Component, Draft, FactSheet, Incident, User, utcnow
-from app.status.components import dependents_of
+from app.models import Component, Draft, FactSheet, Incident, User
+from app.status.effective import dependents_of
 from core.db import db
 from subscribers.audiences import get_audience
 from subscribers.channels.segments import encoding, segment_count
@@ -53,16 +53,6 @@ def sheet_state(sheet: FactSheet) -> str:
     return "in progress"
 
 
-def suggested_next_update(incident: Incident):
-    """Now plus the incident's update cadence, rounded up to five minutes, as the
-    datetime-local value of the page's time zone."""
-    if incident.status == "resolved":
-        return None
-    moment = utcnow() + timedelta(minutes=cadence_minutes(incident))
-    moment = moment.replace(second=0, microsecond=0)
-    return utc_to_local_input(moment + timedelta(minutes=-moment.minute % 5))
-
-
 @bp.route("/incidents/<int:incident_id>/compose", methods=["GET", "POST"])
 @requires("compose_updates")
 def compose(incident_id: int):
@@ -70,12 +60,7 @@ def compose(incident_id: int):
     allowed = drafting.allowed_audiences(incident)
     audiences = {key: get_audience(key) for key in allowed}
     if request.method == "GET":
-        form = ComposeForm(
-            status=incident.status,
-            impact=incident.impact,
-            audiences=list(allowed),
-            next_update_at=suggested_next_update(incident),
-        )
+        form = ComposeForm(**compose_defaults(incident, allowed))
         prefilled = drafting.default_components(incident)
         chosen = {f"component-{c.id}": s for c, s in prefilled.items()}
     else:
@@ -84,17 +69,12 @@ def compose(incident_id: int):
     form.audiences.choices = options((k, a.name) for k, a in audiences.items())
     components = all_components()
     status = 200
-    if form.validate_on_submit():
+    # "Show what changed" posts the form to see the changes; it writes nothing.
+    submitted = form.is_submitted() and "show_changes" not in request.form
+    if submitted and form.validate():
 
         def act():
-            facts = Facts(
-                summary=form.summary.data or "",
-                customer_impact=form.customer_impact.data or "",
-                workaround=form.workaround.data or "",
-                eta=local_to_utc(form.eta.data),
-                next_update_at=local_to_utc(form.next_update_at.data),
-                technical_detail=form.technical_detail.data or "",
-            )
+            facts = facts_of(form)
             return drafting.compose(
                 current_user,
                 incident,
@@ -112,8 +92,9 @@ def compose(incident_id: int):
                 "Check each draft, then publish.",
                 "success",
             )
+            warn_about_sheet(sheet)
             return redirect(url_for("admin.fact_sheet", public_id=sheet.public_id))
-    elif form.is_submitted():
+    elif submitted:
         form_errors(form)
         status = 400
     # What the chosen components take down with them (shown, not chosen).
@@ -129,6 +110,7 @@ def compose(incident_id: int):
         audiences=audiences,
         cadence=cadence_minutes(incident),
         first_update=drafting.first_update(incident),
+        changes=compose_changes(incident, form, chosen, components),
     ), status
 
 
@@ -362,28 +344,6 @@ def reject_draft(draft_id: int):
         lambda: approval.reject(current_user, draft, form.comment.data or ""),
         f"Sent the {draft.audience_key} draft back to its author.",
     )
-
-
-@bp.post("/fact-sheets/<public_id>/publish")
-@requires("publish_updates")
-def publish(public_id: str):
-    """Safe to repeat: the service publishes a set once; a second POST (a double click,
-    a retried request) finds it published and only shows what went out."""
-    sheet = _sheet_or_404(public_id)
-    result, status = attempt(lambda: publishing.publish_set(current_user, sheet))
-    if result is None:
-        return _sheet_page(sheet, status)
-    if result.repeated:
-        flash("This update was already published; nothing was sent again.", "info")
-    else:
-        sent = [d.audience_key for d, broadcast in result.sent if broadcast is not None]
-        flash(
-            f"Published the {sheet.status} update for "
-            f"{', '.join(d.audience_key for d, _ in result.sent)}"
-            + (f"; notifying {', '.join(sent)}." if sent else "; no one was notified."),
-            "success",
-        )
-    return redirect(url_for("admin.fact_sheet", public_id=sheet.public_id))
 
 
 @bp.post("/fact-sheets/<public_id>/discard")

@@ -19,7 +19,7 @@ from app.auth.permissions import can, requires
 from app.incidents import postmortems, services
 from app.input_bounds import page_number
 from app.models import Component, Incident, IncidentUpdate
-from app.status.components import dependents_of
+from app.status.effective import dependents_of
 from core.db import db
 from core.errors import ServiceError
 from core.vocab import COMPONENT_STATUSES
@@ -150,7 +150,7 @@ def _incident_page(incident: Incident, update_form: UpdateForm, status: int = 20
     dependents = [db.session.get(Component, cid) for cid in dependents_of(affected_ids)]
     edit_form = EditIncidentForm(obj=incident)
     postmortem_form = PostmortemForm(
-        body=incident.postmortem_body,
+        body=incident.postmortem_pending_body or incident.postmortem_body,
         publish=bool(incident.postmortem_published_at or incident.postmortem_submitted_at),
     )
     return render_template(

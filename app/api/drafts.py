@@ -14,6 +14,7 @@ from app.comms import approval, drafting
 from app.comms.context import Facts
 from app.comms.phases import FIELDS
 from app.models import Draft, Incident
+from app.status.impact import advise_sheet
 from core.db import db
 from core.errors import ServiceError
 
@@ -76,6 +77,7 @@ def compose(incident_id: str):
             "incident_id": incident.public_id,
             "status": sheet.status,
             "impact": sheet.impact,
+            "impact_warning": shapes.impact_warning(advise_sheet(sheet)),
             "drafts": [shapes.draft(d) for d in sheet.drafts],
             "waiting": shapes.waiting(approval.who_must_act(sheet)),
         }

@@ -10,9 +10,10 @@ import logging
 
 from sqlalchemy import func, select
 
-from app.comms.drafting import PUBLIC_KEYS
+from app.comms.audience_keys import PUBLIC_KEYS
 from app.models import EscalationRule, Incident, User
-from app.status.components import dependents_of
+from app.status.effective import dependents_of
+from app.status.impact import effective_impact
 from core import audit
 from core.db import db
 from core.errors import ServiceError
@@ -30,7 +31,9 @@ def all_rules() -> list[EscalationRule]:
 def matches(rule: EscalationRule, incident: Incident) -> bool:
     if not rule.enabled:
         return False
-    if rule.min_impact and IMPACT_SEVERITY[incident.impact] >= IMPACT_SEVERITY[rule.min_impact]:
+    # The higher of the chosen impact and the components' (app/status/impact.py).
+    impact = effective_impact(incident)
+    if rule.min_impact and IMPACT_SEVERITY[impact] >= IMPACT_SEVERITY[rule.min_impact]:
         return True
     if rule.tier:
         direct = {link.component_id for link in incident.affected}

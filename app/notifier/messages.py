@@ -10,9 +10,11 @@ from app.comms import templating
 from app.comms.context import Facts, incident_context, maintenance_context, sample_context
 from app.comms.phases import known
 from app.comms.rollcall import answer_url
+from app.comms.team_status import ComponentState
 from app.markdown import plain_text, render_markdown
 from app.models import Incident, IncidentUpdate, Maintenance, RollCall, Team, User
-from app.status.components import dependents_of
+from app.status.effective import dependents_of
+from app.status.impact import effective_impact
 from app.status.statuspage import component_json, incident_json
 from app.status.summary import visible_components
 from app.timeutil import page_zone
@@ -138,15 +140,25 @@ def maintenance_message(
 
 
 def team_message(
-    incident: Incident, team: Team, phase: str, roll_call: RollCall | None, affected: bool
+    incident: Incident,
+    team: Team,
+    phase: str,
+    roll_call: RollCall | None,
+    not_operational: list[ComponentState],
+    *,
+    asked_again: bool = False,
 ) -> Message:
-    """A team's roll call, all-clear or resolved notice."""
+    """A team's roll call, all-clear or resolved notice. ``not_operational``: the team's
+    components the pages do not show as operational, with their causes (the roll call
+    names them); ``asked_again``: the team was told all-clear, and that changed."""
     components = {link.component: link.status for link in incident.affected}
     context = incident_context(incident, incident.status, Facts(), components, "teams")
     context.update(
         team={"name": team.name},
         team_components=[c.name for c in team.components],
-        team_affected=affected,
+        team_affected=bool(not_operational) or bool(roll_call and roll_call.expected_affected),
+        team_not_operational=[state.as_context() for state in not_operational],
+        asked_again=asked_again,
         answer_operational_url=answer_url(roll_call, "operational") if roll_call else "",
         answer_affected_url=answer_url(roll_call, "affected") if roll_call else "",
     )
@@ -163,6 +175,8 @@ def escalation_message(incident: Incident, audience_key: str) -> Message:
     template_audience = audience_key if known(audience_key, "escalation") else "executives"
     components = {link.component: link.status for link in incident.affected}
     context = incident_context(incident, incident.status, Facts(), components, audience_key)
+    # Never "a minor incident" while it takes a component down: the rules' impact.
+    context["incident"]["impact"] = effective_impact(incident)
     texts = templating.render(template_audience, "escalation", context)
     return texts_message(
         incident, texts.email_subject, texts.email_body, texts.sms_text, audience_key

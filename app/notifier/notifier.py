@@ -3,12 +3,17 @@ alone decides which audiences and teams hear of it, in which words, and queues t
 broadcasts (in the caller's transaction, sent after it commits).
 
 - An incident declared (and still news): its first public text to the customers, the
-  escalation alerts, the roll call (the all-clear to teams that look unaffected).
+  escalation alerts, the roll call (the all-clear only to teams whose services the
+  pages show as all operational).
+- A component's status changed (and is news): each team told all-clear that is no
+  longer all operational is told what changed and asked again.
 - An update published: each audience's own text (the workflow's drafts), or, without
   them, the customers the page's text; on resolution every team is told.
 - Maintenance: each audience's notice of the phase; the customers' only once its public
   text is approved; the customers' reminder an hour before.
 - An overdue update: a reminder to the incident's communications lead.
+- Drafts waiting for approval: every approver who may give it (``staff``); a review's
+  outcome: the draft's author.
 """
 
 from __future__ import annotations
@@ -21,9 +26,14 @@ from sqlalchemy import select
 
 from app.comms import escalation, rollcall
 from app.comms.phases import MAINTENANCE_PHASE_BY_STATUS
+from app.comms.team_status import StatusNow
 from app.models import Communication, Incident, Maintenance, RollCall, User
-from app.notifier import messages
+from app.models.maintenance import REMINDER_BEFORE
+from app.notifier import messages, staff
 from app.notifier.events import (
+    ComponentStatusChanged,
+    DraftReviewed,
+    DraftsAwaitApproval,
     IncidentDeclared,
     MaintenanceApproved,
     MaintenanceDue,
@@ -34,9 +44,7 @@ from app.notifier.events import (
 from app.timeutil import human_duration
 from core.db import db
 from core.time import utcnow
-from subscribers.audiences import get_audience
-from subscribers.links import new_link_id
-from subscribers.models import Broadcast, Subscriber
+from subscribers.models import Broadcast
 from subscribers.outbox import Message, create_broadcast
 
 log = logging.getLogger(__name__)
@@ -103,6 +111,10 @@ def _page_text_notice(incident: Incident, update) -> list[Broadcast]:
     ]
 
 
+notify.register(DraftsAwaitApproval, staff.ask_approvers)
+notify.register(DraftReviewed, staff.tell_author)
+
+
 @notify.register
 def _declared(event: IncidentDeclared) -> list[Broadcast]:
     incident = event.incident
@@ -131,21 +143,48 @@ def escalate(incident: Incident) -> list[Broadcast]:
 
 
 def roll_call(incident: Incident) -> list[Broadcast]:
-    """Ask each team that owns components about its services; a team whose services look
-    unaffected gets the all-clear wording (and can still report otherwise)."""
+    """Ask each team that owns components about its services, naming those the pages do
+    not show as operational and why; a team all of whose services they show as
+    operational gets the all-clear wording (and can confirm or report otherwise)."""
     sent = []
-    for call in rollcall.open_roll_calls(incident):
+    now = StatusNow()
+    for call in rollcall.open_roll_calls(incident, now):
         team, affected = call.team, call.expected_affected
         phase = "roll_call" if affected else "all_clear"
+        not_operational = now.not_operational(team, incident)
         sent.append(
             _send(
                 incident,
                 phase,
                 "engineering",
-                messages.team_message(incident, team, phase, call, affected),
+                messages.team_message(incident, team, phase, call, not_operational),
                 source=f"incident:{incident.id}:{phase}:team:{team.id}",
                 team_id=team.id,
                 summary=f"{'Roll call' if affected else 'All-clear'} to {team.name}",
+            )
+        )
+    return sent
+
+
+@notify.register
+def _status_changed(event: ComponentStatusChanged) -> list[Broadcast]:
+    """A component stopped being operational: every team told all-clear whose services
+    are no longer all operational is told what changed and asked again."""
+    if event.status == "operational" or not is_news(event.at):
+        return []
+    sent = []
+    for call, changed in rollcall.ask_again(StatusNow()):
+        incident, team = call.incident, call.team
+        sent.append(
+            _send(
+                incident,
+                "roll_call",
+                "engineering",
+                messages.team_message(incident, team, "roll_call", call, changed, asked_again=True),
+                source=f"incident:{incident.id}:roll_call_again:team:{team.id}",
+                team_id=team.id,
+                summary=f"Roll call to {team.name}, asked again: "
+                + "; ".join(state.text for state in changed),
             )
         )
     return sent
@@ -198,7 +237,7 @@ def tell_teams_resolved(incident: Incident) -> list[Broadcast]:
                 incident,
                 "all_clear",
                 "engineering",
-                messages.team_message(incident, team, "resolved", call, False),
+                messages.team_message(incident, team, "resolved", call, []),
                 source=f"incident:{incident.id}:resolved:team:{team.id}",
                 team_id=team.id,
                 summary=f"Resolved notice to {team.name}",
@@ -259,6 +298,11 @@ def _maintenance_approved(event: MaintenanceApproved) -> list[Broadcast]:
         return []
     if maintenance.status == "completed" and update.status != "completed":
         return []  # the work is over: an approved earlier phase is history, not news
+    # The window may have moved on while its text waited (it started by the clock):
+    # customers, who were told nothing yet, are told where it is now.
+    current = max(maintenance.updates, key=lambda u: (u.display_at, u.id))
+    if current.status != update.status and _customers_may_read(maintenance, current):
+        return _maintenance_notices(maintenance, current, ["customers"])
     return _maintenance_notices(maintenance, update, ["customers"])
 
 
@@ -270,6 +314,9 @@ def _maintenance_due(event: MaintenanceDue) -> list[Broadcast]:
         return []
     if not _customers_may_read(maintenance, scheduled):
         return []
+    told_at = scheduled.approved_at or scheduled.created_at
+    if maintenance.scheduled_for - told_at <= REMINDER_BEFORE:
+        return []  # announced within the hour before it starts: a reminder would repeat it
     return _maintenance_notices(maintenance, scheduled, ["customers"], reminder=True)
 
 
@@ -295,34 +342,8 @@ def leads_of(incident: Incident) -> list[User]:
     )
 
 
-def staff_subscriber(user: User) -> Subscriber:
-    """The staff account's own address for Herald's notices (created on first use)."""
-    audience = get_audience("staff")
-    found = db.session.scalar(
-        select(Subscriber).where(
-            Subscriber.channel == "email",
-            Subscriber.address == user.email.lower(),
-            Subscriber.audience_id == audience.id,
-        )
-    )
-    if found is None:
-        found = Subscriber(
-            channel="email",
-            address=user.email.lower(),
-            audience_id=audience.id,
-            state="active",
-            source="staff-user",
-            name=user.display_name,
-            link_id=new_link_id(),
-            state_reason="staff account",
-        )
-        db.session.add(found)
-        db.session.flush()
-    return found
-
-
 def _remind(incident: Incident, lead: User, late: str, due: datetime) -> Broadcast:
-    subscriber = staff_subscriber(lead)
+    subscriber = staff.staff_subscriber(lead)
     return _send(
         incident,
         "cadence_reminder",

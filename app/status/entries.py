@@ -8,6 +8,7 @@ from datetime import datetime
 
 from app.markdown import render_markdown
 from app.models import Incident, Maintenance
+from app.status.impact import effective_impact
 from app.status.maintenance_state import effective_maintenance_status, effective_window_times
 from app.status.statuspage import incident_json, iso
 from app.status.uptime import UptimeRow
@@ -84,6 +85,11 @@ class EventEntry:
     component_names: list[str]
     updates: list[TimelineEntry]
     json: dict
+    # The impact the page's indicator goes by: the higher of the chosen impact and the
+    # one its components imply (app/status/impact.py).
+    indicator_impact: str = ""
+    # When the next update is due (an open incident), shown before its first public text.
+    next_update_at: datetime | None = None
 
 
 @dataclass
@@ -181,4 +187,6 @@ def event_entry(
         component_names=names,
         updates=_timeline(event, zone, labels, internal),
         json=data,
+        indicator_impact="" if is_maintenance else effective_impact(event),
+        next_update_at=None if is_maintenance or status == "resolved" else event.next_update_due_at,
     )

@@ -129,6 +129,10 @@ def incident_json(
             if link.component_id in component_dicts
         ],
     }
+    if not is_maintenance:
+        # Herald's addition to Statuspage's shape: when the next update is due.
+        due = incident.next_update_due_at if incident.status != "resolved" else None
+        data["next_update_at"] = iso(due, zone)
     if is_maintenance:
         data["scheduled_for"] = iso(incident.scheduled_for, zone)
         data["scheduled_until"] = iso(incident.scheduled_until, zone)

@@ -195,7 +195,9 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
     upcoming = [m for m in maintenances if m.status == "scheduled"]
 
     indicator, description = page_indicator(
-        (e.status for e in entries), (i.impact for i in incidents), bool(active)
+        (e.status for e in entries),
+        (i.indicator_impact or i.impact for i in incidents),
+        bool(active),
     )
 
     valid_until = day_start(local_day(now, zone) + timedelta(days=1), zone)

@@ -12,7 +12,7 @@ def test_an_approver_sees_the_review_buttons_and_the_author_does_not(
     client, sheet = drafted
     lead_page = text(client.get(sheet_url(sheet)))
     assert "Approve</button>" not in lead_page
-    assert "an approver</strong> must approve or reject" in lead_page
+    assert "Robin Approver</strong> must approve or reject" in lead_page
     page = text(staff(approver).get(sheet_url(sheet)))
     card = page.split('id="draft-customers"', 1)[1].split("</section>", 1)[0]
     assert "Approve</button>" in card and "Reject with comment</button>" in card
@@ -34,7 +34,9 @@ def test_an_approver_approves_a_draft_and_the_page_says_by_whom(drafted, staff, 
     assert customers.approved_by_id == approver.id
     page = text(reviewer.get(sheet_url(sheet)))
     assert "Approved</strong> by Robin Approver" in page
-    assert "Nobody: every draft is ready to publish." in page
+    # Someone still has to act: the lead publishes.
+    assert "Every draft is ready: <strong>Casey Lead</strong> must publish the set." in page
+    assert "Nobody" not in page
 
 
 def test_the_author_cannot_approve_their_own_draft_and_sees_why(

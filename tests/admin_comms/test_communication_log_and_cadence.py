@@ -17,7 +17,7 @@ from subscribers.channels import channels_for
 from subscribers.fanout import drain
 from subscribers.models import Broadcast
 from subscribers.outbox import expand_broadcast
-from tests.admin_comms.helpers import draft_of, sheet_url
+from tests.admin_comms.helpers import draft_of, publish, sheet_url
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def published(app, ready, smtp_sink, make_subscriber, incident):
     """The set published, and its emails sent to the SMTP sink."""
     client, sheet = ready
     make_subscriber("second-customer@example.com", audience="customers")
-    assert client.post(f"{sheet_url(sheet)}/publish").status_code == 302
+    assert publish(client, sheet).status_code == 302
     app.config.update(EMAIL_BACKEND="smtp", SMTP_HOST=smtp_sink.host, SMTP_PORT=smtp_sink.port)
     for draft in sheet.drafts:
         expand_broadcast(draft.broadcast_id)

@@ -28,10 +28,10 @@ def test_the_incident_page_offers_the_composer_to_the_people_who_may_compose(
 ):
     url = f"/admin/incidents/{incident.id}"
     page = text(staff(lead).get(url))
-    assert "Compose update for every audience" in page
+    assert "Write the next update" in page
     assert f'href="/admin/incidents/{incident.id}/compose"' in page
     responder = staff(make_user("responder"))
-    assert "Compose update for every audience" not in text(responder.get(url))
+    assert "Write the next update" not in text(responder.get(url))
     assert responder.get(f"/admin/incidents/{incident.id}/compose").status_code == 403
 
 

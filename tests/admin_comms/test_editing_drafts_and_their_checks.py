@@ -101,7 +101,8 @@ def test_overriding_a_warning_records_the_reason_and_who_gave_it(drafted, fill, 
         sheet,
         "customers",
         fill,
-        page_text="We're sorry: payments fail because of a DNS problem.",
+        page_text="We're sorry: payments fail because of a DNS problem. "
+        "Next update within the hour.",
     )
     draft = draft_of(sheet, "customers")
     (warning,) = draft.findings

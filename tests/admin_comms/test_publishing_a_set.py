@@ -10,7 +10,13 @@ from sqlalchemy import func, select
 from app.models import IncidentUpdate, utcnow
 from core.db import db
 from subscribers.models import Broadcast
-from tests.admin_comms.helpers import CUSTOMERS_TEXT, ENGINEERING_TEXT, draft_of, sheet_url
+from tests.admin_comms.helpers import (
+    CUSTOMERS_TEXT,
+    ENGINEERING_TEXT,
+    draft_of,
+    publish,
+    sheet_url,
+)
 
 
 def counts(incident) -> tuple[int, int]:
@@ -28,7 +34,7 @@ def test_publishing_shows_the_customers_text_publicly_and_the_engineering_text_i
     ready, incident, client, staff, make_user, text
 ):
     lead_client, sheet = ready
-    response = lead_client.post(f"{sheet_url(sheet)}/publish")
+    response = publish(lead_client, sheet)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(sheet_url(sheet))
     public = text(client.get(f"/incidents/{incident.public_id}"))
@@ -51,7 +57,7 @@ def test_each_audience_with_notify_on_gets_a_broadcast_and_none_goes_out_with_no
     executives = draft_of(sheet, "executives")
     action = f"/admin/drafts/{executives.id}/notify"
     client.post(action, data=fill(client, sheet_url(sheet), action, notify=None))
-    response = client.post(f"{sheet_url(sheet)}/publish", follow_redirects=True)
+    response = publish(client, sheet, follow_redirects=True)
     page = text(response)
     assert "Published the investigating update for customers, engineering, executives" in page
     assert "notifying customers, engineering." in page
@@ -75,7 +81,7 @@ def test_each_audience_with_notify_on_gets_a_broadcast_and_none_goes_out_with_no
 
 def test_publishing_twice_publishes_once(ready, incident, text):
     client, sheet = ready
-    assert client.post(f"{sheet_url(sheet)}/publish").status_code == 302
+    assert publish(client, sheet).status_code == 302
     assert counts(incident) == (1, 3)
     # A double click: the same form posted again.
     response = client.post(f"{sheet_url(sheet)}/publish", follow_redirects=True)
@@ -101,7 +107,8 @@ def test_publishing_with_a_pending_approval_shows_why_and_changes_nothing(drafte
 def test_publishing_with_an_error_left_shows_why_and_changes_nothing(ready, fill, incident, text):
     client, sheet = ready
     action = f"/admin/drafts/{draft_of(sheet, 'engineering').id}/edit"
-    data = fill(client, sheet_url(sheet), action, page_text="It was human error. TODO")
+    text_with_two_errors = "It was human error. TODO. Next update within the hour."
+    data = fill(client, sheet_url(sheet), action, page_text=text_with_two_errors)
     client.post(action, data=data)
     response = client.post(f"{sheet_url(sheet)}/publish")
     assert response.status_code == 400
@@ -121,7 +128,7 @@ def test_only_people_who_may_publish_see_and_use_the_publish_button(
 
 def test_a_published_set_can_no_longer_be_edited_or_discarded(ready, fill, text):
     client, sheet = ready
-    client.post(f"{sheet_url(sheet)}/publish")
+    publish(client, sheet)
     page = text(client.get(sheet_url(sheet)))
     assert "Save draft" not in page and "Discard</button>" not in page
     response = client.post(f"{sheet_url(sheet)}/discard")

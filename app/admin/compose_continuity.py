@@ -1,0 +1,102 @@
+"""Admin: continuity in the composer. A new fact sheet starts from the incident's last
+one, and the composer and the set's page show what changed since the last published
+update (app/comms/continuity.py), rendered on the server: no script."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.admin import bp, local_to_utc, utc_to_local_input
+from app.comms import continuity
+from app.comms.cadence import cadence_minutes
+from app.comms.context import Facts
+from app.models import Component, FactSheet, Incident, utcnow
+from core.db import db
+from core.vocab import COMPONENT_STATUSES
+
+
+def suggested_next_update(incident: Incident):
+    """Now plus the incident's update cadence, rounded up to five minutes, as the
+    datetime-local value of the page's time zone."""
+    if incident.status == "resolved":
+        return None
+    moment = utcnow() + timedelta(minutes=cadence_minutes(incident))
+    moment = moment.replace(second=0, microsecond=0)
+    return utc_to_local_input(moment + timedelta(minutes=-moment.minute % 5))
+
+
+def compose_defaults(incident: Incident, audiences) -> dict:
+    """The composer's first values: the incident's status and impact, every audience, a
+    next update from the cadence, and every other fact from the last fact sheet."""
+    values = {
+        "status": incident.status,
+        "impact": incident.impact,
+        "audiences": list(audiences),
+        "next_update_at": suggested_next_update(incident),
+    }
+    facts = continuity.carried_facts(incident)
+    if facts is not None:
+        values.update(
+            summary=facts.summary,
+            customer_impact=facts.customer_impact,
+            workaround=facts.workaround,
+            eta=utc_to_local_input(facts.eta),
+            technical_detail=facts.technical_detail,
+        )
+    return values
+
+
+def facts_of(form) -> Facts:
+    """The fact sheet the composer's form holds."""
+    return Facts(
+        summary=form.summary.data or "",
+        customer_impact=form.customer_impact.data or "",
+        workaround=form.workaround.data or "",
+        eta=local_to_utc(form.eta.data),
+        next_update_at=local_to_utc(form.next_update_at.data),
+        technical_detail=form.technical_detail.data or "",
+    )
+
+
+def compose_changes(incident: Incident, form, chosen, components: list[Component]):
+    """What the composer's values change against the last published update (None
+    before the first)."""
+    statuses = {
+        c: chosen.get(f"component-{c.id}")
+        for c in components
+        if chosen.get(f"component-{c.id}") in COMPONENT_STATUSES
+    }
+    return continuity.changes_since_published(
+        incident,
+        status=form.status.data,
+        impact=form.impact.data,
+        facts=facts_of(form),
+        components=statuses,
+    )
+
+
+@bp.app_template_global("comms_sheet_changes")
+def sheet_changes(sheet: FactSheet):
+    """What a set of drafts changes against the update published before it."""
+    query = select(FactSheet).where(
+        FactSheet.incident_id == sheet.incident_id,
+        FactSheet.id != sheet.id,
+        FactSheet.published_at.is_not(None),
+    )
+    if sheet.published_at is not None:
+        query = query.where(FactSheet.published_at <= sheet.published_at)
+    before = db.session.scalars(query.order_by(FactSheet.published_at.desc()).limit(1)).first()
+    if before is None:
+        return None
+    ids = {int(i): s for i, s in (sheet.components or {}).items()}
+    found = db.session.scalars(select(Component).where(Component.id.in_(ids))).all()
+    return continuity.changes_since_published(
+        sheet.incident,
+        status=sheet.status,
+        impact=sheet.impact,
+        facts=Facts.of(sheet),
+        components={c: ids[c.id] for c in found},
+        before=before,
+    )

@@ -1,0 +1,37 @@
+"""Admin: the impact warning (app/status/impact.py) on the incident page and in the
+composer. It warns and suggests; what the lead chose is kept."""
+
+from __future__ import annotations
+
+from flask import flash
+
+from app.admin import bp
+from app.models import Component, FactSheet, Incident
+from app.status import impact
+from core.vocab import COMPONENT_STATUSES
+
+
+@bp.app_template_global("impact_advice")
+def incident_advice(incident: Incident) -> impact.ImpactAdvice | None:
+    """The warning for an open incident whose impact is below what it does."""
+    return impact.impact_advice(incident)
+
+
+@bp.app_template_global("impact_advice_for")
+def form_advice(
+    chosen_impact: str, chosen: dict, components: list[Component]
+) -> impact.ImpactAdvice | None:
+    """The warning for a form's impact and its ``component-<id>`` statuses."""
+    statuses = {
+        c: chosen.get(f"component-{c.id}")
+        for c in components
+        if chosen.get(f"component-{c.id}") in COMPONENT_STATUSES
+    }
+    return impact.advise(chosen_impact, statuses)
+
+
+def warn_about_sheet(sheet: FactSheet) -> None:
+    """Flash the warning for a set of drafts just written."""
+    advice = impact.advise_sheet(sheet)
+    if advice is not None:
+        flash(f"{advice.message} Publishing applies the fact sheet's impact.", "warning")
