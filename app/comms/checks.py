@@ -11,17 +11,19 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.comms.blame import all_blame
 from app.comms.context import PUBLIC_AUDIENCES, Facts
+from app.comms.next_update import tells_next_update
 from app.comms.phrases import (
     ACKNOWLEDGE,
     APOLOGY,
-    BLAME,
+    CONDITIONAL,
     PLACEHOLDER,
+    PLAIN_USES,
     RESOLVED_WORDS,
     SPECULATION,
     UNRESOLVED_WORDS,
     jargon_pattern,
-    named_culprits,
 )
 from app.models import Team, User, utcnow
 from app.textrules import CONTROL, control_character
@@ -112,56 +114,8 @@ def check_texts(
     for field in TEXT_FIELDS:
         text = texts.get(field) or ""
         label = FIELD_LABELS[field]
-        for start, end, words in _each(BLAME, text):
-            found.append(
-                Finding(
-                    ERROR,
-                    "blame",
-                    f"Blame in the {label}: \u201c{words}\u201d. "
-                    "Say what happened, not who did it.",
-                    field,
-                    start,
-                    end,
-                )
-            )
-        if caused_by_team is not None:
-            for start, end, words in _each(caused_by_team, text):
-                found.append(
-                    Finding(
-                        ERROR,
-                        "blame",
-                        f"Blames a team in the {label}: \u201c{words}\u201d.",
-                        field,
-                        start,
-                        end,
-                    )
-                )
-        for start, end, words in named_culprits(text):
-            found.append(
-                Finding(
-                    WARNING,
-                    "blame",
-                    f"May blame a person in the {label}: \u201c{words}\u201d. Say what "
-                    "happened to the system, not who did it.",
-                    field,
-                    start,
-                    end,
-                )
-            )
-        if person is not None:
-            for start, end, words in _each(person, text):
-                found.append(
-                    Finding(
-                        ERROR,
-                        "blame",
-                        f"Names a person in the {label}: "
-                        f"\u201c{words}\u201d. Keep messages about systems, "
-                        "not people.",
-                        field,
-                        start,
-                        end,
-                    )
-                )
+        for start, end, words, kind in all_blame(text, person, caused_by_team):
+            found.append(_blame_finding(kind, label, field, start, end, words))
         if external:
             for start, end, words in _each(SPECULATION, text):
                 found.append(
@@ -176,6 +130,8 @@ def check_texts(
                 )
         if tone == "plain":
             for start, end, words in _each(jargon_pattern(), text):
+                if PLAIN_USES.match(text, start):
+                    continue
                 found.append(
                     Finding(
                         WARNING,
@@ -201,6 +157,8 @@ def check_texts(
             )
         if status != "resolved":
             for start, end, words in _each(RESOLVED_WORDS, text):
+                if CONDITIONAL.search(text, max(0, start - 40), start):
+                    continue
                 found.append(
                     Finding(
                         ERROR,
@@ -282,12 +240,15 @@ def check_texts(
                         0,
                     )
                 )
-    if status != "resolved" and facts.next_update_at is None:
+    # Judged on what the reader sees: a time in the fact sheet that the text no longer
+    # shows tells nobody, and a time the lead wrote into the text is enough.
+    if status != "resolved" and not tells_next_update(page):
         found.append(
             Finding(
                 WARNING,
                 "no_next_update",
-                "No next-update time: say when people will hear from you next.",
+                "The page text does not say when the next update will be: give a "
+                "next-update time, or say when people will hear from you next.",
                 "facts",
             )
         )
@@ -301,6 +262,35 @@ def check_texts(
         key=lambda f: (TEXT_FIELDS.index(f.field) if f.field in TEXT_FIELDS else 9, f.start, f.code)
     )
     return found
+
+
+_BLAME_MESSAGES = {
+    "phrase": (
+        ERROR,
+        "Blame in the {label}: \u201c{words}\u201d. Say what happened, not who did it.",
+    ),
+    "team": (ERROR, "Blames a team in the {label}: \u201c{words}\u201d."),
+    "person": (
+        ERROR,
+        "Names a person in the {label}: \u201c{words}\u201d. Keep messages about systems, "
+        "not people.",
+    ),
+    "agent": (
+        ERROR,
+        "Blames people in the {label}: \u201c{words}\u201d. Say what happened to the "
+        "system, not who did it.",
+    ),
+    "maybe": (
+        WARNING,
+        "May blame a person in the {label}: \u201c{words}\u201d. Say what happened to "
+        "the system, not who did it.",
+    ),
+}
+
+
+def _blame_finding(kind: str, label: str, field: str, start: int, end: int, words: str) -> Finding:
+    severity, message = _BLAME_MESSAGES[kind]
+    return Finding(severity, "blame", message.format(label=label, words=words), field, start, end)
 
 
 def blocking(findings: list[dict], overrides: dict) -> list[dict]:

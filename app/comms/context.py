@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import current_app
 
 from app.models import Component, Incident, utcnow
-from app.status.components import dependents_of
+from app.status.effective import dependents_of
 from app.status.entries import format_time, format_window
 from app.timeutil import human_duration, page_zone
 from core.vocab import INCIDENT_STATUS_LABELS, STATUS_LABELS
@@ -146,6 +146,16 @@ def sample_context(audience_key: str) -> dict:
         "team": {"name": "Payments"},
         "team_components": ["Card payments"],
         "team_affected": True,
+        "team_not_operational": [
+            {
+                "name": "Card payments",
+                "status": "partial_outage",
+                "status_label": "Partial outage",
+                "cause": "caused by this incident",
+                "text": "Card payments: Partial outage, caused by this incident",
+            }
+        ],
+        "asked_again": False,
         "answer_operational_url": f"{config['PUBLIC_URL']}/rollcall/x/operational",
         "answer_affected_url": f"{config['PUBLIC_URL']}/rollcall/x/affected",
         "maintenance": {

@@ -20,13 +20,17 @@ PERSON = (
 )
 TEAM = r"(?:\s+(?:on|from|in)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,3}?team)?"
 CARELESSLY = r"(?:accidentally|mistakenly|wrongly|carelessly|inadvertently)"
-FAULT_VERBS = r"(?:broke|forgot|misconfigured|messed\s+up|screwed\s+up|fat-fingered)"
+# "broke the migration into batches" is work, not a fault.
+FAULT_VERBS = (
+    r"(?:broke(?!\s+(?:[\w-]+\s+){0,3}?into\b)|forgot|misconfigured|messed\s+up|screwed\s+up|"
+    r"fat-fingered)"
+)
 BLAME = _phrases(
     r"human error",
     r"(?:the\s+)?fault\s+of",
     r"(?:his|her|their)\s+fault",
-    r"to\s+blame",
-    r"blame[sd]?",
+    # "is to blame" is judged by who is (app.comms.blame): a failed link is no one's blame.
+    r"(?<!to\s)blame[sd]?",
     r"negligen(?:ce|t)",
     r"mistake\s+(?:by|of)",
     r"careless(?:ness|ly)?",
@@ -68,21 +72,36 @@ SPECULATION = _phrases(
     r"maybe",
     r"perhaps",
     r"possibly",
-    r"should\s+be",
-    r"might",
+    # A hedge about the cause or the fix; "you should be able to", "you might see" and
+    # "payments may be retried" tell readers what to expect and are not speculation.
+    r"should\s+be\s+(?:fixed|resolved|working|back|restored|ready|done|over|fine)",
+    r"(?<!you\s)might(?!\s+(?:want|need|see|notice|have|experience|find|get)\b)",
     r"hopefully",
     r"it\s+seems",
+    r"seem(?:s|ed)?\s+to",
+    r"appear(?:s|ed)?\s+to\s+be",
+    r"(?:it\s+)?looks\s+like",
+    r"(?:most\s+|very\s+)?likely",
+    r"could\s+be",
+    r"may\s+be\s+(?:linked|related|caused|due|connected|involved)",
+    r"(?:our\s+)?best\s+guess",
+    r"we\s+assume",
+    r"presumably",
+    r"we(?:'re|\s+are)\s+(?:fairly|pretty|quite|reasonably)\s+(?:sure|confident|certain)",
 )
 ACKNOWLEDGE = _phrases(
     r"we(?:'re|\s+are)\s+aware",
-    r"we(?:'re|\s+are)\s+investigating",
-    r"we(?:'re|\s+are)\s+looking\s+into",
+    r"we(?:'re|\s+are)\s+(?:currently\s+|actively\s+|now\s+|still\s+)?(?:investigating|"
+    r"looking\s+into|seeing|experiencing|working\s+on\s+(?:it|a\s+fix|this))",
+    r"(?:our\s+)?team\s+is\s+(?:investigating|looking\s+into|on\s+it)",
+    r"we(?:'ve|\s+have)\s+(?:received\s+reports|been\s+alerted|identified)",
+    r"thank(?:s|\s+you)\s+for\s+(?:your\s+patience|bearing\s+with\s+us|your\s+understanding)",
     r"we\s+know",
     r"we(?:'ve|\s+have)\s+(?:seen|noticed)",
     r"we\s+(?:can\s+)?confirm",
     r"(?:you|customers)\s+(?:may\s+)?(?:have\s+)?"
     r"(?:seen|noticed|experienced|been\s+unable)",
-    r"affected",
+    r"(?<!not\s)affected",
 )
 APOLOGY = _phrases(r"sorry", r"apologi[sz]e", r"apologies", r"regret")
 RESOLVED_WORDS = _phrases(
@@ -105,6 +124,14 @@ PLACEHOLDER = re.compile(
     r"|\[(?:(?-i:[A-Z][A-Z _]{1,})|TODO|TBD|insert[^\]]*|name|customer[^\]]*)\](?!\()"
     r"|<insert[^>]*>|\bTODO\b|\bTBD\b|\bXXX+\b|\?\?\?",
     re.IGNORECASE,
+)
+# Words of the jargon list used plainly: "we deployed extra staff", "a cluster of stores".
+PLAIN_USES = re.compile(
+    r"\bdeploy(?:ed|ing|s)?\s+(?:extra|more|additional)\b|\bcluster\s+of\b", re.IGNORECASE
+)
+# "until this is fixed" promises a resolution; it does not claim one.
+CONDITIONAL = re.compile(
+    r"\b(?:until|once|when|after|as\s+soon\s+as)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE
 )
 JARGON_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jargon.txt")
 

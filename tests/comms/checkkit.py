@@ -13,7 +13,7 @@ TONES = {"engineering": "technical"}  # the other default audiences write plainl
 
 
 def run(
-    page: str = "Some card payments are failing.",
+    page: str = "Some card payments are failing. Next update by 15:00 UTC.",
     *,
     audience: str = "customers",
     tone: str | None = None,
@@ -26,7 +26,8 @@ def run(
     sms_max_segments: int = 2,
     page_max_chars: int = 1500,
 ) -> list[Finding]:
-    """Every finding for one draft (by default: a middle update with a next-update time)."""
+    """Every finding for one draft (by default: a middle update whose text and fact sheet
+    give a next-update time)."""
     return check_texts(
         {"page_text": page, "email_subject": subject, "email_body": email, "sms_text": sms},
         audience_key=audience,

@@ -115,12 +115,47 @@ def test_line_breaks_in_bodies_are_fine(app):
 
 @pytest.mark.parametrize("status", ["investigating", "identified", "monitoring"])
 def test_an_unresolved_update_without_a_next_update_time_is_warned(app, status):
-    found = [f for f in run(status=status, facts=Facts()) if f.code == "no_next_update"]
-    assert [(f.severity, f.field) for f in found] == [(WARNING, "facts")]
+    found = run("Payments fail.", status=status, facts=Facts())
+    assert [(f.severity, f.field) for f in found if f.code == "no_next_update"] == [
+        (WARNING, "facts")
+    ]
 
 
-def test_a_next_update_time_or_a_resolution_needs_none(app):
-    assert "no_next_update" not in codes(run(facts=Facts(next_update_at=LATER)))
+def test_a_time_in_the_fact_sheet_that_the_text_no_longer_shows_is_warned(app):
+    # The lead replaced the template's "We'll post our next update by …" line: readers
+    # are told nothing, whatever the fact sheet says.
+    found = run("We'll post another update as soon as we know more.", facts=Facts(LATER))
+    assert "no_next_update" in codes(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We'll post our next update by 28 Nov 2026, 15:00 UTC.",
+        "**Next update:** by 28 Nov 2026, 15:00 UTC",
+        "We will provide a further update by 15:00 UTC.",
+        "We'll update this page every 30 minutes until this is fixed.",
+        "Expect our next update at 4:30pm GMT.",
+        "We will share more within the hour.",
+    ],
+)
+def test_a_next_update_the_reader_sees_needs_no_time_in_the_fact_sheet(app, text):
+    assert "no_next_update" not in codes(run(text, facts=Facts()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Payments fail in the app. The next update to our app, due on 3 December, fixes it.",
+        "Payments failed between 14:00 and 14:30 UTC.",
+        "We expect service back by 16:00 UTC.",  # an ETA, not when we speak next
+    ],
+)
+def test_a_time_that_is_not_a_next_update_is_not_one(app, text):
+    assert "no_next_update" in codes(run(text, facts=Facts(next_update_at=LATER)))
+
+
+def test_a_resolution_needs_no_next_update(app):
     assert "no_next_update" not in codes(
         run("Payments work again. We are sorry.", status="resolved", facts=Facts())
     )

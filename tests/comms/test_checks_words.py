@@ -135,7 +135,7 @@ def test_speculation_in_an_external_text_is_a_warning(app, audience):
     assert texts_of(found, "speculation", SPECULATIVE) == [
         (WARNING, "page_text", "We think"),
         (WARNING, "page_text", "probably"),
-        (WARNING, "page_text", "should be"),
+        (WARNING, "page_text", "should be fixed"),
         (WARNING, "page_text", "maybe"),
     ]
 
@@ -258,7 +258,7 @@ def test_texts_that_match_the_status_do_not_contradict_it(app, status, text):
 
 # acknowledgement -----------------------------------------------------------------------
 
-COLD = "Card payments fail for some merchants. Retry later."
+COLD = "Card payments fail for some merchants. Retry later. Next update by 15:00 UTC."
 
 
 @pytest.mark.parametrize(("first_update", "status"), [(True, "investigating"), (False, "resolved")])
@@ -295,7 +295,7 @@ def test_acknowledgement_is_only_asked_of_customers_on_first_and_resolved_update
 
 
 def test_errors_block_and_warnings_block_until_overridden_with_a_reason(people):
-    text = "Maybe human error."
+    text = "Maybe human error. Next update by 15:00 UTC."
     found = [f.as_dict() for f in run(text, audience="customers")]
     assert {(f["code"], f["severity"]) for f in found} == {
         ("speculation", WARNING),
@@ -308,3 +308,11 @@ def test_errors_block_and_warnings_block_until_overridden_with_a_reason(people):
     error_key = f"{error['code']}:{error['field']}:{error['start']}"
     overrides = {key: {"reason": "Quoting the vendor"}, error_key: {"reason": "No"}}
     assert blocking(found, overrides) == [error]
+
+
+def test_the_person_behind_human_error_is_blamed_too(people):
+    text = "Human error by Dave on the Platform team took checkout offline."
+    assert texts_of(run(text, audience="engineering"), "blame", text) == [
+        (ERROR, "page_text", "Human error"),
+        (ERROR, "page_text", "Dave on the Platform team"),
+    ]
