@@ -5,12 +5,17 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PORT
 
-.PHONY: install demo serve test lint format bench-page bench-fanout clean
+.PHONY: install demo serve test lint format bench-page bench-fanout bench-drill clean
 
+# Loud on purpose: the first install takes a minute or two, and silence looks like a hang.
 $(VENV)/.installed: pyproject.toml constraints.txt
+	@echo "==> [1/3] Creating the virtual environment in $(VENV)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@echo "==> [2/3] Upgrading pip"
+	$(BIN)/python -m pip install --upgrade --progress-bar on pip
+	@echo "==> [3/3] Installing Herald and its dependencies (about 80 packages)"
+	$(BIN)/python -m pip install --progress-bar on -c constraints.txt -e '.[dev]'
+	@echo "==> Installed."
 	touch $@
 
 install: $(VENV)/.installed
@@ -39,6 +44,9 @@ bench-page: install
 
 bench-fanout: install
 	$(BIN)/python bench/fanout.py
+
+bench-drill: install
+	$(BIN)/python bench/drill.py $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -114,6 +114,52 @@ def parse_uptime_weights(name: str, raw: str) -> dict[str, float]:
     return weights
 
 
+SECRET_KEY_FILE = "secret_key"
+
+
+def instance_secret_key(path: str) -> str:
+    """The key stored at ``path``, created once (owner-only, 0600) when there is none.
+
+    Processes starting together each write a candidate to a file of their own and link it
+    to ``path``: the link fails for all but the first, and everyone reads the winner's
+    complete file (never a half-written one).
+    """
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    folder = os.path.dirname(path) or "."
+    candidate = os.path.join(folder, f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        handle = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            os.unlink(candidate)
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot keep a development secret key at {path} ({error.strerror}); "
+            "set HERALD_SECRET_KEY"
+        ) from None
+    return _read_key(path)
+
+
+def _read_key(path: str) -> str:
+    with open(path, encoding="utf-8") as handle:
+        key = handle.read().strip()
+    if len(key) < 32:
+        raise ConfigError(
+            f"The development secret key in {path} is shorter than 32 characters; "
+            "delete the file to make a new one, or set HERALD_SECRET_KEY"
+        )
+    return key
+
+
 class BaseConfig:
     """Defaults shared by every environment. Values here are raw environment strings."""
 
@@ -151,7 +197,7 @@ class BaseConfig:
         "HERALD_WORKER_LEASE_SECONDS": "15",
         "HERALD_MAX_ATTEMPTS": "8",
         "HERALD_SUBSCRIBE_RATE": "5 per minute;30 per hour",
-        "HERALD_SUBSCRIBE_ADDRESS_RATE": "3 per hour;10 per day",
+        "HERALD_SUBSCRIBE_ADDRESS_RATE": "5 per hour;10 per day",
     }
     TESTING = False
 
@@ -163,9 +209,6 @@ class BaseConfig:
         def get(name: str) -> str:
             return raw.get(name, "")
 
-        secret = get("HERALD_SECRET_KEY")
-        if not secret:
-            secret = cls.missing_secret()
         https = urlsplit(get("HERALD_PUBLIC_URL")).scheme == "https"
         # Secure cookies follow the public URL unless set explicitly.
         secure_cookies = (
@@ -179,7 +222,7 @@ class BaseConfig:
         settings: dict[str, object] = {
             "HERALD_ENV": cls.ENV_NAME,
             "TESTING": cls.TESTING,
-            "SECRET_KEY": secret,
+            "SECRET_KEY": get("HERALD_SECRET_KEY"),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
             "PUBLIC_URL": _url("HERALD_PUBLIC_URL", get("HERALD_PUBLIC_URL")),
@@ -271,12 +314,14 @@ class BaseConfig:
             "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         }
         settings.update(cls.overrides(raw))
+        # Last, so that a bad setting fails before a key file is written.
+        if not settings["SECRET_KEY"]:
+            settings["SECRET_KEY"] = cls.missing_secret(instance_path)
         return settings
 
     @classmethod
-    def missing_secret(cls) -> str:
-        # Development sessions survive a restart only within one process; that is fine
-        # for a laptop and never used in production, which refuses to start without one.
+    def missing_secret(cls, instance_path: str) -> str:
+        # Tests: a key per process is enough, and nothing is written.
         return secrets.token_hex(32)
 
     @classmethod
@@ -287,12 +332,18 @@ class BaseConfig:
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
 
+    @classmethod
+    def missing_secret(cls, instance_path: str) -> str:
+        # A key kept in the instance folder: a restart of the demo keeps staff signed in
+        # and pending confirmation links valid, and every process of one start agrees.
+        return instance_secret_key(os.path.join(instance_path, SECRET_KEY_FILE))
+
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
 
     @classmethod
-    def missing_secret(cls) -> str:
+    def missing_secret(cls, instance_path: str) -> str:
         raise ConfigError("HERALD_SECRET_KEY is required when HERALD_ENV=production")
 
 

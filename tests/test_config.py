@@ -1,4 +1,9 @@
+import os
 import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from flask import request
@@ -24,6 +29,67 @@ def test_development_defaults_need_no_settings(tmp_path):
 def test_production_refuses_to_start_without_a_secret_key():
     with pytest.raises(ConfigError, match="HERALD_SECRET_KEY is required"):
         load_config({"HERALD_ENV": "production"}, "instance")
+
+
+def test_development_keeps_one_generated_key_in_the_instance_folder(tmp_path, monkeypatch):
+    # Two starts of the demo (or two processes of one start) sign with the same key, so
+    # a restart keeps staff signed in and pending confirmation links valid.
+    monkeypatch.setenv("HERALD_ENV", "development")
+    monkeypatch.setenv("HERALD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("HERALD_SECRET_KEY", raising=False)
+    first, second = create_app(), create_app()
+    key_file = tmp_path / "secret_key"
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) >= 32
+    assert key_file.read_text().strip() == first.config["SECRET_KEY"]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+ROOT = Path(__file__).resolve().parents[1]
+PRINT_KEY = (
+    "import sys; from config import load_config; print(load_config({}, sys.argv[1])['SECRET_KEY'])"
+)
+
+
+def test_processes_starting_together_in_development_share_one_key(tmp_path):
+    # As gunicorn's processes in development: started at once, none has a key yet.
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("HERALD_")}
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", PRINT_KEY, str(tmp_path)],
+            cwd=ROOT,
+            env=environ,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    keys = {start.communicate(timeout=60)[0].strip() for start in starts}
+    assert keys == {(tmp_path / "secret_key").read_text().strip()}
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no stray candidate
+
+
+def test_an_environment_key_wins_and_writes_nothing(tmp_path):
+    settings = load_config({"HERALD_SECRET_KEY": "from-the-environment"}, str(tmp_path))
+    assert settings["SECRET_KEY"] == "from-the-environment"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_an_empty_key_file_is_refused_with_its_path(tmp_path):
+    (tmp_path / "secret_key").write_text("\n")
+    with pytest.raises(ConfigError, match="secret_key") as error:
+        load_config({}, str(tmp_path))
+    assert "HERALD_SECRET_KEY" in str(error.value)
+    assert (tmp_path / "secret_key").read_text() == "\n"
+
+
+def test_production_without_a_key_refuses_to_start_and_writes_no_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("HERALD_ENV", "production")
+    monkeypatch.setenv("HERALD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("HERALD_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="HERALD_SECRET_KEY is required"):
+        create_app()
+    assert not (tmp_path / "secret_key").exists()
 
 
 def test_production_over_https_uses_secure_cookies():
@@ -56,10 +122,11 @@ def test_production_over_https_uses_secure_cookies():
         ("HERALD_PROXY_HOPS", "11", "0 to 10"),
     ],
 )
-def test_a_bad_setting_fails_fast_naming_the_variable(name, value, message):
+def test_a_bad_setting_fails_fast_naming_the_variable(name, value, message, tmp_path):
     with pytest.raises(ConfigError, match=re.escape(message)) as error:
-        load_config({name: value}, "instance")
+        load_config({name: value}, str(tmp_path))
     assert name in str(error.value)
+    assert not (tmp_path / "secret_key").exists()  # checked before anything is written
 
 
 def test_uptime_weights_default_unnamed_statuses_to_up():

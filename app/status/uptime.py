@@ -7,6 +7,7 @@ partial outage as 30% down, the rest as up). Days before a component existed hav
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +21,11 @@ from app.timeutil import day_start, human_duration, local_day, split_by_day
 from core.db import db
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The largest fraction below 1: shown as 99.99%, for a span with down time too short to
+# move the figure (an outage that began a moment before the page was built).
+BELOW_FULL = math.nextafter(1.0, 0.0)
+# The shorter spans narrow screens show (herald.css hides the older bars there).
+SHORTER_SPANS = (60, 30)
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -55,8 +61,24 @@ class DayBar:
 
 @dataclass(frozen=True, slots=True)
 class UptimeRow:
-    percent: float | None
+    percent: float | None  # over all the days
     days: tuple[DayBar, ...]
+    # (days, percent) over the last 60 and 30 days, for screens that show only those.
+    shorter: tuple[tuple[int, float | None], ...] = ()
+
+
+def _fraction_up(observed: float, down: float, bad: bool) -> float | None:
+    """``1 - down / observed``; never a full 1 for a span that had or has down time."""
+    if observed <= 0:
+        return None
+    fraction = max(0.0, 1.0 - down / observed)
+    return min(fraction, BELOW_FULL) if bad else fraction
+
+
+def _span(observed: list[float], down: list[float], count: int, down_now: bool) -> float | None:
+    """The uptime of the last ``count`` days."""
+    total_down = sum(down[-count:])
+    return _fraction_up(sum(observed[-count:]), total_down, total_down > 0 or down_now)
 
 
 def format_percent(fraction: float | None) -> str:
@@ -111,14 +133,23 @@ def uptime_rows(
     ]
     result = {}
     for component in components:
-        # The open interval is not in the roll-up yet: add its part of each day.
-        if component.effective_status != "operational":
+        # The open interval is not in the roll-up: add its part of each day up to now, so
+        # a page built a moment after an outage began already shows it (and not 100%).
+        ongoing = component.effective_status
+        open_days: set[date] = set()
+        if ongoing != "operational":
             for day, secs in split_by_day(component.status_changed_at, now, zone):
                 if day >= first:
-                    seconds[(component.id, day)][component.effective_status] += secs
+                    seconds[(component.id, day)][ongoing] += secs
+                    open_days.add(day)
+            open_days.add(today)
+            # Today has data even when the outage began this very moment.
+            seconds.setdefault((component.id, today), dict.fromkeys(ROLLUP_FIELDS, 0.0))
+        ongoing_down = ongoing != "operational" and weights[ongoing] > 0
         component_id = component.id  # read once: an ORM attribute, 180 reads per component
         created_us = _micros(component.created_at)
-        total_observed = total_down = 0.0
+        observed_by_day = [0.0] * days
+        down_by_day = [0.0] * days
         bars = []
         for i, day in enumerate(day_list):
             # Seconds of this day the component existed (overlap of two intervals).
@@ -127,23 +158,25 @@ def uptime_rows(
             if observed <= 0:
                 bars.append(no_data[i])
                 continue
+            observed_by_day[i] = observed
             spent = seconds.get((component_id, day))
             if not spent and not entries:
-                total_observed += observed
                 bars.append(clean[i])
                 continue
             down = sum(weights[s] * v for s, v in spent.items()) if spent else 0.0
-            uptime = max(0.0, 1.0 - down / observed)
-            total_observed += observed
-            total_down += min(down, observed)
+            down_by_day[i] = min(down, observed)
+            is_open = day in open_days
+            uptime = _fraction_up(observed, down, down > 0 or (is_open and ongoing_down))
             level = "ok"
             notes = []
             if spent:
                 for status in LEVEL_ORDER:
-                    if spent[status] >= 1:
+                    now_in_it = is_open and status == ongoing
+                    if spent[status] >= 1 or now_in_it:
                         if level == "ok":
                             level = LEVEL_BY_STATUS[status]
-                        notes.append(f"{SHORT_LABELS[status]} {human_duration(spent[status])}")
+                        note = f"{SHORT_LABELS[status]} {human_duration(spent[status])}"
+                        notes.append(note + (" so far" if now_in_it and day == today else ""))
             # Kept short: a clean day's tooltip is repeated 90 times per component.
             tip = f"{labels[i]}: {format_percent(uptime)}"
             if notes:
@@ -151,6 +184,14 @@ def uptime_rows(
             if entries:
                 tip += " · " + "; ".join(name for name, _ in entries)
             bars.append(DayBar(day, level, uptime, tip, entries[0][1] if entries else None))
-        percent = None if total_observed == 0 else 1.0 - total_down / total_observed
-        result[component.id] = UptimeRow(percent, tuple(bars))
+
+        result[component.id] = UptimeRow(
+            _span(observed_by_day, down_by_day, days, ongoing_down),
+            tuple(bars),
+            tuple(
+                (count, _span(observed_by_day, down_by_day, count, ongoing_down))
+                for count in SHORTER_SPANS
+                if count < days
+            ),
+        )
     return result

@@ -118,7 +118,11 @@ def test_public_page_works_without_javascript(no_js_page, watch):
     page = no_js_page
     traffic = watch(page)
     page.goto("/")
-    expect(page.locator("script")).to_have_count(0)
+    # The one script is the local-time enhancement: not run here, and not needed.
+    expect(page.locator("script")).to_have_count(1)
+    expect(page.locator("script")).to_have_attribute(
+        "src", re.compile(r"^/static/localtime\.js\?v=\w+$")
+    )
     check_public_page(page)
 
     # The CSS tooltip needs no script.
@@ -233,8 +237,11 @@ def test_responder_declares_an_incident_that_the_public_page_shows(page, watch):
     page.goto("/")
     event = page.locator("article.event").filter(has_text=name)
     expect(event).to_be_visible()
-    expect(event.locator(".meta")).to_contain_text("Investigating")
-    expect(event.locator(".meta")).to_contain_text("Affects Webhooks")
+    meta = event.locator(".meta:not(.empty-times)")
+    expect(meta).to_contain_text("Investigating")
+    expect(meta).to_contain_text("Affects Webhooks")
+    # Before the first public text: when it started (and the next update, if promised).
+    expect(event.locator(".meta.empty-times")).to_contain_text("Started")
     expect(event.locator("p.empty")).to_have_text(
         "We are looking into this. Updates will be posted here."
     )

@@ -57,7 +57,9 @@ def test_the_form_offers_public_components_by_group_and_hides_internal_ones(
     assert "<legend>Other components</legend>" in html
     assert ">API</label>" in html and ">Dashboard</label>" in html and ">Billing</label>" in html
     assert "Secret database" not in html
-    assert "<script" not in html and "style=" not in html
+    # No script but the one that shows times in the visitor's zone; no inline style.
+    assert html.count("<script") == 1 and '<script src="/static/localtime.js' in html
+    assert "style=" not in html
 
 
 def test_an_email_sign_up_leaves_a_pending_subscriber_with_one_confirmation_queued(

@@ -1,0 +1,67 @@
+/* Herald: show the public pages' times in the visitor's time zone.
+   Progressive enhancement: the page is served the same to everyone (cached), with times
+   in the page's zone; without script it stays so. With script, and when the visitor's
+   zone differs from the page's, each <time datetime> is rewritten in the visitor's zone
+   (its title keeps the page's text), and the footer names both zones. Loaded with
+   <script src> because the CSP forbids inline scripts. */
+(function () {
+  "use strict";
+  var note = document.querySelector("[data-page-zone]");
+  if (!note || !window.Intl || !Intl.DateTimeFormat) {
+    return;
+  }
+  var pageZone = note.getAttribute("data-page-zone");
+  var visitorZone;
+  try {
+    visitorZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (error) {
+    return;
+  }
+  if (!visitorZone || visitorZone === pageZone) {
+    return;
+  }
+  var format = new Intl.DateTimeFormat("en-GB", {
+    timeZone: visitorZone,
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short"
+  });
+
+  // "7 Dec 2026, 10:15 GMT+9": the page's own layout ("7 Dec 2026, 01:15 UTC").
+  function text(moment) {
+    var parts = {};
+    format.formatToParts(moment).forEach(function (part) {
+      parts[part.type] = part.value;
+    });
+    return parts.day + " " + parts.month + " " + parts.year + ", " +
+      parts.hour + ":" + parts.minute + " " + parts.timeZoneName;
+  }
+
+  var times = document.querySelectorAll("time[datetime]");
+  var changed = 0;
+  for (var i = 0; i < times.length; i++) {
+    var value = times[i].getAttribute("datetime");
+    if (value.indexOf("T") < 0) {
+      continue; // a date without a time of day is the same everywhere
+    }
+    var moment = new Date(value);
+    if (isNaN(moment.getTime())) {
+      continue;
+    }
+    var local = text(moment);
+    if (local === times[i].textContent) {
+      continue; // the same zone under another name (UTC and Etc/UTC)
+    }
+    times[i].setAttribute("title", times[i].textContent);
+    times[i].textContent = local;
+    changed++;
+  }
+  if (changed) {
+    note.textContent = "Times are shown in your time zone (" + visitorZone +
+      "); this page's time zone is " + pageZone + ".";
+  }
+})();
