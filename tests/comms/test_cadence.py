@@ -22,12 +22,7 @@ from subscribers.audiences import get_audience
 from subscribers.models import Delivery
 from subscribers.outbox import expand_broadcast
 from subscribers.worker import run_periodic_jobs
-from tests.comms.worldkit import broadcasts, build_world, declare
-
-
-@pytest.fixture
-def world(app, audiences):
-    return build_world()
+from tests.comms.worldkit import broadcasts, declare
 
 
 @pytest.fixture

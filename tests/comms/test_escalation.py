@@ -14,12 +14,7 @@ from app.models import Communication, utcnow
 from core.db import db
 from subscribers.models import Delivery
 from subscribers.outbox import expand_broadcast
-from tests.comms.worldkit import broadcasts, build_world, declare
-
-
-@pytest.fixture
-def world(app, audiences):
-    return build_world()
+from tests.comms.worldkit import broadcasts, declare
 
 
 def escalations() -> list[tuple[str, str]]:

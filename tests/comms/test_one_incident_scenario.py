@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from app.comms.approval import approve
@@ -18,12 +17,7 @@ from app.models import utcnow
 from core.db import db
 from subscribers.models import Delivery
 from subscribers.outbox import expand_broadcast
-from tests.comms.worldkit import broadcasts, build_world, declare
-
-
-@pytest.fixture
-def world(app, audiences):
-    return build_world()
+from tests.comms.worldkit import broadcasts, declare
 
 
 def publish_update(lead, approver, incident, status: str, summary: str):
@@ -93,6 +87,8 @@ def test_each_audience_and_team_hears_each_step_of_an_incident_once(world, make_
             ("all_clear", "Web"): 1,
             ("update", "customers"): 3,  # one per published update, from its draft
             ("update", "engineering"): 3,
+            ("approval_request", "staff"): 3,  # the approver, once per set of drafts
+            ("draft_review", "staff"): 3,  # the lead, once per approval
         }
     )
     sources = [b.source for b in broadcasts()]
