@@ -94,6 +94,42 @@ def read_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH):
         elif bracket in "]}":
             depth -= 1
     try:
-        return json.loads(raw)
+        document = json.loads(raw)
     except ValueError as error:
         raise BadJson(f"The body is not valid JSON: {error}.") from None
+    if "\\u0000" in raw.lower() and _holds_nul(document):
+        raise BadJson(NUL_MESSAGE)
+    return document
+
+
+NUL_MESSAGE = "The text contains a NUL character (\\u0000), which Herald does not store."
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_nul(document) -> bool:
+    """Whether any key or string in a parsed document (already bounded in depth) holds
+    a NUL character; walked with a stack, not recursion."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def refuse_nul() -> None:
+    """A NUL character in an address, a query or a form answers 404 / 400 before any
+    view: PostgreSQL text cannot hold one (its driver raises; SQLite would store it)."""
+    if "\x00" in request.path:
+        abort(404)
+    if b"%00" in request.query_string or b"\x00" in request.query_string:
+        abort(400, description=NUL_MESSAGE)
+    posted = request.method in ("POST", "PUT", "PATCH") and request.mimetype in _FORM_TYPES
+    if posted and any("\x00" in v for values in request.form.listvalues() for v in values):
+        abort(400, description=NUL_MESSAGE)

@@ -15,7 +15,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from app import database
 from app.auth.permissions import can
 from app.extensions import login_manager
-from app.input_bounds import IdConverter
+from app.input_bounds import IdConverter, refuse_nul
 from app.markdown import render_markdown
 from app.models import User
 from app.staff_sessions import find_signed_in_user
@@ -116,6 +116,7 @@ def init_app(app: Flask) -> None:
     # Before any blueprint adds its rules: an id no database column holds matches no
     # route (404) instead of reaching the driver, which overflows on it (500).
     app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"

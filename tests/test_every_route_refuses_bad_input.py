@@ -244,3 +244,23 @@ def test_an_error_in_the_staff_area_keeps_the_staff_menu(clients):
     page = clients["page"].get("/admin/incidents/999999").get_data(as_text=True)
     assert "There is nothing at this address." in page
     assert "Back to the dashboard" in page and 'href="/admin/incidents"' in page
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(clients):
+    """Found on PostgreSQL, whose text cannot hold NUL: a NUL in an address, a query, a
+    form or a JSON body answered 500 there (SQLite stored it)."""
+    before = snapshot()
+    page, api = clients["page"], clients["api"]
+    assert page.get("/admin/fact-sheets/ab%00cd").status_code == 404
+    assert page.get("/admin/incidents?page=1%00").status_code == 400
+    response = page.post(
+        "/admin/components/new", data={"csrf_token": page.token, "name": "Bad\x00name"}
+    )
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    response = api.post(
+        "/api/v1/incidents", json={"name": "Bad\u0000name", "impact": "minor", "components": {}}
+    )
+    assert response.status_code == 400
+    assert "NUL character" in response.get_json()["error"]["message"]
+    assert snapshot() == before

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from app.comms import drafting
 from app.comms.checks import ERROR, blocking
 from app.comms.people import APPROVER_ROLES, approvers_for, author_of, leads_for
 from app.models import Draft, FactSheet, User, utcnow
@@ -37,6 +38,7 @@ def check_approver(actor: User, what: str, *author_ids: int | None) -> None:
 def _reviewable(draft: Draft) -> None:
     if draft.state in ("published", "discarded"):
         raise ServiceError(f"This draft is {draft.state}.")
+    drafting.check_current(draft.fact_sheet)
 
 
 def revision(draft: Draft) -> str:
@@ -167,6 +169,9 @@ def who_must_act(sheet: FactSheet) -> list[Waiting]:
     live = [d for d in sheet.drafts if d.state not in ("published", "discarded")]
     if sheet.published_at is not None or not live:
         return []
+    if drafting.newer_set(sheet) is not None:
+        # Nothing to approve or publish here: only discarding it is left.
+        return [Waiting(None, "author", "discard it: a newer set replaces it", author_of(live[0]))]
     waiting = []
     for draft in live:
         stops = blocking(draft.findings, draft.overrides or {})

@@ -122,7 +122,8 @@ def compose(
     components: dict[Component, str] | None = None,
 ) -> FactSheet:
     """Write the fact sheet and render a draft for each chosen audience from its
-    template. Nothing is published and nothing is sent."""
+    template. Nothing is published and nothing is sent. The incident's earlier sets not
+    yet published are replaced: only the newest may be approved and published."""
     impact = impact or incident.impact
     components = default_components(incident) if components is None else components
     _check_facts(status, impact, facts, components)
@@ -143,6 +144,7 @@ def compose(
             "it is what the public page shows.",
             "audiences",
         )
+    replaced = sum(1 for earlier in _sets_of(incident) if is_live(earlier))
     sheet = FactSheet(
         incident=incident,
         status=status,
@@ -175,7 +177,8 @@ def compose(
         actor,
         "draft.compose",
         incident,
-        f"Drafted a {status} update of {incident.name} for {', '.join(audiences)}",
+        f"Drafted a {status} update of {incident.name} for {', '.join(audiences)}"
+        + (f"; it replaces {replaced} set(s) not yet published" if replaced else ""),
     )
     if any(d.needs_approval for d in sheet.drafts):
         notifier.notify(DraftsAwaitApproval(sheet))
@@ -231,6 +234,37 @@ def set_notify(actor: User | None, draft: Draft, notify: bool) -> Draft:
     _editable(draft)
     draft.notify = bool(notify)
     return draft
+
+
+def _sets_of(incident: Incident) -> list[FactSheet]:
+    return list(db.session.scalars(select(FactSheet).where(FactSheet.incident_id == incident.id)))
+
+
+def is_live(sheet: FactSheet) -> bool:
+    """Not published, and with a draft not discarded: a set someone may still act on."""
+    return sheet.published_at is None and any(
+        d.state not in ("published", "discarded") for d in sheet.drafts
+    )
+
+
+def newer_set(sheet: FactSheet) -> FactSheet | None:
+    """The set written after ``sheet`` that replaces it (published or still live), if
+    any: an approver must not approve, nor a lead publish, a set a newer one replaced."""
+    later = [
+        other
+        for other in _sets_of(sheet.incident)
+        if other.id > sheet.id and (other.published_at is not None or is_live(other))
+    ]
+    return max(later, key=lambda other: other.id, default=None)
+
+
+def check_current(sheet: FactSheet) -> None:
+    if newer_set(sheet) is not None:
+        raise Conflict(
+            "A newer set of drafts replaces this one: approve and publish that one "
+            "(or discard this one).",
+            "fact_sheet",
+        )
 
 
 def discard(actor: User | None, sheet: FactSheet) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.comms import cadence, drafting
 from app.comms.checks import blocking
-from app.comms.drafting import _components_of, allowed_audiences
+from app.comms.drafting import _components_of, allowed_audiences, check_current
 from app.incidents.services import edit_incident, record_update
 from app.models import Draft, FactSheet, IncidentUpdate, User, utcnow
 from app.notifier import notifier
@@ -122,6 +122,7 @@ def publish(
         return _result(earlier, repeated=True)
     if sheet.published_at is not None:
         return _result(sheet, repeated=True)
+    check_current(sheet)
     drafts = _chosen(sheet, audiences)
     _check_ready(sheet, drafts)
     now = utcnow()

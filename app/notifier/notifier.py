@@ -226,8 +226,10 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
 
 
 def tell_teams_resolved(incident: Incident) -> list[Broadcast]:
-    """Tell every team that owns components that the incident is over."""
+    """Tell every team that owns components that the incident is over, and a team whose
+    components are still not operational (another incident, maintenance) which they are."""
     sent = []
+    now = StatusNow()
     for team in rollcall.teams_with_components():
         call = db.session.scalar(
             select(RollCall).where(RollCall.incident_id == incident.id, RollCall.team_id == team.id)
@@ -237,7 +239,9 @@ def tell_teams_resolved(incident: Incident) -> list[Broadcast]:
                 incident,
                 "all_clear",
                 "engineering",
-                messages.team_message(incident, team, "resolved", call, []),
+                messages.team_message(
+                    incident, team, "resolved", call, now.not_operational(team, incident)
+                ),
                 source=f"incident:{incident.id}:resolved:team:{team.id}",
                 team_id=team.id,
                 summary=f"Resolved notice to {team.name}",

@@ -44,7 +44,11 @@ def customer_notices() -> list:
 
     db.session.expire_all()
     return list(
-        db.session.scalars(select(Broadcast).where(Broadcast.source.like("incident_update:%")))
+        db.session.scalars(
+            select(Broadcast)
+            .where(Broadcast.source.like("incident_update:%"))
+            .order_by(Broadcast.id)
+        )
     )
 
 

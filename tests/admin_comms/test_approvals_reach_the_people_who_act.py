@@ -68,7 +68,7 @@ def test_every_approver_is_told_once_by_email_and_by_sms_when_they_have_a_phone(
         ("sms", "+447911123456"),
     ]
     email = next(n for n in notices if n["address"] == "pr@example.com")
-    assert email["subject"] == "1 draft wait for your approval: Card payments failing"
+    assert email["subject"] == "1 draft waits for your approval: Card payments failing"
     assert "Hello Robin Approver," in email["text"]
     assert "Casey Lead drafted the investigating update" in email["text"]
     assert f"/admin/fact-sheets/{sheet.public_id}" in email["text"]

@@ -328,6 +328,33 @@ def test_the_board_shows_four_states_and_alerts_the_incident_team(world, make_us
         assert shown is not None, url
         assert alert in plain(shown.group(1))
     # No alert while no team reports a problem.
+    rollcall.answer(call_of(world, incident, "Web"), "affected", by="x", via="web")
     rollcall.answer(call_of(world, incident, "Platform"), "operational", by="x", via="web")
     db.session.commit()
-    assert 'role="alert"' not in text_of(client.get(f"/admin/incidents/{incident.id}"))
+    assert "Platform reports" not in text_of(client.get(f"/admin/incidents/{incident.id}"))
+    # Once the incident is resolved, a report is history, not an alert (found by a new
+    # user: a resolved incident kept its red alert).
+    post_incident_update(None, incident, "resolved", "Fixed.", {})
+    db.session.commit()
+    for url in (f"/internal/incidents/{incident.public_id}", f"/admin/incidents/{incident.id}"):
+        html = text_of(client.get(url))
+        assert 'role="alert"' not in html, url
+        assert "Web reported its services affected during the incident" in plain(html), url
+
+
+def test_the_resolved_notice_never_tells_a_team_degraded_by_another_incident_all_is_well(
+    world, slow_app, api_errors
+):
+    """Found by a new user: resolving one incident told a team whose component another
+    open incident still degraded "No further action is needed from you"."""
+    post_incident_update(
+        None, api_errors, "resolved", "The API is back.", {world.components["API"]: "operational"}
+    )
+    db.session.commit()
+    mobile = sent_to(world, api_errors, "Mobile")["resolved"]
+    assert "No further action" not in mobile.text_body
+    assert "still not operational" in mobile.text_body
+    assert "Mobile app: Degraded performance" in mobile.text_body
+    assert "Slow mobile app" in mobile.text_body  # the cause
+    payments = sent_to(world, api_errors, "Payments")["resolved"]
+    assert "No further action is needed from you" in payments.text_body

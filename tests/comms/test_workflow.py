@@ -327,3 +327,25 @@ def test_one_key_on_two_sets_published_at_the_same_moment_is_a_conflict(
     db.session.expire_all()
     assert second.published_at is None and second.idempotency_key is None
     assert db.session.scalar(select(func.count()).select_from(IncidentUpdate)) == 1
+
+
+def test_a_new_set_replaces_the_sets_not_yet_published(incident, make_user):
+    """Found by a new user: an older set stayed approvable (from the approver's email)
+    after a newer one was written, and "who has to act" disagreed with the dashboard."""
+    lead, approver = make_user("comms_lead"), make_user("approver")
+    older = compose(lead, incident, status="investigating", facts=facts(), audiences=["customers"])
+    db.session.commit()
+    newer = compose(lead, incident, status="identified", facts=facts(), audiences=["customers"])
+    db.session.commit()
+    with pytest.raises(Conflict, match="A newer set of drafts replaces this one"):
+        approve(approver, older.drafts[0])
+    with pytest.raises(Conflict, match="A newer set of drafts replaces this one"):
+        publish(lead, older)
+    assert [(w.who, w.what) for w in who_must_act(older)] == [
+        ("author", "discard it: a newer set replaces it")
+    ]
+    approve(approver, newer.drafts[0])
+    publish(lead, newer)
+    db.session.commit()
+    assert newer.published_at is not None and older.published_at is None
+    assert older.drafts[0].state != "discarded"  # untouched: the lead may still read it
