@@ -1,6 +1,6 @@
 """Draft checks benchmark: recall and precision of the checks on the labelled corpus.
 
-    .venv/bin/python bench/checks.py [--show]
+    .venv/bin/python bench/checks.py [--show] [--corpus PATH]
 
 Runs ``app.comms.checks.check_texts`` over every text of tests/comms/corpus/drafts.jsonl
 (as a draft's page text, for its audience, status and fact sheet) in a throw-away SQLite
@@ -9,7 +9,7 @@ caught (labelled and found), false (found, not labelled) and missed (labelled, n
 found), with recall and precision; then the time per draft; and last the line
 ``checks: recall <R> precision <P> (<N> texts)`` over the five targeted labels (blame,
 speculation, jargon, acknowledgement, next update). ``--show`` lists every text wrongly
-judged.
+judged. ``--corpus PATH`` runs another corpus file of the same format instead.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ os.environ.setdefault("HERALD_ENV", "testing")
 from app import create_app  # noqa: E402
 from app.models import Base  # noqa: E402
 from core.db import db  # noqa: E402
+from tests.comms import corpuskit  # noqa: E402
 from tests.comms.corpuskit import LABELS, TARGETED, add_people, found_labels, load  # noqa: E402
 
 
@@ -37,7 +38,12 @@ def ratio(part: int, whole: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="list every text wrongly judged")
+    parser.add_argument(
+        "--corpus", metavar="PATH", help="a corpus file to run instead of drafts.jsonl"
+    )
     args = parser.parse_args()
+    if args.corpus:
+        corpuskit.CORPUS = os.path.abspath(args.corpus)
     entries = load()
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(

@@ -18,12 +18,16 @@ from app.comms.phrases import (
     ACKNOWLEDGE,
     APOLOGY,
     CONDITIONAL,
+    NEGATED,
+    PARTIAL_AFTER,
+    PARTIAL_BEFORE,
     PLACEHOLDER,
     PLAIN_USES,
     RESOLVED_WORDS,
     SPECULATION,
     UNRESOLVED_WORDS,
     jargon_pattern,
+    used_as_name,
 )
 from app.models import Team, User, utcnow
 from app.textrules import CONTROL, control_character
@@ -73,6 +77,14 @@ def known_people() -> list[str]:
 
 def team_names() -> list[str]:
     return sorted(db.session.scalars(select(Team.name)), key=len, reverse=True)
+
+
+def _partial(text: str, start: int, end: int) -> bool:
+    """Whether a recovery is said of part of the service (earlier in the sentence, or
+    qualified after it): "most payments are back to normal, but some are still slow"."""
+    return bool(
+        PARTIAL_BEFORE.search(text, max(0, start - 60), start) or PARTIAL_AFTER.search(text, end)
+    )
 
 
 def _each(pattern: re.Pattern, text: str):
@@ -130,7 +142,7 @@ def check_texts(
                 )
         if tone == "plain":
             for start, end, words in _each(jargon_pattern(), text):
-                if PLAIN_USES.match(text, start):
+                if PLAIN_USES.match(text, start) or used_as_name(text, start, end):
                     continue
                 found.append(
                     Finding(
@@ -157,7 +169,11 @@ def check_texts(
             )
         if status != "resolved":
             for start, end, words in _each(RESOLVED_WORDS, text):
-                if CONDITIONAL.search(text, max(0, start - 40), start):
+                if (
+                    CONDITIONAL.search(text, max(0, start - 40), start)
+                    or NEGATED.search(text, max(0, start - 20), start)
+                    or _partial(text, start, end)
+                ):
                     continue
                 found.append(
                     Finding(

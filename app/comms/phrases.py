@@ -64,14 +64,38 @@ def named_culprits(text: str):
 
 
 SPECULATION = _phrases(
-    r"we\s+think",
-    r"we\s+believe",
-    r"we\s+suspect",
-    r"we\s+guess",
-    r"probably",
+    # We (or I) as the one who guesses: "we think", "I reckon", "our guess is".
+    r"(?:we|I)\s+(?:think|believe|suspect|guess|reckon|imagine|assume|presume)",
+    r"(?:our|my)\s+(?:best\s+|current\s+|working\s+)?(?:guess|hunch|theory|assumption|"
+    r"suspicion|impression)",
+    # Odds: "chances are", "odds are", "in all likelihood", "it's possible that".
+    r"(?:the\s+)?(?:chances|odds)\s+are",
+    r"in\s+all\s+(?:likelihood|probability)",
+    r"it(?:['\u2019]s|\s+is|\s+may\s+be|\s+could\s+be)\s+(?:quite\s+|very\s+|entirely\s+)?"
+    r"(?:possible|conceivable|plausible|probable)",
+    # The reader's own needs are not a guess: "if you're likely to need a prescription".
+    r"(?<!you're\s)(?<!you\sare\s)(?<!you\u2019re\s)(?:un)?likely",
+    # A hedged expectation of the outcome: "we expect that no data has been lost".
+    r"we\s+(?:would\s+|do\s+)?(?:expect|anticipate)\s+that",
+    r"probable",
+    r"ought\s+to",
+    # Early evidence read as a finding: "early signs point to", "indications suggest".
+    r"(?:early|first|initial|preliminary)\s+(?:signs|indications|findings|evidence|data)",
+    r"(?:signs|indications|everything|evidence)\s+(?:points?|suggests?|indicates?)\s+"
+    r"(?:to|that|towards)",
+    # Luck as part of the plan: "if all goes well", "all being well", "fingers crossed".
+    r"if\s+(?:all|everything)\s+goes\s+(?:well|to\s+plan|smoothly|according\s+to\s+plan)",
+    r"all\s+being\s+well",
+    r"fingers\s+crossed",
+    r"with\s+(?:any|a\s+bit\s+of|some)\s+luck",
+    r"(?:must|may|might|could)\s+have\s+been\s+(?:caused|triggered|due|related|linked)",
+    r"apparently",
+    r"supposedly",
+    # Said of the reader ("you've probably noticed"), a hedge is not about the cause.
+    r"(?<!you've\s)(?<!you\u2019ve\s)(?<!you\s)(?<!you\shave\s)(?<!you'll\s)"
+    r"(?:probably|possibly)(?!\s+(?:already\s+)?(?:noticed|seen|heard|know|knew|read))",
     r"maybe",
     r"perhaps",
-    r"possibly",
     # A hedge about the cause or the fix; "you should be able to", "you might see" and
     # "payments may be retried" tell readers what to expect and are not speculation.
     r"should\s+be\s+(?:fixed|resolved|working|back|restored|ready|done|over|fine)",
@@ -81,11 +105,9 @@ SPECULATION = _phrases(
     r"seem(?:s|ed)?\s+to",
     r"appear(?:s|ed)?\s+to\s+be",
     r"(?:it\s+)?looks\s+like",
-    r"(?:most\s+|very\s+)?likely",
     r"could\s+be",
     r"may\s+be\s+(?:linked|related|caused|due|connected|involved)",
     r"(?:our\s+)?best\s+guess",
-    r"we\s+assume",
     r"presumably",
     r"we(?:'re|\s+are)\s+(?:fairly|pretty|quite|reasonably)\s+(?:sure|confident|certain)",
 )
@@ -105,11 +127,18 @@ ACKNOWLEDGE = _phrases(
 )
 APOLOGY = _phrases(r"sorry", r"apologi[sz]e", r"apologies", r"regret")
 RESOLVED_WORDS = _phrases(
-    r"(?:has|have)\s+been\s+(?:resolved|fixed)",
+    r"(?:has|have)\s+(?:now\s+|since\s+)?been\s+(?:fully\s+)?(?:resolved|fixed)",
     r"(?:is|are)\s+(?:now\s+)?(?:resolved|fixed)",
-    r"fully\s+(?:resolved|restored|operational)",
+    # A "Resolved:" heading, or every reader served again.
+    r"(?:(?<![\s\S])|(?<=[.!?\n*#]\s)|(?<=[.!?\n*#]))resolved(?=\s*:)",
+    r"(?:working|running)\s+(?:normally\s+)?again\s+for\s+(?:all|every(?:one|body)?)\b",
+    r"(?:fully|completely|entirely)\s+(?:resolved|restored|operational|recovered|fixed)",
     r"back\s+to\s+normal",
-    r"all\s+systems\s+(?:are\s+)?operational",
+    # Everything working again: "back up and running", "everything is back online".
+    r"(?:back\s+)?up\s+and\s+running(?:\s+again)?",
+    r"(?:everything|all\s+(?:of\s+our\s+)?(?:services|systems))\s+(?:is|are)\s+(?:now\s+)?"
+    r"(?:back|restored|(?:working|running)\s+(?:normally\s+)?again)",
+    r"all\s+systems\s+(?:are\s+)?(?:operational|go)",
     r"incident\s+is\s+(?:over|closed)",
 )
 UNRESOLVED_WORDS = _phrases(
@@ -117,17 +146,47 @@ UNRESOLVED_WORDS = _phrases(
     r"we(?:'re|\s+are)\s+looking\s+into",
     r"still\s+(?:affected|failing|down|unavailable)",
 )
+# What an author writes in brackets for the text still to come: an instruction ("fill in",
+# "insert quote here", "add ETA"), a blank ("TBC", "xx:xx") or the kind of thing missing
+# ("name", "time", "link").
+_TO_FILL = (
+    r"(?:fill(?:\s+in|\s+out)?|insert|add|enter|paste|put|write|include|replace|update|confirm|"
+    r"check|todo|tbd|tbc|tba)\b[^\]\n>]{0,60}"
+    r"|[^\]\n>]{0,40}\b(?:here|tbc|tbd|tba|to\s+come|to\s+follow|pending)"
+    r"|(?:the\s+|customer\s+|first\s+|company\s+|product\s+|spokesperson\s+)?"
+    r"(?:name|date|time|eta|link|url|number|quote|details?|impact|cause|placeholder)s?"
+    r"|customer[^\]\n>]*|[x#?_.\s:-]{2,}"
+)
 # A whole "{{ x }}" or "{% … %}" is one finding; "[ALL CAPS]" is case-sensitive so that a
 # Markdown link ("[status page](…)") is not taken for a placeholder.
 PLACEHOLDER = re.compile(
     r"\{\{[^{}\n]{0,80}\}\}|\{%[^\n]{0,80}?%\}|\{\{|\}\}|\{%|%\}"
-    r"|\[(?:(?-i:[A-Z][A-Z _]{1,})|TODO|TBD|insert[^\]]*|name|customer[^\]]*)\](?!\()"
-    r"|<insert[^>]*>|\bTODO\b|\bTBD\b|\bXXX+\b|\?\?\?",
+    r"|\[(?:(?-i:[A-Z][A-Z _]{1,})|" + _TO_FILL + r")\](?!\()"
+    # A bare marker in capitals: "Todo lists" is a product's word, not a note to fill in.
+    r"|<(?:" + _TO_FILL + r")>|(?-i:\bTODO\b|\bTBD\b|\bTBC\b|\bXXX+\b)|\?\?\?",
     re.IGNORECASE,
 )
 # Words of the jargon list used plainly: "we deployed extra staff", "a cluster of stores".
 PLAIN_USES = re.compile(
     r"\bdeploy(?:ed|ing|s)?\s+(?:extra|more|additional)\b|\bcluster\s+of\b", re.IGNORECASE
+)
+# A recovery of part of a service is not a claim that the incident is over: "most payments
+# are back to normal", "for some customers", "… but some transfers are still slow".
+# "not yet back to normal" denies a recovery.
+NEGATED = re.compile(
+    r"\b(?:not|never|n['\u2019]t|no\s+longer)\s+(?:yet\s+|quite\s+|fully\s+|all\s+)?$",
+    re.IGNORECASE,
+)
+PARTIAL_BEFORE = re.compile(
+    r"\b(?:most|many|some|several|parts|majority|nearly|almost|mostly|largely|partly|"
+    r"partially|half|few)\b[^.!?;:\n]*$",
+    re.IGNORECASE,
+)
+PARTIAL_AFTER = re.compile(
+    r"^[^.!?;\n]*?\b(?:for\s+(?:most|many|some)|in\s+(?:most|some)\s+\w+|except|"
+    r"(?:but|though|although|while|whereas)\b[^.!?;\n]*\b(?:still|remains?|continues?|yet|"
+    r"not\s+yet|slow|delayed|failing|affected))",
+    re.IGNORECASE,
 )
 # "until this is fixed" promises a resolution; it does not claim one.
 CONDITIONAL = re.compile(
@@ -137,9 +196,35 @@ JARGON_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jargon.t
 
 
 @lru_cache(maxsize=1)
-def jargon_pattern() -> re.Pattern:
+def _jargon_terms() -> tuple[str, ...]:
     with open(JARGON_FILE, encoding="utf-8") as handle:
-        terms = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+        return tuple(line.strip() for line in handle if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _common_terms() -> frozenset[str]:
+    """Terms of the list written in lower case: words of the trade, not names."""
+    return frozenset(t for t in _jargon_terms() if t == t.lower())
+
+
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n]|^\W+)\W*$")
+_NEXT_CAPITAL = re.compile(r"\s+(?-i:[A-Z][a-z])")
+
+
+def used_as_name(text: str, start: int, end: int) -> bool:
+    """Whether a jargon word of the trade is part of a name here: capitalised (not in
+    capitals, like "DNS") inside a sentence, or before another capitalised word: "the Pods
+    delivery lockers", "Node Street", "Cache Valley"."""
+    words = text[start:end]
+    if not words[0].isupper() or words.isupper() or words.lower() not in _common_terms():
+        return False
+    opens_sentence = _SENTENCE_END.search(text, max(0, start - 3), start) is not None
+    return not opens_sentence or _NEXT_CAPITAL.match(text, end) is not None
+
+
+@lru_cache(maxsize=1)
+def jargon_pattern() -> re.Pattern:
+    terms = list(_jargon_terms())
     terms.sort(key=len, reverse=True)
     return re.compile(
         r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])", re.IGNORECASE
