@@ -37,11 +37,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 os.environ.setdefault("HERALD_ENV", "development")
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from pgschema import fresh_schema  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select  # noqa: E402
 
-POSTGRES_URL = os.environ.get(
-    "HERALD_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 KEY_ACCOUNTS = 1000
 SMS_CONCURRENCY = 8
 TIMEOUT = 300
@@ -93,22 +91,10 @@ def prepare_database(kind: str, workdir: str) -> tuple[str, callable]:
         Base.metadata.create_all(engine)
         engine.dispose()
         return url, lambda: None
-    schema = f"herald_bench_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    url, drop = fresh_schema("herald_bench")
     engine = create_engine(url)
     Base.metadata.create_all(engine)
     engine.dispose()
-
-    def drop() -> None:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
-
     return url, drop
 
 

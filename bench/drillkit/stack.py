@@ -13,14 +13,11 @@ import time
 from pathlib import Path
 
 from pagebench.servers import Processes, tail, wait_until_up
-from sqlalchemy import create_engine, text
+from pgschema import fresh_schema
 
 from drillkit import ROOT
 from tests.fakes import FakeTwilio, SmtpSink
 
-POSTGRES_URL = os.environ.get(
-    "HERALD_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 TWILIO_FROM = "+14155550000"
 SECRET_KEY = "drill-secret-key-not-for-production"
 
@@ -33,20 +30,7 @@ def prepare_database(kind: str, workdir: Path) -> tuple[str, callable]:
     """An empty database URL for this run, and a function that removes it."""
     if kind == "sqlite":
         return f"sqlite:///{workdir}/drill.db", lambda: None
-    schema = f"herald_drill_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-
-    def drop() -> None:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
-
-    return url, drop
+    return fresh_schema("herald_drill")
 
 
 def herald_env(
