@@ -18,18 +18,22 @@ from app.comms.phrases import BLAME, NOT_NAMES, named_culprits
 # Who can be at fault ----------------------------------------------------------------------
 _DET = (
     r"(?:(?:an?|the|our|their|one\s+of\s+(?:our|the)|two\s+of\s+our|some\s+of\s+our|"
-    r"a\s+member\s+of\s+(?:our|the)|another|whose)\s+)"
+    r"a\s+member\s+of\s+(?:our|the)|another|whose|its|"
+    r"(?:(?:the|our|their|its)\s+)?(?:[\w-]+\s+)?[\w-]+['\u2019]s)\s+)"
 )
 _ROLE_NOUN = (
     r"(?:engineer|developer|employee|operator|contractor|colleague|admin(?:istrator)?|intern|"
     r"technician|programmer|sysadmin|dba|sre|staff\s+member|team\s+member|member\s+of\s+staff|"
     r"staff|personnel|worker|"
-    r"director|officer|clerk|analyst|architect|specialist|electrician|accountant|"
+    r"director|officer|clerk|analyst|architect|specialist|electrician|accountant|nurse|doctor|"
+    r"teacher|(?:teaching|lab|research|admin|shop|sales)\s+assistant|moderator|volunteer|"
+    r"pharmacist|receptionist|agent|representative|on-call(?:\s+engineer)?|"
     r"(?:delivery|van|lorry|truck|bus|courier)\s+driver|"
     # A manager of a place or a shift, not of packages or certificates (software).
     r"(?:support|team|tech|incident|release|shift|engineering|product|store|shop|depot|"
     r"warehouse|site|duty|account|project|operations|ops|office|branch|line|general|area|"
-    r"regional|delivery|it|programme|program|floor|night|plant|factory|hub|yard|contact\s+"
+    r"regional|delivery|it|programme|program|floor|night|plant|factory|hub|yard|community|"
+    r"social\s+media|customer|case|ward|practice|venue|contact\s+"
     r"centre|call\s+centre)\s+(?:lead|manager|supervisor|coordinator))s?"
 )
 _ROLE = _DET + r"?(?:[\w-]+\s+){0,2}?" + _ROLE_NOUN + r"|someone|somebody|whoever|anyone\s+who"
@@ -37,20 +41,33 @@ _ROLE = _DET + r"?(?:[\w-]+\s+){0,2}?" + _ROLE_NOUN + r"|someone|somebody|whoeve
 _TEAM = (
     _DET + r"(?:[\w-]+\s+){0,2}?(?:team|department|dept|division|unit|squad|crew|desk|"
     r"group|office)s?"
+    r"|(?-i:[A-Z][\w-]+)\s+(?:team|department|squad|crew|desk)s?"
 )
 _SUPPLIER = (
     _DET + r"(?:[\w-]+\s+){0,2}?(?:vendor|provider|supplier|partner|processor|gateway|bank|"
     r"carrier|courier|host|third[\s-]party|registrar|isp|landlord|subcontractor|consultant|"
-    r"agency|contractor|outsourcer|firm|company)s?"
+    r"agency|contractor|outsourcer|firm|company|board|authority|council|insurer|airline|"
+    r"operator|hospital|school|supplier)s?"
 )
-_NAME = r"(?-i:[A-Z][^\W\d_]{2,}(?:\s+[A-Z][^\W\d_]{2,})?)"
+_NOT_A_NAME = NOT_NAMES | frozenset(
+    "Yesterday Today Earlier Later Since After Before When While Thanks Sorry Good Next "  # noqa: SIM905
+    "Some Many Most All Any Every Each Our Your Their An A If Once Until Probably Maybe "
+    "Perhaps Possibly".split()
+)
+# A capitalised word or two, not one of those: "After Marco ran …" names Marco.
+_NAME = (
+    r"(?-i:(?!(?:" + "|".join(sorted(_NOT_A_NAME, key=len, reverse=True)) + r")\b)"
+    r"[A-Z][^\W\d_]{2,}(?:\s+[A-Z][^\W\d_]{2,})?)"
+)
 AGENT = rf"(?:{_ROLE}|{_TEAM}|{_SUPPLIER})"
 # "on the payments team", "from Identity", "in operations", ", who"
 _WHERE = (
-    r"(?:\s+(?:on|from|in|at)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:[\w-]+\s+(?:team|squad|department|group|unit|"
+    r"(?:\s+(?:on|from|in|at)\s+(?:the\s+|our\s+|(?:one|some|each)\s+of\s+(?:our|the)\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:[\w-]+\s+(?:team|squad|department|group|unit|"
     r"division|desk|crew|office)\b|[\w-]+))?"
 )
-_WHO = r"(?:\s*,?\s+who)?"
+# ", who", ", which", or the agent's own name in commas: "our supplier, TxtLine, let …"
+_WHO = r"(?:\s*,\s*" + _NAME + r"\s*,|\s*,?\s+(?:who|which))?"
 _ADVERB = (
     r"(?:\s+(?:accidentally|mistakenly|wrongly|carelessly|inadvertently|then|also|had|just|"
     r"probably|possibly|apparently|reportedly|(?:may|might|must)\s+have|seems\s+to\s+have))*"
@@ -66,7 +83,7 @@ _FAULT = (
     r"overlooked|neglected|forgot|missed|ignored|skipped|wiped|omitted|left\s+(?:out|off)"
     r"|never\s+(?:told|warned|informed|notified|checked|tested|renewed)"
     r"|failed\s+to|did\s*n[o']t\s+(?:test|check|notice|renew|follow)"
-    r"|let\s+(?:[\w-]+\s+){1,3}?(?:expire|lapse|run\s+out)"
+    r"|let\s+(?:[\w-]+\s+){1,6}?(?:expire|lapse|run\s+out)"
     r"|introduced\s+(?:an?\s+|the\s+)?(?:bug|error|fault|regression|mistake)"
     r"|(?:is|are|was|were)\s+(?:to\s+blame|at\s+fault|responsible\s+for\s+the)"
     r"|accidentally|mistakenly|wrongly|carelessly|inadvertently"
@@ -78,7 +95,8 @@ _FAULT = (
     r"|left\s+(?:[\w-]+\s+){1,4}?(?:disabled|switched\s+off|turned\s+off|unpatched|"
     r"unlocked|unmonitored|exposed|expired|misconfigured)\b"
     r"|(?:[\w-]+ed|ran|sent|took|put|made|shipped|wrote|set|gave|built|left|brought)"
-    r"(?:\s+(?:out|in|up))?\s+(?:(?:us|them|you|it|customers)\s+)?(?:an?\s+|the\s+|some\s+)?"
+    r"(?:\s+(?:out|in|up))?\s+(?:(?:us|them|you|it|customers|with|on|against|using|into|to)\s+)?"
+    r"(?:an?\s+|the\s+|some\s+)?"
     r"(?:[\w-]+\s+)?" + _BAD + r"\b"
     r")"
 )
@@ -86,11 +104,13 @@ _FAULT = (
 # telling or checking, leaving something out, or "…, which is what broke exports".
 _ANYWHERE = (
     r"\b(?:by|in)\s+(?:mistake|accident|error)\b|\b(?:left\s+(?:out|off)|omitted)\b"
-    r"|\b(?:never|did\s*n[o']t|without)\s+(?:tell|told|warn|inform|notif|check|test|renew)\w*"
+    r"|\b(?:never|did\s*n[o']t|without)\s+(?:(?:any|prior|advance)\s+)?(?:tell|told|warn|inform|"
+    r"notif|notice|check|test|renew)\w*"
     r"|\bwhich\s+(?:is|was)\s+what\s+(?:broke|caused|took)\b|\bwithout\s+(?:any\s+|an?\s+|the\s+|"
     r"(?:proper|prior|a\s+proper)\s+)?(?:[\w-]+\s+)?(?:review|testing|tests|checking|checks|"
     r"approval|sign-?off|permission|authori[sz]ation|feature\s+flag|change\s+request|"
-    r"rollback\s+plan|backup|running\s+the\s+tests)\b|\binstead\s+of\b|\bwiped\b"
+    r"rollback\s+plan|backup|snapshot|running\s+the\s+tests|lock|timeout|limit|safeguard|"
+    r"(?:dry|trial|test)[\s-]run)\b|\binstead\s+of\b|\bwiped\b"
 )
 _FAULT_NOUN = r"(?:mistake|error|typo|blunder|negligence|oversight|slip|fault)"
 
@@ -117,6 +137,13 @@ BY_AGENT = re.compile(
 )
 BAD_THING_BY = re.compile(
     rf"\b{_BAD}\s+[\w-]+\s+(?:was|were)\s+[\w-]+(?:\s+out)?\s+by\s+(?P<who>{AGENT}|{_NAME})",
+    re.IGNORECASE,
+)
+# Done by someone, and done wrong: "a migration that was run by the Identity team's on-call
+# against the primary without a lock timeout".
+PASSIVE_BY = re.compile(
+    rf"\b(?:was|were|been|got)\s+(?:[\w-]+ed|run|done|made|sent|set|put|shipped|written|"
+    rf"built|left|taken)\s+by\s+(?P<who>{AGENT}){_WHERE}(?P<rest>[^.;!?]*)",
     re.IGNORECASE,
 )
 POSSESSIVE = re.compile(
@@ -152,7 +179,7 @@ _RECOVERED = re.compile(
 _DAMAGE = re.compile(
     r"(?:delet|remov|cut|sever|damag|lost|los|disabl|switch|turn|shut|unplug|disconnect|overw|"
     r"overr|revok|cancel|block|wip|corrupt|mis|broke|break|dropp|trunc|purg|eras|skipp|forg)\w*"
-    r"|[^.;]{0,40}?\b" + _BAD + r"\b",
+    r"|[^.;]{0,40}?\b(?:" + _BAD + r"|late|without\s+(?:any\s+)?(?:notice|warning))\b",
     re.IGNORECASE,
 )
 _REMEDY = re.compile(
@@ -161,11 +188,6 @@ _REMEDY = re.compile(
     re.IGNORECASE,
 )
 SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|$)|[^\n]+")
-_NOT_A_NAME = NOT_NAMES | frozenset(
-    "Yesterday Today Earlier Later Since After Before When While Thanks Sorry Good Next "  # noqa: SIM905
-    "Some Many Most All Any Every Each Our Your Their An A If Once Until Probably Maybe "
-    "Perhaps Possibly".split()
-)
 
 
 def _is_name(words: str, sentence_start: bool) -> bool:
@@ -198,10 +220,16 @@ def _in_sentence(sentence: str, offset: int) -> Iterator[tuple[int, int, str, bo
             role = re.fullmatch(AGENT, who, re.IGNORECASE) is not None
             if not role and not _is_name(who, found.start("who") <= lead):
                 continue
+            if not role and re.match(r"\s+who\b", sentence[found.end("who") :]):
+                continue  # "Students who missed the deadline": a kind of people, not a name
             # "human error by Dave …": point at the person, beside the phrase's own finding.
             start = found.start("who") if pattern in (BY_AGENT, BAD_THING_BY) else found.start()
             sure = role or pattern is BY_AGENT  # "an error by Dave": Dave is a person
             yield offset + start, offset + found.end(), sentence[start : found.end()], sure
+    for found in PASSIVE_BY.finditer(sentence):
+        if ANYWHERE.search(found.group("rest")) or re.search(rf"\b{_BAD}\b", found.group("rest")):
+            start = found.start("who")
+            yield offset + start, offset + found.end(), sentence[start : found.end()], True
     for found in CAUSED.finditer(sentence):
         who = found.group("who")
         role = re.fullmatch(AGENT, who, re.IGNORECASE) is not None
@@ -231,7 +259,10 @@ def _in_sentence(sentence: str, offset: int) -> Iterator[tuple[int, int, str, bo
 _CREDIT = re.compile(
     r"\b(?:thanks|thank\s+you|thanked|credit|kudos|hats\s+off|shout-?out|grateful|gratitude|"
     r"praise)(?:\s+(?:goes\s+|go\s+)?(?:to|for))?\s*,?\s*$"
-    r"|\bwell\s+done\s*,?\s*(?:to\s+)?$",
+    r"|\bwell\s+done\s*,?\s*(?:to\s+)?$"
+    # The remedy is theirs: "Fix deployed by Priya", "rollback done by Jordan".
+    r"|\b(?:fix|patch|workaround|roll-?back|restore|recovery|mitigation)\w*\s+"
+    r"(?:[\w-]+\s+){0,2}?by\s*$",
     re.IGNORECASE,
 )
 # "Priya Natarajan, our head of operations, said …": a clause in commas before the verb.
@@ -244,8 +275,11 @@ _OPENING = re.compile(
 )
 
 
+_NEXT_CAPITAL = re.compile(r"\s+(?-i:[A-Z][a-z])")
+
+
 def _credited(text: str, start: int) -> bool:
-    return _CREDIT.search(text, max(0, start - 30), start) is not None
+    return _CREDIT.search(text, max(0, start - 40), start) is not None
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -265,6 +299,10 @@ def all_blame(
             found.append((start, end, words, kind))
 
     for m in BLAME.finditer(text):
+        if m.group(0)[0].isupper() and (
+            not _opens_sentence(text, m.start()) or _NEXT_CAPITAL.match(text, m.end())
+        ):
+            continue  # a name: "our Blame Game podcast"
         add(m.start(), m.end(), m.group(0), "phrase")
     if caused_by_team is not None:
         for m in caused_by_team.finditer(text):
@@ -278,6 +316,9 @@ def all_blame(
             # rules): "Jordan Smith broke down the recovery into workstreams" is their work;
             # "Priya's script truncated …" still pins the fault on her.
             subject = _opens_sentence(text, m.start()) and _VERB_NEXT.match(text, m.end())
+            # Named in brackets after their role: "DBA on call (Jordan Smith) is checking".
+            if text[m.start() - 1 : m.start()] == "(" and text[m.end() : m.end() + 1] == ")":
+                subject = _VERB_NEXT.match(text, m.end() + 1)
             if subject and not any(s == m.start() for s, *_ in spans):
                 continue
             add(m.start(), m.end(), m.group(0), "person")

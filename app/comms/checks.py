@@ -170,8 +170,8 @@ def check_texts(
         if status != "resolved":
             for start, end, words in _each(RESOLVED_WORDS, text):
                 if (
-                    CONDITIONAL.search(text, max(0, start - 40), start)
-                    or NEGATED.search(text, max(0, start - 20), start)
+                    CONDITIONAL.search(text, max(0, start - 60), start)
+                    or NEGATED.search(text, max(0, start - 30), start)
                     or _partial(text, start, end)
                 ):
                     continue

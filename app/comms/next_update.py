@@ -13,30 +13,54 @@ _NUMBER = (
     r"a\s+few|a\s+couple\s+of)"
 )
 _CLOCK = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_WHEN = re.compile(
+_WHEN_SRC = (
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\b(?:noon|midday|midnight)\b"
     r"|\b(?:in|within|after)\s+(?:the\s+next\s+)?" + _NUMBER + r"\s*(?:min(?:ute)?s?|hours?|hrs?)\b"
     r"|\bwithin\s+the\s+(?:next\s+)?hour\b"
     r"|\b(?:half|(?:a\s+)?quarter)\s+(?:past|to)\s+(?:\d{1,2}|" + _CLOCK + r")\b"
     r"|\bat\s+" + _CLOCK + r"(?:\s+o['\u2019]clock)?\b(?!\s+(?:of|sites?|locations?|stores?))"
-    r"|\bevery\s+(?:" + _NUMBER + r"\s*)?(?:min(?:ute)?s?|hours?|half\s+hour)\b",
-    re.IGNORECASE,
+    r"|\bevery\s+(?:" + _NUMBER + r"\s*)?(?:min(?:ute)?s?|hours?|half\s+hour)\b"
 )
+_WHEN = re.compile(_WHEN_SRC, re.IGNORECASE)
 # What a next communication is called: an update, or for the press a statement, briefing …
-_NEWS = r"(?:update|statement|announcement|bulletin|briefing|press\s+release)"
+_NEWS = r"(?:update|statement|announcement|bulletin|briefing|press\s+release|news)"
+# Words that name a next communication only with a qualifier: "our next post", "more
+# information", "a check-in at 16:00" (not "online check-in", "the database sync").
+_NOTE = r"(?:post|word|information|info|details|check-in|sync|call|report|news|updates?)"
+# Said of what comes next: "will be published at", "to follow at", "from us by".
+_COMING = (
+    r"(?:\s+(?:from\s+(?:us|the\s+team|our\s+team)|will|shall|be|is|are|due|to|follow|"
+    r"published|issued|posted|sent|shared|released|out|expected|coming|again|here|"
+    r"on\s+this\s+page))*"
+)
+_AT = r"\s*:?\s*(?:(?:at|by|in|within|around|about|before|no\s+later\s+than)\s+)?"
+# Verbs of telling that promise more when said of the future: "we'll confirm at 16:00",
+# "… and write again here at 16:00 UTC", "will refresh this page at 15:00".
+_TELL = (
+    r"(?:tell|write|post|publish|confirm|share|update|refresh|issue|send|provide|give|inform|"
+    r"brief|report\s+back|check\s+in|follow\s+up|let\s+(?:\w+\s+){1,2}know|be\s+back)"
+)
 _PROMISE = re.compile(
-    r"\b(?:next|further|another|final|new|updated)\s+" + _NEWS + r"\b"
+    r"\b(?:next|further|another|final|new|updated|more|fresh|latest|regular)\s+"
+    r"(?:" + _NEWS + r"|" + _NOTE + r")s?\b"
     r"(?!\s+(?:to|of|for)\s+(?:the|our|your)\s+app)"
     r"|\bupdate\s+(?:this\s+page|you|here|again)\b"
     r"|\b(?:share|post|send|provide|give|issue|publish|release|make)\s+"
     r"(?:(?:you|them|everyone|customers|readers)\s+)?(?:more|an?\s+" + _NEWS + r"|news|details)\b"
-    # Telling them again: "we will brief the press again", "we'll let you know", "we'll
-    # confirm at 15:30".
     r"|\b(?:brief|update|tell|inform)\s+(?:the\s+)?(?:press|media|journalists|reporters|"
     r"customers)\b"
     r"|\bwe(?:['\u2019]ll|\s+will)\s+(?:confirm|let\s+(?:you|everyone|customers)\s+know|"
     r"be\s+in\s+touch|get\s+back\s+to\s+you|write\s+again)\b"
+    r"|\b(?:will|['\u2019]ll|shall|and|then|to)\s+(?:[\w-]+\s+){0,2}?" + _TELL + r"\b"
     r"|\bcheck\s+back\b|\bhear\s+from\s+us\b|\breport\s+back\b",
+    re.IGNORECASE,
+)
+# A communication and its time together: "Update at 15:05 UTC", "An update will be
+# published at 17:00", "Expect an update from us by 15:00", "with a check-in at 16:00";
+# not one that was: "the update at 13:00 broke payments", "last night's update at 2am".
+_TIMED = re.compile(
+    r"(?<!\bthe\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\blast\s)(?<!['\u2019]s\s)(?<!\bapp\s)"
+    rf"\b(?:{_NEWS}|(?:an?|our)\s+{_NOTE})s?\b{_COMING}{_AT}(?:{_WHEN_SRC})",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s|$)|$)", re.MULTILINE)
@@ -46,6 +70,6 @@ def tells_next_update(text: str) -> bool:
     """Whether one sentence of ``text`` promises an update and says when (a time, a delay
     or a cadence): "Next update by 15:30 UTC", "we'll update this page every 30 minutes"."""
     return any(
-        _PROMISE.search(sentence) and _WHEN.search(sentence)
+        (_PROMISE.search(sentence) and _WHEN.search(sentence)) or _TIMED.search(sentence)
         for sentence in _SENTENCE.findall(text or "")
     )

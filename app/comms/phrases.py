@@ -174,7 +174,8 @@ PLAIN_USES = re.compile(
 # are back to normal", "for some customers", "… but some transfers are still slow".
 # "not yet back to normal" denies a recovery.
 NEGATED = re.compile(
-    r"\b(?:not|never|n['\u2019]t|no\s+longer)\s+(?:yet\s+|quite\s+|fully\s+|all\s+)?$",
+    r"(?:\b(?:not|never|no\s+longer)|n['\u2019]t)\s+(?:(?:yet|quite|fully|all|entirely|"
+    r"completely)\s+)*$",
     re.IGNORECASE,
 )
 PARTIAL_BEFORE = re.compile(
@@ -188,9 +189,11 @@ PARTIAL_AFTER = re.compile(
     r"not\s+yet|slow|delayed|failing|affected))",
     re.IGNORECASE,
 )
-# "until this is fixed" promises a resolution; it does not claim one.
+# "until this is fixed", "once we're sure the problem is resolved" promise a resolution;
+# they do not claim one.
 CONDITIONAL = re.compile(
-    r"\b(?:until|once|when|after|as\s+soon\s+as)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE
+    r"\b(?:until|once|when|after|as\s+soon\s+as|if)\s+(?:[\w'\u2019-]+\s+){0,6}$",
+    re.IGNORECASE,
 )
 JARGON_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jargon.txt")
 
