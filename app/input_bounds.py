@@ -70,7 +70,12 @@ def page_number(name: str = "page", maximum: int = MAX_PAGE, refuse: int = 400) 
 
 
 class BadJson(ValueError):
-    """A body that is not JSON Herald will read; the message says why, for a person."""
+    """A body that is not JSON Herald will read; the message says why, for a person, and
+    ``field`` names the top-level member at fault when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def read_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH):
@@ -97,8 +102,14 @@ def read_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH):
         document = json.loads(raw)
     except ValueError as error:
         raise BadJson(f"The body is not valid JSON: {error}.") from None
-    if "\\u0000" in raw.lower() and _holds_nul(document):
-        raise BadJson(NUL_MESSAGE)
+    if "\\u0000" in raw.lower():
+        found, field = _nul_in(document)
+        if found:
+            where = f"The {field!r} member" if field else "The body"
+            raise BadJson(
+                f"{where} contains a control character (U+0000, NUL), which Herald does not store.",
+                field,
+            )
     return document
 
 
@@ -106,21 +117,23 @@ NUL_MESSAGE = "The text contains a NUL character (\\u0000), which Herald does no
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _holds_nul(document) -> bool:
-    """Whether any key or string in a parsed document (already bounded in depth) holds
-    a NUL character; walked with a stack, not recursion."""
-    stack = [document]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                return True
-        elif isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
+def _nul_in(document) -> tuple[bool, str | None]:
+    """Whether any key or string of a parsed document (already bounded in depth) holds a
+    NUL character, and the top-level member it is in; walked with a stack."""
+    top = document.items() if isinstance(document, dict) else [(None, document)]
+    for field, member in top:
+        stack = [field or "", member]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, str):
+                if "\x00" in value:
+                    return True, field if isinstance(field, str) and "\x00" not in field else None
+            elif isinstance(value, dict):
+                stack.extend(value.keys())
+                stack.extend(value.values())
+            elif isinstance(value, list):
+                stack.extend(value)
+    return False, None
 
 
 def refuse_nul() -> None:

@@ -262,5 +262,6 @@ def test_a_nul_character_is_refused_before_it_reaches_the_database(clients):
         "/api/v1/incidents", json={"name": "Bad\u0000name", "impact": "minor", "components": {}}
     )
     assert response.status_code == 400
-    assert "NUL character" in response.get_json()["error"]["message"]
+    assert response.get_json()["error"]["field"] == "name"
+    assert "control character (U+0000" in response.get_json()["error"]["message"]
     assert snapshot() == before

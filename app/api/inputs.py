@@ -36,7 +36,8 @@ def json_body(allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
         try:
             data = read_json(raw)
         except BadJson as error:
-            raise ApiError(400, "bad_json", str(error)) from None
+            code = "invalid" if error.field else "bad_json"
+            raise ApiError(400, code, str(error), error.field) from None
         if not isinstance(data, dict):
             raise ApiError(400, "bad_json", "The body must be a JSON object.")
     unknown = sorted(set(data) - set(allowed))
