@@ -50,6 +50,8 @@ def sheet_state(sheet: FactSheet) -> str:
         return "published"
     if sheet.drafts and all(d.state == "discarded" for d in sheet.drafts):
         return "discarded"
+    if drafting.newer_set(sheet) is not None:
+        return "replaced"
     return "in progress"
 
 
@@ -111,6 +113,7 @@ def compose(incident_id: int):
         cadence=cadence_minutes(incident),
         first_update=drafting.first_update(incident),
         changes=compose_changes(incident, form, chosen, components),
+        waiting_sets=drafting.live_sets(incident),
     ), status
 
 
@@ -221,6 +224,7 @@ def _sheet_page(sheet: FactSheet, status: int = 200, posted: tuple[int, dict] | 
         state=sheet_state(sheet),
         cards=cards,
         waiting=approval.who_must_act(sheet) if sheet.published_at is None else [],
+        newer_set=drafting.newer_set,
         broadcasts=broadcasts,
         people=people,
         components={

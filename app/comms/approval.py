@@ -170,8 +170,7 @@ def who_must_act(sheet: FactSheet) -> list[Waiting]:
     if sheet.published_at is not None or not live:
         return []
     if drafting.newer_set(sheet) is not None:
-        # Nothing to approve or publish here: only discarding it is left.
-        return [Waiting(None, "author", "discard it: a newer set replaces it", author_of(live[0]))]
+        return []  # replaced: nothing to approve or publish here (its page says so)
     waiting = []
     for draft in live:
         stops = blocking(draft.findings, draft.overrides or {})

@@ -144,7 +144,7 @@ def compose(
             "it is what the public page shows.",
             "audiences",
         )
-    replaced = sum(1 for earlier in _sets_of(incident) if is_live(earlier))
+    replaced = len(live_sets(incident))
     sheet = FactSheet(
         incident=incident,
         status=status,
@@ -238,6 +238,11 @@ def set_notify(actor: User | None, draft: Draft, notify: bool) -> Draft:
 
 def _sets_of(incident: Incident) -> list[FactSheet]:
     return list(db.session.scalars(select(FactSheet).where(FactSheet.incident_id == incident.id)))
+
+
+def live_sets(incident: Incident) -> list[FactSheet]:
+    """The incident's sets someone may still act on (a new set replaces them)."""
+    return [sheet for sheet in _sets_of(incident) if is_live(sheet)]
 
 
 def is_live(sheet: FactSheet) -> bool:

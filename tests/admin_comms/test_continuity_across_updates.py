@@ -115,3 +115,25 @@ def test_the_incident_page_offers_one_primary_action_and_explains_the_others(
     )
     assert page.count('class="button primary"') + page.count('<button class="primary"') == 1
     assert 'id="quick-update-help"' in page and 'id="resolve-help"' in page
+
+
+def test_a_replaced_set_says_so_and_offers_no_approval_or_publishing(
+    staff, lead, approver, incident, compose, text
+):
+    """Found by a new user: a set replaced by a newer one read "Every draft is ready: …
+    must discard it … the set", still offered Approve and Publish, and the composer gave
+    no warning that writing a new set replaces the waiting one."""
+    client = staff(lead)
+    compose(client, incident, summary="Card payments fail.")
+    older = db.session.scalar(select(FactSheet).order_by(FactSheet.id.desc()))
+    page = text(client.get(f"/admin/incidents/{incident.id}/compose"))
+    assert "Writing a new set replaces it" in page
+    compose(client, incident, summary="Card payments fail in the EU.")
+    newer = db.session.scalar(select(FactSheet).order_by(FactSheet.id.desc()))
+    for who in (client, staff(approver)):
+        page = text(who.get(f"/admin/fact-sheets/{older.public_id}"))
+        assert "A newer set replaces these drafts" in page
+        assert f"/admin/fact-sheets/{newer.public_id}" in page
+        assert "Every draft is ready" not in page and "must discard" not in page
+        assert ">Approve</button>" not in page and "Publish to every audience" not in page
+    assert ">Approve</button>" in text(staff(approver).get(f"/admin/fact-sheets/{newer.public_id}"))
