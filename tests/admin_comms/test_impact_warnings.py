@@ -22,19 +22,24 @@ def payments(make_component):
     return make_component("Card payments", tier="tier1")
 
 
-def test_declaring_a_minor_incident_over_a_tier_1_outage_warns_and_suggests_major(
-    staff, lead, payments, fill, text
-):
-    client = staff(lead)
+def declare_down(client, fill, payments, impact: str):
+    """Declare, through the admin form, Card payments in major outage at ``impact``."""
     data = fill(
         client,
         "/admin/incidents/new",
         name="Card payments down",
-        impact="minor",
+        impact=impact,
         body="",
         **{f"component-{payments.id}": "major_outage"},
     )
-    response = client.post("/admin/incidents/new", data=data, follow_redirects=True)
+    return client.post("/admin/incidents/new", data=data, follow_redirects=True)
+
+
+def test_declaring_a_minor_incident_over_a_tier_1_outage_warns_and_suggests_major(
+    staff, lead, payments, fill, text
+):
+    client = staff(lead)
+    response = declare_down(client, fill, payments, "minor")
     page = text(response)
     assert (
         "The impact is minor, but Card payments (tier 1) in major outage implies at least "
@@ -54,16 +59,7 @@ def test_declaring_a_minor_incident_over_a_tier_1_outage_warns_and_suggests_majo
 def test_declaring_with_an_impact_that_fits_says_nothing_about_it(
     staff, lead, payments, fill, text
 ):
-    client = staff(lead)
-    data = fill(
-        client,
-        "/admin/incidents/new",
-        name="Card payments down",
-        impact="major",
-        body="",
-        **{f"component-{payments.id}": "major_outage"},
-    )
-    page = text(client.post("/admin/incidents/new", data=data, follow_redirects=True))
+    page = text(declare_down(staff(lead), fill, payments, "major"))
     assert "implies at least" not in page
 
 

@@ -107,11 +107,9 @@ def test_a_started_window_shows_in_progress_everywhere_without_a_write(client, m
     assert committed(item, api, web) == ("scheduled", "operational", "operational")
 
 
-def test_a_window_past_its_end_shows_completed_and_its_components_back(client, make_component):
-    api = make_component("API")
-    now = utcnow()
-    item = window([api], now - timedelta(hours=1), now + timedelta(hours=1))
-    advance_maintenance(now)  # the worker started it
+def started_then_ended_by_the_clock(item: Maintenance, now) -> None:
+    """The worker started ``item``; then its end passed with no worker to complete it."""
+    advance_maintenance(now)
     db.session.commit()
     db.session.execute(
         update(Maintenance)
@@ -119,6 +117,13 @@ def test_a_window_past_its_end_shows_completed_and_its_components_back(client, m
         .values(scheduled_until=now - timedelta(minutes=1))
     )
     db.session.commit()
+
+
+def test_a_window_past_its_end_shows_completed_and_its_components_back(client, make_component):
+    api = make_component("API")
+    now = utcnow()
+    item = window([api], now - timedelta(hours=1), now + timedelta(hours=1))
+    started_then_ended_by_the_clock(item, now)
     assert committed(item, api) == ("in_progress", "under_maintenance")
     with no_writes():
         html = client.get("/").get_data(as_text=True)
@@ -227,14 +232,7 @@ def test_the_worker_then_commits_the_state_the_page_showed(app, client, make_com
     declare_incident(None, "Slow web", "minor", {web: "degraded_performance"}, body="Slow.")
     db.session.commit()
     if phase == "ended":
-        advance_maintenance(now)
-        db.session.commit()
-        db.session.execute(
-            update(Maintenance)
-            .where(Maintenance.id == item.id)
-            .values(scheduled_until=now - timedelta(minutes=1))
-        )
-        db.session.commit()
+        started_then_ended_by_the_clock(item, now)
 
     def seen() -> tuple:
         summary = json(client, "summary")
