@@ -16,6 +16,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.status.components import set_component_status
 from core.db import db
 from tests.admin.incidentkit import (
     client_internal,
@@ -391,3 +392,29 @@ def test_the_audit_log_shows_who_declared_updated_and_resolved(
     assert "API errors: Investigating → Monitoring" in log
     assert "API errors: Monitoring → Resolved" in log
     assert "API: Operational → Major outage (incident: API errors)" in log
+
+
+def test_a_resolved_incident_offers_no_next_update_and_its_timeline_names_only_changes(
+    responder, fill, text, api, database, make_user, staff
+):
+    lead = staff(make_user("comms_lead", email="lena@example.com"))
+    incident = open_incident("API errors", {api: "major_outage", database: "degraded_performance"})
+    # The database recovered before the incident was resolved: resolving names it at the
+    # status it already has, which the timeline does not show as a change.
+    set_component_status(None, database, "operational")
+    db.session.commit()
+    data = resolve_form(responder, fill, incident)
+    responder.post(f"/admin/incidents/{incident.id}/resolve", data=data)
+    assert incident.updates[0].affected_components[1]["old_status"] == "operational"
+    page = lead.get(f"/admin/incidents/{incident.id}").get_data(as_text=True)
+    assert "Write the next update" not in page
+    assert "This incident is resolved: no further update is due." in page
+    assert "Reopen or add a note after resolution" in page
+    assert "Major outage → Operational" in page
+    assert "Operational → Operational" not in page
+    # While it is open, both are offered.
+    other = open_incident("Slow database", {database: "degraded_performance"})
+    open_page = lead.get(f"/admin/incidents/{other.id}").get_data(as_text=True)
+    assert "Write the next update" in open_page
+    assert "<h2>Quick update</h2>" in open_page
+    assert "Reopen or add a note" not in open_page
