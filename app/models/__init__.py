@@ -19,12 +19,24 @@ from app.models.components import (
 )
 from app.models.incidents import Incident, IncidentComponent, IncidentUpdate
 from app.models.maintenance import Maintenance, MaintenanceComponent, MaintenanceUpdate
+from app.models.signals import (
+    Alert,
+    AlertRule,
+    ComponentSignal,
+    Integration,
+    ListeningFeed,
+    Mention,
+    SuggestedIncident,
+    VendorSource,
+)
 from app.models.users import Team, User
 from core.audit import AuditEvent
 from core.db import Base
 from core.time import utcnow
 
 __all__ = [
+    "Alert",
+    "AlertRule",
     "ApiToken",
     "AuditEvent",
     "Base",
@@ -32,6 +44,7 @@ __all__ = [
     "Component",
     "ComponentDependency",
     "ComponentGroup",
+    "ComponentSignal",
     "DailyUptime",
     "Draft",
     "EscalationRule",
@@ -39,15 +52,20 @@ __all__ = [
     "Incident",
     "IncidentComponent",
     "IncidentUpdate",
+    "Integration",
+    "ListeningFeed",
     "Maintenance",
     "MaintenanceComponent",
     "MaintenanceUpdate",
+    "Mention",
     "MessageTemplate",
     "PageState",
     "RollCall",
     "StatusInterval",
+    "SuggestedIncident",
     "Team",
     "User",
+    "VendorSource",
     "utcnow",
 ]
 

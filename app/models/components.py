@@ -80,8 +80,16 @@ class Component(Base):
     )
     showcase: Mapped[bool] = mapped_column(Boolean, default=True)
     only_show_if_degraded: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The status people set, and the status the page shows once dependencies are applied.
+    # The component's own status, and the status the page shows once dependencies are
+    # applied. The own status is what staff (and the workflow) set, made worse by the
+    # worst present signal (a vendor, an alert) unless staff set it by hand since
+    # (``signal_held``): see app.status.components.own_status.
     status: Mapped[str] = mapped_column(StatusEnum, default="operational")
+    staff_status: Mapped[str] = mapped_column(status_enum("staff_status"), default="operational")
+    signal_status: Mapped[str] = mapped_column(
+        status_enum("component_signal_status"), default="operational"
+    )
+    signal_held: Mapped[bool] = mapped_column(Boolean, default=False)
     effective_status: Mapped[str] = mapped_column(
         status_enum("effective_status"), default="operational"
     )

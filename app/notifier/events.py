@@ -106,3 +106,11 @@ class ComponentStatusChanged:
     component: Component
     status: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentSuggested:
+    """A signal (a vendor, an alert, a wave of mentions) proposes an incident: the
+    incident team is alerted; nothing goes to customers."""
+
+    suggestion: object  # app.models.SuggestedIncident

@@ -20,6 +20,7 @@ from core.vocab import (
     COMPONENT_STATUSES,
     DEPENDENCY_KINDS,
     STATUS_LABELS,
+    STATUS_SEVERITY,
     TIERS,
     VISIBILITIES,
 )
@@ -132,6 +133,7 @@ def create_component(
     component = Component(
         name=name,
         status=status,
+        staff_status=status,
         effective_status=status,
         created_at=at,
         status_changed_at=at,
@@ -172,6 +174,15 @@ def delete_component(actor: User | None, component: Component) -> None:
     bump_page_version()
 
 
+def own_status(component: Component) -> str:
+    """The component's own status: what staff set, made worse by its worst present
+    signal, unless staff set a status by hand since the signal came (then theirs wins
+    until they hand the component back to its signals)."""
+    if component.signal_held:
+        return component.staff_status
+    return max(component.staff_status, component.signal_status, key=STATUS_SEVERITY.__getitem__)
+
+
 def set_component_status(
     actor: User | None,
     component: Component,
@@ -179,12 +190,44 @@ def set_component_status(
     at: datetime | None = None,
     note: str = "",
 ) -> bool:
-    """Set a component's own status. Returns whether anything changed.
+    """Set a component's status by hand (staff, the API, the workflow). Returns whether
+    the status shown changed.
 
-    Dependents' effective statuses follow, and every effective change is recorded in the
-    status history, from which uptime is computed.
+    While a signal claims the component, a status set by hand wins over it until
+    ``follow_signals``. Dependents' effective statuses follow, and every effective
+    change is recorded in the status history, from which uptime is computed.
     """
     _check_choice(status, COMPONENT_STATUSES, "Status", "status")
+    component.staff_status = status
+    if component.signal_status != "operational":
+        component.signal_held = True
+    return _apply_own_status(actor, component, at, note)
+
+
+def set_signal_status(component: Component, status: str, at: datetime | None, note: str) -> bool:
+    """Record the worst status the component's signals claim (``operational`` when none
+    does) and apply it unless staff hold the component. Returns whether the status
+    shown changed."""
+    _check_choice(status, COMPONENT_STATUSES, "Status", "status")
+    component.signal_status = status
+    if status == "operational":
+        component.signal_held = False  # nothing left to override
+    return _apply_own_status(None, component, at, note)
+
+
+def follow_signals(actor: User | None, component: Component) -> bool:
+    """Hand a component held by staff back to its signals."""
+    if not component.signal_held:
+        return False
+    component.signal_held = False
+    audit.record(
+        actor, "component.follow_signals", component, f"{component.name}: follows its signals again"
+    )
+    return _apply_own_status(actor, component, None, "signals")
+
+
+def _apply_own_status(actor: User | None, component: Component, at, note: str) -> bool:
+    status = own_status(component)
     if component.status == status:
         return False
     at = at or utcnow()

@@ -1,0 +1,91 @@
+"""A source's present claim on a component's status, and the component's signal status:
+the worst of its claims (operational when none is left)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from app.models import Component, ComponentSignal
+from app.status.components import set_signal_status
+from core.db import db
+from core.time import utcnow
+from core.vocab import STATUS_SEVERITY
+
+
+def claim(
+    component: Component,
+    source: str,
+    status: str,
+    *,
+    reason: str,
+    link: str = "",
+    public: bool = False,
+    at: datetime | None = None,
+) -> bool:
+    """``source`` (``vendor:<id>``, ``alert:<id>``) says ``component`` is ``status``;
+    ``operational`` withdraws the claim. Returns whether the component's shown status
+    changed. Repeating the same claim changes nothing."""
+    at = at or utcnow()
+    row = db.session.scalar(
+        select(ComponentSignal).where(
+            ComponentSignal.component_id == component.id, ComponentSignal.source == source
+        )
+    )
+    if status == "operational":
+        if row is None:
+            return False
+        db.session.delete(row)
+    elif row is None:
+        db.session.add(
+            ComponentSignal(
+                component_id=component.id,
+                source=source,
+                status=status,
+                reason=reason,
+                link=link,
+                public=public,
+                since=at,
+            )
+        )
+    elif (row.status, row.reason, row.link, row.public) == (status, reason, link, public):
+        return False
+    else:
+        row.status, row.reason, row.link, row.public = status, reason, link, public
+    db.session.flush()
+    return recompute(component, at)
+
+
+def withdraw_source(source: str, at: datetime | None = None) -> list[Component]:
+    """Withdraw every claim of ``source`` (deleted, revoked or unmapped); returns the
+    components whose shown status changed."""
+    ids = db.session.scalars(
+        select(ComponentSignal.component_id).where(ComponentSignal.source == source)
+    ).all()
+    db.session.execute(delete(ComponentSignal).where(ComponentSignal.source == source))
+    db.session.flush()
+    changed = []
+    for component in db.session.scalars(select(Component).where(Component.id.in_(ids))):
+        if recompute(component, at or utcnow()):
+            changed.append(component)
+    return changed
+
+
+def claims_on(component_id: int) -> list[ComponentSignal]:
+    """The component's present claims, worst first."""
+    rows = db.session.scalars(
+        select(ComponentSignal).where(ComponentSignal.component_id == component_id)
+    ).all()
+    return sorted(rows, key=lambda row: (-STATUS_SEVERITY[row.status], row.since))
+
+
+def recompute(component: Component, at: datetime) -> bool:
+    """Apply the worst present claim to the component (see set_signal_status)."""
+    rows = claims_on(component.id)
+    worst = rows[0] if rows else None
+    status = worst.status if worst else "operational"
+    if status == component.signal_status:
+        return False
+    note = worst.reason if worst else "signals cleared"
+    return set_signal_status(component, status, at, note)
