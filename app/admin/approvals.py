@@ -49,6 +49,15 @@ def _ready(sheet: FactSheet) -> bool:
     return all(w.who == "publisher" for w in approval.who_must_act(sheet))
 
 
+@bp.get("/fact-sheets/<public_id>/publish")
+@requires("publish_updates")
+def publish_page(public_id: str):
+    """A bookmarked or reloaded confirmation (publishing is a POST): back to the set,
+    where Publish asks again with today's figures."""
+    sheet = _sheet_or_404(public_id)
+    return redirect(url_for("admin.fact_sheet", public_id=sheet.public_id))
+
+
 @bp.post("/fact-sheets/<public_id>/publish")
 @requires("publish_updates")
 def publish(public_id: str):

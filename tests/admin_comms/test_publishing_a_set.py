@@ -149,3 +149,13 @@ def test_a_next_update_time_that_has_passed_since_drafting_stops_publishing(read
     assert "customers: 1 finding(s) to fix or override" in page
     assert "The next-update time is in the past." in page
     assert counts(incident) == (0, 0)
+
+
+def test_opening_the_publish_address_directly_leads_back_to_the_set_and_publishes_nothing(
+    ready, incident
+):
+    client, sheet = ready
+    response = client.get(f"{sheet_url(sheet)}/publish")
+    assert (response.status_code, response.headers["Location"]) == (302, sheet_url(sheet))
+    assert counts(incident) == (0, 0)
+    assert sheet.published_at is None
