@@ -23,6 +23,9 @@ from core.db import db
 from core.time import utcnow
 
 USER_AGENT_LENGTH = 200
+# A sign-in without "keep me signed in" lives in a browser-session cookie; browsers that
+# restore tabs keep such cookies for days, so the server ends it after a working day.
+UNREMEMBERED_LIFETIME = timedelta(hours=12)
 # How long the record of an ended session stays (the account page and audits read it).
 SESSION_RECORDS_KEPT = timedelta(days=7)
 
@@ -31,20 +34,22 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def start_session(user: User, user_agent: str = "") -> StaffSession:
+def start_session(user: User, user_agent: str = "", remember: bool = False) -> StaffSession:
     """Open a session for ``user`` signing in now; ``user.get_id()`` then names it.
 
-    It lasts as long as the remember-me cookie may (``REMEMBER_COOKIE_DURATION``), so
-    neither cookie outlives it.
+    Remembered, it lasts as long as the remember-me cookie may
+    (``REMEMBER_COOKIE_DURATION``), so neither cookie outlives it; otherwise
+    ``UNREMEMBERED_LIFETIME``.
     """
     key = secrets.token_urlsafe(32)
     now = utcnow()
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"] if remember else UNREMEMBERED_LIFETIME
     record = StaffSession(
         user=user,
         token_hash=_hash(key),
         user_agent=(user_agent or "")[:USER_AGENT_LENGTH],
         created_at=now,
-        expires_at=now + current_app.config["REMEMBER_COOKIE_DURATION"],
+        expires_at=now + lifetime,
     )
     db.session.add(record)
     user.session_key = key
@@ -100,6 +105,48 @@ def end_all_sessions(user: User) -> int:
         .values(revoked_at=utcnow())
     )
     return result.rowcount
+
+
+def end_one_session(actor: User, session_id: int) -> StaffSession | None:
+    """The account page's "Sign out" on one listed session: ends it if it is ``actor``'s
+    and open; returns it (None when there is no such open session of theirs)."""
+    record = db.session.get(StaffSession, session_id)
+    if record is None or record.user_id != actor.id or record.revoked_at is not None:
+        return None
+    record.revoked_at = utcnow()
+    audit.record(actor, "user.sign_out_session", actor, f"Signed out {device_name(record)}")
+    return record
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chromium/", "Chromium"),
+    ("Chrome/", "Chrome"),
+    ("HeadlessChrome/", "Chrome"),
+    ("Safari/", "Safari"),
+    ("curl/", "curl"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_name(record: StaffSession) -> str:
+    """ "Firefox on Windows" from a session's user agent, for people to recognise it."""
+    agent = record.user_agent or ""
+    browser = next((name for mark, name in _BROWSERS if mark in agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown browser"
 
 
 def sign_out_everywhere(actor: User) -> int:

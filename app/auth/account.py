@@ -18,7 +18,27 @@ def account():
         (record, staff_sessions.is_current(record, current_user))
         for record in staff_sessions.open_sessions(current_user)
     ]
-    return render_template("auth/account.html", sessions=sessions)
+    return render_template(
+        "auth/account.html", sessions=sessions, device_name=staff_sessions.device_name
+    )
+
+
+@bp.post("/account/sessions/<int:session_id>/sign-out")
+@requires("own_account")
+def sign_out_session(session_id: int):
+    user = current_user._get_current_object()
+    record = staff_sessions.end_one_session(user, session_id)
+    if record is None:
+        flash("That session has already ended.", "info")
+        return redirect(url_for("auth.account"))
+    current = staff_sessions.is_current(record, user)
+    db.session.commit()
+    if current:
+        logout_user()
+        flash("You are signed out on this device.", "info")
+        return redirect(url_for("auth.login"))
+    flash(f"Signed out {staff_sessions.device_name(record)}.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/sign-out-everywhere")

@@ -69,7 +69,7 @@ def login():
         if user is None:
             check_password_hash(_dummy_hash(), form.password.data)
         elif user.check_password(form.password.data) and user.active:
-            start_session(user, request.user_agent.string)
+            start_session(user, request.user_agent.string, remember=form.remember.data)
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()

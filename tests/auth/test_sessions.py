@@ -322,3 +322,65 @@ def session_records(user) -> int:
     return len(
         db.session.scalars(select(StaffSession).where(StaffSession.user_id == user.id)).all()
     )
+
+
+def test_a_session_without_keep_me_signed_in_ends_after_a_working_day(app, ada):
+    from app.staff_sessions import UNREMEMBERED_LIFETIME
+
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, remember=True)
+    sign_in(phone)
+    records = db.session.scalars(select(StaffSession).order_by(StaffSession.id)).all()
+    lifetimes = [record.expires_at - record.created_at for record in records]
+    assert lifetimes == [app.config["REMEMBER_COOKIE_DURATION"], UNREMEMBERED_LIFETIME]
+
+
+def test_one_session_is_signed_out_from_the_account_page_and_the_others_stay(app, ada):
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop)
+    sign_in(phone, remember=True)
+    phone_record = db.session.scalars(select(StaffSession).order_by(StaffSession.id)).all()[1]
+    page = laptop.get("/account").get_data(as_text=True)
+    assert f'action="/account/sessions/{phone_record.id}/sign-out"' in page
+    response = laptop.post(
+        f"/account/sessions/{phone_record.id}/sign-out",
+        data={"csrf_token": csrf(laptop, "/account")},
+    )
+    assert response.status_code == 302
+    assert not signed_in(phone)
+    assert signed_in(laptop)
+    # Without the CSRF token nothing ends; someone else's session is not ours to end.
+    laptop_record = db.session.scalars(select(StaffSession).order_by(StaffSession.id)).all()[0]
+    assert laptop.post(f"/account/sessions/{laptop_record.id}/sign-out").status_code == 400
+    assert signed_in(laptop)
+
+
+def test_signing_out_this_session_from_the_account_page_signs_out_here(app, ada, make_user):
+    laptop = app.test_client()
+    sign_in(laptop)
+    other = app.test_client()
+    make_user("responder", email="bob@example.com")
+    sign_in(other, email="bob@example.com")
+    ada_record, bob_record = db.session.scalars(select(StaffSession).order_by(StaffSession.id))
+    # Ada cannot end Bob's session: it is not listed for her and the address does nothing.
+    token = csrf(laptop, "/account")
+    laptop.post(f"/account/sessions/{bob_record.id}/sign-out", data={"csrf_token": token})
+    assert signed_in(other)
+    response = laptop.post(
+        f"/account/sessions/{ada_record.id}/sign-out", data={"csrf_token": token}
+    )
+    assert urlsplit(response.headers["Location"]).path == "/login"
+    assert not signed_in(laptop)
+
+
+def test_sessions_are_named_by_browser_and_system(app, ada):
+    from app.staff_sessions import device_name
+
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"
+    safari = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
+    )
+    assert device_name(StaffSession(user_agent=firefox)) == "Firefox on Windows"
+    assert device_name(StaffSession(user_agent=safari)) == "Safari on iOS"
+    assert device_name(StaffSession(user_agent="")) == "Unknown browser"
