@@ -1,6 +1,7 @@
-"""The words and phrases the draft checks look for (``app.comms.checks``): blame, a
-named culprit, speculation, acknowledgement, apology, resolved or unresolved wording,
-placeholders left in, and the jargon list for plain audiences."""
+"""The words and phrases the draft checks look for (``app.comms.checks``): fixed phrases
+of blame (the agents of a fault are in ``app.comms.blame``), speculation,
+acknowledgement, apology, resolved or unresolved wording, placeholders left in, and the
+jargon list for plain audiences."""
 
 from __future__ import annotations
 
@@ -8,89 +9,101 @@ import os
 import re
 from functools import lru_cache
 
+from app.comms.blame_words import ROLE_NOUN
+
 
 def _phrases(*words: str) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
 
 
-PERSON = (
-    r"(?:an?\s+|the\s+|one\s+of\s+our\s+|our\s+)?(?:on-call\s+)?"
-    r"(?:engineer|developer|employee|operator|contractor|colleague|admin(?:istrator)?|"
-    r"intern|somebody|someone|staff\s+member|team\s+member)s?"
-)
-TEAM = r"(?:\s+(?:on|from|in)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,3}?team)?"
-CARELESSLY = r"(?:accidentally|mistakenly|wrongly|carelessly|inadvertently)"
-# "broke the migration into batches" is work, not a fault.
-FAULT_VERBS = (
-    r"(?:broke(?!\s+(?:[\w-]+\s+){0,3}?into\b)|forgot|misconfigured|messed\s+up|screwed\s+up|"
-    r"fat-fingered)"
-)
+# A role as an agent (app.comms.blame_words): "caused by an engineer", "a developer's change".
+_SOMEONE = rf"(?:an?\s+|the\s+|one\s+of\s+our\s+|our\s+)?(?:{ROLE_NOUN}|somebody|someone)"
 BLAME = _phrases(
     r"human error",
-    r"(?:the\s+)?fault\s+of",
+    # "the fault of our processor", not "a mistake of ours": we own our mistakes.
+    r"(?:the\s+)?fault\s+of(?!\s+(?:us|ours|our\s+own|mine|me)\b)",
     r"(?:his|her|their)\s+fault",
     # "is to blame" is judged by who is (app.comms.blame): a failed link is no one's blame.
     r"(?<!to\s)blame[sd]?",
     r"negligen(?:ce|t)",
-    r"mistake\s+(?:by|of)",
+    r"mistake\s+(?:by|of)(?!\s+(?:us|ours|our\s+own|mine|me)\b)",
     r"careless(?:ness|ly)?",
-    r"(?:caused|broken|triggered)\s+by\s+(?:an?\s+|the\s+|one\s+of\s+our\s+)?"
-    r"(?:engineer|developer|employee|operator|contractor|colleague|admin(?:istrator)?|"
-    r"intern|somebody|someone|staff\s+member|team\s+member)s?",
-    # A person as the subject of what went wrong: "an engineer on the payments team made
-    # a bad change", "someone accidentally deleted …", "a developer's change broke …".
-    # What people do right ("an engineer deployed a fix") is not blame.
-    PERSON + TEAM + r"\s+(?:" + CARELESSLY + r"\s+)?" + FAULT_VERBS,
-    PERSON + TEAM + r"\s+" + CARELESSLY + r"\s+\w+",
-    PERSON + TEAM + r"\s+(?:made|pushed|deployed|ran|applied|shipped|merged|introduced)\s+"
-    r"(?:an?\s+|the\s+)?(?:bad|wrong|faulty|broken|incorrect|untested|mistaken|erroneous)",
-    PERSON + TEAM + r"\s+made\s+(?:an?\s+)?(?:mistake|error|blunder)",
-    PERSON + r"'s\s+(?:change|mistake|error|deploy(?:ment)?|commit|config(?:uration)?)",
+    r"(?:caused|broken|triggered)\s+by\s+" + _SOMEONE,
+    _SOMEONE + r"['\u2019]s\s+(?:change|mistake|error|deploy(?:ment)?|commit|config(?:uration)?)",
 )
-# A capitalised word that broke or forgot something ("Bob broke it", "Élodie forgot to
-# renew"): probably a person, perhaps a product, so a warning (see named_culprits).
-NAMED_CULPRIT = re.compile(r"\b([^\W\d_]{3,})\s+" + FAULT_VERBS + r"\b", re.IGNORECASE)
-NOT_NAMES = frozenset(
-    "The This That These Those They It Its We Our He She Everyone Someone Somebody "  # noqa: SIM905
-    "Something Nobody Nothing Everything Who What Which".split()
+# A hedge about the cause or the fix. What readers should expect or do ("you may need to
+# sign in again", "calls may drop", "passengers should allow extra time") and a forecast
+# pinned to a time ("expected to be restored by 16:00") are not speculation.
+_CAUSED = (
+    r"caused|triggered|due|related|linked|connected|involved|behind|responsible|tied|"
+    r"associated|down\s+to|because|(?:the|a)\s+(?:result|cause|reason|source|culprit|sign|"
+    r"symptom)\s+of"
 )
-
-
-def named_culprits(text: str):
-    for match in NAMED_CULPRIT.finditer(text):
-        word = match.group(1)
-        if word[0].isupper() and word not in NOT_NAMES:
-            yield match.start(), match.end(), match.group(0)
-
-
+_BACK = (
+    r"fixed|resolved|working|back|restored|ready|done|over|fine|sorted|up|running|live|"
+    r"available|online|operational|normal|stable|cleared|complete|finished|resumed|recovered|"
+    r"repaired"
+)
+# A forecast pinned to a clock time is a plan: "should be back by 16:00 UTC".
+_UNTIMED = r"(?![^.;!?\n]*\b(?:by|at|before|until|around|from)\s+(?:\d|noon|midday|midnight))"
 SPECULATION = _phrases(
-    # We (or I) as the one who guesses: "we think", "I reckon", "our guess is".
-    r"(?:we|I)\s+(?:think|believe|suspect|guess|reckon|imagine|assume|presume)",
-    r"(?:our|my)\s+(?:best\s+|current\s+|working\s+)?(?:guess|hunch|theory|assumption|"
-    r"suspicion|impression)",
+    # We (or I) as the one who guesses: "we think", "I reckon", "we're guessing".
+    r"(?:we|I)(?:['\u2019]re|\s+are|['\u2019]m|\s+am)?\s+(?:currently\s+|still\s+|now\s+|"
+    r"strongly\s+|do\s+|also\s+)?(?:think|believe|suspect|guess|reckon|imagine|assume|presume|"
+    r"thinking|believing|suspecting|guessing|assuming|presuming)(?!\s+in\b)",
+    # Others' beliefs about the cause: "engineers think a lightning strike …".
+    r"(?<!you\s)(?<!if\s)(?:thinks?|believes?|suspects?)\s+(?:that\s+)?(?:the|a|an|this|it|its|"
+    r"our|some|there)",
+    r"(?:the|a|one|our)\s+(?:working\s+|main\s+|leading\s+)?(?:theory|hypothesis|assumption)\s+"
+    r"(?:is|that)",
+    r"(?:from\s+what|as\s+far\s+as)\s+we\s+(?:can\s+)?(?:tell|see|know)",
+    r"there(?:['\u2019]s|\s+is)\s+(?:a\s+|some\s+|every\s+)?(?:(?:good|small|slight|high|"
+    r"strong|real)\s+)?chance",
+    r"(?:our|my)\s+(?:best\s+|current\s+|working\s+|initial\s+|leading\s+|first\s+)?"
+    r"(?:guess|hunch|theory|assumption|suspicion|impression|hypothesis)",
+    # Said of the cause by nobody in particular: "the fault is thought to be …".
+    r"(?:is|are|was|were)\s+(?:now\s+|currently\s+)?(?:thought|believed|suspected|understood|"
+    r"presumed|assumed|rumou?red)\s+to\s+(?:be|have)",
+    r"it(?:['\u2019]s|\s+is)\s+(?:thought|believed|suspected|understood)",
+    r"reason\s+to\s+(?:believe|think|suspect)",
+    r"(?:we|I)\s+(?:do\s*n['\u2019]?t|do\s+not)\s+(?:think|believe)",
+    # "we can't rule out", "could not be ruled out".
+    r"(?:not|cannot|\w*n['\u2019]t)\s+(?:yet\s+)?(?:be\s+|been\s+)?rul(?:e|ed)\s+(?:it\s+|this\s+|that\s+)?out",
     # Odds: "chances are", "odds are", "in all likelihood", "it's possible that".
     r"(?:the\s+)?(?:chances|odds)\s+are",
     r"in\s+all\s+(?:likelihood|probability)",
     r"it(?:['\u2019]s|\s+is|\s+may\s+be|\s+could\s+be)\s+(?:quite\s+|very\s+|entirely\s+)?"
     r"(?:possible|conceivable|plausible|probable)",
     # The reader's own needs are not a guess: "if you're likely to need a prescription".
-    r"(?<!you're\s)(?<!you\sare\s)(?<!you\u2019re\s)(?:un)?likely",
+    r"(?<!you're\s)(?<!you\sare\s)(?<!you\u2019re\s)(?<!you'll\s)(?<!you\u2019ll\s)"
+    r"(?<!you\swill\s)(?:un)?likely",
     # A hedged expectation of the outcome: "we expect that no data has been lost".
     r"we\s+(?:would\s+|do\s+)?(?:expect|anticipate)\s+that",
+    # A recovery forecast with no time to hold it to: "service is expected to be back soon".
+    r"(?:is|are)\s+expected\s+to\s+(?:be\s+)?(?:" + _BACK + r"|recover|return|resume|clear|"
+    r"improve)" + _UNTIMED,
     r"probable",
     r"ought\s+to",
-    # Early evidence read as a finding: "early signs point to", "indications suggest".
-    r"(?:early|first|initial|preliminary)\s+(?:signs|indications|findings|evidence|data)",
+    # Early evidence read as a finding: "early signs point to", "initial checks suggest".
+    r"(?:early|first|initial|preliminary)\s+(?:signs|indications|findings|evidence|data|checks|"
+    r"tests|results|investigations?|analysis|assessments?|reports?|diagnosis|look)",
     r"(?:signs|indications|everything|evidence)\s+(?:points?|suggests?|indicates?)\s+"
     r"(?:to|that|towards)",
+    r"(?:which|this|that)\s+suggests",
     # Luck as part of the plan: "if all goes well", "all being well", "fingers crossed".
     r"if\s+(?:all|everything)\s+goes\s+(?:well|to\s+plan|smoothly|according\s+to\s+plan)",
     r"all\s+being\s+well",
     r"fingers\s+crossed",
-    r"with\s+(?:any|a\s+bit\s+of|some)\s+luck",
-    r"(?:must|may|might|could)\s+have\s+been\s+(?:caused|triggered|due|related|linked)",
+    r"touch\s+wood",
+    r"with\s+(?:any\s+|a\s+bit\s+of\s+|some\s+)?luck",
+    r"(?:we|I)(?:['\u2019]re|\s+are|['\u2019]m|\s+am)?\s+(?:hope|hoping)\s+(?:to|that|it|this)",
+    r"(?:must|may|might|could)\s+(?:well\s+|also\s+)?have\s+(?:been\s+)?(?:"
+    + _CAUSED
+    + r"|started|come\s+from|originated|stemmed|led\s+to|contributed|damaged|broken)",
+    r"there\s+(?:may|might|could)\s+be\s+(?:a\s+)?(?:link|connection)",
     r"apparently",
     r"supposedly",
+    r"seemingly",
     # Said of the reader ("you've probably noticed"), a hedge is not about the cause.
     r"(?<!you've\s)(?<!you\u2019ve\s)(?<!you\s)(?<!you\shave\s)(?<!you'll\s)"
     r"(?:probably|possibly)(?!\s+(?:already\s+)?(?:noticed|seen|heard|know|knew|read))",
@@ -98,18 +111,28 @@ SPECULATION = _phrases(
     r"perhaps",
     # A hedge about the cause or the fix; "you should be able to", "you might see" and
     # "payments may be retried" tell readers what to expect and are not speculation.
-    r"should\s+be\s+(?:fixed|resolved|working|back|restored|ready|done|over|fine)",
+    r"should\s+(?:be\s+(?:" + _BACK + r")|resume|recover|clear|return|improve|settle|"
+    r"stabili[sz]e|come\s+back|start\s+working|work\s+again)" + _UNTIMED,
     r"(?<!you\s)might(?!\s+(?:want|need|see|notice|have|experience|find|get)\b)",
     r"hopefully",
-    r"it\s+seems",
+    r"it\s+(?:would\s+)?seems?",
     r"seem(?:s|ed)?\s+to",
-    r"appear(?:s|ed)?\s+to\s+be",
-    r"(?:it\s+)?looks\s+like",
-    r"could\s+be",
-    r"may\s+be\s+(?:linked|related|caused|due|connected|involved)",
+    r"(?:it|this|there)\s+(?:would\s+)?appears?",
+    r"would\s+(?:appear|seem)",
+    r"appear(?:s|ed)?\s+to\s+(?:be|have)",
+    r"(?:it\s+)?looks\s+(?:like|as\s+(?:if|though)|to\s+be)",
+    r"could\s+(?:well\s+|also\s+)?(?:be|stem|come\s+from|result|originate|relate|explain|"
+    r"point\s+to|mean|indicate)",
+    r"may\s+(?:well\s+|also\s+)?be\s+(?:" + _CAUSED + ")",
     r"(?:our\s+)?best\s+guess",
     r"presumably",
-    r"we(?:'re|\s+are)\s+(?:fairly|pretty|quite|reasonably)\s+(?:sure|confident|certain)",
+    r"conceivably",
+    r"we(?:'re|\s+are)\s+(?:fairly|pretty|quite|reasonably|almost|nearly)\s+(?:sure|confident|"
+    r"certain)",
+    # A claim marked as unchecked: "…, though this has not been confirmed".
+    r"(?:though|although|but)\s+(?:this|that|it)\s+(?:has|is|was)\s*(?:n['\u2019]t|\s+not)\s+"
+    r"(?:yet\s+)?(?:been\s+)?(?:confirmed|verified)",
+    r"(?:is|are|remains?)\s+(?:as\s+yet\s+|still\s+)?unconfirmed",
 )
 ACKNOWLEDGE = _phrases(
     r"we(?:'re|\s+are)\s+aware",
