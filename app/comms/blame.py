@@ -22,6 +22,7 @@ from app.comms.blame_words import (
     ANYWHERE,
     BAD,
     BENIGN,
+    CARELESSLY,
     CAUSE,
     DAMAGED,
     DEFECT,
@@ -39,6 +40,7 @@ from app.comms.blame_words import (
     ROLE_NOUN,
     SUPPLIER,
     TEAM,
+    TWICE_VERB,
     WHERE,
     WHO,
     WORK,
@@ -74,7 +76,7 @@ _PROBLEM = r"(?:bug|error|fault|crash|regression|problem|issue|outage|failure|de
 # engineers", "the crash was introduced by the mobile team's release". Not the mishap of
 # an agent: "caused by our supplier's power cut" is no one's blame.
 BY_AGENT = re.compile(
-    rf"\b(?:{FAULT_NOUN}\s+(?:(?:(?:was|were)\s+)?(?:made|committed)\s+)?(?:by|on\s+the\s+part\s+of)|"
+    rf"(?<!\bnot\s)(?<!\bnever\s)(?<!n['\u2019]t\s)\b(?:{FAULT_NOUN}\s+(?:(?:(?:was|were)\s+)?(?:made|committed)\s+)?(?:by|on\s+the\s+part\s+of)|"
     r"(?:caused|triggered|broken|let\s+down)\s+by|"
     rf"{_PROBLEM}\b[^.;!?\n]{{0,60}}?\b(?:was|were|been)\s+introduced\s+by|"
     r"(?:fault|responsibility|blame)\s+(?:for\s+(?:[\w-]+\s+){0,3}?)?(?:lies|rests|sits|lay)\s+"
@@ -112,10 +114,45 @@ BAD_THING_BY = re.compile(
     re.IGNORECASE,
 )
 # Done by someone, and done wrong: "a migration that was run by the Identity team's on-call
-# against the primary without a lock timeout".
+# against the primary without a lock timeout", "a file that was sent twice by a member of
+# our operations team", "rules were incorrectly updated by staff at the hub", "the
+# certificate was not renewed by our provider". What was done wrong is said in the verb
+# group (``how``, ``mid``) or after the agent (``rest``).
 PASSIVE_BY = re.compile(
-    rf"\b(?:was|were|been|got)\s+(?:[\w-]+ed|run|done|made|sent|set|put|shipped|written|"
-    rf"built|left|taken)\s+by\s+(?P<who>{AGENT}|{NAME}){WHERE}(?P<rest>[^.;!?]*)",
+    r"\b(?:was|were|been|got|being)\s+(?P<how>(?:(?:not|never)\s+)?(?:(?:properly|yet|"
+    + CARELESSLY
+    + r")\s+)?)(?P<verb>[\w-]+ed|run|done|made|sent|set|put|shipped|written|built|left|taken|"
+    r"read|cut|hit|struck|dug|given|chosen|paid|brought|kept|thrown|drawn|driven)"
+    rf"(?P<mid>(?:\s+(?!by\b)[\w-]+){{0,3}}?)\s+by\s+(?P<who>{AGENT}|{NAME}){WHERE}"
+    r"(?P<rest>[^.;!?]*)",
+    re.IGNORECASE,
+)
+# A duty left undone, said in the passive: "was not renewed by", "had never been tested by".
+_DUTY_UNDONE = re.compile(
+    r"(?:not|never)\s+(?:properly\s+|yet\s+)?(?:renew|test|check|review|patch|updat|appl|"
+    r"approv|verif|monitor|escalat|secur|lock|back|fix|replac|notic|spott|follow|act|read|"
+    r"configur|maintain|inspect|servic|clean|repair|sign)",
+    re.IGNORECASE,
+)
+# Said of the act in the verb group: "sent twice", "updated incorrectly", "run too early".
+_DONE_WRONG = re.compile(
+    rf"\b(?:{CARELESSLY}|too\s+(?:early|late|soon|often)|"
+    r"by\s+(?:mistake|accident|error)|half[\s-]|partly|partially|out\s+of\s+order|"
+    r"without|instead|in\s+error)",
+    re.IGNORECASE,
+)
+# Handed over twice: "a payment file that was sent twice by …" (not "checked twice").
+_TWICE = re.compile(rf"{TWICE_VERB}(?:\s+[\w-]+)*?\s+(?:twice|two\s+times|in\s+duplicate)", re.I)
+# What someone drove or worked with did the damage: "a digger operated by a building
+# contractor struck an underground cable", "a van belonging to our courier hit the gate".
+_STRUCK = (
+    r"(?:struck|hit|ruptured|pierced|punctured|snagged|clipped|"
+    r"(?:crashed|ran|reversed|drove|backed|smashed)\s+into)\b"
+)
+WIELDED = re.compile(
+    r"\b(?:(?:operated|driven|used|worked|controlled|owned|hired|run|steered|handled)\s+by|"
+    rf"belonging\s+to)\s+(?P<who>{AGENT}|{NAME}){WHERE}\s*,?{ADVERB}\s+"
+    rf"(?P<what>{FAULT}|{_STRUCK})",
     re.IGNORECASE,
 )
 # Harmed by someone: "the router was misconfigured by a contractor", "the install was
@@ -139,7 +176,21 @@ POSSESSIVE = re.compile(
     rf"accidentally)\s+)*{DAMAGED})"
     # What they drove or worked with: "a contractor's digger cut through the cable".
     r"|(?:[\w-]+\s+)?(?:digger|excavator|drill|van|lorry|truck|vehicle|crane|machine)s?\s+"
-    rf"(?:{FAULT}))",
+    rf"(?:{FAULT}|{_STRUCK})"
+    # Their act, and what it brought or did: "Priya's deploy of build 4.12 shipped with
+    # the flags flipped", "the vendor's update to the firmware broke pairing".
+    rf"|(?:[\w-]+\s+){{0,2}}?{WORK}s?(?:\s+(?:of|to|for|on|in|against)(?:\s+[\w.-]+){{1,3}}?)?"
+    rf"(?=\s+(?:(?:had|has|then|also|accidentally)\s+)*{DAMAGED}))",
+    re.IGNORECASE,
+)
+# Someone's work named as the cause: "Root cause: Priya's deploy of build 4.12", "traced
+# to the vendor's update"; not their planned work ("due to the council's scheduled works").
+_THEIR_WORK = WORK.replace("|work)", ")")
+CAUSE_WORK = re.compile(
+    r"\b(?:(?:root\s+)?cause\s*(?:(?:was|is)\b\s*)?:?|traced\s+(?:back\s+)?to|came\s+from|"
+    r"stemmed\s+from|(?:started|began)\s+with|because\s+of|due\s+to|(?:the\s+)?result\s+of)"
+    rf"\s+(?P<who>{AGENT}|{NAME})['\u2019]s\s+(?!(?:planned|scheduled|routine|regular|annual|"
+    rf"agreed)\b)(?:[\w-]+\s+){{0,2}}?(?:{_THEIR_WORK}|{FAULT_NOUN}|failure\s+to)s?\b",
     re.IGNORECASE,
 )
 CAUSED = re.compile(
@@ -172,7 +223,9 @@ _REMEDY = re.compile(
 _PURPOSE = re.compile(PURPOSE, re.IGNORECASE)
 _TOOK_OUT_BAD = re.compile(rf"{REMOVE}\s+{REMEDY_OBJECT}", re.IGNORECASE)
 _DEFECT_TAIL = re.compile(rf"[^.;!?\n]{{0,60}}?\b{DEFECT}\b", re.IGNORECASE)
-SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|$)|[^\n]+")
+# A sentence; the full stop of an initial ("J. Whitfield") or inside a number ("4.12.1")
+# does not end one.
+SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d)|(?<=\b[A-Z])\.(?=\s))+(?:[.!?;]+|$)|[^\n]+")
 # A capitalised word alone that broke or forgot something ("Bob broke it", "Élodie forgot
 # to renew"): probably a person, perhaps a product, so a warning.
 NAMED_CULPRIT = re.compile(r"\b([^\W\d_]{3,})\s+" + FAULT_VERBS + r"\b", re.IGNORECASE)
@@ -224,8 +277,8 @@ def blame_spans(text: str) -> Iterator[tuple[int, int, str, bool]]:
 def _in_sentence(sentence: str) -> Iterator[tuple[int, int, bool]]:
     lead = len(sentence) - len(sentence.lstrip(" :*_-\u2014"))
     possessive = "'s" in sentence or "\u2019s" in sentence
-    for pattern in (AGENT_FAULT, NAME_FAULT, BY_AGENT, BAD_THING_BY, POSSESSIVE):
-        if pattern is POSSESSIVE and not possessive:
+    for pattern in (AGENT_FAULT, NAME_FAULT, BY_AGENT, BAD_THING_BY, POSSESSIVE, CAUSE_WORK):
+        if pattern in (POSSESSIVE, CAUSE_WORK) and not possessive:
             continue  # the costly rules run only where their key words are
         for found in pattern.finditer(sentence):
             who = found.group("who")
@@ -239,7 +292,11 @@ def _in_sentence(sentence: str) -> Iterator[tuple[int, int, bool]]:
             ):
                 continue  # "Staff who missed the training": a kind of people, not an agent
             # "human error by Dave …": point at the person, beside the phrase's own finding.
-            start = found.start("who") if pattern in (BY_AGENT, BAD_THING_BY) else found.start()
+            start = (
+                found.start("who")
+                if pattern in (BY_AGENT, BAD_THING_BY, CAUSE_WORK)
+                else found.start()
+            )
             yield start, found.end(), role or pattern is BY_AGENT  # "an error by Dave"
     for found in NOBODY.finditer(sentence):
         yield found.start(), found.end(), True
@@ -259,8 +316,19 @@ def _in_sentence(sentence: str) -> Iterator[tuple[int, int, bool]]:
         role = _is_role(found.group("who"))
         if not role and not _is_name(found.group("who"), False):
             continue
-        if ANYWHERE_RE.search(rest) or re.search(rf"\b{BAD}\b", rest, re.IGNORECASE):
+        how = found.group("how") + found.group("verb")
+        twice = _TWICE.fullmatch(found.group("verb") + found.group("mid"))
+        if (
+            ANYWHERE_RE.search(rest)
+            or re.search(rf"\b{BAD}\b", rest, re.IGNORECASE)
+            or _DUTY_UNDONE.match(how)
+            or _DONE_WRONG.search(found.group("how") + found.group("mid"))
+            or twice
+        ):
             yield found.start("who"), found.end(), role
+    for found in WIELDED.finditer(sentence):
+        if _is_role(found.group("who")):
+            yield found.start("who"), found.end(), True
     yield from _caused(sentence, lead)
     if not ANYWHERE_RE.search(sentence):
         return

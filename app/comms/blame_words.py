@@ -50,6 +50,8 @@ TEAM = (
     DET + r"(?:[\w-]+\s+){0,2}?" + _GROUP_NOUN + r"s?"
     r"|(?-i:[A-Z][\w-]+)\s+(?:team|department|squad|crew|desk|ops|operations|support|staff|"
     r"eng|engineering|infra)s?"
+    # Without a determiner, as teams call each other: "finance ops", "billing team".
+    r"|(?<![\w'\u2019-])(?-i:[a-z][a-z-]{2,})\s+(?:ops|team|squad|crew|desk)"
 )
 # Another company: "our card processor", "the outside company", "a third-party carrier".
 SUPPLIER = (
@@ -88,8 +90,19 @@ WHERE = (
 # ", who", ", which", the agent's own name in commas ("our supplier, TxtLine, let …"), or
 # what the agent does in a relative clause ("the company that prints our statements").
 _CLAUSE_BREAK = r"(?:after|before|because|when|while|since|until|if|so|then|but|once|as)\b"
+_INITIALS = r"(?-i:(?:[A-Z]\.\s*)+[A-Z][^\W\d_]{2,})"
 WHO = (
-    r"(?:\s*,\s*" + NAME + r"\s*,|\s*,?\s+(?:who|which)"
+    r"(?:\s*,\s*(?:"
+    + NAME
+    + "|"
+    + _INITIALS
+    + r")\s*,|\s*\(\s*(?:"
+    + NAME
+    + "|"
+    + _INITIALS
+    + r")\s*\)|\s+"
+    + _INITIALS
+    + r"|\s*,?\s+(?:who|which)"
     r"|\s+(?:that|who)(?:\s+(?!" + _CLAUSE_BREAK + r")[\w'\u2019-]+){0,6}?)?"
 )
 ADVERB = (
@@ -156,6 +169,13 @@ _ON = (
     r"under|over|across)\s+" + _OBJ_DET + r"?(?:[\w-]+\s+)?)?"
 )
 _ACT_WRONG = rf"(?!{_DETECT}\b){_DID}{_ON}{WRONG}\b"
+# An old thing put in place of the current one: "uploaded last month's rate card", "sent
+# an outdated price list"; not putting back what worked ("restored the old version").
+_STALE = (
+    r"(?:last\s+(?:year|month|week|night|quarter|season)['\u2019]s|(?:an?|the)\s+"
+    r"(?:old|outdated|out-of-date|superseded|obsolete|stale|expired|withdrawn)\s+"
+    r"(?!(?:one|ones|version|versions|build|release|settings?|config(?:uration)?)\b))"
+)
 # Destroying what people rely on, unless it is the remedy or the plan: "cut the line to our
 # office", not "cut power so repairs could start" nor "deleted the duplicate payments".
 REMEDY_OBJECT = (
@@ -180,6 +200,11 @@ DESTROY = (
     r"(?:[\w-]+\s+)?(?:power|cables?|lines?|suppl(?:y|ies)|connections?|pipes?|fibres?|"
     r"fibers?|mains|access|phones?|service|internet|broadband|water|gas|electricity|links?|"
     r"circuits?|feeds?)\b))|"
+    # Dropped or revoked what data or access lives in, not "dropped the price".
+    r"(?:dropped|revoked)(?=\s+(?:(?:the|our|an?|their|its|some|all|every)\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:index(?:es)?|indices|tables?|databases?|columns?|records?|rows?|"
+    r"data|schemas?|partitions?|queues?|certificates?|keys?|tokens?|accounts?|access|"
+    r"permissions?|domains?|connections?|routes?)\b)|"
     r"disconnected|damaged|destroyed|switched\s+off|turned\s+off|shut\s+(?:off|down)|"
     r"knocked\s+out|took\s+(?:down|offline)|brought\s+down|pulled\s+the\s+plug\s+on|"
     # "took the website offline", "knocked the exchange out of service".
@@ -190,6 +215,10 @@ DESTROY = (
 # ("replaced the broken switch") nor when they mended something with it.
 _MOVED = r"(?:took|put|moved|knocked|brought|(?:sent|handed|gave)\s+back)"
 _ACT_DEFECT = rf"(?!(?:{_DETECT}|{REMOVE}|{DESTROY}|{_MOVED})\b){_DID}{_OBJECT}{DEFECT}\b"
+_ACT_STALE = (
+    rf"(?!(?:{_DETECT}|{REMOVE}|{_MOVED})\b){_DID}(?:\s+(?:out|in|up|over))?"
+    rf"\s+(?:(?:us|them|you|customers)\s+)?{_STALE}"
+)
 _ACT_DESTROY = (
     rf"{DESTROY}(?:\s+(?:through|into|off))?(?!\s+{REMEDY_OBJECT})"
     rf"(?![^.;!?\n]*{PURPOSE})"
@@ -207,6 +236,12 @@ NOT_DONE = (
     r"|(?:did|had)\s*(?:n['\u2019]t|\s+not|\s+never)\s+(?:been\s+)?(?:properly\s+)?"
     + _DUTY
     + r"\w*)"
+)
+# Acts that are a fault when done twice: "sent the alerts twice", "charged customers twice".
+TWICE_VERB = (
+    r"(?:sent|charged|billed|debited|imported|uploaded|processed|submitted|ran|run|paid|"
+    r"posted|published|emailed|texted|issued|applied|loaded|keyed|entered|collected|"
+    r"dispatched|shipped|delivered|credited|refunded|printed|mailed)"
 )
 # A fault any agent may commit, a capitalised name included ("Tomás ran the script
 # against the live database instead of the test copy").
@@ -232,12 +267,14 @@ NAMED_FAULT = (
     r"yesterday['\u2019]s|last\s+night['\u2019]s)\s+(?:[\w-]+\s+)?(?:outage|problem|issue|"
     r"incident|disruption|failure|errors?|delays?|crash|fault|downtime|breach|fire|flood|leak)s?\b"
     r"|left\s+(?:[\w-]+\s+){1,4}?(?:disabled|switched\s+off|turned\s+off|unpatched|"
-    r"unlocked|unmonitored|exposed|expired|misconfigured|running|open)\b"
+    r"unlocked|unmonitored|exposed|expired|misconfigured|running|open|unfinished|incomplete|"
+    r"undone|half[\s-][\w-]+|(?:partly|partially)\s+[\w-]+ed)\b"
     r"|(?:[\w-]+ed|sent|put|set|took|made)\s+(?:[\w-]+\s+){0,2}?too\s+(?:few|little|many|much)\b"
-    # The same thing done twice: "imported the same file twice".
+    # What is a fault when done twice: "sent the alerts twice", "charged customers twice".
     r"|(?:[\w-]+ed|sent|ran|put|set|took|made)\s+(?:us\s+|them\s+)?the\s+same\s+(?:[\w-]+\s+){1,3}?"
     r"(?:twice|two\s+times)\b"
-    r"|" + _ACT_WRONG + r"|" + _ACT_DEFECT + r")"
+    r"|" + TWICE_VERB + r"\s+(?:[\w'\u2019-]+\s+){0,4}?(?:twice|two\s+times|in\s+duplicate)\b"
+    r"|" + _ACT_WRONG + r"|" + _ACT_DEFECT + r"|" + _ACT_STALE + r")"
 )
 # A capitalised word that "cut the supply" may be a street or a storm: only people and
 # companies destroy things by fault.
@@ -268,7 +305,7 @@ ANYWHERE = (
 )
 FAULT_NOUN = (
     r"(?:mistake|error|typo|blunder|negligence|oversight|slip(?:-up)?|fault|carelessness|"
-    r"misjudge?ment|lapse)"
+    r"misjudge?ment|lapse|misconfiguration|misconfig)"
 )
 # A thing a person or a company makes: "the vendor's update", "Priya's script".
 WORK = (
@@ -280,7 +317,8 @@ WORK = (
 DAMAGED = (
     r"(?:broke|caused|took|deleted|wiped|truncated|corrupted|overwrote|crashed|knocked|"
     r"brought|disabled|blocked|locked|removed|dropped|cut|stopped|froze|rejected|erased|"
-    r"emptied|duplicated|exposed)"
+    r"emptied|duplicated|exposed|shipped\s+with|went\s+out\s+with|contained|introduced|"
+    r"flipped|reset|overrode|left)"
 )
 # An agent's act given as the cause: "because our card processor sent …", "after a
 # subcontractor cut …", "the result of our IT team applying …".

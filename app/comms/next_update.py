@@ -12,14 +12,19 @@ _NUMBER = (
     r"(?:\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five|half\s+an|"
     r"a\s+few|a\s+couple\s+of)"
 )
+# Minutes and hours, in words or short: "30 minutes", "15m", "15 mins", "1h", "2 hrs".
+_UNIT = r"(?:min(?:ute)?s?|hours?|hrs?|(?<=\d)[mh])\b"
 _CLOCK = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WHEN_SRC = (
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\b(?:noon|midday|midnight)\b"
-    r"|\b(?:in|within|after)\s+(?:the\s+next\s+)?" + _NUMBER + r"\s*(?:min(?:ute)?s?|hours?|hrs?)\b"
-    r"|\bwithin\s+the\s+(?:next\s+)?hour\b"
+    r"|\b(?:in|within|after)\s+(?:the\s+next\s+)?(?:about\s+|around\s+|roughly\s+|~\s*)?"
+    + _NUMBER
+    + r"\s*"
+    + _UNIT
+    + r"|\bwithin\s+the\s+(?:next\s+)?hour\b"
     r"|\b(?:half|(?:a\s+)?quarter)\s+(?:past|to)\s+(?:\d{1,2}|" + _CLOCK + r")\b"
     r"|\bat\s+" + _CLOCK + r"(?:\s+o['\u2019]clock)?\b(?!\s+(?:of|sites?|locations?|stores?))"
-    r"|\bevery\s+(?:" + _NUMBER + r"\s*)?(?:min(?:ute)?s?|hours?|half\s+hour)\b"
+    r"|\bevery\s+(?:" + _NUMBER + r"\s*)?(?:" + _UNIT + r"|half\s+hour\b)"
 )
 _WHEN = re.compile(_WHEN_SRC, re.IGNORECASE)
 # What a next communication is called: an update, or for the press a statement, briefing …
@@ -29,7 +34,7 @@ _NEWS = r"(?:update|statement|announcement|bulletin|briefing|press\s+release|new
 _NOTE = r"(?:post|word|information|info|details|check-in|sync|call|report|news|updates?)"
 # Said of what comes next: "will be published at", "to follow at", "from us by".
 _COMING = (
-    r"(?:\s+(?:from\s+(?:us|the\s+team|our\s+team)|will|shall|be|is|are|due|to|follow|"
+    r"(?:\s+(?:from\s+(?:us|the\s+team|our\s+team)|will|shall|would|should|be|is|are|due|to|follow|"
     r"published|issued|posted|sent|shared|released|out|expected|coming|again|here|"
     r"on\s+this\s+page))*"
 )
@@ -41,7 +46,8 @@ _TELL = (
     r"brief|report\s+back|check\s+in|follow\s+up|let\s+(?:\w+\s+){1,2}know|be\s+back)"
 )
 _PROMISE = re.compile(
-    r"\b(?:next|further|another|final|new|updated|more|fresh|latest|regular)\s+"
+    r"\b(?:next|further|another|final|new|updated|more|fresh|latest|regular|full|fuller|"
+    r"detailed|separate)\s+"
     r"(?:" + _NEWS + r"|" + _NOTE + r")s?\b"
     r"(?!\s+(?:to|of|for)\s+(?:the|our|your)\s+app)"
     r"|\bupdate\s+(?:this\s+page|you|here|again)\b"
@@ -60,7 +66,8 @@ _PROMISE = re.compile(
 # not one that was: "the update at 13:00 broke payments", "last night's update at 2am".
 _TIMED = re.compile(
     r"(?<!\bthe\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\blast\s)(?<!['\u2019]s\s)(?<!\bapp\s)"
-    rf"\b(?:{_NEWS}|(?:an?|our)\s+{_NOTE})s?\b{_COMING}{_AT}(?:{_WHEN_SRC})",
+    rf"\b(?:{_NEWS}|(?:an?|our)\s+{_NOTE})s?\b{_COMING}{_AT}(?:{_WHEN_SRC}"
+    rf"|~?\s*\d+\s*{_UNIT})",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s|$)|$)", re.MULTILINE)

@@ -28,7 +28,7 @@ BLAME = _phrases(
     r"negligen(?:ce|t)",
     r"mistake\s+(?:by|of)(?!\s+(?:us|ours|our\s+own|mine|me)\b)",
     r"careless(?:ness|ly)?",
-    r"(?:caused|broken|triggered)\s+by\s+" + _SOMEONE,
+    r"(?<!\bnot\s)(?<!\bnever\s)(?<!n't\s)(?:caused|broken|triggered)\s+by\s+" + _SOMEONE,
     _SOMEONE + r"['\u2019]s\s+(?:change|mistake|error|deploy(?:ment)?|commit|config(?:uration)?)",
 )
 # A hedge about the cause or the fix. What readers should expect or do ("you may need to
@@ -45,7 +45,12 @@ _BACK = (
     r"repaired"
 )
 # A forecast pinned to a clock time is a plan: "should be back by 16:00 UTC".
-_UNTIMED = r"(?![^.;!?\n]*\b(?:by|at|before|until|around|from)\s+(?:\d|noon|midday|midnight))"
+_UNTIMED = (
+    r"(?![^.;!?\n]*\b(?:(?:by|at|before|until|around|from)\s+(?:\d|noon|midday|midnight)|"
+    r"later\s+today|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|to)?day|"
+    r"(?:later\s+|by\s+)?(?:this\s+(?:morning|afternoon|evening)|tonight|tomorrow)|"
+    r"(?:with)?in\s+(?:the\s+next\s+)?(?:\d|an?\s+hour|the\s+hour|half\s+an\s+hour)))"
+)
 SPECULATION = _phrases(
     # We (or I) as the one who guesses: "we think", "I reckon", "we're guessing".
     r"(?:we|I)(?:['\u2019]re|\s+are|['\u2019]m|\s+am)?\s+(?:currently\s+|still\s+|now\s+|"
@@ -106,7 +111,7 @@ SPECULATION = _phrases(
     r"seemingly",
     # Said of the reader ("you've probably noticed"), a hedge is not about the cause.
     r"(?<!you've\s)(?<!you\u2019ve\s)(?<!you\s)(?<!you\shave\s)(?<!you'll\s)"
-    r"(?:probably|possibly)(?!\s+(?:already\s+)?(?:noticed|seen|heard|know|knew|read))",
+    r"(?:probably|possibly)(?!\s+(?:already\s+)?(?:noticed|seen|heard|know|knew|read)\b)",
     r"maybe",
     r"perhaps",
     # A hedge about the cause or the fix; "you should be able to", "you might see" and
@@ -127,8 +132,10 @@ SPECULATION = _phrases(
     r"(?:our\s+)?best\s+guess",
     r"presumably",
     r"conceivably",
-    r"we(?:'re|\s+are)\s+(?:fairly|pretty|quite|reasonably|almost|nearly)\s+(?:sure|confident|"
-    r"certain)",
+    # Confidence short of certainty, said by anyone: "we're fairly sure", "the publisher
+    # said it is 'fairly confident'".
+    r"(?<!you\scan\sbe\s)(?:fairly|pretty|quite|reasonably|almost|nearly|largely|moderately|"
+    r"relatively|increasingly|mostly)\s+(?:sure|confident|certain|convinced)",
     # A claim marked as unchecked: "…, though this has not been confirmed".
     r"(?:though|although|but)\s+(?:this|that|it)\s+(?:has|is|was)\s*(?:n['\u2019]t|\s+not)\s+"
     r"(?:yet\s+)?(?:been\s+)?(?:confirmed|verified)",
@@ -189,9 +196,21 @@ PLACEHOLDER = re.compile(
     r"|<(?:" + _TO_FILL + r")>|(?-i:\bTODO\b|\bTBD\b|\bTBC\b|\bXXX+\b)|\?\?\?",
     re.IGNORECASE,
 )
-# Words of the jargon list used plainly: "we deployed extra staff", "a cluster of stores".
+# Words of the jargon list used plainly: "we deployed extra staff", "a cluster of stores",
+# and putting in or taking out a change a lay reader understands: "we've rolled back the
+# change", "our engineers deployed a fix", "a configuration change". Bare ("we are
+# rolling back", "a bad deploy") or of a thing of the trade ("rolled back the
+# deployment", "a faulty configuration") they stay jargon.
+_PLAIN_THING = r"(?:change|fix|update|correction|repair|improvement|patch)(?:e?s)?\b"
 PLAIN_USES = re.compile(
-    r"\bdeploy(?:ed|ing|s)?\s+(?:extra|more|additional)\b|\bcluster\s+of\b", re.IGNORECASE
+    r"\bdeploy(?:ed|ing|s)?\s+(?:extra|more|additional)\b|\bcluster\s+of\b"
+    r"|\b(?:deploy(?:ed|ing|s)?|roll(?:ed|ing|s)?\s+back)\s+(?:(?:the|a|an|our|this|that|these|"
+    r"those|its|their|today['\u2019]s|yesterday['\u2019]s)\s+)?(?:[\w-]+\s+){0,2}?"
+    + _PLAIN_THING
+    + r"|\bconfiguration\s+(?:"
+    + _PLAIN_THING
+    + r"|settings?\b|mistake\b|error\b)",
+    re.IGNORECASE,
 )
 # A recovery of part of a service is not a claim that the incident is over: "most payments
 # are back to normal", "for some customers", "… but some transfers are still slow".
@@ -213,9 +232,20 @@ PARTIAL_AFTER = re.compile(
     re.IGNORECASE,
 )
 # "until this is fixed", "once we're sure the problem is resolved" promise a resolution;
-# they do not claim one.
+# "everything should be back to normal within the hour", "we expect it to be fully
+# restored by 16:00" forecast one; "error rates are back to normal" reads a measure, not
+# the service. None of them claims the incident is over.
 CONDITIONAL = re.compile(
-    r"\b(?:until|once|when|after|as\s+soon\s+as|if)\s+(?:[\w'\u2019-]+\s+){0,6}$",
+    r"\b(?:until|once|when|after|as\s+soon\s+as|if)\s+(?:[\w'\u2019-]+\s+){0,6}$"
+    r"|\b(?:should|will|would|shall|could|may|might|must|(?:is|are)\s+(?:expected|likely|"
+    r"going|due|set)\s+to|expects?\s+(?:it|them|this|service|everything|[\w-]+s)\s+to|"
+    r"hope\s+to|aim\s+to|['\u2019]ll)\s+(?:(?:soon|shortly|all|then|now|not|also|hopefully|"
+    r"likely|probably|quickly|gradually)\s+)*(?:be\s+|get\s+|come\s+|go\s+)?"
+    r"(?:(?:fully|completely|entirely|back|all|soon|shortly)\s+)*$"
+    r"|\b(?:rates?|declines|errors|latency|latencies|response\s+times|traffic|volumes?|"
+    r"levels?|metrics|graphs|dashboards|signals|alerts|alarms|queues?|backlogs?|load|"
+    r"numbers|counts?|timeouts|retries|failures)\s+(?:(?:is|are|have|has)\s+)?"
+    r"(?:(?:now|all|mostly|largely)\s+)?(?:(?:come|gone|settled|dropped|fallen)\s+)?$",
     re.IGNORECASE,
 )
 JARGON_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jargon.txt")

@@ -229,3 +229,121 @@ def test_the_fixed_phrases_know_every_role_the_agent_rules_know(people):
     assert texts_of(run(text, audience="engineering"), "blame", text) == [
         (ERROR, "page_text", "caused by a technician")
     ]
+
+
+# the general structures of blame, in new words -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # WRONG-ACT by AGENT, the agent at the end of a long noun phrase.
+        "The domain lapsed because it was never renewed by our registrar.",
+        "Refunds were late because the file was uploaded twice by someone in our finance "
+        "department.",
+        "Prices were wrong after they were mistakenly changed by a member of our pricing team.",
+        "The rates were incorrectly entered by staff at our Leeds office.",
+        # What an agent drove or worked with did the damage.
+        "The alarm went off after a drill used by a contractor working in the basement hit a "
+        "water pipe.",
+        "The outage began when a van driven by our courier crashed into the street cabinet.",
+        # AGENT's ACT and what it did.
+        "Root cause: Sam's migration on the billing DB dropped the invoices index.",
+        "Card payments failed because our payment provider's update to the fraud rules "
+        "blocked valid cards.",
+        # A team, without a determiner, doing a wrong act (an old thing, a destroyed one).
+        "The billing job failed because payroll ops loaded an old version of the tax table.",
+        "The infra team dropped the production table during the clean-up.",
+        # A supplier named in brackets or commas; a person named after their role.
+        "Our card processor (Paysafe) misconfigured the 3DS rules.",
+        "Our SMS provider, TextNow, sent the alerts twice.",
+        "Vendor engineer A. Kowalski left the switch configuration half-finished.",
+    ],
+)
+def test_the_general_structures_of_blame_are_blamed(people, text):
+    assert blames(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The faulty cable was replaced by our engineers at 14:00.",
+        "The payments were checked twice by our finance team before sending.",
+        "The system was restarted again by our engineers and is recovering.",
+        "The outage was not caused by our staff.",
+        "A digger operated by our contractor is repairing the road.",
+        "Deliveries are delayed due to the council's scheduled road works.",
+        "The billing team restored last month's backup and the data is back.",
+        "Finance ops uploaded the corrected rate card at 10:00.",
+        "Our engineers dropped the price of the add-on.",
+    ],
+)
+def test_the_same_structures_doing_the_job_are_not_blame(people, text):
+    assert not blames(text), text
+
+
+# jargon, next update and contradiction ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, jargon",
+    [
+        # Plain operational words a lay reader understands.
+        ("We have rolled back the update and payments are working again.", False),
+        ("Our engineers deployed a fix at 14:00.", False),
+        ("A configuration change stopped some dashboards from loading.", False),
+        ("An engineer restarted the live database instead of a test copy.", False),
+        ("Our on-call team replaced a failed piece of network equipment.", False),
+        # Bare, or of a thing of the trade: still jargon.
+        ("We are rolling back the deployment.", True),
+        ("A faulty config change broke sign-in.", True),
+        ("Our VoIP platform is down and the SIP trunks are failing.", True),
+    ],
+)
+def test_plain_operational_words_are_not_jargon(app, text, jargon):
+    assert ("jargon" in codes(run(text))) is jargon, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mitigating. Next update in 15m.",
+        "Mitigating. ETA 30 mins, next update in 1h.",
+        "Next update: 2 hrs.",
+        "Next update ~45 min.",
+        "The company said a further statement would be issued at 16:00.",
+        "The bank said it would provide a full update by 5pm.",
+    ],
+)
+def test_short_units_and_reported_speech_tell_the_next_update(app, text):
+    assert "no_next_update" not in codes(run(text, audience="engineering")), text
+
+
+@pytest.mark.parametrize(
+    "text, status, contradicts",
+    [
+        # A forecast of a recovery, or a measure back to normal, is not a claim.
+        ("Payments should be back to normal within the hour.", "monitoring", False),
+        ("We expect everything to be fully restored by 16:00.", "identified", False),
+        ("Fix is live and error rates are back to normal.", "monitoring", False),
+        # The service said to be recovered, before the incident is resolved.
+        ("Payments are back to normal.", "monitoring", True),
+        ("Everything is back up and running now.", "identified", True),
+    ],
+)
+def test_a_forecast_is_not_a_contradiction(app, text, status, contradicts):
+    assert ("contradiction" in codes(run(text, status=status))) is contradicts, text
+
+
+@pytest.mark.parametrize(
+    "text, hedged",
+    [
+        ('The firm said it was "pretty sure" the fault was in a supplier\'s system.', True),
+        ("We're almost certain the fault is fixed.", True),
+        ("The app is probably reading an out-of-date flight list.", True),
+        ("Services are expected to be restored later today.", False),
+        ("Services are expected to be back soon.", True),
+    ],
+)
+def test_confidence_short_of_certainty_is_speculation(app, text, hedged):
+    assert ("speculation" in codes(run(text, audience="press"))) is hedged, text
