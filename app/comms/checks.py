@@ -26,6 +26,7 @@ from app.comms.phrases import (
     RESOLVED_WORDS,
     SPECULATION,
     UNRESOLVED_WORDS,
+    in_link,
     jargon_pattern,
     used_as_name,
 )
@@ -142,7 +143,11 @@ def check_texts(
                 )
         if tone == "plain":
             for start, end, words in _each(jargon_pattern(), text):
-                if PLAIN_USES.match(text, start) or used_as_name(text, start, end):
+                if (
+                    PLAIN_USES.match(text, start)
+                    or used_as_name(text, start, end)
+                    or in_link(text, start)
+                ):
                     continue
                 found.append(
                     Finding(

@@ -278,6 +278,14 @@ def used_as_name(text: str, start: int, end: int) -> bool:
     return not opens_sentence or _NEXT_CAPITAL.match(text, end) is not None
 
 
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def in_link(text: str, start: int) -> bool:
+    """Whether ``start`` falls inside a web address (its "http" is not the reader's jargon)."""
+    return any(m.start() <= start < m.end() for m in _LINK.finditer(text))
+
+
 @lru_cache(maxsize=1)
 def jargon_pattern() -> re.Pattern:
     terms = list(_jargon_terms())

@@ -1,6 +1,7 @@
 """What waits for one person across every incident: the "waiting for you" count in the
 staff navigation and the list on the dashboard. An approver sees drafts waiting for an
-approval they may give; a lead (a set's author) sees drafts to fix and sets to publish."""
+approval they may give, and postmortems and maintenance notices sent for approval by
+someone else; a lead (a set's author) sees drafts to fix and sets to publish."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.comms.approval import Waiting, who_must_act
 from app.comms.checks import ERROR
-from app.models import FactSheet, User
+from app.comms.people import APPROVER_ROLES
+from app.models import FactSheet, Incident, Maintenance, MaintenanceUpdate, User
 from core.db import db
 
 
@@ -18,6 +20,18 @@ from core.db import db
 class Task:
     sheet: FactSheet
     item: Waiting
+    kind = "draft"
+
+
+@dataclass
+class TextTask:
+    """A public text written outside the drafts that waits for an approver."""
+
+    kind: str  # "postmortem" or "maintenance"
+    title: str
+    event_id: int  # the incident's or the maintenance window's id
+    anchor: str
+    what: str = "approve and publish"
 
 
 def current_sheets() -> list[FactSheet]:
@@ -55,11 +69,39 @@ def _may_do(item: Waiting) -> bool:
     return True
 
 
-def waiting_for(user: User) -> list[Task]:
-    """Every move that is ``user``'s now, newest set first."""
-    return [
+def waiting_for(user: User) -> list[Task | TextTask]:
+    """Every move that is ``user``'s now: newest set first, then public texts."""
+    tasks: list[Task | TextTask] = [
         Task(sheet, item)
         for sheet in current_sheets()
         for item in who_must_act(sheet)
         if any(p.id == user.id for p in item.people) and _may_do(item)
+    ]
+    return tasks + texts_to_approve(user)
+
+
+def texts_to_approve(user: User) -> list[TextTask]:
+    """Postmortems and maintenance notices sent for approval that ``user`` may approve
+    (an approver who did not write them)."""
+    if user.role not in APPROVER_ROLES:
+        return []
+    postmortems = db.session.scalars(
+        select(Incident)
+        .where(Incident.postmortem_submitted_at.is_not(None))
+        .order_by(Incident.postmortem_submitted_at)
+    )
+    notices = db.session.execute(
+        select(MaintenanceUpdate, Maintenance)
+        .join(Maintenance, MaintenanceUpdate.maintenance_id == Maintenance.id)
+        .where(MaintenanceUpdate.pending_body != "")
+        .order_by(MaintenanceUpdate.created_at)
+    )
+    return [
+        TextTask("postmortem", incident.name, incident.id, "postmortem-pending")
+        for incident in postmortems
+        if incident.postmortem_author_id != user.id
+    ] + [
+        TextTask("maintenance", window.name, window.id, f"pending-{update.public_id}")
+        for update, window in notices
+        if update.author_id != user.id
     ]

@@ -4,8 +4,12 @@ customers' texts need approval, a person's postmortem is public only once an app
 
 from __future__ import annotations
 
+import hashlib
+
 from app.comms.approval import check_approver, public_text_needs_approval
 from app.models import Incident, User, utcnow
+from app.notifier.events import TextAwaitsApproval
+from app.notifier.notifier import notify
 from app.status.version import bump_page_version
 from core import audit
 from core.errors import ServiceError
@@ -40,6 +44,16 @@ def save_postmortem(actor: User | None, incident: Incident, body: str, publish: 
         incident.postmortem_submitted_at = utcnow()
         incident.postmortem_approved_by_id = None
         what = "Sent for approval the"
+        notify(
+            TextAwaitsApproval(
+                "postmortem",
+                incident.name,
+                f"/admin/incidents/{incident.id}#postmortem-pending",
+                incident.postmortem_author_id,
+                # Once per text: sending the same words again asks nobody twice.
+                f"postmortem:{incident.id}:{hashlib.sha256(body.encode()).hexdigest()[:16]}",
+            )
+        )
     else:
         incident.postmortem_body = body
         incident.postmortem_published_at = incident.postmortem_published_at or utcnow()

@@ -16,7 +16,12 @@ from app.models import (
     utcnow,
 )
 from app.models.maintenance import REMINDER_BEFORE
-from app.notifier.events import MaintenanceApproved, MaintenanceDue, MaintenanceUpdated
+from app.notifier.events import (
+    MaintenanceApproved,
+    MaintenanceDue,
+    MaintenanceUpdated,
+    TextAwaitsApproval,
+)
 from app.notifier.notifier import notify
 from app.status.components import set_component_status
 from app.status.version import bump_page_version
@@ -112,6 +117,7 @@ def schedule_maintenance(
     db.session.add(first)
     db.session.flush()
     notify(MaintenanceUpdated(first))
+    _ask_approval(first)
     audit.record(
         actor,
         "maintenance.schedule",
@@ -204,6 +210,7 @@ def _transition(
     db.session.add(update)
     db.session.flush()
     notify(MaintenanceUpdated(update))
+    _ask_approval(update)
     audit.record(
         actor,
         "maintenance.update",
@@ -288,6 +295,21 @@ def _claim(maintenance: Maintenance, expected: str, status: str) -> bool:
     return result.rowcount == 1
 
 
+def _ask_approval(update: MaintenanceUpdate) -> None:
+    """A person's notice waiting for approval: the approvers are told (once per notice)."""
+    if update.pending_body:
+        maintenance = update.maintenance
+        notify(
+            TextAwaitsApproval(
+                "maintenance notice",
+                maintenance.name,
+                f"/admin/maintenance/{maintenance.id}#pending-{update.public_id}",
+                update.author_id,
+                f"maintenance_update:{update.id}",
+            )
+        )
+
+
 def edit_maintenance(actor: User | None, maintenance: Maintenance, **values) -> Maintenance:
     """Change name, window or visibility of a window that has not completed."""
     if maintenance.status == "completed":
@@ -306,6 +328,8 @@ def edit_maintenance(actor: User | None, maintenance: Maintenance, **values) -> 
                 update.body, update.pending_body = "", update.body
         first = min(maintenance.updates, key=lambda u: (u.display_at, u.id))
         maintenance.awaiting_approval = bool(first.pending_body)
+        for update in maintenance.updates:
+            _ask_approval(update)
     if changes:
         audit.record(actor, "maintenance.edit", maintenance, f"Edited {name}", changes)
         bump_page_version()

@@ -53,7 +53,7 @@ CUSTOMER_IMPACT = "Invoices are created as usual, but their emails arrive up to 
 WORKAROUND = "Copy the payment link from the dashboard and send it to your customer yourself."
 TECHNICAL = "invoice-mailer workers stalled on a full disk volume; expanding it and replaying."
 # The lead's small edit of the customers page text: jargon first, then plain words.
-WITH_JARGON = "Invoices you already sent are not affected by the database problem."
+WITH_JARGON = "Invoices you already sent are not affected by the replica problem."
 PLAIN = "Invoices you already sent are not affected by this delay."
 
 SUBJECTS = {
@@ -269,8 +269,8 @@ def test_lead_drafts_approver_approves_lead_publishes_each_audience_gets_its_tex
     finding = customers.locator("li.finding")
     expect(finding).to_have_count(1)
     expect(finding).to_contain_text("Warning")
-    expect(finding).to_contain_text("Jargon in the page text: “database”.")
-    expect(finding.locator("mark")).to_have_text("database")
+    expect(finding).to_contain_text("Jargon in the page text: “replica”.")
+    expect(finding.locator("mark")).to_have_text("replica")
     expect(lead.locator("ul.waiting > li")).to_have_text(
         [
             re.compile(

@@ -173,6 +173,15 @@ def test_jargon_in_a_plain_language_audience_is_a_warning(app, audience):
     ]
 
 
+def test_a_web_address_is_not_jargon_but_the_same_word_in_a_sentence_is(app):
+    linked = "Card payments are slow. Follow us at http://127.0.0.1:5000/incidents/x."
+    assert "jargon" not in codes(run(linked, audience="customers"))
+    spoken = "Some pages answer with an HTTP error."
+    assert texts_of(run(spoken, audience="customers"), "jargon", spoken) == [
+        (WARNING, "page_text", "HTTP")
+    ]
+
+
 def test_a_technical_audience_gets_its_jargon(app):
     assert "jargon" not in codes(run(JARGON, audience="engineering"))
     # It is the audience's tone that counts, not its name.

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.comms.escalation import all_rules, save_rule
+from app.incidents.services import post_incident_update
 from app.models import Communication, utcnow
 from core.db import db
 from subscribers.models import Delivery
@@ -62,6 +63,49 @@ def test_a_tier_1_component_reached_through_a_dependency_escalates(world):
 def test_a_minor_incident_away_from_tier_1_does_not_escalate(world):
     declare(world, "Mobile app slow", "minor", {"Mobile app": "degraded_performance"})
     declare(world, "Mobile app errors", "major", {"Mobile app": "partial_outage"})
+    assert escalations() == []
+
+
+def test_an_update_that_raises_the_impact_escalates_then_and_only_once(world):
+    incident = declare(world, "Mobile app slow", "minor", {"Mobile app": "degraded_performance"})
+    assert escalations() == []
+    # A quick update that takes a tier-1 component down: the rule matches now.
+    post_incident_update(
+        None,
+        incident,
+        "identified",
+        "Payments are failing too.",
+        {world.components["Card payments"]: "major_outage"},
+    )
+    db.session.commit()
+    assert escalations() == [("executives", "Escalation: major incident - Mobile app slow")]
+    [broadcast] = broadcasts("escalation")
+    assert "tier 1) services affected:** Card payments" in broadcast.text_body
+    # Later updates do not alert the executives again, nor log it twice.
+    post_incident_update(None, incident, "monitoring", "A fix is in place.")
+    db.session.commit()
+    assert len(escalations()) == 1
+    assert (
+        len(
+            db.session.scalars(
+                select(Communication).where(Communication.kind == "escalation")
+            ).all()
+        )
+        == 1
+    )
+
+
+def test_an_update_sent_without_notifications_does_not_escalate(world):
+    incident = declare(world, "Mobile app slow", "minor", {"Mobile app": "degraded_performance"})
+    post_incident_update(
+        None,
+        incident,
+        "identified",
+        "Backfilled.",
+        {world.components["Card payments"]: "major_outage"},
+        deliver_notifications=False,
+    )
+    db.session.commit()
     assert escalations() == []
 
 

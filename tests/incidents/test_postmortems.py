@@ -25,7 +25,10 @@ def resolved(make_component, audiences):
 
 
 def broadcast_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Broadcast))
+    """Broadcasts to anyone but staff (approvers are told that a text waits)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Broadcast).where(Broadcast.kind != "approval_request")
+    )
 
 
 def test_a_responders_postmortem_is_neither_public_nor_sent_until_an_approver_signs_it_off(
@@ -39,6 +42,8 @@ def test_a_responders_postmortem_is_neither_public_nor_sent_until_an_approver_si
     assert resolved.postmortem_submitted_at is not None
     assert "db-7" not in public_text(client, resolved)
     assert broadcast_count() == sent_before
+    asked = db.session.scalars(select(Broadcast).where(Broadcast.kind == "approval_request"))
+    assert [b.subject for b in asked] == [f"A postmortem waits for your approval: {resolved.name}"]
 
     approve_postmortem(approver, resolved)
     db.session.commit()
