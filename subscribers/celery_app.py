@@ -45,7 +45,10 @@ def make_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         task_default_queue=app.config.get("CELERY_QUEUE") or "herald",
-        beat_schedule={"herald-periodic": {"task": "herald.periodic", "schedule": 5.0}},
+        beat_schedule={
+            "herald-periodic": {"task": "herald.periodic", "schedule": 5.0},
+            "herald-periodic-slow": {"task": "herald.periodic_slow", "schedule": 5.0},
+        },
         imports=("subscribers.tasks",),
     )
     celery.set_default()

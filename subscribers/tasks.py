@@ -58,6 +58,15 @@ def drain_channel(kind: str) -> None:
         db.session.remove()
 
 
+@shared_task(name="herald.periodic_slow")
+def periodic_slow() -> None:
+    """The slow periodic jobs (polling feeds), apart so they never delay the others."""
+    from subscribers.worker import run_periodic_jobs
+
+    run_periodic_jobs(current_app._get_current_object(), slow=True)
+    db.session.remove()
+
+
 @shared_task(name="herald.periodic")
 def periodic() -> None:
     from subscribers.worker import expand_pending, run_periodic_jobs

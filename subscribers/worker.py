@@ -29,6 +29,9 @@ from subscribers.outbox import (
 log = logging.getLogger(__name__)
 JOBS_KEY = "herald.periodic_jobs"
 TICK_SECONDS = 5.0
+# The slow jobs' thread (polls): rounds are cheap and only start or finish fetches.
+SLOW_THREAD_NAME = "herald-slow-jobs"
+SLOW_TICK_SECONDS = 1.0
 # Retries fall due while nothing wakes a sender: look again this often.
 IDLE_SECONDS = 2.0
 POLL_SECONDS = 0.25
@@ -38,20 +41,30 @@ POLL_SECONDS = 0.25
 OWN_JOBS = (("leases", release_expired_leases), ("finish", finish_broadcasts))
 
 
-def register_periodic_job(app: Flask, name: str, job: Callable[[], object]) -> None:
+def register_periodic_job(
+    app: Flask, name: str, job: Callable[[], object], *, slow: bool = False
+) -> None:
     """Run ``job()`` (in an app context, in its own transaction) on every tick of the
-    worker serving ``app``, embedded or Celery; registering a name again replaces it."""
-    app.extensions.setdefault(JOBS_KEY, {})[name] = job
+    worker serving ``app``, embedded or Celery; registering a name again replaces it.
+
+    A ``slow`` job waits on the network (polling vendors' feeds): it runs in a thread (or
+    Celery task) of its own, so it never holds up the expansion of a broadcast."""
+    jobs = app.extensions.setdefault(JOBS_KEY, {})
+    jobs.pop(name, None)
+    jobs[name] = (job, slow)
 
 
-def periodic_jobs(app: Flask) -> list[tuple[str, Callable[[], object]]]:
-    return [*app.extensions.get(JOBS_KEY, {}).items(), *OWN_JOBS]
+def periodic_jobs(app: Flask, slow: bool = False) -> list[tuple[str, Callable[[], object]]]:
+    own = [] if slow else list(OWN_JOBS)
+    registered = app.extensions.get(JOBS_KEY, {}).items()
+    return [(name, job) for name, (job, is_slow) in registered if is_slow == slow] + own
 
 
-def run_periodic_jobs(app: Flask) -> None:
-    """One round of the periodic jobs, each in its own transaction."""
+def run_periodic_jobs(app: Flask, slow: bool = False) -> None:
+    """One round of the periodic jobs (the slow ones when ``slow``), each in its own
+    transaction."""
     with app.app_context():
-        for name, job in periodic_jobs(app):
+        for name, job in periodic_jobs(app, slow):
             try:
                 job()
                 db.session.commit()
@@ -120,6 +133,17 @@ def _coordinator(app: Flask, stop: threading.Event, leader: threading.Event, hol
         dispatch.WORK.wait(min(POLL_SECONDS, max(0.0, next_tick - time.monotonic())))
 
 
+def _slow_jobs(app: Flask, stop: threading.Event, leader: threading.Event) -> None:
+    """The slow periodic jobs, on their own thread, while this process holds the lease."""
+    while not stop.is_set():
+        if leader.is_set():
+            try:
+                run_periodic_jobs(app, slow=True)
+            except Exception:
+                log.exception("slow periodic jobs failed")
+        stop.wait(SLOW_TICK_SECONDS)
+
+
 def _sender(app: Flask, kind: str, stop: threading.Event, leader: threading.Event) -> None:
     """Sends one channel's deliveries whenever there are some (while this process holds
     the worker lease)."""
@@ -159,7 +183,10 @@ def start_embedded_worker(app: Flask) -> threading.Event:
             args=(app, stop, leader, holder),
             name="herald-coordinator",
             daemon=True,
-        )
+        ),
+        threading.Thread(
+            target=_slow_jobs, args=(app, stop, leader), name=SLOW_THREAD_NAME, daemon=True
+        ),
     ]
     threads += [
         threading.Thread(

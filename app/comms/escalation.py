@@ -29,17 +29,23 @@ def all_rules() -> list[EscalationRule]:
 
 
 def matches(rule: EscalationRule, incident: Incident) -> bool:
+    # The higher of the chosen impact and the components' (app/status/impact.py).
+    return matches_impact(
+        rule, effective_impact(incident), {link.component_id for link in incident.affected}
+    )
+
+
+def matches_impact(rule: EscalationRule, impact: str, component_ids: set[int]) -> bool:
+    """Whether ``rule`` alerts for an incident of ``impact`` touching ``component_ids``
+    (and what depends on them); a suggested incident has no incident row yet."""
     if not rule.enabled:
         return False
-    # The higher of the chosen impact and the components' (app/status/impact.py).
-    impact = effective_impact(incident)
     if rule.min_impact and IMPACT_SEVERITY[impact] >= IMPACT_SEVERITY[rule.min_impact]:
         return True
     if rule.tier:
-        direct = {link.component_id for link in incident.affected}
         from app.models import Component
 
-        ids = direct | dependents_of(direct)
+        ids = set(component_ids) | dependents_of(set(component_ids))
         return any(
             c.tier == rule.tier
             for c in db.session.scalars(select(Component).where(Component.id.in_(ids)))
@@ -53,12 +59,24 @@ def is_public_audience(audience: Audience | None, key: str) -> bool:
 
 def audiences_for(incident: Incident) -> list[str]:
     """The audiences the matching rules alert (each once; never a public audience)."""
+    return _internal_audiences(lambda rule: matches(rule, incident))
+
+
+def audiences_for_suggestion(impact: str, component_ids: set[int]) -> list[str]:
+    """The internal audiences a suggested incident alerts: those the rules would alert
+    had it been declared with this impact on these components, and always the engineers
+    (someone must look at what a signal says, whatever the rules)."""
+    found = _internal_audiences(lambda rule: matches_impact(rule, impact, component_ids))
+    return found if "engineering" in found else ["engineering", *found]
+
+
+def _internal_audiences(matching) -> list[str]:
     audiences = []
     public = {
         a.key for a in db.session.scalars(select(Audience)) if is_public_audience(a, a.key)
     } | set(PUBLIC_KEYS)
     for rule in all_rules():
-        if not matches(rule, incident) or rule.audience_key in audiences:
+        if not matching(rule) or rule.audience_key in audiences:
             continue
         if rule.audience_key in public:
             # A rule saved before public audiences were refused: never alert them (an

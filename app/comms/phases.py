@@ -12,7 +12,9 @@ TEMPLATE_PHASES: dict[str, tuple[str, ...]] = {
     "customers": AUDIENCE_PHASES,
     "press": AUDIENCE_PHASES,
     "support": AUDIENCE_PHASES,
-    "engineering": AUDIENCE_PHASES,
+    # A signal (a vendor, an alert, what customers say) proposes an incident: the
+    # engineers' wording, used for every internal audience alerted (as escalation is).
+    "engineering": (*AUDIENCE_PHASES, "suggested_incident"),
     "executives": (*AUDIENCE_PHASES, "escalation"),
     "teams": ("roll_call", "all_clear", "resolved"),
     "staff": ("cadence_reminder",),
@@ -36,6 +38,7 @@ PHASE_LABELS = {
     "escalation": "Escalation",
     "roll_call": "Roll call",
     "cadence_reminder": "Update overdue",
+    "suggested_incident": "Suggested incident",
 }
 MAINTENANCE_PHASE_BY_STATUS = {
     "scheduled": "maintenance_scheduled",

@@ -6,7 +6,8 @@ It reads what the pages read: each component's effective status (its own, worsen
 through its dependencies) with maintenance by the clock (``maintenance_clock``: a window
 whose start has passed runs, even before the worker commits it). A status is put down to
 every open incident and every running window that sets it on the component or on one
-the component depends on.
+the component depends on, and to a vendor's or an alert's claim on it (app/signals) unless
+staff hold its status by hand.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.models import Component, Incident, Maintenance, Team, utcnow
+from app.models import Component, ComponentSignal, Incident, Maintenance, Team, utcnow
 from app.status.effective import dependents_of
 from app.status.maintenance_state import RUNNING, effective_maintenance_status, maintenance_clock
 from core.db import db
-from core.vocab import STATUS_LABELS
+from core.vocab import STATUS_LABELS, STATUS_SEVERITY
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,16 @@ class StatusNow:
         self.now = now or utcnow()
         self.clock = maintenance_clock(self.now)
         self.causes = self._causes()
+        self.signals = self._signals()
+
+    def _signals(self) -> dict[int, str]:
+        """Each component's worst present signal claim, in words ("Reported by Stripe")."""
+        worst: dict[int, ComponentSignal] = {}
+        for row in db.session.scalars(select(ComponentSignal)):
+            seen = worst.get(row.component_id)
+            if seen is None or STATUS_SEVERITY[row.status] > STATUS_SEVERITY[seen.status]:
+                worst[row.component_id] = row
+        return {cid: f"a signal ({row.reason or row.source})" for cid, row in worst.items()}
 
     def _causes(self) -> list[_Cause]:
         causes = []
@@ -116,6 +127,10 @@ class StatusNow:
         ]
         # "this incident" first: it is what the message is about.
         named.sort(key=lambda words: words != "this incident")
+        # A vendor or an alert that sets the component's own status (staff not holding it).
+        signal = self.signals.get(component.id) if not component.signal_held else None
+        if signal:
+            named.append(signal)
         text = f"caused by {_sentence(named)}" if named else "not caused by an open incident"
         reason = self.clock.reason(component)
         return f"{text}; {reason[0].lower()}{reason[1:]}" if reason else text

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from app.models import Component, ComponentSignal
 from app.status.components import set_signal_status
+from app.status.version import bump_page_version
 from core.db import db
 from core.time import utcnow
 from core.vocab import STATUS_SEVERITY
@@ -54,7 +55,12 @@ def claim(
     else:
         row.status, row.reason, row.link, row.public = status, reason, link, public
     db.session.flush()
-    return recompute(component, at)
+    changed = recompute(component, at)
+    if not changed:
+        # The words or link shown changed without the status: the cached pages must
+        # still be rebuilt (a status change bumps the version itself).
+        bump_page_version()
+    return changed
 
 
 def withdraw_source(source: str, at: datetime | None = None) -> list[Component]:
@@ -65,6 +71,8 @@ def withdraw_source(source: str, at: datetime | None = None) -> list[Component]:
     ).all()
     db.session.execute(delete(ComponentSignal).where(ComponentSignal.source == source))
     db.session.flush()
+    if ids:
+        bump_page_version()  # "Reported by ..." goes even where the status stays
     changed = []
     for component in db.session.scalars(select(Component).where(Component.id.in_(ids))):
         if recompute(component, at or utcnow()):

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.models import SuggestedIncident
+from app.comms import drafting
+from app.comms.context import Facts
+from app.incidents.services import declare_incident
+from app.models import Component, Incident, SuggestedIncident, User
 from app.notifier.events import IncidentSuggested
 from app.notifier.notifier import notify
+from core import audit
 from core.db import db
+from core.errors import Conflict, ServiceError
 from core.time import utcnow
 
 
@@ -55,3 +60,85 @@ def suggest(
     db.session.flush()
     notify(IncidentSuggested(suggestion))
     return suggestion
+
+
+def _open_or_refuse(suggestion: SuggestedIncident, doing: str) -> None:
+    if suggestion.state == "dismissed":
+        raise Conflict(f"This suggestion was dismissed; it cannot be {doing}.", "suggestion")
+
+
+def _first_facts(suggestion: SuggestedIncident) -> Facts:
+    """The fact sheet's first facts: the signal's first paragraph as the summary, all of
+    what it said (and where) as the technical detail. The lead rewrites them for each
+    audience in the composer; nothing here is published."""
+    facts = (suggestion.facts or "").strip()
+    first = facts.split("\n\n", 1)[0].strip() if facts else ""
+    summary = " ".join(first.split()) or suggestion.name
+    detail = facts + (f"\n\nSource: {suggestion.link}" if suggestion.link else "")
+    return Facts(summary=summary[:2000], technical_detail=detail.strip())
+
+
+def declare_suggestion(actor: User | None, suggestion: SuggestedIncident) -> Incident:
+    """Declare the suggested incident as staff declare one (the same service): its name,
+    impact and component statuses, with no first message, so nothing is published and no
+    customer is told; the signal's facts become the first fact sheet's, drafted for every
+    audience, which the communications workflow checks, approves and publishes. Declaring
+    it again (a second click) changes nothing and returns the same incident."""
+    if suggestion.state == "declared" and suggestion.incident_id is not None:
+        incident = db.session.get(Incident, suggestion.incident_id)
+        if incident is not None:
+            return incident
+    _open_or_refuse(suggestion, "declared")
+    statuses = {int(cid): s for cid, s in (suggestion.component_statuses or {}).items()}
+    found = db.session.scalars(select(Component).where(Component.id.in_(statuses))).all()
+    components = {c: statuses[c.id] for c in sorted(found, key=lambda c: (c.position, c.name))}
+    incident = declare_incident(
+        actor, " ".join(suggestion.name.split()), suggestion.impact, components, body=""
+    )
+    drafting.compose(
+        actor,
+        incident,
+        status=incident.status,
+        facts=_first_facts(suggestion),
+        audiences=list(drafting.allowed_audiences(incident)),
+        impact=incident.impact,
+        components=components,
+    )
+    suggestion.state = "declared"
+    suggestion.incident_id = incident.id
+    suggestion.decided_by_id = actor.id if actor else None
+    suggestion.decided_at = utcnow()
+    audit.record(
+        actor,
+        "suggestion.declare",
+        incident,
+        f"Declared the suggested incident {suggestion.name} ({suggestion.origin}); "
+        "nothing has been published",
+    )
+    db.session.flush()
+    return incident
+
+
+MAX_REASON = 500
+
+
+def dismiss_suggestion(actor: User | None, suggestion: SuggestedIncident, reason: str) -> None:
+    """Dismiss a suggestion, saying why (kept in the audit log). A declared one cannot be
+    dismissed (its incident is resolved the usual way); dismissing twice changes nothing."""
+    reason = " ".join((reason or "").split())
+    if len(reason) > MAX_REASON:
+        raise ServiceError(f"A reason can be at most {MAX_REASON} characters.", "reason")
+    if suggestion.state == "dismissed":
+        return
+    if suggestion.state == "declared":
+        raise Conflict("This suggestion was declared; resolve its incident instead.", "suggestion")
+    suggestion.state = "dismissed"
+    suggestion.decided_by_id = actor.id if actor else None
+    suggestion.decided_at = utcnow()
+    audit.record(
+        actor,
+        "suggestion.dismiss",
+        None,
+        f"Dismissed the suggested incident {suggestion.name} ({suggestion.origin})"
+        + (f": {reason}" if reason else ""),
+    )

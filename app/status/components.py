@@ -6,7 +6,16 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.models import Component, ComponentDependency, ComponentGroup, Team, User, utcnow
+from app.models import (
+    Component,
+    ComponentDependency,
+    ComponentGroup,
+    Incident,
+    IncidentComponent,
+    Team,
+    User,
+    utcnow,
+)
 from app.notifier.events import ComponentStatusChanged
 from app.notifier.notifier import notify
 from app.status.effective import refresh_effective_statuses
@@ -36,6 +45,8 @@ COMPONENT_FIELDS = (
     "showcase",
     "only_show_if_degraded",
     "start_date",
+    "sla_percent",
+    "credit_tiers",
 )
 
 
@@ -111,6 +122,13 @@ def _validate_component(values: dict) -> None:
         raise NotFound("That team does not exist.", "team_id")
 
 
+def _clean_sla(values: dict, component: Component | None) -> None:
+    """The SLA and credit tiers are checked where the credits are computed."""
+    from app.reports.credits import clean_sla_values
+
+    clean_sla_values(values, component)
+
+
 def create_component(
     actor: User | None,
     name: str,
@@ -128,6 +146,7 @@ def create_component(
     if unknown:
         raise ServiceError(f"Unknown component fields: {', '.join(sorted(unknown))}.")
     _validate_component(values)
+    _clean_sla(values, None)
     if values.get("position") is None:
         values["position"] = (db.session.scalar(select(func.max(Component.position))) or 0) + 1
     component = Component(
@@ -157,6 +176,7 @@ def update_component(actor: User | None, component: Component, **values) -> Comp
         values["name"] = _clean_name(values["name"], "component")
         _unique_name(Component, values["name"], component.id, "component")
     _validate_component(values)
+    _clean_sla(values, component)
     changes = audit.diff(component, values)
     if changes:
         audit.record(actor, "component.update", component, f"Edited {component.name}", changes)
@@ -210,7 +230,7 @@ def set_signal_status(component: Component, status: str, at: datetime | None, no
     shown changed."""
     _check_choice(status, COMPONENT_STATUSES, "Status", "status")
     component.signal_status = status
-    if status == "operational":
+    if status == "operational" and component.staff_status == "operational":
         component.signal_held = False  # nothing left to override
     return _apply_own_status(None, component, at, note)
 
@@ -220,6 +240,15 @@ def follow_signals(actor: User | None, component: Component) -> bool:
     if not component.signal_held:
         return False
     component.signal_held = False
+    # Staff's hand-set status goes; what open incidents set on the component stays.
+    held_by_incidents = db.session.scalars(
+        select(IncidentComponent.status)
+        .join(Incident, Incident.id == IncidentComponent.incident_id)
+        .where(IncidentComponent.component_id == component.id, Incident.status != "resolved")
+    ).all()
+    component.staff_status = max(
+        ["operational", *held_by_incidents], key=STATUS_SEVERITY.__getitem__
+    )
     audit.record(
         actor, "component.follow_signals", component, f"{component.name}: follows its signals again"
     )

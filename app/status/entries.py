@@ -30,6 +30,8 @@ class ComponentEntry:
     hidden: bool
     uptime: UptimeRow | None
     json: dict
+    # Public signals' words: ("Reported by Acme Payments", "<vendor incident link>").
+    reported: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.models import (
     Component,
     ComponentGroup,
+    ComponentSignal,
     Incident,
     IncidentComponent,
     Maintenance,
@@ -73,6 +74,25 @@ def incidents_by_day(
     return found
 
 
+def public_reports(components: list[Component]) -> dict[int, list[tuple[str, str]]]:
+    """What public signals (vendors) say of each component, oldest first: shown as
+    "Reported by <vendor>" with the vendor's incident link, unless staff hold the
+    component's status by hand."""
+    ids = [c.id for c in components if not c.signal_held and c.signal_status != "operational"]
+    if not ids:
+        return {}
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = db.session.scalars(
+        select(ComponentSignal)
+        .where(ComponentSignal.component_id.in_(ids), ComponentSignal.public.is_(True))
+        .order_by(ComponentSignal.since)
+    )
+    for row in rows:
+        link = row.link if row.link.lower().startswith(("https://", "http://")) else ""
+        found[row.component_id].append((row.reason, link))
+    return found
+
+
 def build_summary(audience: str, now: datetime | None = None) -> Summary:
     """Build the page's state for ``audience`` ("public" or "internal") at ``now``.
 
@@ -108,6 +128,7 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
         UPTIME_DAYS,
     )
     groups = {g.id: g for g in db.session.scalars(select(ComponentGroup))}
+    reports = public_reports(components)
     entries: list[ComponentEntry] = []
     component_dicts: dict[int, dict] = {}
     for c in components:
@@ -131,6 +152,7 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
                 hidden=c.only_show_if_degraded and status == "operational",
                 uptime=bars.get(c.id),
                 json=data,
+                reported=reports.get(c.id, []),
             )
         )
 

@@ -189,7 +189,40 @@ def post(
     ``requests.RequestException``s for connection, TLS and protocol failures.
     Redirects are never followed.
     """
-    prepared = session.prepare_request(requests.Request("POST", url, data=body, headers=headers))
+    response, _ = request(
+        session,
+        "POST",
+        url,
+        body=body,
+        headers=headers,
+        allow_private=allow_private,
+        verify=verify,
+        timeout=timeout,
+    )
+    return response
+
+
+def request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    allow_private: bool,
+    verify: bool | str,
+    timeout: float,
+    max_body: int = MAX_BODY,
+    decode: bool = False,
+) -> tuple[requests.Response, bytes]:
+    """One request with the guarantees above; returns the answer and at most
+    ``max_body + 1`` bytes of its body (one more than allowed tells the caller the body
+    was too long without reading the rest). ``decode`` undoes a gzip or deflate
+    ``Content-Encoding`` and counts the decoded bytes, so a small compressed answer
+    cannot grow past the limit. Raises as ``post`` does."""
+    prepared = session.prepare_request(
+        requests.Request(method, url, data=body, headers=headers or {})
+    )
     parts = urlsplit(prepared.url)
     prepared.connect_to = connect_address(
         parts.hostname or "", parts.port, allow_private=allow_private
@@ -206,7 +239,7 @@ def post(
                 proxies={},
                 allow_redirects=False,
             )
-            _read_some(response)
+            content = _read_some(response, max_body + 1, decode)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             if deadline.expired:
                 raise DeadlineExceeded(f"no complete answer within {timeout:g} seconds") from error
@@ -218,13 +251,16 @@ def post(
                 response.close()
         if deadline.expired:
             raise DeadlineExceeded(f"no complete answer within {timeout:g} seconds")
-    return response
+    return response, content
 
 
-def _read_some(response: requests.Response) -> None:
-    left = MAX_BODY
+def _read_some(response: requests.Response, limit: int, decode: bool = False) -> bytes:
+    chunks: list[bytes] = []
+    left = limit
     while left > 0:
-        chunk = response.raw.read(min(1024, left), decode_content=False)
+        chunk = response.raw.read(min(65536, left), decode_content=decode)
         if not chunk:
-            return
+            break
+        chunks.append(chunk)
         left -= len(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,155 @@
+"""The OpenAPI description of the integration and alert routes (app/api/integrations.py),
+added to the document of app/api/openapi.py when those routes load."""
+
+from __future__ import annotations
+
+from app.api.openapi import DOCUMENT, body, ok, operation, path_id
+from app.api.openapi_schemas import STR, array, obj, ref
+from core.vocab import COMPONENT_STATUSES
+
+SECONDS = {"type": "integer", "minimum": 0, "maximum": 86400}
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+SEVERITY_MAP = {
+    "type": "object",
+    "additionalProperties": {"enum": list(COMPONENT_STATUSES)},
+    "description": "Severity label value → component status; operational means no change",
+}
+MATCHERS = {
+    "type": "object",
+    "additionalProperties": STR,
+    "minProperties": 1,
+    "description": "Label → value; every one must match",
+}
+
+INTEGRATION_SCHEMAS = {
+    "Integration": obj(
+        {
+            "id": STR,
+            "kind": {"enum": ["alertmanager", "monitor"]},
+            "name": STR,
+            "url": STR,
+            "severity_map": SEVERITY_MAP,
+            "min_firing_seconds": SECONDS,
+            "min_clear_seconds": SECONDS,
+            "created_at": NULLABLE_TIME,
+            "last_used_at": NULLABLE_TIME,
+            "revoked_at": NULLABLE_TIME,
+        },
+        ["id", "kind", "name", "url", "severity_map"],
+    ),
+    "AlertRule": obj(
+        {
+            "id": {"type": "integer"},
+            "matchers": MATCHERS,
+            "component": STR,
+            "position": {"type": "integer"},
+        },
+        ["id", "matchers", "component", "position"],
+    ),
+    "Alert": obj(
+        {
+            "integration": STR,
+            "fingerprint": STR,
+            "name": STR,
+            "summary": STR,
+            "labels": {"type": "object", "additionalProperties": STR},
+            "component": {"type": ["string", "null"], "description": "null: unmatched"},
+            "status": {"enum": list(COMPONENT_STATUSES)},
+            "firing": {"type": "boolean"},
+            "counts": {
+                "type": "boolean",
+                "description": "Fired (or stays resolved) long enough to claim its component",
+            },
+            "starts_at": NULLABLE_TIME,
+            "ends_at": NULLABLE_TIME,
+            "last_seen_at": NULLABLE_TIME,
+            "generator_url": STR,
+        },
+        ["fingerprint", "name", "component", "status", "firing", "counts"],
+    ),
+}
+
+RULES = obj({"rules": array(ref("AlertRule"))}, ["rules"])
+INTEGRATION_PATHS = {
+    "/integrations": {
+        "get": operation(
+            "Monitoring integrations",
+            "manage_integrations",
+            ok("The integrations", obj({"integrations": array(ref("Integration"))})),
+        ),
+        "post": operation(
+            "Make a monitoring integration; its credential (bearer token or signing "
+            "secret) is in this answer only",
+            "manage_integrations",
+            ok(
+                "The integration and its credential",
+                {
+                    "allOf": [
+                        ref("Integration"),
+                        obj({"credential": STR, "alertmanager_config": STR}, ["credential"]),
+                    ]
+                },
+                "201",
+            ),
+            requestBody=body(
+                obj(
+                    {
+                        "kind": {"enum": ["alertmanager", "monitor"]},
+                        "name": STR,
+                        "severity_map": SEVERITY_MAP,
+                        "min_firing_seconds": {**SECONDS, "default": 60},
+                        "min_clear_seconds": {**SECONDS, "default": 60},
+                    },
+                    ["kind", "name"],
+                    additionalProperties=False,
+                )
+            ),
+        ),
+    },
+    "/integrations/{integration_id}": {
+        "parameters": [path_id("integration_id", "integration")],
+        "delete": operation(
+            "Revoke an integration (its alerts stop claiming components)",
+            "manage_integrations",
+            ok("The revoked integration", ref("Integration")),
+        ),
+    },
+    "/integrations/{integration_id}/rules": {
+        "parameters": [path_id("integration_id", "integration")],
+        "get": operation("An integration's label rules", "manage_integrations", ok("Rules", RULES)),
+        "post": operation(
+            "Add a rule: alerts whose labels match go to the component (a herald_component "
+            "label wins; rules are tried in position order)",
+            "manage_integrations",
+            ok("The rule", ref("AlertRule"), "201"),
+            requestBody=body(
+                obj(
+                    {"matchers": MATCHERS, "component": STR, "position": {"type": "integer"}},
+                    ["matchers", "component"],
+                    additionalProperties=False,
+                )
+            ),
+        ),
+        "delete": operation(
+            "Delete a rule",
+            "manage_integrations",
+            ok("The rules left", RULES),
+            parameters=[
+                {"name": "rule", "in": "query", "required": True, "schema": {"type": "integer"}}
+            ],
+        ),
+    },
+    "/alerts": {
+        "get": operation(
+            "Recent alerts (firing or resolved, counting or not, component or unmatched)",
+            "view_admin",
+            ok("The alerts", obj({"alerts": array(ref("Alert"))})),
+        ),
+    },
+}
+
+
+def install() -> None:
+    """Add these paths and schemas to the served document (once, at import)."""
+    DOCUMENT["paths"].update(INTEGRATION_PATHS)
+    DOCUMENT["components"]["schemas"].update(INTEGRATION_SCHEMAS)

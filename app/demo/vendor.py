@@ -1,0 +1,163 @@
+"""The demo's vendor: "Acme Payments", a fictional card network whose Statuspage-style
+status the demo serves itself at /demo/vendor/api/v2/summary.json, so that the demo's
+vendor source works offline.
+
+The route exists only in the demo: ``herald demo`` registers it before serving (see
+app/cli.py). The source that reads it is marked ``is_demo`` and shown in the admin as
+"served by this demo"; it reaches the demo through the local address, which the demo may
+fetch because private addresses are refused only in production.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Flask, current_app, jsonify
+from sqlalchemy import select
+
+from app.models import Component, VendorSource, utcnow
+from core.db import db
+
+DEMO_VENDOR_NAME = "Acme Payments"
+DEMO_VENDOR_PATH = "/demo/vendor/api/v2/summary.json"
+# Vendor component → the demo component it stands for.
+DEMO_VENDOR_MAP = {"Card Network": "Card processor"}
+
+bp = Blueprint("demo_vendor", __name__)
+
+
+def _stamp(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def demo_summary(now=None) -> dict:
+    """Acme's page: card authorisations slow in Europe (the demo's open incident has the
+    same cause), everything else operational. Times follow the clock, like a live page."""
+    now = (now or utcnow()).replace(second=0, microsecond=0)
+    started = now - timedelta(minutes=55)
+    page = {
+        "id": "acmedemo0001",
+        "name": DEMO_VENDOR_NAME,
+        "url": "https://status.acme-payments.example",
+        "time_zone": "Etc/UTC",
+        "updated_at": _stamp(now - timedelta(minutes=10)),
+    }
+    statuses = {
+        "Card Network": "degraded_performance",
+        "3-D Secure": "operational",
+        "Payouts": "operational",
+        "Merchant API": "operational",
+    }
+    components = [
+        {
+            "id": f"acme{index:04d}",
+            "name": name,
+            "status": status,
+            "created_at": "2024-01-01T00:00:00.000Z",
+            "updated_at": page["updated_at"],
+            "position": index,
+            "description": None,
+            "showcase": True,
+            "start_date": None,
+            "group_id": None,
+            "page_id": page["id"],
+            "group": False,
+            "only_show_if_degraded": False,
+        }
+        for index, (name, status) in enumerate(statuses.items(), start=1)
+    ]
+    updates = [
+        (
+            "identified",
+            "Authorisations routed through our Frankfurt data centre take about 4 seconds. "
+            "We have identified a saturated link and are moving traffic to Amsterdam.",
+            now - timedelta(minutes=10),
+        ),
+        (
+            "investigating",
+            "We are investigating slower card authorisations for European issuers.",
+            started,
+        ),
+    ]
+    incident = {
+        "id": "acmeinc0001",
+        "name": "Slower card authorisations in Europe",
+        "status": "identified",
+        "created_at": _stamp(started),
+        "updated_at": page["updated_at"],
+        "monitoring_at": None,
+        "resolved_at": None,
+        "impact": "minor",
+        "shortlink": "https://status.acme-payments.example/incidents/acmeinc0001",
+        "started_at": _stamp(started),
+        "page_id": page["id"],
+        "incident_updates": [
+            {
+                "id": f"acmeupd{n}",
+                "status": status,
+                "body": body,
+                "incident_id": "acmeinc0001",
+                "created_at": _stamp(at),
+                "updated_at": _stamp(at),
+                "display_at": _stamp(at),
+                "affected_components": [],
+                "deliver_notifications": True,
+            }
+            for n, (status, body, at) in enumerate(updates)
+        ],
+        "components": [c for c in components if c["name"] == "Card Network"],
+    }
+    return {
+        "page": page,
+        "status": {"indicator": "minor", "description": "Partially Degraded Service"},
+        "components": components,
+        "incidents": [incident],
+        "scheduled_maintenances": [],
+    }
+
+
+@bp.get(DEMO_VENDOR_PATH)
+def summary():
+    response = jsonify(demo_summary())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def install(app: Flask) -> None:
+    """Serve the demo vendor's page (the demo only)."""
+    if "demo_vendor" not in app.blueprints:
+        app.register_blueprint(bp)
+
+
+def demo_source_url(public_url: str | None = None) -> str:
+    return (public_url or current_app.config["PUBLIC_URL"]).rstrip("/") + DEMO_VENDOR_PATH
+
+
+def add_demo_source() -> VendorSource:
+    """The demo's vendor source, mapped to the demo's card processor component."""
+    from app.signals.vendors import create_source
+
+    components = {
+        vendor_name: db.session.scalar(select(Component.id).where(Component.name == name))
+        for vendor_name, name in DEMO_VENDOR_MAP.items()
+    }
+    return create_source(
+        None,
+        name=DEMO_VENDOR_NAME,
+        url=demo_source_url(),
+        kind="statuspage",
+        components={k: v for k, v in components.items() if v is not None},
+        poll_seconds=60,
+        is_demo=True,
+    )
+
+
+def point_demo_sources_at(public_url: str) -> None:
+    """The demo may serve on another port than when it was loaded: its own vendor source
+    follows (and is read again at once)."""
+    url = demo_source_url(public_url)
+    for source in db.session.scalars(select(VendorSource).where(VendorSource.is_demo.is_(True))):
+        if source.url != url:
+            source.url, source.etag, source.last_modified = url, "", ""
+            source.next_poll_at = utcnow()
+    db.session.commit()

@@ -1,0 +1,74 @@
+""" "What people are saying" on the internal pages: mentions per 15 minutes over six hours
+as a small bar chart drawn on the server (no script), and the latest items.
+
+Items are strangers' words: they reach the template as plain text and Jinja escapes
+them; links are kept only when they are web addresses (see app.signals.listening)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.internal import bp
+from app.signals import listening
+from core.time import utcnow
+
+CHART_WIDTH = 240
+CHART_HEIGHT = 48
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: int
+    y: int
+    width: int
+    height: int
+    count: int
+    start: datetime
+
+
+@dataclass(frozen=True)
+class MentionsView:
+    bars: list[Bar]
+    total: int
+    peak: int
+    latest: list[listening.MentionRow]
+    rising: bool
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+
+
+@bp.app_template_global("mentions_view")
+def mentions_view() -> MentionsView:
+    now = utcnow()
+    counts = listening.counts_per_bucket(now)
+    peak = max(counts)
+    step = CHART_WIDTH // len(counts)
+    start = now - listening.BUCKET * len(counts)
+    bars = []
+    for n, count in enumerate(counts):
+        height = round(count / peak * (CHART_HEIGHT - 2)) if peak else 0
+        if count and not height:
+            height = 1
+        bars.append(
+            Bar(
+                x=n * step,
+                y=CHART_HEIGHT - height,
+                width=step - 2,
+                height=height,
+                count=count,
+                start=start + listening.BUCKET * n,
+            )
+        )
+    return MentionsView(
+        bars=bars,
+        total=sum(counts),
+        peak=peak,
+        latest=listening.latest_mentions(10),
+        rising=listening.rising(now),
+    )
+
+
+@bp.app_template_global("mentions_rising")
+def mentions_rising() -> bool:
+    return listening.rising()

@@ -1,0 +1,117 @@
+"""Monitoring alerts in: ``POST /webhooks/alertmanager`` (Alertmanager, Grafana; a bearer
+token) and ``POST /webhooks/monitor`` (any tool; signed like Herald's own webhooks).
+
+The credential is checked before the body is read: a missing, wrong or revoked one
+answers 401 and changes nothing. A bad body answers 400 with the reason (Alertmanager
+does not retry a 4xx, so the reason is what its log shows). A request does database work
+only, never network, so a burst of alerts is answered fast. Answers are JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, request
+
+from app.extensions import csrf, limiter
+from app.input_bounds import MAX_JSON_BYTES, BadJson, read_json
+from app.signals import integrations
+from app.signals.alerts import ingest_alertmanager, ingest_monitor
+from app.webhooks import bp
+from core.db import db
+from core.errors import ServiceError
+from subscribers.channels.webhook import SIGNATURE_HEADER, signature_valid
+
+log = logging.getLogger(__name__)
+
+# Per sending address: far above a busy Alertmanager (20 deliveries a second), low
+# enough that a client guessing tokens is slowed down.
+RATE = "3000 per minute"
+SIGNATURE_TOLERANCE = 300  # seconds either side: older signatures are replays
+
+
+def _answer(status: int, **body):
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="herald-alerts"'
+    return response
+
+
+def _refused(kind: str, why: str):
+    log.warning("%s webhook refused: %s", kind, why)
+    db.session.rollback()
+    return _answer(401, error=f"Unauthorized: {why}. Nothing was changed.")
+
+
+def _too_large():
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        return True
+    return len(request.get_data(cache=True)) > MAX_JSON_BYTES
+
+
+def _body():
+    """The parsed JSON body, or an error answer."""
+    if _too_large():
+        return None, _answer(413, error=f"The body is larger than {MAX_JSON_BYTES:,} bytes.")
+    try:
+        return read_json(request.get_data(cache=True)), None
+    except BadJson as error:
+        return None, _answer(400, error=str(error))
+
+
+def _ingest(action):
+    try:
+        accepted = action()
+    except ServiceError as error:
+        db.session.rollback()
+        return _answer(400, error=f"{error.message} Nothing was changed.", field=error.field)
+    db.session.commit()
+    return _answer(200, accepted=accepted)
+
+
+@bp.post("/alertmanager")
+@csrf.exempt
+@limiter.limit(RATE)
+def alertmanager():
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        return _refused("alertmanager", "send the integration token as Authorization: Bearer")
+    integration = integrations.verify_token(credentials)
+    if integration is None:
+        return _refused("alertmanager", "the token is unknown or revoked")
+    payload, error = _body()
+    if error is not None:
+        db.session.rollback()
+        return error
+    return _ingest(lambda: ingest_alertmanager(integration, payload))
+
+
+@bp.post("/monitor")
+@csrf.exempt
+@limiter.limit(RATE)
+def monitor():
+    header = request.headers.get(SIGNATURE_HEADER, "")
+    if not header:
+        return _refused("monitor", f"send {SIGNATURE_HEADER}: t=<unix time>,v1=<HMAC-SHA256>")
+    if _too_large():
+        return _answer(413, error=f"The body is larger than {MAX_JSON_BYTES:,} bytes.")
+    raw = request.get_data(cache=True)
+    integration = next(
+        (
+            candidate
+            for candidate in integrations.active_monitors()
+            if (secret := integrations.decrypt_secret(candidate))
+            and signature_valid(secret, header, raw, tolerance=SIGNATURE_TOLERANCE)
+        ),
+        None,
+    )
+    if integration is None:
+        return _refused(
+            "monitor", "the signature does not match an integration's secret, or is too old"
+        )
+    body, error = _body()
+    if error is not None:
+        db.session.rollback()
+        return error
+    return _ingest(lambda: ingest_monitor(integration, body))

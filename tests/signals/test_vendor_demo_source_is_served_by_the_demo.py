@@ -1,0 +1,55 @@
+"""The demo has one vendor source, served by the demo itself (so it works offline) and
+shown as such: polling it over HTTP from the running app marks the demo's card processor
+as reported by the fictional vendor."""
+
+from __future__ import annotations
+
+import html
+import threading
+
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app.demo import seed_demo
+from app.demo import vendor as demo_vendor
+from app.models import Component, VendorSource
+from app.signals.polling import poll_due
+from app.signals.vendors import handle
+from core.db import db
+from core.time import utcnow
+from tests.signals.vendor_world import ensure_suggestions_can_be_notified
+
+
+def test_the_demo_serves_and_reads_its_own_vendor(app, staff, make_user):
+    ensure_suggestions_can_be_notified()
+    seed_demo()
+    (source,) = db.session.scalars(select(VendorSource)).all()
+    assert source.is_demo and source.name == "Acme Payments"
+    assert source.url == "https://status.example.com/demo/vendor/api/v2/summary.json"
+
+    demo_vendor.install(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        demo_vendor.point_demo_sources_at(f"http://127.0.0.1:{server.server_port}")
+        assert poll_due(VendorSource, handle, now=utcnow()) == 1
+    finally:
+        server.shutdown()
+    db.session.expire_all()
+    source = db.session.get(VendorSource, source.id)
+    assert source.poll_state == "ok", source.last_error
+    assert {"name": "Card Network", "status": "degraded_performance"} in source.snapshot[
+        "components"
+    ]
+    processor = db.session.scalar(select(Component).where(Component.name == "Card processor"))
+    assert processor.status == "degraded_performance"
+
+    listed = html.unescape(
+        staff(make_user("admin", email="walker@example.com"))
+        .get("/admin/vendor-sources")
+        .get_data(as_text=True)
+    )
+    assert "served by this demo" in listed
+    public = html.unescape(app.test_client().get("/").get_data(as_text=True))
+    assert "Reported by Acme Payments" in public
