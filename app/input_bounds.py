@@ -144,5 +144,9 @@ def refuse_nul() -> None:
     if b"%00" in request.query_string or b"\x00" in request.query_string:
         abort(400, description=NUL_MESSAGE)
     posted = request.method in ("POST", "PUT", "PATCH") and request.mimetype in _FORM_TYPES
+    if posted and request.mimetype == "application/x-www-form-urlencoded":
+        # Keep the raw body: parsing the form consumes it, and the Slack app verifies
+        # its signature over the raw bytes. (The form is then parsed from the copy.)
+        request.get_data(cache=True)
     if posted and any("\x00" in v for values in request.form.listvalues() for v in values):
         abort(400, description=NUL_MESSAGE)

@@ -1,6 +1,7 @@
 """Importing internal subscribers from CSV (``subscribers.csv_export`` writes them).
 
-The columns are ``channel`` (email, sms, webhook), ``address``, ``audience`` (its key or
+The columns are ``channel`` (email, sms, webhook; slack and chat_webhook for internal
+audiences only), ``address``, ``audience`` (its key or
 name), ``components`` (component or component group names separated by ``;``, empty for
 every component) and ``team``; ``key_account`` (yes/no) and ``name`` are optional. An
 export has the same columns and ``state``, so it can be imported again (``state`` is

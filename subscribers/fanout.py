@@ -43,6 +43,9 @@ BACKOFF_BASE = 10.0  # seconds before the first retry, doubling each time
 BACKOFF_CAP = 3600.0
 WEBHOOK_FAILURE_LIMIT = 10
 WEBHOOK_FAILURE_WINDOW = timedelta(hours=1)
+# Channels whose failures are counted per subscriber (quarantine after repeats), so a
+# success resets the count.
+COUNTS_FAILURES = ("webhook", "chat_webhook")
 
 
 class ContentCache:
@@ -65,6 +68,7 @@ class ContentCache:
                 b.sms_body,
                 b.webhook_payload or {},
                 b.subscriber_id is not None,
+                tuple(b.chat_actions or ()),
             )
             self.items[broadcast_id] = content
             if len(self.items) > self.size:
@@ -352,7 +356,7 @@ def drain(
             break
         channel.deadline = started + max(lease - margin, lease / 2)
         outcomes, claimed = send_claimed(channel, rows, contents)
-        _record_with_retries(outcomes, claimed, channel.kind == "webhook", token)
+        _record_with_retries(outcomes, claimed, channel.kind in COUNTS_FAILURES, token)
         handled += len(rows)
         batches += 1
         if max_batches is not None and batches >= max_batches:

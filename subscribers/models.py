@@ -22,13 +22,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, UTCDateTime
 from core.time import utcnow
 
-CHANNELS = ("email", "sms", "webhook")
+# slack: a channel of the workspace where Herald's Slack app is installed (the address is
+# the channel id); chat_webhook: an incoming webhook of Microsoft Teams (Workflows),
+# Mattermost, Discord or Google Chat, each sent in that service's own message shape.
+CHANNELS = ("email", "sms", "webhook", "slack", "chat_webhook")
+# What anyone may sign up for on the public page; chat destinations are staff's.
+PUBLIC_CHANNELS = ("email", "sms", "webhook")
 SUBSCRIBER_STATES = ("pending", "active", "unsubscribed", "quarantined")
 DELIVERY_STATES = ("queued", "sending", "sent", "delivered", "failed", "bounced", "suppressed")
 BROADCAST_STATES = ("pending", "expanding", "sending", "done")
 TONES = ("plain", "technical")
 
-ChannelEnum = Enum(*CHANNELS, name="channel", native_enum=False, create_constraint=True, length=8)
+ChannelEnum = Enum(*CHANNELS, name="channel", native_enum=False, create_constraint=True, length=16)
 
 
 class Audience(Base):
@@ -205,6 +210,9 @@ class Broadcast(Base):
     html_body: Mapped[str] = mapped_column(Text, default="")
     sms_body: Mapped[str] = mapped_column(Text, default="")
     webhook_payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Buttons for chat (Slack renders them as buttons, chat webhooks as links):
+    # [{"id": "herald_approve", "label", "value", "url", "style"}], see subscribers.chat_actions.
+    chat_actions: Mapped[list] = mapped_column(JSON, default=list)
     priority: Mapped[int] = mapped_column(Integer, default=50)
     state: Mapped[str] = mapped_column(
         Enum(

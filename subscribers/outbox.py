@@ -37,6 +37,8 @@ class Message:
     html: str = ""
     sms: str = ""
     webhook_payload: dict | None = None
+    # Buttons for chat (Slack): [{"id", "label", "value", "url"?, "style"?}].
+    chat_actions: list | None = None
 
 
 def create_broadcast(
@@ -70,6 +72,7 @@ def create_broadcast(
         html_body=message.html,
         sms_body=message.sms,
         webhook_payload=message.webhook_payload or {},
+        chat_actions=list(message.chat_actions or []),
         priority=audience.priority,
         state="pending",
     )

@@ -26,11 +26,13 @@ from subscribers.links import (
     read_link_token,
     unsubscribe_url,
 )
-from subscribers.models import Audience, Subscriber, Subscription
+from subscribers.models import CHANNELS, PUBLIC_CHANNELS, Audience, Subscriber, Subscription
 from subscribers.outbox import Message, create_broadcast
 from subscribers.validation import normalise
 
 SMS_CODE_LIFETIME = timedelta(hours=24)
+# Chat destinations: staff add them, for internal audiences and teams only.
+STAFF_ONLY_CHANNELS = tuple(c for c in CHANNELS if c not in PUBLIC_CHANNELS)
 QUARANTINED = "This address cannot be subscribed right now; contact us."
 
 
@@ -205,6 +207,8 @@ def subscribe(
     Signing up again with a known address re-sends the confirmation (pending) or does
     nothing visible (active), so the form never reveals who is subscribed.
     """
+    if channel not in PUBLIC_CHANNELS:
+        raise ServiceError("Sign up by email, SMS or webhook.", "channel")
     address = _normalise(channel, address)
     target = get_audience(audience)
     subscriber = find(channel, address, target)
@@ -321,6 +325,12 @@ def add_internal(
         target = get_audience(audience)
     except LookupError:
         raise ServiceError(f"There is no audience called {audience!r}.", "audience") from None
+    if channel in STAFF_ONLY_CHANNELS and target.visibility != "internal":
+        raise ServiceError(
+            f"{target.name} is a public audience: Slack and chat webhook destinations are for "
+            "internal audiences and teams only.",
+            "channel",
+        )
     subscriber = find(channel, address, target)
     created = subscriber is None
     if created:

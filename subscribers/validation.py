@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -137,6 +138,22 @@ def normalise_webhook_url(raw: str, allow_private: bool) -> str:
     return url
 
 
+SLACK_ID = re.compile(r"^[CGDUW][A-Z0-9]{8,12}$")
+
+
+def normalise_slack_id(raw: str) -> str:
+    """A Slack channel id (C…, G…) or user id (U…, W…: a direct message), as Slack shows
+    it under the channel's or the member's details; names change, ids do not."""
+    value = (raw or "").strip().upper()
+    if not SLACK_ID.match(value):
+        raise ServiceError(
+            "Give the Slack channel id (like C0123456789, under the channel's details) or a "
+            "member id (like U0123456789) for a direct message, not a name.",
+            "address",
+        )
+    return value
+
+
 def normalise(channel: str, raw: str, *, region: str, allow_private: bool) -> str:
     """The address in its one canonical form for ``channel``, or a ServiceError."""
     if channel == "email":
@@ -145,4 +162,12 @@ def normalise(channel: str, raw: str, *, region: str, allow_private: bool) -> st
         return normalise_phone(raw, region)
     if channel == "webhook":
         return normalise_webhook_url(raw, allow_private)
-    raise ServiceError(f"Unknown channel {channel!r}; use email, sms or webhook.", "channel")
+    if channel == "slack":
+        return normalise_slack_id(raw)
+    if channel == "chat_webhook":
+        from subscribers.channels.chat_webhook import normalise_chat_webhook_url
+
+        return normalise_chat_webhook_url(raw, allow_private)
+    raise ServiceError(
+        f"Unknown channel {channel!r}; use email, sms, webhook, slack or chat_webhook.", "channel"
+    )

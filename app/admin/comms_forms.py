@@ -22,7 +22,13 @@ from app.admin.forms import DATETIME_FORMAT, IMPACT_CHOICES, VISIBILITY_CHOICES,
 from core.vocab import IMPACTS, INCIDENT_STATUS_LABELS, TIER_LABELS
 from subscribers.models import CHANNELS, TONES
 
-CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "webhook": "Webhook"}
+CHANNEL_LABELS = {
+    "email": "Email",
+    "sms": "SMS",
+    "webhook": "Webhook",
+    "slack": "Slack",
+    "chat_webhook": "Chat webhook",
+}
 
 
 class CheckboxesField(SelectMultipleField):

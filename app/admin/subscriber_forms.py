@@ -10,7 +10,17 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.admin.forms import options
 
-CHANNEL_CHOICES = options([("email", "Email"), ("sms", "SMS"), ("webhook", "Webhook")])
+# Slack and chat webhooks are for internal audiences and teams only (refused for a
+# public audience by subscribers.registry.add_internal).
+CHANNEL_CHOICES = options(
+    [
+        ("email", "Email"),
+        ("sms", "SMS"),
+        ("webhook", "Webhook"),
+        ("slack", "Slack channel (internal audiences)"),
+        ("chat_webhook", "Chat webhook: Teams, Mattermost, Discord, Google Chat (internal)"),
+    ]
+)
 
 
 class SubscriberForm(FlaskForm):
@@ -19,7 +29,8 @@ class SubscriberForm(FlaskForm):
         "Address",
         validators=[DataRequired(), Length(max=512)],
         description="An email address, a phone number in international format "
-        "(+44 7911 123456) or an https:// webhook URL.",
+        "(+44 7911 123456), an https:// webhook URL, a Slack channel id (C0123456789) or "
+        "member id (U0123456789), or a chat incoming-webhook URL.",
     )
     name = StringField("Name", validators=[Optional(), Length(max=120)])
     audience = SelectField("Audience")

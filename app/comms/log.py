@@ -14,9 +14,11 @@ from app.models import Communication, Incident, User
 from app.status.entries import format_time
 from app.timeutil import human_duration, page_zone
 from core.db import db
+from subscribers.models import CHANNELS as ALL_CHANNELS
 from subscribers.models import Broadcast, Delivery
 
-CHANNELS = ("email", "sms", "webhook")
+# Every channel, chat included: the log and its CSV count each.
+CHANNELS = ALL_CHANNELS
 
 
 @dataclass

@@ -114,8 +114,11 @@ def by_token(token: str) -> RollCall:
     return call
 
 
-def answer(call: RollCall, state: str, *, by: str, via: str, note: str = "") -> RollCall:
-    """Record a team's answer (the latest answer counts)."""
+def answer(
+    call: RollCall, state: str, *, by: str, via: str, note: str = "", actor=None
+) -> RollCall:
+    """Record a team's answer (the latest answer counts). ``actor``: the staff account
+    that answered, when one did (the web, Slack); the audit log names it."""
     if state not in ANSWERS:
         raise ServiceError("Answer operational or affected.", "state")
     if call.incident.status == "resolved":
@@ -124,7 +127,7 @@ def answer(call: RollCall, state: str, *, by: str, via: str, note: str = "") -> 
     call.answered_by, call.answered_via, call.answered_at = by[:254], via, utcnow()
     call.note = (note or "").strip()[:2000]
     audit.record(
-        None, "rollcall.answer", call.incident, f"{call.team.name} reported {state} ({via}, {by})"
+        actor, "rollcall.answer", call.incident, f"{call.team.name} reported {state} ({via}, {by})"
     )
     bump_page_version()  # the internal page shows the board
     return call

@@ -41,6 +41,10 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(String(120), default="")
     # E.164, or empty: approvers with a number are also told by SMS that drafts wait.
     phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # The Slack user this account is, once matched by email (users.lookupByEmail).
+    slack_user_id: Mapped[str] = mapped_column(
+        String(32), default="", server_default="", index=True
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(
         Enum(*ROLES, name="role", native_enum=False, create_constraint=True, length=16)

@@ -90,6 +90,19 @@ class DraftsAwaitApproval:
 
 
 @dataclass(frozen=True)
+class TextAwaitsApproval:
+    """A person's public text written outside the drafts (a postmortem, a maintenance
+    notice) waits for an approver: every approver who may give it is told, once per
+    ``key``."""
+
+    kind: str  # "postmortem" or "maintenance notice"
+    title: str  # the incident's or the window's name
+    path: str  # the staff page where it is approved, with its anchor
+    author_id: int | None
+    key: str
+
+
+@dataclass(frozen=True)
 class DraftReviewed:
     """An approver approved or rejected a draft: its author is told (with the comment)."""
 

@@ -4,7 +4,10 @@ teams', executives' and staff's notices from their templates."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app, render_template
+from sqlalchemy import select
 
 from app.comms import templating
 from app.comms.context import Facts, incident_context, maintenance_context, sample_context
@@ -12,13 +15,26 @@ from app.comms.phases import known
 from app.comms.rollcall import answer_url
 from app.comms.team_status import ComponentState
 from app.markdown import plain_text, render_markdown
-from app.models import Incident, IncidentUpdate, Maintenance, RollCall, Team, User
+from app.models import (
+    Alert,
+    Component,
+    Incident,
+    IncidentUpdate,
+    Maintenance,
+    RollCall,
+    SuggestedIncident,
+    Team,
+    User,
+    VendorSource,
+)
+from app.notifier import buttons
 from app.status.effective import dependents_of
 from app.status.impact import effective_impact
 from app.status.statuspage import component_json, incident_json
 from app.status.summary import visible_components
 from app.timeutil import page_zone
-from core.vocab import INCIDENT_STATUS_LABELS
+from core.db import db
+from core.vocab import INCIDENT_STATUS_LABELS, STATUS_LABELS
 from subscribers.outbox import Message
 
 SMS_LIMIT = 306  # two GSM-7 segments
@@ -93,7 +109,10 @@ def page_text_notice(update: IncidentUpdate) -> Message:
         "webhook_payload": {"page": {"id": page_id}, "incident": data},
     }
     link = f"{config['PUBLIC_URL']}/incidents/{incident.public_id}"
-    return _notice("incident_update", context, link)
+    message = _notice("incident_update", context, link)
+    return replace(
+        message, chat_actions=[buttons.open_button(link, f"incident:{incident.public_id}")]
+    )
 
 
 def texts_message(
@@ -125,7 +144,18 @@ def texts_message(
         html=render_template("notifications/comms_email.html", **context),
         sms=sms,
         webhook_payload={"page": {"id": config["PAGE_ID"]}, "incident": data},
+        chat_actions=_open_actions(event, visibility),
     )
+
+
+def _open_actions(event: Incident | Maintenance, visibility: str) -> list[dict]:
+    """An Open button in chat: the internal incident page for staff's audiences, the
+    public one for the public's (a maintenance window has only its public page)."""
+    if isinstance(event, Incident) and visibility == "internal":
+        return buttons.incident_open(event)
+    kind = "incidents" if isinstance(event, Incident) else "maintenance"
+    link = f"{current_app.config['PUBLIC_URL']}/{kind}/{event.public_id}"
+    return [buttons.open_button(link, f"{kind}:{event.public_id}")]
 
 
 def maintenance_message(
@@ -165,9 +195,12 @@ def team_message(
     texts = templating.render("teams", phase, context)
     # The email layout (HTML, unsubscribe footer) and the webhook payload, as for a
     # published update: a team's address may be a webhook.
-    return texts_message(
+    message = texts_message(
         incident, texts.email_subject, texts.email_body, texts.sms_text, "engineering"
     )
+    # In chat the team answers with a button (a resolved notice asks nothing).
+    actions = buttons.roll_call(roll_call, incident, answerable=phase != "resolved")
+    return replace(message, chat_actions=actions)
 
 
 def escalation_message(incident: Incident, audience_key: str) -> Message:
@@ -199,4 +232,104 @@ def reminder_message(incident: Incident, lead: User, late: str) -> Message:
         "lead": {"name": lead.display_name},
     }
     texts = templating.render("staff", "cadence_reminder", context)
-    return Message(texts.email_subject, texts.email_body, sms=texts.sms_text)
+    return Message(
+        texts.email_subject,
+        texts.email_body,
+        sms=texts.sms_text,
+        chat_actions=buttons.incident_open(incident),
+    )
+
+
+ORIGIN_LABELS = {
+    "vendor": "a vendor's status page",
+    "alert": "monitoring",
+    "listening": "what customers are saying",
+}
+
+
+def heard_from(suggestion: SuggestedIncident) -> str:
+    """Where a suggestion was heard, in words: the vendor or the alert by name when its
+    key names one (``vendor:<id>…``, ``alert:<id>…``), else the kind of signal."""
+    kind, _, rest = suggestion.key.partition(":")
+    ident = rest.split(":", 1)[0]
+    if ident.isdigit() and kind == "vendor" and suggestion.origin == "vendor":
+        source = db.session.get(VendorSource, int(ident))
+        if source is not None:
+            return f"{source.name}'s status page"
+    if ident.isdigit() and kind == "alert" and suggestion.origin == "alert":
+        alert = db.session.get(Alert, int(ident))
+        if alert is not None and alert.name:
+            return f"the alert {alert.name}"
+    return ORIGIN_LABELS.get(suggestion.origin, suggestion.origin)
+
+
+def suggestion_url(suggestion: SuggestedIncident) -> str:
+    return f"{current_app.config['PUBLIC_URL']}/admin/#suggestion-{suggestion.public_id}"
+
+
+def suggestion_context(suggestion: SuggestedIncident, impact: str) -> dict:
+    """What the suggested-incident template reads: the signal's words as plain text."""
+    config = current_app.config
+    statuses = {int(cid): status for cid, status in (suggestion.component_statuses or {}).items()}
+    found = db.session.scalars(select(Component).where(Component.id.in_(statuses))).all()
+    components = sorted(found, key=lambda c: (c.position, c.name))
+    return {
+        "page_name": config["PAGE_NAME"],
+        "public_url": config["PUBLIC_URL"],
+        "suggestion": {
+            "name": suggestion.name,
+            "origin": suggestion.origin,
+            "heard_from": heard_from(suggestion),
+            "impact": impact,
+            "facts": (suggestion.facts or "").strip(),
+            "link": suggestion.link or "",
+            "components": [
+                {
+                    "name": c.name,
+                    "status": statuses[c.id],
+                    "status_label": STATUS_LABELS[statuses[c.id]],
+                }
+                for c in components
+            ],
+            "url": suggestion_url(suggestion),
+        },
+    }
+
+
+def suggestion_message(suggestion: SuggestedIncident, impact: str, audience_key: str) -> Message:
+    """An internal audience's alert of a suggested incident (the engineers' wording
+    unless the audience has its own template), in the email layout, with the
+    suggestion as the webhook payload (an internal subscriber may be a webhook)."""
+    template_audience = audience_key if known(audience_key, "suggested_incident") else "engineering"
+    context = suggestion_context(suggestion, impact)
+    texts = templating.render(template_audience, "suggested_incident", context)
+    config = current_app.config
+    layout = {
+        "page_name": config["PAGE_NAME"],
+        "body": texts.email_body,
+        "body_html": render_markdown(texts.email_body),
+        "unsubscribe_url": "[%unsubscribe_url%]",
+        "manage_url": "[%manage_url%]",
+        "title": texts.email_subject,
+    }
+    data = context["suggestion"]
+    return Message(
+        subject=texts.email_subject,
+        text=render_template("notifications/comms_email.txt", **layout),
+        html=render_template("notifications/comms_email.html", **layout),
+        sms=texts.sms_text,
+        webhook_payload={
+            "page": {"id": config["PAGE_ID"]},
+            "suggested_incident": {
+                "id": suggestion.public_id,
+                "origin": data["origin"],
+                "name": data["name"],
+                "impact": impact,
+                "heard_from": data["heard_from"],
+                "components": data["components"],
+                "facts": data["facts"],
+                "link": data["link"],
+                "url": data["url"],
+            },
+        },
+    )

@@ -14,6 +14,8 @@ broadcasts (in the caller's transaction, sent after it commits).
 - An overdue update: a reminder to the incident's communications lead.
 - Drafts waiting for approval: every approver who may give it (``staff``); a review's
   outcome: the draft's author.
+- A suggested incident (a signal proposes one): the internal audiences escalation names,
+  at least the engineers; never customers.
 """
 
 from __future__ import annotations
@@ -27,23 +29,27 @@ from sqlalchemy import select
 from app.comms import escalation, rollcall
 from app.comms.phases import MAINTENANCE_PHASE_BY_STATUS
 from app.comms.team_status import StatusNow
-from app.models import Communication, Incident, Maintenance, RollCall, User
+from app.models import Communication, Component, Incident, Maintenance, RollCall, User
 from app.models.maintenance import REMINDER_BEFORE
-from app.notifier import messages, staff
+from app.notifier import incident_channels, messages, staff
 from app.notifier.events import (
     ComponentStatusChanged,
     DraftReviewed,
     DraftsAwaitApproval,
     IncidentDeclared,
+    IncidentSuggested,
     MaintenanceApproved,
     MaintenanceDue,
     MaintenanceUpdated,
+    TextAwaitsApproval,
     UpdateOverdue,
     UpdatePublished,
 )
+from app.status.impact import implied_impact
 from app.timeutil import human_duration
 from core.db import db
 from core.time import utcnow
+from core.vocab import IMPACT_SEVERITY
 from subscribers.models import Broadcast
 from subscribers.outbox import Message, create_broadcast
 
@@ -113,6 +119,7 @@ def _page_text_notice(incident: Incident, update) -> list[Broadcast]:
 
 notify.register(DraftsAwaitApproval, staff.ask_approvers)
 notify.register(DraftReviewed, staff.tell_author)
+notify.register(TextAwaitsApproval, staff.ask_text_approvers)
 
 
 @notify.register
@@ -125,9 +132,14 @@ def _declared(event: IncidentDeclared) -> list[Broadcast]:
 
 
 def escalate(incident: Incident) -> list[Broadcast]:
-    """Alert the audiences of every matching escalation rule, once per audience."""
+    """Alert the audiences of every matching escalation rule, once per audience per
+    incident: an audience alerted before (at declaration, by an earlier update) is not
+    alerted again."""
     sent = []
     for key in escalation.audiences_for(incident):
+        source = f"incident:{incident.id}:escalation:{key}"
+        if db.session.scalar(select(Broadcast.id).where(Broadcast.source == source)):
+            continue
         message = messages.escalation_message(incident, key)
         sent.append(
             _send(
@@ -135,7 +147,7 @@ def escalate(incident: Incident) -> list[Broadcast]:
                 "escalation",
                 key,
                 message,
-                source=f"incident:{incident.id}:escalation:{key}",
+                source=source,
                 summary=f"Escalated to {key}: {message.subject}",
             )
         )
@@ -161,6 +173,30 @@ def roll_call(incident: Incident) -> list[Broadcast]:
                 source=f"incident:{incident.id}:{phase}:team:{team.id}",
                 team_id=team.id,
                 summary=f"{'Roll call' if affected else 'All-clear'} to {team.name}",
+            )
+        )
+    return sent
+
+
+@notify.register
+def _suggested(event: IncidentSuggested) -> list[Broadcast]:
+    """A signal proposes an incident: the internal audiences escalation would alert for
+    an incident of that impact on those components, and always the engineers, hear of it
+    at once (email and SMS per their subscribers). Never a public audience: nothing
+    reaches customers without the workflow."""
+    suggestion = event.suggestion
+    statuses = {int(cid): s for cid, s in (suggestion.component_statuses or {}).items()}
+    components = db.session.scalars(select(Component).where(Component.id.in_(statuses))).all()
+    implied, _ = implied_impact({c: statuses[c.id] for c in components})
+    impact = max(suggestion.impact, implied, key=IMPACT_SEVERITY.__getitem__)
+    sent = []
+    for key in escalation.audiences_for_suggestion(impact, set(statuses)):
+        sent.append(
+            create_broadcast(
+                key,
+                messages.suggestion_message(suggestion, impact, key),
+                source=f"suggestion:{suggestion.id}:{key}",
+                kind="suggestion",
             )
         )
     return sent
@@ -222,6 +258,15 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
     resolving = update.status == "resolved" and event.was != "resolved"
     if resolving and update.deliver_notifications and is_news(update.display_at):
         sent += tell_teams_resolved(incident)
+    elif (
+        update.status != "resolved" and update.deliver_notifications and is_news(update.display_at)
+    ):
+        # The update may have raised the impact (a component now down): the rules that
+        # match now and did not at declaration alert their audiences, once each.
+        sent += escalate(incident)
+    # The incident's own Slack channel, when it has one, gets every timeline entry (not
+    # returned: a copy for the responders, not a notice to an audience).
+    incident_channels.mirror(incident, update)
     return sent
 
 
@@ -348,13 +393,25 @@ def leads_of(incident: Incident) -> list[User]:
 
 def _remind(incident: Incident, lead: User, late: str, due: datetime) -> Broadcast:
     subscriber = staff.staff_subscriber(lead)
+    message = messages.reminder_message(incident, lead, late)
+    # Microseconds: two due times within one second are two missed updates.
+    source = f"incident:{incident.id}:reminder:{int(due.timestamp() * 1_000_000)}:{lead.id}"
+    if staff.in_slack(lead):
+        # The same reminder as a Slack DM (one entry in the log: the email's).
+        create_broadcast(
+            "staff",
+            message,
+            source=f"{source}:slack",
+            kind="cadence_reminder",
+            channels=["slack"],
+            subscriber_id=staff.staff_subscriber(lead, "slack").id,
+        )
     return _send(
         incident,
         "cadence_reminder",
         "staff",
-        messages.reminder_message(incident, lead, late),
-        # Microseconds: two due times within one second are two missed updates.
-        source=f"incident:{incident.id}:reminder:{int(due.timestamp() * 1_000_000)}:{lead.id}",
+        message,
+        source=source,
         subscriber_id=subscriber.id,
         summary=f"Reminded {lead.email}: update overdue by {late}",
     )

@@ -1,16 +1,22 @@
 """Herald's notices to its own staff about the communications workflow: drafts waiting
 for an approver, and a review's outcome for the draft's author. Each goes to the staff
-account's email and, when the account has a phone number, by SMS too; each addresses one
-person, so a broadcast names its subscriber."""
+account's email and, when the account has a phone number, by SMS too, and by Slack DM
+when Slack is on and the account is matched to a Slack user (``users.slack_user_id``,
+filled in by ``app.notifier.slack_people``); each addresses one person, so a broadcast
+names its subscriber. With HERALD_SLACK_APPROVERS_CHANNEL set, approval requests go to
+that channel once instead of to each approver's DMs."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import current_app, render_template
 from sqlalchemy import select
 
 from app.comms.people import approvers_for, author_of
 from app.models import Draft, FactSheet, User
-from app.notifier.events import DraftReviewed, DraftsAwaitApproval
+from app.notifier import buttons
+from app.notifier.events import DraftReviewed, DraftsAwaitApproval, TextAwaitsApproval
 from app.notifier.messages import SMS_LIMIT, SMS_LOOKALIKES, shorten
 from core.db import db
 from core.vocab import INCIDENT_STATUS_LABELS
@@ -21,10 +27,19 @@ from subscribers.outbox import Message, create_broadcast
 
 
 def staff_subscriber(user: User, channel: str = "email") -> Subscriber:
-    """The staff account's own address on ``channel`` (its email, or its phone number for
-    SMS) for Herald's notices, created on first use."""
+    """The staff account's own address on ``channel`` (its email, its phone number for
+    SMS, its Slack user id for a DM) for Herald's notices, created on first use."""
+    addresses = {"email": user.email.lower(), "sms": user.phone, "slack": user.slack_user_id}
+    return _staff_address(channel, addresses[channel], user.display_name, "staff account")
+
+
+def slack_channel_subscriber(channel_id: str, name: str, reason: str) -> Subscriber:
+    """A Slack channel (the approvers', an incident's) as a staff address."""
+    return _staff_address("slack", channel_id, name, reason)
+
+
+def _staff_address(channel: str, address: str, name: str, reason: str) -> Subscriber:
     audience = get_audience("staff")
-    address = user.email.lower() if channel == "email" else user.phone
     found = db.session.scalar(
         select(Subscriber).where(
             Subscriber.channel == channel,
@@ -39,9 +54,9 @@ def staff_subscriber(user: User, channel: str = "email") -> Subscriber:
             audience_id=audience.id,
             state="active",
             source="staff-user",
-            name=user.display_name,
+            name=name[:120],
             link_id=new_link_id(),
-            state_reason="staff account",
+            state_reason=reason,
         )
         db.session.add(found)
         db.session.flush()
@@ -64,10 +79,19 @@ def _message(template: str, context: dict, link: str) -> Message:
     )
 
 
-def tell(user: User, message: Message, *, kind: str, source: str) -> list[Broadcast]:
-    """One person told by email, and by SMS when their account has a phone number.
-    ``source`` makes it once: the same notice is never queued twice."""
+def in_slack(user: User) -> bool:
+    """Whether ``user`` is told in Slack too: Slack is on and the account is matched."""
+    return bool(user.slack_user_id) and buttons.slack_active()
+
+
+def tell(
+    user: User, message: Message, *, kind: str, source: str, slack: bool = True
+) -> list[Broadcast]:
+    """One person told by email, by SMS when their account has a phone number, and by
+    Slack DM when ``in_slack`` (unless ``slack`` is False: the message goes to a shared
+    channel instead). ``source`` makes it once: the same notice is never queued twice."""
     channels = ["email"] + (["sms"] if user.phone else [])
+    channels += ["slack"] if slack and in_slack(user) else []
     return [
         create_broadcast(
             "staff",
@@ -101,21 +125,61 @@ def ask_approvers(event: DraftsAwaitApproval) -> list[Broadcast]:
         return []
     author = db.session.get(User, sheet.author_id) if sheet.author_id else None
     link = sheet_link(sheet)
+    actions = buttons.approval(sheet, waiting)
+    shared = current_app.config.get("SLACK_APPROVERS_CHANNEL") if buttons.slack_active() else ""
+    words = {
+        **_incident_words(sheet),
+        "author": author.display_name if author else "Herald",
+        "count": len(waiting),
+        "audiences": ", ".join(d.audience_key for d in waiting),
+        "link": link,
+    }
     sent = []
     for approver in approvers_for(sheet.author_id):
-        context = {
-            **_incident_words(sheet),
-            "name": approver.display_name,
-            "author": author.display_name if author else "Herald",
-            "count": len(waiting),
-            "audiences": ", ".join(d.audience_key for d in waiting),
-            "link": link,
-        }
+        message = _message("approval_request", {**words, "name": approver.display_name}, link)
         sent += tell(
             approver,
-            _message("approval_request", context, link),
+            replace(message, chat_actions=actions),
             kind="approval_request",
             source=f"fact_sheet:{sheet.id}:approval:{approver.id}",
+            slack=not shared,
+        )
+    if shared and sent:
+        message = _message("approval_request", {**words, "name": "approvers"}, link)
+        subscriber = slack_channel_subscriber(shared, "Approvers' channel", "approvers' channel")
+        sent.append(
+            create_broadcast(
+                "staff",
+                replace(message, chat_actions=actions),
+                source=f"fact_sheet:{sheet.id}:approval:channel:slack",
+                kind="approval_request",
+                channels=["slack"],
+                subscriber_id=subscriber.id,
+            )
+        )
+    return sent
+
+
+def ask_text_approvers(event: TextAwaitsApproval) -> list[Broadcast]:
+    """Every approver who may sign a postmortem or a maintenance notice off (not its
+    author) is told once that it waits."""
+    author = db.session.get(User, event.author_id) if event.author_id else None
+    link = f"{current_app.config['PUBLIC_URL']}{event.path}"
+    sent = []
+    for approver in approvers_for(event.author_id):
+        context = {
+            "name": approver.display_name,
+            "author": author.display_name if author else "Someone",
+            "kind": event.kind,
+            "title": event.title,
+            "link": link,
+        }
+        message = _message("text_approval_request", context, link)
+        sent += tell(
+            approver,
+            replace(message, chat_actions=[buttons.open_button(link)]),
+            kind="approval_request",
+            source=f"{event.key}:approval:{approver.id}",
         )
     return sent
 
@@ -127,6 +191,12 @@ def tell_author(event: DraftReviewed) -> list[Broadcast]:
     sheet = draft.fact_sheet
     at = draft.approved_at if event.approved else draft.rejected_at
     link = sheet_link(sheet) + f"#draft-{draft.audience_key}"
+    # In chat: Publish when this approval made the set ready, else a link to it.
+    actions = (
+        buttons.publish(sheet)
+        if event.approved and _ready_to_publish(sheet)
+        else [buttons.open_button(link, f"sheet:{sheet.public_id}")]
+    )
     sent = []
     for author in author_of(draft):
         if author.id == event.reviewer.id:
@@ -144,9 +214,17 @@ def tell_author(event: DraftReviewed) -> list[Broadcast]:
         verdict = "approved" if event.approved else "rejected"
         sent += tell(
             author,
-            _message("draft_reviewed", context, link),
+            replace(_message("draft_reviewed", context, link), chat_actions=actions),
             kind="draft_review",
             # Microseconds: a draft approved, edited and approved again is two notices.
             source=f"review:{draft.id}:{verdict}:{int(at.timestamp() * 1_000_000)}:{author.id}",
         )
     return sent
+
+
+def _ready_to_publish(sheet: FactSheet) -> bool:
+    """Nothing but publishing stands between the set and its audiences."""
+    from app.comms.approval import who_must_act  # it imports the notifier
+
+    waiting = who_must_act(sheet)
+    return bool(waiting) and all(w.who == "publisher" for w in waiting)

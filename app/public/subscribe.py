@@ -30,7 +30,7 @@ from core.db import db
 from core.errors import ServiceError
 from subscribers import registry
 from subscribers.channels.webhook import SIGNATURE_HEADER
-from subscribers.models import CHANNELS
+from subscribers.models import PUBLIC_CHANNELS
 from subscribers.signup import code_page_token, subscribe_webhook
 from subscribers.validation import normalise
 
@@ -120,7 +120,7 @@ def _form_error(error: ServiceError) -> tuple[str, str]:
 def subscribe():
     choices = public_choices()
     channel = request.values.get("channel", "email")
-    if channel not in CHANNELS:
+    if channel not in PUBLIC_CHANNELS:
         channel = "email"
     errors: dict[str, str] = {}
     address = ""

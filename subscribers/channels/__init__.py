@@ -104,7 +104,31 @@ def _webhook(app: Flask) -> Channel:
     )
 
 
-FACTORIES = {"email": _email, "sms": _sms, "webhook": _webhook}
+def _slack(app: Flask) -> Channel:
+    from subscribers.channels.slack import Slack
+
+    return Slack(app.config)
+
+
+def _chat_webhook(app: Flask) -> Channel:
+    from subscribers.channels.chat_webhook import ChatWebhook
+
+    config = app.config
+    return ChatWebhook(
+        timeout=config["PROVIDER_TIMEOUT"],
+        allow_private=config["WEBHOOK_ALLOW_PRIVATE"],
+        verify=config["WEBHOOK_CA_BUNDLE"] or True,
+        concurrency=config["WEBHOOK_CONCURRENCY"],
+    )
+
+
+FACTORIES = {
+    "email": _email,
+    "sms": _sms,
+    "webhook": _webhook,
+    "slack": _slack,
+    "chat_webhook": _chat_webhook,
+}
 
 
 def channels_for(app: Flask, only: str | None = None) -> dict[str, Channel]:

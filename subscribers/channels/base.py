@@ -38,6 +38,8 @@ class Content:
     webhook_payload: dict
     # A message to one subscriber whatever its state (a confirmation request).
     direct: bool = False
+    # Buttons for chat: [{"id", "label", "value", "url"?, "style"?}] (Broadcast.chat_actions).
+    chat_actions: tuple = ()
 
 
 @dataclass(slots=True)

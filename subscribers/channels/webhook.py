@@ -34,6 +34,23 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
+def signature_valid(
+    secret: str, header: str, body: bytes, now: float | None = None, tolerance: int = 300
+) -> bool:
+    """Whether ``header`` is ``sign(secret, t, body)`` for a ``t`` within ``tolerance``
+    seconds of now: the check a receiver of Herald's webhooks makes, and the one Herald
+    makes on signed webhooks it receives (the monitor webhook)."""
+    parts = dict(part.partition("=")[::2] for part in (header or "").split(",") if "=" in part)
+    stamp, given = parts.get("t", "").strip(), parts.get("v1", "").strip()
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12) or not given:
+        return False
+    now = time.time() if now is None else now
+    if abs(now - int(stamp)) > tolerance:
+        return False
+    expected = sign(secret, int(stamp), body).partition(",v1=")[2]
+    return hmac.compare_digest(expected, given.lower())
+
+
 def payload_for(content: Content, item: Outgoing) -> bytes:
     payload = dict(content.webhook_payload)
     payload["meta"] = {

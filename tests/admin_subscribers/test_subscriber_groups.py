@@ -40,15 +40,23 @@ def world(app, make_component, make_subscriber):
 def test_the_size_by_channel_counts_only_active_subscribers_who_hear_about_it(app, world):
     counts = groups.group_counts(world["executives"], [world["card"].id])
     # all-components, chose Card API (sms, key account), chose the Payments group (webhook)
-    assert counts == {"email": 2, "sms": 1, "webhook": 1}
+    assert counts == {"email": 2, "sms": 1, "webhook": 1, "slack": 0, "chat_webhook": 0}
 
 
 def test_a_group_of_every_component_is_every_active_subscriber_of_the_audience(app, world):
-    assert groups.group_counts(world["executives"], []) == {"email": 3, "sms": 1, "webhook": 1}
+    assert groups.group_counts(world["executives"], []) == {
+        "email": 3,
+        "sms": 1,
+        "webhook": 1,
+        "slack": 0,
+        "chat_webhook": 0,
+    }
     assert groups.group_counts(world["executives"], [world["search"].id]) == {
         "email": 2,
         "sms": 0,
         "webhook": 0,
+        "slack": 0,
+        "chat_webhook": 0,
     }
 
 
@@ -96,7 +104,7 @@ def test_staff_save_a_named_group_and_see_its_size_by_channel(app, world, admin)
     row = re.search(r"<tr>\s*<td>Payments – executives</td>.*?</tr>", page, re.S).group(0)
     assert "Card API" in row
     cells = dict(re.findall(r'data-channel="(\w+)">(\d+)<', row))
-    assert cells == {"email": "2", "sms": "1", "webhook": "1"}
+    assert cells == {"email": "2", "sms": "1", "webhook": "1", "slack": "0", "chat_webhook": "0"}
 
 
 def test_a_group_name_is_unique_and_errors_change_nothing(app, world, admin):
