@@ -48,9 +48,11 @@ SECURITY_HEADERS = {
 HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
-def security_headers(hsts: bool) -> list[tuple[str, str]]:
-    """The headers every response carries; the page cache's fast path sends them too."""
-    return [*SECURITY_HEADERS.items(), HSTS] if hsts else list(SECURITY_HEADERS.items())
+def security_headers(hsts: bool, own=None) -> list[tuple[str, str]]:
+    """The headers every response carries; the page cache's fast path sends them too.
+    ``own`` replaces the site's (a page made to be framed elsewhere, app/public/embeds.py)."""
+    headers = list(SECURITY_HEADERS.items()) if own is None else list(own)
+    return [*headers, HSTS] if hsts else headers
 
 
 STATUS_ICONS = {
@@ -135,6 +137,10 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response):
         headers = response.headers
         present = {name.lower() for name, _ in headers.items()}
+        # A response with its own policy says by frame-ancestors who may frame it (the
+        # embed: anyone); X-Frame-Options: DENY would contradict it.
+        if "content-security-policy" in present:
+            present.add("x-frame-options")
         for lower, name, value in header_items:
             if lower not in present:
                 headers.add(name, value)

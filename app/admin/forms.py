@@ -69,6 +69,13 @@ class ComponentForm(FlaskForm):
     showcase = BooleanField("Show 90-day uptime on the page", default=True)
     only_show_if_degraded = BooleanField("Only show when not operational")
     start_date = DateField("In service since", validators=[Optional()])
+    sla_percent = StringField(
+        "Monthly SLA (%, empty for none)", validators=[Optional(), Length(max=20)]
+    )
+    credit_tiers = TextAreaField(
+        "Service credit tiers (one below=credit a line, e.g. 99.9=10)",
+        validators=[Optional(), Length(max=500)],
+    )
 
 
 class DependencyForm(FlaskForm):

@@ -48,6 +48,8 @@ def component(c: Component) -> dict:
         "visibility": c.visibility,
         "tier": c.tier,
         "team": c.team.name if c.team else None,
+        "sla_percent": c.sla_percent,
+        "credit_tiers": c.credit_tiers or [],
     }
 
 

@@ -11,11 +11,12 @@ from app.api.auth import allow, api_user
 from app.api.errors import ApiError
 from app.api.inputs import boolean, component_statuses, invalid, json_body, moment, strings, text
 from app.api.lookup import by_public_id
+from app.auth.permissions import can
 from app.comms import log, publishing
 from app.incidents.services import declare_incident, quick_message
 from app.models import Component, FactSheet, Incident
 from app.notifier.reach import reach_of
-from app.status.components import set_component_status
+from app.status.components import set_component_status, update_component
 from core.db import db
 from core.errors import ServiceError
 from subscribers.models import Broadcast
@@ -26,12 +27,39 @@ MAX_IDEMPOTENCY_KEY = 200
 # Components ------------------------------------------------------------------------------
 
 
+SLA_FIELDS = ("sla_percent", "credit_tiers")
+
+
 @bp.patch("/components/<component_id>")
 @allow("set_status")
 def set_status(component_id: str):
+    """The status (responders and up); the SLA and credit tiers need the
+    ``manage_components`` permission, as on the admin's component form."""
     component = by_public_id(Component, component_id, "component")
-    data = json_body(("status",), required=("status",))
-    set_component_status(api_user(), component, text(data, "status"), note="API")
+    data = json_body(("status", *SLA_FIELDS))
+    if not data:
+        raise invalid(
+            "'status' is required (or sla_percent and credit_tiers to change the SLA).",
+            "status",
+        )
+    user = api_user()
+    sla = {name: data[name] for name in SLA_FIELDS if name in data}
+    if sla:
+        if not can(user, "manage_components"):
+            raise ApiError(
+                403,
+                "forbidden",
+                f"Your role ({user.role}) does not allow this: changing the SLA needs the "
+                "manage_components permission.",
+            )
+        if "credit_tiers" in sla and not isinstance(sla["credit_tiers"], list | type(None)):
+            raise invalid(
+                'credit_tiers must be a list like [{"below": 99.9, "credit": 10}].',
+                "credit_tiers",
+            )
+        update_component(user, component, **sla)
+    if "status" in data:
+        set_component_status(user, component, text(data, "status"), note="API")
     db.session.commit()
     return jsonify(shapes.component(component))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     Enum,
@@ -90,6 +91,10 @@ class Component(Base):
         status_enum("component_signal_status"), default="operational"
     )
     signal_held: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The monthly availability promised (99.9 means 99.9 %), none when no SLA; and the
+    # credits owed below it: [{"below": 99.9, "credit": 10}, {"below": 99.0, "credit": 25}].
+    sla_percent: Mapped[float | None] = mapped_column(Float)
+    credit_tiers: Mapped[list] = mapped_column(JSON, default=list)
     effective_status: Mapped[str] = mapped_column(
         status_enum("effective_status"), default="operational"
     )

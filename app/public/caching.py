@@ -52,7 +52,7 @@ def prepare(entry: Rendered, *, public: bool, cors: bool, seconds: int, hsts: bo
     ]
     if cors:
         common.append(("Access-Control-Allow-Origin", "*"))
-    security = security_headers(hsts)
+    security = security_headers(hsts, entry.security)
     prepared = Prepared(
         etags=(entry.etag, gz_etag),
         plain=[

@@ -21,6 +21,10 @@ HOT_PATHS = {
     "/": ("page:public", True, False),
     "/history.rss": ("feed:rss:public:*", True, False),
     "/history.atom": ("feed:atom:public:*", True, False),
+    # Shown on other sites (app/public/embeds.py): busy when the page is.
+    "/badge.svg": ("badge:public", True, False),
+    "/embed": ("embed:public", True, False),
+    "/widget.js": ("widget:public", True, False),
 }
 
 

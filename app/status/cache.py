@@ -33,6 +33,8 @@ class Rendered:
     expires: float  # wall-clock seconds after which the content is rebuilt
     # Response headers prepared once per way of serving (see app.public.caching).
     prepared: dict = field(default_factory=dict)
+    # Security headers in place of the site's (see ``Page.security``).
+    security: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,9 @@ class Page:
     content_type: str
     last_modified: datetime
     valid_until: datetime
+    # A page made to be framed by other sites (the embed) sends its own security headers
+    # (a CSP with frame-ancestors) instead of the site's; HSTS is added as for any page.
+    security: tuple[tuple[str, str], ...] | None = None
 
 
 class PageCache:
@@ -149,6 +154,7 @@ class PageCache:
                 content_type=page.content_type,
                 version=version,
                 expires=page.valid_until.timestamp(),
+                security=page.security,
             )
             self._entries[key] = fresh
             return fresh

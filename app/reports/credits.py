@@ -1,0 +1,404 @@
+"""Service credits: each component's availability in a calendar month, whether it missed
+its SLA, and the credit its tiers owe.
+
+Availability is computed as the page computes uptime (app/status/uptime.py): from the
+daily roll-up plus the open interval, each status counting as down with the weight of
+``HERALD_UPTIME_WEIGHTS``, over the part of the month the component existed (up to now
+for the current month). A component breaches when its availability is below its
+``sla_percent``; the credit is the largest of its ``credit_tiers`` whose ``below`` the
+availability is under (below 99.9 → 10 %, below 99.0 → 25 %: 98.5 % owes 25 %).
+
+Customers are the subscribers tied to a component: active subscribers whose component
+selection names it or its group (subscribers of everything are not a customer's
+contract). Audience-specific private pages do not exist yet; when they do, their viewers
+belong here too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from app.models import Component, DailyUptime, utcnow
+from app.status.history import ROLLUP_FIELDS
+from app.timeutil import day_start, local_day, page_zone
+from core.db import db
+from core.errors import ServiceError
+from subscribers.models import Subscriber, Subscription
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+MAX_TIERS = 10
+
+
+# SLA and tiers: reading and checking -----------------------------------------------------
+
+
+def _number(value, what: str, field_name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ServiceError(f"{what} must be a number.", field_name)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ServiceError(f"{what} must be a number; got {value!r}.", field_name) from None
+    if not math.isfinite(number):
+        raise ServiceError(f"{what} must be a number; got {value!r}.", field_name)
+    return number
+
+
+def parse_tier_lines(text: str) -> list[dict]:
+    """The admin form's tiers, one ``below=credit`` a line ("99.9=10"), into the stored
+    shape. Blank lines are skipped; the ``%`` sign is allowed."""
+    tiers = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.replace("%", "").strip()
+        if not line:
+            continue
+        below, sep, credit = line.partition("=")
+        if not sep or not below.strip() or not credit.strip():
+            raise ServiceError(
+                f"Credit tiers, line {number}: write below=credit, like 99.9=10; got {line!r}.",
+                "credit_tiers",
+            )
+        tiers.append(
+            {
+                "below": _number(below.strip(), f"Credit tiers, line {number}", "credit_tiers"),
+                "credit": _number(credit.strip(), f"Credit tiers, line {number}", "credit_tiers"),
+            }
+        )
+    return tiers
+
+
+def tier_lines(tiers: list[dict] | None) -> str:
+    """The stored tiers as the form shows them."""
+    return "\n".join(f"{plain_number(t['below'])}={plain_number(t['credit'])}" for t in tiers or ())
+
+
+def plain_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def check_sla(sla, tiers) -> tuple[float | None, list[dict]]:
+    """Validate an SLA and its credit tiers; returns them cleaned (tiers sorted from the
+    highest ``below``). The SLA is 0 < sla ≤ 100 or none; each tier's ``below`` is at most
+    the SLA (a credit above the promise would be owed while the promise is kept) and
+    above 0; each credit is 0–100 %; no two tiers share a ``below``."""
+    if sla is not None:
+        sla = _number(sla, "The SLA", "sla_percent")
+        if not 0 < sla <= 100:
+            raise ServiceError("The SLA must be above 0 % and at most 100 %.", "sla_percent")
+    if tiers is None:
+        tiers = []
+    if not isinstance(tiers, list):
+        raise ServiceError(
+            'Credit tiers must be a list like [{"below": 99.9, "credit": 10}].', "credit_tiers"
+        )
+    if tiers and sla is None:
+        raise ServiceError("Credit tiers need an SLA to apply to.", "credit_tiers")
+    if len(tiers) > MAX_TIERS:
+        raise ServiceError(f"At most {MAX_TIERS} credit tiers.", "credit_tiers")
+    cleaned = []
+    for tier in tiers:
+        if not isinstance(tier, dict) or set(tier) != {"below", "credit"}:
+            raise ServiceError(
+                'Each credit tier is {"below": <percent>, "credit": <percent>}.', "credit_tiers"
+            )
+        below = _number(tier["below"], "A tier's below", "credit_tiers")
+        credit = _number(tier["credit"], "A tier's credit", "credit_tiers")
+        if not 0 < below <= sla:
+            raise ServiceError(
+                f"A tier's below must be above 0 and at most the SLA ({plain_number(sla)} %); "
+                f"got {plain_number(below)}.",
+                "credit_tiers",
+            )
+        if not 0 <= credit <= 100:
+            raise ServiceError(
+                f"A tier's credit must be 0–100 %; got {plain_number(credit)}.", "credit_tiers"
+            )
+        cleaned.append({"below": below, "credit": credit})
+    belows = [t["below"] for t in cleaned]
+    if len(set(belows)) != len(belows):
+        raise ServiceError("Two credit tiers have the same below.", "credit_tiers")
+    return sla, sorted(cleaned, key=lambda t: -t["below"])
+
+
+def clean_sla_values(values: dict, component: Component | None = None) -> None:
+    """Check ``sla_percent`` and ``credit_tiers`` in a component's new values (in place),
+    against the component's present ones for the one not given."""
+    if "sla_percent" not in values and "credit_tiers" not in values:
+        return
+    if isinstance(values.get("sla_percent"), str):  # the admin form's text
+        values["sla_percent"] = values["sla_percent"].replace("%", "").strip() or None
+    if isinstance(values.get("credit_tiers"), str):
+        values["credit_tiers"] = parse_tier_lines(values["credit_tiers"])
+    sla = values.get("sla_percent", component.sla_percent if component else None)
+    tiers = values.get("credit_tiers", component.credit_tiers if component else None)
+    sla, tiers = check_sla(sla, tiers)
+    if "sla_percent" in values:
+        values["sla_percent"] = sla
+    if "credit_tiers" in values or (component and tiers != (component.credit_tiers or [])):
+        values["credit_tiers"] = tiers
+
+
+def credit_for(tiers: list[dict] | None, availability: float) -> float | None:
+    """The credit (percent) the tiers owe at this availability, or None if none applies."""
+    owed = [t["credit"] for t in tiers or () if availability < t["below"]]
+    return max(owed) if owed else None
+
+
+# Months ------------------------------------------------------------------------------------
+
+
+def parse_month(text: str | None, today: date) -> date:
+    """``YYYY-MM`` to the month's first day; a month after the current one is refused.
+    Missing: last month."""
+    if not text:
+        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    match = MONTH_RE.match(text)
+    month = int(match.group(2)) if match else 0
+    if not match or not 1 <= month <= 12 or int(match.group(1)) < 1970:
+        raise ServiceError(f"'month' must look like 2026-03; got {text!r}.", "month")
+    first = date(int(match.group(1)), month, 1)
+    if first > today:
+        raise ServiceError("That month has not begun.", "month")
+    return first
+
+
+def next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+# Availability ------------------------------------------------------------------------------
+
+
+def availability(component: Component, first: date, now: datetime | None = None) -> float | None:
+    """The component's availability (percent) in the month beginning ``first``, up to now
+    for the current month; None when it did not exist in it."""
+    now = now or utcnow()
+    zone = page_zone()
+    weights = current_app.config["UPTIME_WEIGHTS"]
+    start = max(day_start(first, zone), component.created_at)
+    end = min(day_start(next_month(first), zone), now)
+    observed = (end - start).total_seconds()
+    if observed <= 0:
+        return None
+    down = 0.0
+    last_day = next_month(first) - timedelta(days=1)
+    for row in db.session.execute(
+        select(*[getattr(DailyUptime, f) for f in ROLLUP_FIELDS]).where(
+            DailyUptime.component_id == component.id,
+            DailyUptime.day >= first,
+            DailyUptime.day <= last_day,
+        )
+    ):
+        down += sum(
+            weights.get(f, 0.0) * (v or 0.0) for f, v in zip(ROLLUP_FIELDS, row, strict=True)
+        )
+    # The open interval is not in the roll-up yet (as on the page).
+    if component.effective_status != "operational":
+        since = max(component.status_changed_at, start)
+        if end > since:
+            down += weights.get(component.effective_status, 0.0) * (end - since).total_seconds()
+    return 100.0 * (1.0 - min(down, observed) / observed)
+
+
+# The report --------------------------------------------------------------------------------
+
+
+@dataclass
+class Customer:
+    """A subscriber tied to components (by its selection)."""
+
+    id: int
+    name: str
+    address: str
+    channel: str
+    audience: str
+    key_account: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} <{self.address}>" if self.name else self.address
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "address": self.address,
+            "channel": self.channel,
+            "audience": self.audience,
+            "key_account": self.key_account,
+        }
+
+
+@dataclass
+class ComponentCredit:
+    component: Component
+    sla_percent: float
+    availability: float | None
+    breach: bool
+    credit: float | None  # percent owed; None when no breach (0 when no tier applies)
+    customers: list[Customer] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.component.public_id,
+            "name": self.component.name,
+            "sla_percent": self.sla_percent,
+            "availability_percent": self.availability,
+            "breach": self.breach,
+            "credit_percent": self.credit,
+            "customers": [c.as_dict() for c in self.customers],
+        }
+
+
+@dataclass
+class CreditsReport:
+    month: date
+    rows: list[ComponentCredit]
+
+    @property
+    def breaches(self) -> list[ComponentCredit]:
+        return [r for r in self.rows if r.breach]
+
+    def by_customer(self) -> list[tuple[Customer, list[ComponentCredit]]]:
+        """Each customer with the breached components it is tied to."""
+        found: dict[int, tuple[Customer, list[ComponentCredit]]] = {}
+        for row in self.breaches:
+            for customer in row.customers:
+                found.setdefault(customer.id, (customer, []))[1].append(row)
+        return sorted(found.values(), key=lambda item: item[0].label.lower())
+
+    def as_dict(self) -> dict:
+        return {
+            "month": self.month.strftime("%Y-%m"),
+            "components": [r.as_dict() for r in self.rows],
+            "customers": [
+                {
+                    **customer.as_dict(),
+                    "credits": [
+                        {
+                            "id": r.component.public_id,
+                            "name": r.component.name,
+                            "credit_percent": r.credit,
+                        }
+                        for r in rows
+                    ],
+                }
+                for customer, rows in self.by_customer()
+            ],
+        }
+
+
+def customers_of(components: list[Component]) -> dict[int, list[Customer]]:
+    """Active subscribers whose selection names each component or its group."""
+    if not components:
+        return {}
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for c in components:
+        if c.group_id is not None:
+            by_group[c.group_id].append(c.id)
+    ids = [c.id for c in components]
+    rows = db.session.execute(
+        select(Subscription.component_id, Subscription.group_id, Subscriber)
+        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+        .where(
+            Subscriber.state == "active",
+            Subscriber.all_components.is_(False),
+            or_(Subscription.component_id.in_(ids), Subscription.group_id.in_(list(by_group))),
+        )
+        .order_by(Subscriber.address, Subscriber.id)
+    ).all()
+    result: dict[int, dict[int, Customer]] = defaultdict(dict)
+    for component_id, group_id, s in rows:
+        targets = [component_id] if component_id is not None else by_group.get(group_id, [])
+        for target in targets:
+            result[target][s.id] = Customer(
+                s.id, s.name, s.address, s.channel, s.audience.key, s.key_account
+            )
+    return {cid: list(found.values()) for cid, found in result.items()}
+
+
+def credits_report(first: date, now: datetime | None = None) -> CreditsReport:
+    """Every component with an SLA, for the month beginning ``first``."""
+    now = now or utcnow()
+    components = db.session.scalars(
+        select(Component)
+        .where(Component.sla_percent.is_not(None))
+        .order_by(Component.position, Component.name)
+    ).all()
+    customers = customers_of(list(components))
+    rows = []
+    for component in components:
+        percent = availability(component, first, now)
+        breach = percent is not None and percent < component.sla_percent
+        credit = None
+        if breach:
+            credit = credit_for(component.credit_tiers, percent) or 0.0
+        rows.append(
+            ComponentCredit(
+                component,
+                component.sla_percent,
+                percent,
+                breach,
+                credit,
+                customers.get(component.id, []),
+            )
+        )
+    return CreditsReport(first, rows)
+
+
+def incident_credit(components: list[Component], now: datetime | None = None) -> dict | None:
+    """What a resolved incident's customer text can offer: the largest credit owed this
+    month so far by those of ``components`` that breached their SLA, or None."""
+    now = now or utcnow()
+    first = local_day(now, page_zone()).replace(day=1)
+    owed = []
+    for component in components:
+        if component.sla_percent is None:
+            continue
+        percent = availability(component, first, now)
+        if percent is None or percent >= component.sla_percent:
+            continue
+        credit = credit_for(component.credit_tiers, percent)
+        if credit:
+            owed.append((component, credit))
+    if not owed:
+        return None
+    return {
+        "percent": plain_number(max(credit for _, credit in owed)),
+        "components": [c.name for c, _ in owed],
+        "month": first.strftime("%B %Y"),
+    }
+
+
+CSV_COLUMNS = (
+    "month",
+    "component",
+    "sla_percent",
+    "availability_percent",
+    "breach",
+    "credit_percent",
+    "customers",
+)
+
+
+def csv_rows(report: CreditsReport) -> list[list]:
+    """One row per component; customers separated by ``;``."""
+    month = report.month.strftime("%Y-%m")
+    return [
+        [
+            month,
+            r.component.name,
+            plain_number(r.sla_percent),
+            "" if r.availability is None else f"{r.availability:.4f}",
+            "yes" if r.breach else "no",
+            "" if r.credit is None else plain_number(r.credit),
+            ";".join(c.address for c in r.customers),
+        ]
+        for r in report.rows
+    ]

@@ -1,0 +1,156 @@
+"""Incident metrics (app/reports/metrics.py) on a constructed history with known figures,
+the /admin/metrics page with its SVG charts and CSV, and GET /api/v1/metrics."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from app.reports.metrics import incident_metrics, parse_period
+from core.errors import ServiceError
+from tests.api.helpers import error_of
+from tests.reports.history import metrics_history
+
+
+@pytest.fixture
+def history(app, audiences):
+    return metrics_history()
+
+
+def test_the_figures_of_the_period_are_exact(history):
+    report = incident_metrics(date(2025, 9, 1), date(2025, 10, 31)).as_dict()
+    assert report["from"] == "2025-09-01" and report["to"] == "2025-10-31"
+    assert report["incidents"] == 3
+    assert report["by_impact"] == {"none": 0, "minor": 1, "major": 1, "critical": 1}
+    assert [(c["name"], c["incidents"]) for c in report["by_component"]] == [
+        ("API", 2),
+        ("Database", 1),
+    ]
+    assert report["signal_to_declaration"] == {
+        "count": 1,
+        "median_seconds": 600,
+        "mean_seconds": 600,
+    }
+    assert report["declaration_to_first_public_update"] == {
+        "count": 3,
+        "median_seconds": 0,
+        "mean_seconds": 600,
+    }
+    assert report["declaration_to_resolution"] == {
+        "count": 3,
+        "median_seconds": 3600,
+        "mean_seconds": 4100,
+    }
+    assert report["cadence"] == {"updates": 5, "on_cadence": 3, "share": 0.6}
+    assert report["roll_calls"] == {
+        "asked": 2,
+        "answered": 1,
+        "median_seconds": 600,
+        "mean_seconds": 600,
+    }
+
+
+def test_each_month_has_its_figures_and_the_change_from_the_month_before(history):
+    september, october = incident_metrics(date(2025, 9, 1), date(2025, 10, 31)).months
+    assert september.month == "2025-09" and september.change == {}
+    assert september.figures.incidents == 2
+    assert september.figures.to_resolution.median_seconds == 5400
+    assert (september.figures.updates_on_cadence, september.figures.updates_due) == (2, 3)
+    assert october.figures.incidents == 1
+    assert october.figures.to_resolution.median_seconds == 1500
+    assert october.figures.cadence_share == 0.5
+    assert october.change["incidents"] == -1
+    assert october.change["resolution_median_seconds"] == -3900
+    assert october.change["cadence_share"] == pytest.approx(0.5 - 2 / 3)
+    # No roll call in October: no figure to compare.
+    assert october.change["roll_call_median_seconds"] is None
+
+
+def test_a_period_counts_incidents_by_when_they_started(history):
+    report = incident_metrics(date(2025, 10, 1), date(2025, 10, 31))
+    assert report.total.incidents == 1
+    assert [m.month for m in report.months] == ["2025-10"]
+    assert incident_metrics(date(2025, 11, 1), date(2025, 11, 30)).total.incidents == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2025-13-01", None), ("yesterday", None), ("2025-10-02", "2025-10-01"), ("2020-01-01", None)],
+)
+def test_bad_periods_are_refused(app, start, end):
+    with pytest.raises(ServiceError):
+        parse_period(start, end, date(2025, 12, 1))
+
+
+def test_the_default_period_is_three_calendar_months(app):
+    assert parse_period(None, None, date(2025, 12, 7)) == (date(2025, 10, 1), date(2025, 12, 7))
+
+
+def test_the_admin_page_draws_svg_bars_per_month_with_no_script(history, make_user, staff):
+    client = staff(make_user("viewer"))
+    page = client.get("/admin/metrics?from=2025-09-01&to=2025-10-31")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count("<svg") == 5
+    assert "<title>Incidents per month</title>" in html
+    assert "<title>2025-09: 2</title>" in html and "<title>2025-10: 1</title>" in html
+    assert "<title>2025-10: 50%</title>" in html  # the share on cadence in October
+    assert "<script" not in html.split("<h2>Per month</h2>")[1]
+    assert "Checkout" not in html  # figures, not incident names
+    assert ">API</td><td>2<" in html
+
+
+def test_the_admin_page_refuses_bad_dates(app, make_user, staff):
+    client = staff(make_user("viewer"))
+    assert client.get("/admin/metrics?from=2025-02-30").status_code == 400
+    assert client.get("/admin/metrics.csv?from=2025-10-02&to=2025-10-01").status_code == 400
+
+
+def test_the_csv_has_a_row_per_month_and_a_total(history, make_user, staff):
+    client = staff(make_user("viewer"))
+    response = client.get("/admin/metrics.csv?from=2025-09-01&to=2025-10-31")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["month"] for r in rows] == ["2025-09", "2025-10", "total"]
+    total = rows[-1]
+    assert total["incidents"] == "3" and total["impact_critical"] == "1"
+    assert total["resolution_median_seconds"] == "3600"
+    assert total["cadence_share"] == "0.6000"
+    assert total["roll_calls_asked"] == "2" and total["roll_calls_answered"] == "1"
+    assert rows[0]["signal_to_declaration_median_seconds"] == "600"
+    assert rows[1]["signal_to_declaration_median_seconds"] == ""
+
+
+def test_the_api_answers_the_same_figures_and_csv(history, make_user, api):
+    client = api(make_user("viewer"))
+    response = client.get("/api/v1/metrics?from=2025-09-01&to=2025-10-31")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["incidents"] == 3 and body["cadence"]["share"] == 0.6
+    assert [m["month"] for m in body["months"]] == ["2025-09", "2025-10"]
+    assert body["months"][1]["change"]["incidents"] == -1
+    as_csv = client.get("/api/v1/metrics?from=2025-09-01&to=2025-10-31&format=csv")
+    assert as_csv.mimetype == "text/csv"
+    assert as_csv.get_data(as_text=True).splitlines()[-1].startswith("total,3,")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2025-9-1", "from"),
+        ("to=31/10/2025", "to"),
+        ("from=2025-10-02&to=2025-10-01", "from"),
+        ("from=2020-01-01&to=2025-10-01", "from"),
+        ("format=xml", "format"),
+    ],
+)
+def test_the_api_refuses_bad_input_with_400(app, make_user, api, query, field):
+    error = error_of(api(make_user("viewer")).get(f"/api/v1/metrics?{query}"), 400)
+    assert error["field"] == field
+
+
+def test_the_api_needs_a_token(app, api):
+    error_of(api(None).get("/api/v1/metrics"), 401)
