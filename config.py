@@ -198,6 +198,7 @@ class BaseConfig:
         "HERALD_MAX_ATTEMPTS": "8",
         "HERALD_SUBSCRIBE_RATE": "5 per minute;30 per hour",
         "HERALD_SUBSCRIBE_ADDRESS_RATE": "5 per hour;10 per day",
+        "HERALD_SLACK_API_BASE": "https://slack.com/api/",
     }
     TESTING = False
 
@@ -286,6 +287,16 @@ class BaseConfig:
             "MAX_ATTEMPTS": _int("HERALD_MAX_ATTEMPTS", get("HERALD_MAX_ATTEMPTS"), 1),
             "WORKER_LEASE_SECONDS": _float(
                 "HERALD_WORKER_LEASE_SECONDS", get("HERALD_WORKER_LEASE_SECONDS"), 1.0
+            ),
+            # The Slack app: both the signing secret and the bot token, or nothing of Slack.
+            "SLACK_SIGNING_SECRET": get("HERALD_SLACK_SIGNING_SECRET").strip(),
+            "SLACK_BOT_TOKEN": get("HERALD_SLACK_BOT_TOKEN").strip(),
+            "SLACK_API_BASE": _url("HERALD_SLACK_API_BASE", get("HERALD_SLACK_API_BASE")) + "/",
+            # Approval requests go to this channel when set, else to each approver's DMs.
+            "SLACK_APPROVERS_CHANNEL": get("HERALD_SLACK_APPROVERS_CHANNEL").strip(),
+            # Declaring an incident opens a Slack channel for it (responders invited).
+            "SLACK_INCIDENT_CHANNELS": _bool(
+                "HERALD_SLACK_INCIDENT_CHANNELS", get("HERALD_SLACK_INCIDENT_CHANNELS")
             ),
             "SUBSCRIBE_RATE": get("HERALD_SUBSCRIBE_RATE"),
             "SUBSCRIBE_ADDRESS_RATE": get("HERALD_SUBSCRIBE_ADDRESS_RATE"),

@@ -34,7 +34,7 @@ def create_app(settings: dict | None = None) -> Flask:
                 app.config["SQLALCHEMY_DATABASE_URI"]
             )
 
-    from app import web
+    from app import slack, web
     from app.extensions import csrf, limiter, login_manager, migrate
     from core.db import db
 
@@ -60,6 +60,7 @@ def create_app(settings: dict | None = None) -> Flask:
     app.register_blueprint(internal_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(webhooks_bp)
+    slack.init_app(app)  # only when the Slack app is configured
 
     from app import cli
     from app.comms.rollcall import handle_sms_reply
@@ -78,6 +79,12 @@ def _register_periodic_jobs(app: Flask) -> None:
     """The domain's jobs that the worker (embedded or Celery) runs on every tick."""
     from app.comms.cadence import remind_overdue
     from app.maintenance.services import advance_maintenance, send_maintenance_reminders
+    from app.notifier.chat_updates import update_decided_messages
+    from app.notifier.incident_channels import open_incident_channels
+    from app.notifier.slack_people import match_staff
+    from app.signals.alerts import settle as settle_alerts
+    from app.signals.listening import poll_listening_feeds
+    from app.signals.vendors import poll_vendor_sources
     from app.staff_sessions import forget_old_sessions
     from subscribers.worker import register_periodic_job
 
@@ -85,6 +92,15 @@ def _register_periodic_jobs(app: Flask) -> None:
     register_periodic_job(app, "maintenance", advance_maintenance)
     register_periodic_job(app, "reminders", send_maintenance_reminders)
     register_periodic_job(app, "sessions", forget_old_sessions)
+    register_periodic_job(app, "alerts", settle_alerts)
+    # Polls wait on other people's servers: their own thread, never the coordinator's.
+    register_periodic_job(app, "vendor-sources", poll_vendor_sources, slow=True)
+    register_periodic_job(app, "listening-feeds", poll_listening_feeds, slow=True)
+    # Slack (nothing happens without its settings): match staff to Slack users, edit
+    # messages whose question was answered, open incident channels.
+    register_periodic_job(app, "slack-users", match_staff, slow=True)
+    register_periodic_job(app, "chat-updates", update_decided_messages, slow=True)
+    register_periodic_job(app, "incident-channels", open_incident_channels, slow=True)
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -100,7 +100,15 @@ def demo_command(host: str, port: int) -> None:
     if database_is_empty():
         seed_demo()
         click.echo("Loaded the demo data.")
+    from app.demo import vendor as demo_vendor
+
+    demo_vendor.install(app)  # the demo's own vendor status page, read by the worker
+    demo_vendor.point_demo_sources_at(app.config["PUBLIC_URL"])
+    from app.demo import alerts as demo_alerts
+
+    demo_alerts.ensure_demo_integration()
     print_demo_logins()
+    demo_alerts.print_demo_integration()  # its webhook URL and (derived, stable) token
     click.echo(
         f"\nHerald is serving the demo on http://{host}:{port}/ "
         f"(staff: http://{host}:{port}/login). Press Ctrl+C to stop.\n"
@@ -117,7 +125,9 @@ def tick_command() -> None:
     """Run the periodic jobs once (for cron, when no worker runs)."""
     from subscribers.worker import run_periodic_jobs
 
-    run_periodic_jobs(current_app._get_current_object())
+    app = current_app._get_current_object()
+    run_periodic_jobs(app)
+    run_periodic_jobs(app, slow=True)
     click.echo("Periodic jobs done.")
 
 
@@ -291,6 +301,14 @@ def init_app(app: Flask) -> None:
         revoke_token_command,
         list_tokens_command,
     ):
+        app.cli.add_command(command)
+    from app.integration_cli import COMMANDS as integration_commands
+
+    for command in integration_commands:
+        app.cli.add_command(command)
+    from app.vendor_cli import COMMANDS as vendor_commands
+
+    for command in vendor_commands:
         app.cli.add_command(command)
 
 

@@ -14,9 +14,12 @@ from app.models import (
     EscalationRule,
     FactSheet,
     Incident,
+    Integration,
+    ListeningFeed,
     Maintenance,
     Team,
     User,
+    VendorSource,
 )
 from core.db import db
 from subscribers.models import Broadcast, SavedGroup, Subscriber
@@ -51,6 +54,13 @@ def _values() -> dict[str, object]:
     }
 
 
+SIGNAL_MODELS = {
+    "source_id": VendorSource,
+    "integration_id": Integration,
+    "feed_id": ListeningFeed,
+}
+
+
 def _url(rule, values: dict) -> str:
     arguments = {}
     for name in rule.arguments:
@@ -59,10 +69,21 @@ def _url(rule, values: dict) -> str:
                 "incidents": Incident,
                 "maintenance": Maintenance,
                 "fact-sheets": FactSheet,
-            }[next(p for p in ("fact-sheets", "maintenance", "incidents") if p in rule.rule)]
+                "components": Component,  # a component's badge
+            }[
+                next(
+                    p
+                    for p in ("fact-sheets", "maintenance", "incidents", "components")
+                    if p in rule.rule
+                )
+            ]
             arguments[name] = _first(model, "public_id")
         elif name in ("incident_id",) and rule.rule.startswith("/api/"):
             arguments[name] = _first(Incident, "public_id")
+        elif name in SIGNAL_MODELS:  # the admin's id, the API's public id
+            column = "public_id" if rule.rule.startswith("/api/") else "id"
+            found = _first(SIGNAL_MODELS[name], column)
+            arguments[name] = found if found is not None else (1 if column == "id" else "none")
         else:
             arguments[name] = values[name]
     return rule.rule if not arguments else _build(rule, arguments)

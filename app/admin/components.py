@@ -9,8 +9,11 @@ from sqlalchemy import select
 from app.admin import attempt, bp, form_errors
 from app.admin.dashboard import components_by_group, dashboard
 from app.admin.forms import ActionForm, ComponentForm, DependencyForm, GroupForm, StatusForm
-from app.auth.permissions import requires
+from app.auth.permissions import can, requires
 from app.models import Component, ComponentDependency, ComponentGroup, Team
+from app.reports.credits import plain_number as _plain
+from app.reports.credits import tier_lines
+from app.signals.claims import claims_on
 from app.status import components as service
 from core.db import db
 
@@ -34,6 +37,9 @@ def _component_values(form: ComponentForm) -> dict:
         "showcase": form.showcase.data,
         "only_show_if_degraded": form.only_show_if_degraded.data,
         "start_date": form.start_date.data,
+        # Text as typed: checked (and turned into numbers) by the service.
+        "sla_percent": (form.sla_percent.data or "").strip() or None,
+        "credit_tiers": form.credit_tiers.data or "",
     }
 
 
@@ -77,6 +83,10 @@ def edit_component(component_id: int):
     if request.method == "GET":
         form.group_id.data = component.group_id or 0
         form.team_id.data = component.team_id or 0
+        form.sla_percent.data = (
+            "" if component.sla_percent is None else _plain(component.sla_percent)
+        )
+        form.credit_tiers.data = tier_lines(component.credit_tiers)
     status = 200
     if form.validate_on_submit():
         values = _component_values(form)
@@ -229,3 +239,29 @@ def delete_group(group_id: int):
     attempt(lambda: service.delete_group(current_user, group))
     flash(f"Deleted group {name}; its components are now ungrouped.", "success")
     return redirect(url_for("admin.components"))
+
+
+@bp.app_template_global("signal_claims")
+def signal_claims(component_id: int):
+    """The component's present claims by vendors and alerts, worst first."""
+    return claims_on(component_id)
+
+
+@bp.post("/components/<int:component_id>/follow-signals")
+@requires("set_status")
+def follow_component_signals(component_id: int):
+    """Hand a component whose status staff set by hand back to its signals."""
+    component = db.get_or_404(Component, component_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    held = component.signal_held
+    attempt(lambda: service.follow_signals(current_user, component))
+    flash(
+        f"{component.name} follows its signals again."
+        if held
+        else f"{component.name} already follows its signals.",
+        "success",
+    )
+    if not can(current_user, "manage_components"):
+        return redirect(url_for("admin.dashboard"))
+    return redirect(url_for("admin.edit_component", component_id=component.id) + "#signals")

@@ -1,4 +1,5 @@
-"""The staff home: every component's status at a glance, open incidents, maintenance."""
+"""The staff home: every component's status at a glance, open incidents, maintenance, and
+the incidents signals suggest (app/admin/suggestions.py)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def dashboard():
         .where(Maintenance.status != "completed")
         .order_by(Maintenance.scheduled_for)
     ).all()
+    from app.admin import suggestions  # imports this module for its error pages
+
     return render_template(
         "admin/dashboard.html",
         groups=components_by_group(),
@@ -47,4 +50,6 @@ def dashboard():
         maintenances=maintenances,
         status_form=StatusForm(),
         action_form=ActionForm(),
+        suggestions=suggestions.open_suggestions(),
+        dismiss_form=suggestions.DismissForm(),
     )

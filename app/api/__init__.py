@@ -15,4 +15,13 @@ csrf.exempt(bp)  # token authentication, no cookies: there is no session to forg
 bp.before_request(authenticate)
 errors.register(bp)
 
-from app.api import drafts, openapi, v1  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401
+    drafts,
+    integrations,
+    listening,
+    openapi,
+    reports,
+    suggestions,
+    v1,
+    vendor_sources,
+)

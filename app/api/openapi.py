@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from app.api import bp
+from app.api import bp, openapi_reports, openapi_suggestions
 from app.api.openapi_schemas import (
     AUDIENCES,
     BOOL,
@@ -158,10 +158,21 @@ PATHS = {
     "/components/{component_id}": {
         "parameters": [path_id("component_id", "component")],
         "patch": operation(
-            "Set a component's status",
+            "Set a component's status, and or its SLA and service credit tiers (these need "
+            "the `manage_components` permission; each tier's below is at most the SLA)",
             "set_status",
             ok("The component", ref("Component")),
-            requestBody=body(obj({"status": {"enum": list(COMPONENT_STATUSES)}}, ["status"])),
+            requestBody=body(
+                obj(
+                    {
+                        "status": {"enum": list(COMPONENT_STATUSES)},
+                        "sla_percent": openapi_reports.SLA_PERCENT,
+                        "credit_tiers": openapi_reports.CREDIT_TIERS,
+                    },
+                    minProperties=1,
+                    additionalProperties=False,
+                )
+            ),
         ),
     },
     "/incidents": {
@@ -286,6 +297,8 @@ PATHS = {
             ok("Progress", ref("BroadcastProgress")),
         ),
     },
+    **openapi_suggestions.paths(operation, ok, body, path_id),
+    **openapi_reports.paths(operation, ok),
     "/openapi.json": {
         "get": {
             "summary": "This document",
@@ -299,6 +312,12 @@ PATHS = {
         },
     },
 }
+
+SCHEMAS.update(openapi_suggestions.SCHEMAS)
+SCHEMAS.update(openapi_reports.SCHEMAS)
+SCHEMAS["Component"]["properties"].update(
+    sla_percent=openapi_reports.SLA_PERCENT, credit_tiers=openapi_reports.CREDIT_TIERS
+)
 
 DOCUMENT = {
     "openapi": "3.1.0",
@@ -319,6 +338,7 @@ DOCUMENT = {
     "security": [{"bearer": []}],
     "paths": PATHS,
     "components": {
+        # The same dict the API's modules add their schemas to when they load.
         "schemas": SCHEMAS,
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "hrld_<prefix>_<secret>"}

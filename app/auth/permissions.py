@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "publish_updates": frozenset({"admin", "comms_lead"}),
     "approve_drafts": frozenset({"admin", "approver"}),
     "manage_audiences": frozenset({"admin"}),
+    # Monitoring senders (Alertmanager, Grafana, monitors): their credentials and rules.
+    "manage_integrations": frozenset({"admin"}),
     # Anyone signed in sees their own sessions and can end them.
     "own_account": frozenset(ROLES),
     # Anyone signed in can answer for a team's services in a roll call.

@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import current_app
 
 from app.models import Component, Incident, utcnow
+from app.reports.credits import incident_credit
 from app.status.effective import dependents_of
 from app.status.entries import format_time, format_window
 from app.timeutil import human_duration, page_zone
@@ -105,7 +106,18 @@ def incident_context(
         ],
         "dependents": [c.name for c in dependents],
         "tier1": [c.name for c in list(visible) + dependents if c.tier == "tier1"],
+        "credit": _credit(incident, status, public_only),
     }
+
+
+def _credit(incident: Incident, status: str, public_only: bool) -> dict | None:
+    """On resolution, the service credit owed this month so far by the incident's
+    components that breached their SLA ({"percent", "components", "month"}), else None:
+    the customers' resolved template offers it under ``{% if credit %}``."""
+    if status != "resolved":
+        return None
+    shown = [c for c in incident.components if c.is_public or not public_only]
+    return incident_credit(shown)
 
 
 def sample_context(audience_key: str) -> dict:
@@ -143,6 +155,8 @@ def sample_context(audience_key: str) -> dict:
         ],
         "dependents": ["Checkout"],
         "tier1": ["Card payments"],
+        # None, as for most incidents: the default texts' golden files show no credit.
+        "credit": None,
         "team": {"name": "Payments"},
         "team_components": ["Card payments"],
         "team_affected": True,
@@ -165,6 +179,22 @@ def sample_context(audience_key: str) -> dict:
         },
         "overdue_by": "12 min",
         "lead": {"name": "Casey"},
+        "suggestion": {
+            "name": "Stripe: Elevated API error rates",
+            "origin": "vendor",
+            "heard_from": "Stripe's status page",
+            "impact": "major",
+            "facts": "Stripe reports elevated error rates on API requests. We are investigating.",
+            "link": "https://status.stripe.example/incidents/x",
+            "components": [
+                {
+                    "name": "Card payments",
+                    "status": "partial_outage",
+                    "status_label": "Partial outage",
+                }
+            ],
+            "url": f"{config['PUBLIC_URL']}/admin/#suggestion-x",
+        },
     }
 
 

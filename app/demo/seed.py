@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app import accounts
+from app.demo.alerts import add_demo_integration
 from app.demo.content import (
     COMPONENTS,
     DEMO_PASSWORD,
@@ -17,13 +18,70 @@ from app.demo.content import (
     POSTMORTEM,
     TEAMS,
 )
+from app.demo.vendor import add_demo_source
 from app.demo.workflow import add_subscribers, communications_workflow
 from app.incidents.postmortems import save_postmortem
 from app.incidents.services import declare_incident, post_incident_update
 from app.maintenance.services import schedule_maintenance
-from app.models import Base, Component, utcnow
+from app.models import Base, Component, Incident, SuggestedIncident, utcnow
 from app.status.components import add_dependency, create_component, create_group
 from core.db import db
+
+# Monthly SLAs and credit tiers of two components (the credits report).
+DEMO_SLAS = {
+    "Card payments": (99.9, [{"below": 99.9, "credit": 10}, {"below": 99.0, "credit": 25}]),
+    "REST API": (99.95, [{"below": 99.95, "credit": 10}, {"below": 99.5, "credit": 25}]),
+}
+
+
+def credit_breach(start, past_incident) -> None:
+    """An 80-minute card payment outage, declared from an alert six minutes after it
+    fired."""
+    past_incident(
+        start,
+        "Card payments failing",
+        "major",
+        "public",
+        [("Card payments", "major_outage")],
+        [
+            (
+                0,
+                "investigating",
+                "Card payments are failing for most customers. We are investigating.",
+            ),
+            (
+                30,
+                "identified",
+                "We found a faulty release in our payment service and are "
+                "reverting it. We will update within 30 minutes.",
+                None,
+            ),
+            (
+                80,
+                "resolved",
+                "Card payments work again. Payments that failed can be retried "
+                "safely; nobody was charged twice. We are sorry for the disruption.",
+                None,
+            ),
+        ],
+    )
+    incident = db.session.scalar(select(Incident).where(Incident.name == "Card payments failing"))
+    card = db.session.scalar(select(Component).where(Component.name == "Card payments"))
+    db.session.add(
+        SuggestedIncident(
+            origin="alert",
+            key="demo:card-payments-failing",
+            name="CardAuthorisationErrors",
+            impact="major",
+            component_ids=[card.id],
+            component_statuses={str(card.id): "major_outage"},
+            facts="Card authorisation error rate above 20 % for 5 minutes.",
+            state="declared",
+            incident_id=incident.id,
+            created_at=start - timedelta(minutes=6),
+            decided_at=start,
+        )
+    )
 
 
 def database_is_empty() -> bool:
@@ -80,6 +138,8 @@ def seed_demo() -> None:
         )
     for name, depends_on, kind in DEPENDENCIES:
         add_dependency(None, components[name], components[depends_on], kind)
+    for name, (sla, tiers) in DEMO_SLAS.items():
+        components[name].sla_percent, components[name].credit_tiers = sla, tiers
 
     # History is written oldest first: a backfilled change rewrites what follows it.
     def past_incident(start, name, impact, visibility, affected, timeline):
@@ -136,6 +196,12 @@ def seed_demo() -> None:
             past_maintenance,
         )
     )
+    # Last month's card outage, heard first from an alert: the credits report for last
+    # month shows Card payments below its SLA, and the metrics a signal's lead time.
+    last_month = (now.replace(day=1) - timedelta(days=1)).replace(
+        day=12, hour=4, minute=0, second=0, microsecond=0
+    )
+    history.append((last_month, lambda start: credit_breach(start, past_incident)))
     for start, create in sorted(history, key=lambda item: item[0]):
         create(start)
 
@@ -165,4 +231,6 @@ def seed_demo() -> None:
     )
     add_subscribers(teams)
     communications_workflow(active, components, users)
+    add_demo_source()  # served by the demo itself: read once the demo serves
+    add_demo_integration()  # its token is printed by `herald demo`
     db.session.commit()

@@ -52,6 +52,10 @@ ROUTES = staff_routes()
 ROUTE_IDS = [f"{endpoint}-{method}" for endpoint, method in ROUTES]
 
 
+# GET addresses that lead elsewhere by design (a bookmarked POST-only action).
+REDIRECTING_GETS = {"admin.publish_page"}
+
+
 def build_world() -> dict[str, object]:
     """One of everything a staff URL can name; returns the URL argument values."""
     team = accounts.create_team(None, "Platform")
@@ -79,8 +83,37 @@ def build_world() -> dict[str, object]:
         audiences=["customers", "engineering"],
     )
     rule = all_rules()[0]
+    from app.signals.vendors import create_source
+
+    vendor_source = create_source(
+        None, name="Acme", url="https://status.acme.example/api/v2/summary.json"
+    )
+    from app.signals.suggestions import suggest
+
+    suggestion = suggest(
+        "vendor",
+        "vendor:access",
+        name="Acme: API errors",
+        impact="minor",
+        component_statuses={api.id: "degraded_performance"},
+        facts="Acme reports API errors.",
+    )
+    from app.signals.listening import create_feed
+
+    feed = create_feed(None, "Forum", "https://forum.example/search.rss")
+    from app.signals.integrations import add_rule, create_integration
+
+    integration, _ = create_integration(None, "alertmanager", "Prometheus")
+    alert_rule = add_rule(None, integration, {"service": "api"}, api)
     db.session.commit()
     return {
+        "integration_id": integration.id,
+        "alert_rule_id": alert_rule.id,
+        "feed_id": feed.id,
+        "admin.publish_page:public_id": sheet.public_id,
+        "admin.declare_suggested:public_id": suggestion.public_id,
+        "admin.dismiss_suggested:public_id": suggestion.public_id,
+        "source_id": vendor_source.id,
         "subscriber_id": subscriber.id,
         "broadcast_id": notice.id,
         "saved_group_id": saved_group.id,
@@ -188,7 +221,7 @@ def test_each_role_gets_exactly_what_its_permission_allows(app, make_user, staff
                 problems.append(f"{role} lacks {permission} but got {status}")
             elif snapshot() != before:
                 problems.append(f"{role} was refused but the database changed")
-        elif method == "GET" and status != 200:
+        elif method == "GET" and status != 200 and endpoint not in REDIRECTING_GETS:
             problems.append(f"{role} holds {permission} but got {status}")
         elif status >= 500 or status == 403 or location.startswith("/login"):
             problems.append(f"{role} holds {permission} but got {status} {location}")
