@@ -31,7 +31,7 @@ from subscribers.channels.base import (
 )
 from subscribers.channels.chat_text import chat_text, clip, links, pieces
 from subscribers.channels.pacing import DestinationPace
-from subscribers.validation import HostNotFound
+from subscribers.channels.webhook import exchange
 
 TEAMS, MATTERMOST, DISCORD, GOOGLE_CHAT = "teams", "mattermost", "discord", "google_chat"
 SERVICE_NAMES = {
@@ -298,8 +298,10 @@ class ChatWebhook(PooledChannel):
                 return Outcome(item.delivery_id, RETRY, error=LATE)
         body = json.dumps(BODIES[service](content), separators=(",", ":")).encode()
         name = SERVICE_NAMES[service]
-        try:
-            response, answer = webhook_http.request(
+        exchanged = exchange(
+            item.delivery_id,
+            name,
+            lambda: webhook_http.request(
                 self._session(),
                 "POST",
                 item.address,
@@ -308,22 +310,11 @@ class ChatWebhook(PooledChannel):
                 allow_private=self.allow_private,
                 verify=self.verify,
                 timeout=self.timeout,
-            )
-        except HostNotFound as error:
-            return Outcome(
-                item.delivery_id, RETRY, error=error.message, subscriber_action="count_failure"
-            )
-        except ServiceError as error:  # the name now leads to a private address
-            return Outcome(
-                item.delivery_id, FAILED, error=error.message, subscriber_action="quarantine"
-            )
-        except requests.RequestException as error:
-            return Outcome(
-                item.delivery_id,
-                RETRY,
-                error=f"{name} unreachable: {error}",
-                subscriber_action="count_failure",
-            )
+            ),
+        )
+        if isinstance(exchanged, Outcome):
+            return exchanged
+        response, answer = exchanged
         status = response.status_code
         if 200 <= status < 300:
             return Outcome(item.delivery_id, SENT, provider_id=f"{service}:{status}")

@@ -7,6 +7,8 @@ import hmac
 import json
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import requests
 
@@ -24,7 +26,29 @@ from subscribers.channels.base import (
 from subscribers.links import manage_url, unsubscribe_url
 from subscribers.validation import HostNotFound
 
+T = TypeVar("T")
+
 SIGNATURE_HEADER = "X-Herald-Signature"
+
+
+def exchange(delivery_id: int, name: str, send: Callable[[], T]) -> T | Outcome:
+    """``send()`` (one HTTP exchange with a receiver Herald posts to), or the Outcome of
+    not reaching it: a name that does not resolve (perhaps only for now) or a refused
+    connection is retried and counted; a name that now leads to a private address
+    quarantines the destination."""
+    try:
+        return send()
+    except HostNotFound as error:
+        return Outcome(delivery_id, RETRY, error=error.message, subscriber_action="count_failure")
+    except ServiceError as error:
+        return Outcome(delivery_id, FAILED, error=error.message, subscriber_action="quarantine")
+    except requests.RequestException as error:
+        return Outcome(
+            delivery_id,
+            RETRY,
+            error=f"{name} unreachable: {error}",
+            subscriber_action="count_failure",
+        )
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -108,28 +132,15 @@ class Webhook(PooledChannel):
         )
 
     def _send_one(self, content: Content, item: Outgoing) -> Outcome:
-        try:
-            response = self.post(
+        response = exchange(
+            item.delivery_id,
+            "webhook",
+            lambda: self.post(
                 item.address, item.secret, payload_for(content, item), item.delivery_id
-            )
-        except HostNotFound as error:  # perhaps only for now
-            return Outcome(
-                item.delivery_id,
-                RETRY,
-                error=error.message,
-                subscriber_action="count_failure",
-            )
-        except ServiceError as error:  # the name now leads to a private address
-            return Outcome(
-                item.delivery_id, FAILED, error=error.message, subscriber_action="quarantine"
-            )
-        except requests.RequestException as error:
-            return Outcome(
-                item.delivery_id,
-                RETRY,
-                error=f"webhook unreachable: {error}",
-                subscriber_action="count_failure",
-            )
+            ),
+        )
+        if isinstance(response, Outcome):
+            return response
         status = response.status_code
         if 200 <= status < 300:
             return Outcome(item.delivery_id, SENT, provider_id=f"http:{status}")

@@ -9,10 +9,7 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
-import signal
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -24,10 +21,9 @@ from app.demo.alerts import demo_integration, demo_token
 from app.models import Alert, Component, Integration
 from app.signals.integrations import hash_token
 from core.db import db
-from tests.fakes.base import free_port
+from tests.demo_process import running_demo
 from tests.signals.alert_payloads import alertmanager, am_alert
 from tests.signals.alert_setup import post_alertmanager
-from tests.waiting import wait_until
 
 HERALD = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "herald"
 
@@ -60,46 +56,23 @@ def test_the_seeded_integration_takes_the_token_derived_from_the_secret_key(app,
 def _run_demo(instance: Path) -> tuple[str, str, str]:
     """Start ``herald demo``, post one alert with what it printed, stop it; returns the
     URL, the token and the answer to the alert."""
-    port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("HERALD_")}
-    environ.update(HERALD_INSTANCE_PATH=str(instance), HERALD_EMBEDDED_WORKER="false")
-    demo = subprocess.Popen(
-        [str(HERALD), "demo", "--port", str(port)],
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-
-        def answers() -> bool:
-            assert demo.poll() is None, demo.stdout.read().decode()
-            try:
-                urllib.request.urlopen(base + "/", timeout=5).close()
-            except (urllib.error.URLError, ConnectionError):
-                return False
-            return True
-
-        wait_until(answers, 120, "the demo to answer", interval=0.25)
+    with running_demo(instance) as demo:
         derived = _token_of(instance)
         request = urllib.request.Request(
-            base + "/webhooks/alertmanager",
+            demo.base + "/webhooks/alertmanager",
             data=json.dumps(alertmanager(am_alert(herald_component="Dashboard"))).encode(),
             headers={"Authorization": f"Bearer {derived}", "Content-Type": "application/json"},
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             answer = response.read().decode()
-    finally:
-        demo.send_signal(signal.SIGINT)
-        output = demo.communicate(timeout=30)[0].decode()
+    output = demo.output
     assert "Demo staff sign-ins" in output
     printed = re.search(r"Demo Alertmanager integration \(Prometheus\):\n(.*?)\n\n", output, re.S)
     assert printed, output
     url = re.search(r"URL:\s+(\S+)", printed.group(1)).group(1)
     token = re.search(r"Token:\s+(\S+)", printed.group(1)).group(1)
-    assert url == f"{base}/webhooks/alertmanager"
+    assert url == f"{demo.base}/webhooks/alertmanager"
     assert token == derived
     return url, token, answer
 
