@@ -11,13 +11,10 @@ from app.api.auth import allow, api_user
 from app.api.errors import ApiError
 from app.api.inputs import invalid, json_body, text
 from app.api.lookup import by_public_id
-from app.api.openapi_integrations import install
 from app.models import Alert, AlertRule, Component, Integration
 from app.signals import integrations as service
 from app.signals.alerts import recent_alerts
 from core.db import db
-
-install()
 
 
 def _time(moment) -> str | None:

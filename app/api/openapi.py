@@ -1,68 +1,49 @@
 """The OpenAPI 3.1 document of the management API, written by hand as Python data and
-served at /api/v1/openapi.json (the one address that needs no token). The schemas are in
-app/api/openapi_schemas.py."""
+served at /api/v1/openapi.json (the one address that needs no token).
+
+The core routes (components, incidents, drafts, broadcasts) are described here; every
+other group of routes is a part, app/api/openapi_<part>.py, with module-level PATHS and
+SCHEMAS dicts built from the helpers of app/api/openapi_schemas.py. The parts never import
+this module: it merges them all in one place (PARTS), before DOCUMENT is built."""
 
 from __future__ import annotations
 
 from flask import jsonify
 
-from app.api import bp, openapi_reports, openapi_suggestions
+from app.api import (
+    bp,
+    openapi_integrations,
+    openapi_listening,
+    openapi_reports,
+    openapi_schemas,
+    openapi_suggestions,
+    openapi_vendor_sources,
+)
 from app.api.openapi_schemas import (
     AUDIENCES,
     BOOL,
     COMPONENT_STATUS_MAP,
-    SCHEMAS,
+    CREDIT_TIERS,
+    SLA_PERCENT,
     STR,
     TIME,
     array,
+    body,
     obj,
+    ok,
+    operation,
+    path_id,
     ref,
 )
 from core.vocab import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, VISIBILITIES
 
-
-def error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
-
-
-def ok(description: str, schema: dict, status: str = "200") -> dict:
-    return {
-        status: {"description": description, "content": {"application/json": {"schema": schema}}}
-    }
-
-
-def body(schema: dict, required: bool = True) -> dict:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
-
-
-def path_id(name: str, what: str) -> dict:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": STR,
-        "description": f"The {what} id",
-    }
-
-
-ERRORS = {
-    "400": error("Bad JSON or a validation error (nothing changed)"),
-    "401": error("No token, or an unknown, revoked or deactivated user's token"),
-    "403": error("The token's role lacks the permission"),
-    "404": error("No such object"),
-    "409": error("The request clashes with the current state"),
-}
-
-
-def operation(summary: str, permission: str | None, responses: dict, **extra) -> dict:
-    described = f"{summary}. Needs the `{permission}` permission." if permission else summary
-    return {
-        "summary": summary,
-        "description": described,
-        "responses": {**responses, **ERRORS},
-        **extra,
-    }
-
+PARTS = (
+    openapi_suggestions,
+    openapi_reports,
+    openapi_integrations,
+    openapi_vendor_sources,
+    openapi_listening,
+)
 
 DECLARE = obj(
     {
@@ -166,8 +147,8 @@ PATHS = {
                 obj(
                     {
                         "status": {"enum": list(COMPONENT_STATUSES)},
-                        "sla_percent": openapi_reports.SLA_PERCENT,
-                        "credit_tiers": openapi_reports.CREDIT_TIERS,
+                        "sla_percent": SLA_PERCENT,
+                        "credit_tiers": CREDIT_TIERS,
                     },
                     minProperties=1,
                     additionalProperties=False,
@@ -297,8 +278,6 @@ PATHS = {
             ok("Progress", ref("BroadcastProgress")),
         ),
     },
-    **openapi_suggestions.paths(operation, ok, body, path_id),
-    **openapi_reports.paths(operation, ok),
     "/openapi.json": {
         "get": {
             "summary": "This document",
@@ -313,11 +292,13 @@ PATHS = {
     },
 }
 
-SCHEMAS.update(openapi_suggestions.SCHEMAS)
-SCHEMAS.update(openapi_reports.SCHEMAS)
-SCHEMAS["Component"]["properties"].update(
-    sla_percent=openapi_reports.SLA_PERCENT, credit_tiers=openapi_reports.CREDIT_TIERS
-)
+SCHEMAS = dict(openapi_schemas.SCHEMAS)  # a copy: the parts are merged into this one
+for part in PARTS:
+    clash = (PATHS.keys() & part.PATHS) | (SCHEMAS.keys() & part.SCHEMAS)
+    if clash:  # a part must add, never silently replace
+        raise RuntimeError(f"{part.__name__} describes {sorted(clash)} again")
+    PATHS.update(part.PATHS)
+    SCHEMAS.update(part.SCHEMAS)
 
 DOCUMENT = {
     "openapi": "3.1.0",
@@ -338,7 +319,6 @@ DOCUMENT = {
     "security": [{"bearer": []}],
     "paths": PATHS,
     "components": {
-        # The same dict the API's modules add their schemas to when they load.
         "schemas": SCHEMAS,
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "hrld_<prefix>_<secret>"}

@@ -1,14 +1,22 @@
-"""The OpenAPI description of the integration and alert routes (app/api/integrations.py),
-added to the document of app/api/openapi.py when those routes load."""
+"""The integrations' part of the OpenAPI document (app/api/openapi.py): the integration
+and alert routes of app/api/integrations.py, their paths and schemas."""
 
 from __future__ import annotations
 
-from app.api.openapi import DOCUMENT, body, ok, operation, path_id
-from app.api.openapi_schemas import STR, array, obj, ref
+from app.api.openapi_schemas import (
+    NULL_TIME,
+    STR,
+    array,
+    body,
+    obj,
+    ok,
+    operation,
+    path_id,
+    ref,
+)
 from core.vocab import COMPONENT_STATUSES
 
 SECONDS = {"type": "integer", "minimum": 0, "maximum": 86400}
-NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 SEVERITY_MAP = {
     "type": "object",
     "additionalProperties": {"enum": list(COMPONENT_STATUSES)},
@@ -21,7 +29,7 @@ MATCHERS = {
     "description": "Label → value; every one must match",
 }
 
-INTEGRATION_SCHEMAS = {
+SCHEMAS = {
     "Integration": obj(
         {
             "id": STR,
@@ -31,9 +39,9 @@ INTEGRATION_SCHEMAS = {
             "severity_map": SEVERITY_MAP,
             "min_firing_seconds": SECONDS,
             "min_clear_seconds": SECONDS,
-            "created_at": NULLABLE_TIME,
-            "last_used_at": NULLABLE_TIME,
-            "revoked_at": NULLABLE_TIME,
+            "created_at": NULL_TIME,
+            "last_used_at": NULL_TIME,
+            "revoked_at": NULL_TIME,
         },
         ["id", "kind", "name", "url", "severity_map"],
     ),
@@ -60,9 +68,9 @@ INTEGRATION_SCHEMAS = {
                 "type": "boolean",
                 "description": "Fired (or stays resolved) long enough to claim its component",
             },
-            "starts_at": NULLABLE_TIME,
-            "ends_at": NULLABLE_TIME,
-            "last_seen_at": NULLABLE_TIME,
+            "starts_at": NULL_TIME,
+            "ends_at": NULL_TIME,
+            "last_seen_at": NULL_TIME,
             "generator_url": STR,
         },
         ["fingerprint", "name", "component", "status", "firing", "counts"],
@@ -70,7 +78,7 @@ INTEGRATION_SCHEMAS = {
 }
 
 RULES = obj({"rules": array(ref("AlertRule"))}, ["rules"])
-INTEGRATION_PATHS = {
+PATHS = {
     "/integrations": {
         "get": operation(
             "Monitoring integrations",
@@ -147,9 +155,3 @@ INTEGRATION_PATHS = {
         ),
     },
 }
-
-
-def install() -> None:
-    """Add these paths and schemas to the served document (once, at import)."""
-    DOCUMENT["paths"].update(INTEGRATION_PATHS)
-    DOCUMENT["components"]["schemas"].update(INTEGRATION_SCHEMAS)

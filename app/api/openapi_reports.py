@@ -1,9 +1,9 @@
-"""The reports' part of the OpenAPI document (app/api/openapi.py): incident metrics,
-service credits, and the SLA fields of a component."""
+"""The reports' part of the OpenAPI document (app/api/openapi.py): incident metrics and
+service credits. A component's SLA fields are in its schema (app/api/openapi_schemas.py)."""
 
 from __future__ import annotations
 
-from app.api.openapi_schemas import BOOL, INT, STR, array, obj, ref
+from app.api.openapi_schemas import BOOL, INT, STR, array, obj, ok, operation, ref
 from core.vocab import IMPACTS
 
 NUMBER = {"type": "number"}
@@ -12,22 +12,6 @@ TIMING = obj(
     {"count": INT, "median_seconds": NULL_NUMBER, "mean_seconds": NULL_NUMBER},
     ["count", "median_seconds", "mean_seconds"],
 )
-CREDIT_TIERS = array(
-    obj(
-        {
-            "below": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
-            "credit": {"type": "number", "minimum": 0, "maximum": 100},
-        },
-        ["below", "credit"],
-        additionalProperties=False,
-    )
-)
-SLA_PERCENT = {
-    "type": ["number", "null"],
-    "exclusiveMinimum": 0,
-    "maximum": 100,
-    "description": "Monthly availability promised, in percent; null for none",
-}
 FIGURES = {
     "incidents": INT,
     "by_impact": obj(dict.fromkeys(IMPACTS, INT)),
@@ -128,47 +112,46 @@ def _date(name: str, description: str) -> dict:
     }
 
 
-def paths(operation, ok) -> dict:
-    """The paths, built with openapi.py's helpers (passed in: it imports this module)."""
+def _answer(description: str, schema: dict) -> dict:
+    """A JSON answer that ?format=csv turns into CSV."""
+    found = ok(description, schema)
+    found["200"]["content"]["text/csv"] = {"schema": STR}
+    return found
 
-    def answer(description: str, schema: dict) -> dict:
-        found = ok(description, schema)
-        found["200"]["content"]["text/csv"] = {"schema": STR}
-        return found
 
-    return {
-        "/metrics": {
-            "get": operation(
-                "Incident metrics for a period: incidents by impact and component, time from "
-                "first signal to declaration, to the first public update and to resolution, "
-                "the share of updates on cadence, roll-call answer times, per month with the "
-                "change from the month before. A bad date, or from after to, answers 400",
-                "view_admin",
-                answer("The metrics (CSV with ?format=csv: one row per month)", ref("Metrics")),
-                parameters=[
-                    _date("from", "First day (inclusive); default: two months before to, day 1"),
-                    _date("to", "Last day (inclusive); default: today"),
-                    FORMAT,
-                ],
-            ),
-        },
-        "/service-credits": {
-            "get": operation(
-                "Service credits for a month: each component with an SLA, its availability "
-                "(the uptime roll-up with the page's weights), breach and credit, and the "
-                "subscribers tied to it. A malformed or future month answers 400",
-                "view_admin",
-                answer("The credits (CSV with ?format=csv)", ref("ServiceCredits")),
-                parameters=[
-                    {
-                        "name": "month",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-                        "description": "YYYY-MM; default: last month",
-                    },
-                    FORMAT,
-                ],
-            ),
-        },
-    }
+PATHS = {
+    "/metrics": {
+        "get": operation(
+            "Incident metrics for a period: incidents by impact and component, time from "
+            "first signal to declaration, to the first public update and to resolution, "
+            "the share of updates on cadence, roll-call answer times, per month with the "
+            "change from the month before. A bad date, or from after to, answers 400",
+            "view_admin",
+            _answer("The metrics (CSV with ?format=csv: one row per month)", ref("Metrics")),
+            parameters=[
+                _date("from", "First day (inclusive); default: two months before to, day 1"),
+                _date("to", "Last day (inclusive); default: today"),
+                FORMAT,
+            ],
+        ),
+    },
+    "/service-credits": {
+        "get": operation(
+            "Service credits for a month: each component with an SLA, its availability "
+            "(the uptime roll-up with the page's weights), breach and credit, and the "
+            "subscribers tied to it. A malformed or future month answers 400",
+            "view_admin",
+            _answer("The credits (CSV with ?format=csv)", ref("ServiceCredits")),
+            parameters=[
+                {
+                    "name": "month",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                    "description": "YYYY-MM; default: last month",
+                },
+                FORMAT,
+            ],
+        ),
+    },
+}

@@ -1,4 +1,7 @@
-"""The schemas of the management API's OpenAPI document (app/api/openapi.py)."""
+"""The building blocks of the management API's OpenAPI document (app/api/openapi.py):
+the small schema and operation helpers every part (app/api/openapi_<part>.py) builds with,
+and the core schemas. They live here, not in openapi.py, so that the parts never import
+the module that merges them."""
 
 from __future__ import annotations
 
@@ -26,6 +29,50 @@ def obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
 
 def array(items: dict) -> dict:
     return {"type": "array", "items": items}
+
+
+def error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def ok(description: str, schema: dict, status: str = "200") -> dict:
+    return {
+        status: {"description": description, "content": {"application/json": {"schema": schema}}}
+    }
+
+
+def body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def path_id(name: str, what: str) -> dict:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": STR,
+        "description": f"The {what} id",
+    }
+
+
+# Every operation may answer these; operation() adds them so no path lists them.
+ERRORS = {
+    "400": error("Bad JSON or a validation error (nothing changed)"),
+    "401": error("No token, or an unknown, revoked or deactivated user's token"),
+    "403": error("The token's role lacks the permission"),
+    "404": error("No such object"),
+    "409": error("The request clashes with the current state"),
+}
+
+
+def operation(summary: str, permission: str | None, responses: dict, **extra) -> dict:
+    described = f"{summary}. Needs the `{permission}` permission." if permission else summary
+    return {
+        "summary": summary,
+        "description": described,
+        "responses": {**responses, **ERRORS},
+        **extra,
+    }
 
 
 COMPONENT_STATUS_MAP = {
@@ -56,6 +103,24 @@ IMPACT_WARNING = {
     "description": "Set when the impact is below what the component statuses imply "
     "(escalation and the page's indicator use the suggested impact); null otherwise",
 }
+
+# A component's SLA fields: in its schema and in the body that sets them.
+SLA_PERCENT = {
+    "type": ["number", "null"],
+    "exclusiveMinimum": 0,
+    "maximum": 100,
+    "description": "Monthly availability promised, in percent; null for none",
+}
+CREDIT_TIERS = array(
+    obj(
+        {
+            "below": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+            "credit": {"type": "number", "minimum": 0, "maximum": 100},
+        },
+        ["below", "credit"],
+        additionalProperties=False,
+    )
+)
 
 SCHEMAS = {
     "Error": obj(
@@ -99,6 +164,8 @@ SCHEMAS = {
             "visibility": {"enum": list(VISIBILITIES)},
             "tier": STR,
             "team": NULL_STR,
+            "sla_percent": SLA_PERCENT,
+            "credit_tiers": CREDIT_TIERS,
         },
     ),
     "IncidentUpdate": obj(

@@ -3,7 +3,19 @@ paths and schemas."""
 
 from __future__ import annotations
 
-from app.api.openapi_schemas import NULL_STR, NULL_TIME, STR, TIME, array, obj, ref
+from app.api.openapi_schemas import (
+    NULL_STR,
+    NULL_TIME,
+    STR,
+    TIME,
+    array,
+    body,
+    obj,
+    ok,
+    operation,
+    path_id,
+    ref,
+)
 from core.vocab import COMPONENT_STATUSES, IMPACTS
 
 STATES = ["open", "declared", "dismissed"]
@@ -44,55 +56,50 @@ SCHEMAS = {
     ),
 }
 
-
-def paths(operation, ok, body, path_id) -> dict:
-    """The paths, built with openapi.py's helpers (passed in: it imports this module)."""
-    item = [path_id("suggestion_id", "suggested incident")]
-    return {
-        "/suggested-incidents": {
-            "get": operation(
-                "The incidents signals suggest (open ones unless ?state= says otherwise)",
-                "view_admin",
-                ok(
-                    "The suggestions, newest first",
-                    obj({"suggested_incidents": array(ref("SuggestedIncident"))}),
-                ),
-                parameters=[
-                    {
-                        "name": "state",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"enum": [*STATES, "all"], "default": "open"},
-                    }
-                ],
+ITEM = [path_id("suggestion_id", "suggested incident")]
+PATHS = {
+    "/suggested-incidents": {
+        "get": operation(
+            "The incidents signals suggest (open ones unless ?state= says otherwise)",
+            "view_admin",
+            ok(
+                "The suggestions, newest first",
+                obj({"suggested_incidents": array(ref("SuggestedIncident"))}),
             ),
-        },
-        "/suggested-incidents/{suggestion_id}/declare": {
-            "parameters": item,
-            "post": operation(
-                "Declare a suggested incident: its name, impact and components, no first "
-                "message (nothing is published); its facts are drafted for every audience. "
-                "Declaring again answers 200 with the same incident; a dismissed one 409",
-                "manage_incidents",
+            parameters=[
                 {
-                    **ok("Declared", ref("SuggestionDeclared"), "201"),
-                    **ok("Declared already: the same incident", ref("SuggestionDeclared")),
-                },
-                requestBody=body(obj({}, additionalProperties=False), False),
+                    "name": "state",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"enum": [*STATES, "all"], "default": "open"},
+                }
+            ],
+        ),
+    },
+    "/suggested-incidents/{suggestion_id}/declare": {
+        "parameters": ITEM,
+        "post": operation(
+            "Declare a suggested incident: its name, impact and components, no first "
+            "message (nothing is published); its facts are drafted for every audience. "
+            "Declaring again answers 200 with the same incident; a dismissed one 409",
+            "manage_incidents",
+            {
+                **ok("Declared", ref("SuggestionDeclared"), "201"),
+                **ok("Declared already: the same incident", ref("SuggestionDeclared")),
+            },
+            requestBody=body(obj({}, additionalProperties=False), False),
+        ),
+    },
+    "/suggested-incidents/{suggestion_id}/dismiss": {
+        "parameters": ITEM,
+        "post": operation(
+            "Dismiss a suggested incident, saying why (a declared one: 409)",
+            "manage_incidents",
+            ok("The suggestion", ref("SuggestedIncident")),
+            requestBody=body(
+                obj({"reason": {"type": "string", "maxLength": 500}}, additionalProperties=False),
+                False,
             ),
-        },
-        "/suggested-incidents/{suggestion_id}/dismiss": {
-            "parameters": item,
-            "post": operation(
-                "Dismiss a suggested incident, saying why (a declared one: 409)",
-                "manage_incidents",
-                ok("The suggestion", ref("SuggestedIncident")),
-                requestBody=body(
-                    obj(
-                        {"reason": {"type": "string", "maxLength": 500}}, additionalProperties=False
-                    ),
-                    False,
-                ),
-            ),
-        },
-    }
+        ),
+    },
+}

@@ -1,14 +1,22 @@
-"""The OpenAPI description of the vendor source routes (app/api/vendor_sources.py),
-added to the document of app/api/openapi.py when those routes load."""
+"""The vendor sources' part of the OpenAPI document (app/api/openapi.py): the routes of
+app/api/vendor_sources.py, their paths and schemas."""
 
 from __future__ import annotations
 
-from app.api.openapi import PATHS, body, ok, operation, path_id
-from app.api.openapi_schemas import SCHEMAS, STR, array, obj, ref
+from app.api.openapi_schemas import (
+    NULL_TIME,
+    STR,
+    array,
+    body,
+    obj,
+    ok,
+    operation,
+    path_id,
+    ref,
+)
 from app.models.signals import MIN_POLL_SECONDS, POLL_STATES, VENDOR_KINDS
 from core.vocab import COMPONENT_STATUSES
 
-NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 POLL_SECONDS = {"type": "integer", "minimum": MIN_POLL_SECONDS, "maximum": 86400}
 MAPPING = {
     "type": "object",
@@ -18,7 +26,7 @@ MAPPING = {
     "(the whole vendor)",
 }
 
-VENDOR_SCHEMAS = {
+SCHEMAS = {
     "VendorSource": obj(
         {
             "id": STR,
@@ -32,9 +40,9 @@ VENDOR_SCHEMAS = {
                 "enum": list(POLL_STATES),
                 "description": "stale: failing for 3 polls or 3 intervals; claims nothing new",
             },
-            "last_polled_at": NULLABLE_TIME,
-            "last_success_at": NULLABLE_TIME,
-            "next_poll_at": NULLABLE_TIME,
+            "last_polled_at": NULL_TIME,
+            "last_success_at": NULL_TIME,
+            "next_poll_at": NULL_TIME,
             "last_error": STR,
             "failures": {"type": "integer"},
             "components": {
@@ -79,7 +87,7 @@ SOURCE_BODY = {
     "poll_seconds": {**POLL_SECONDS, "default": 60},
 }
 
-VENDOR_PATHS = {
+PATHS = {
     "/vendor-sources": {
         "get": operation(
             "Vendor sources and what each vendor said last",
@@ -120,8 +128,3 @@ VENDOR_PATHS = {
         ),
     },
 }
-
-
-def install() -> None:
-    PATHS.update(VENDOR_PATHS)
-    SCHEMAS.update(VENDOR_SCHEMAS)

@@ -10,12 +10,9 @@ from app.api import bp
 from app.api.auth import allow, api_user
 from app.api.inputs import json_body, text
 from app.api.lookup import by_public_id
-from app.api.openapi_vendor_sources import install
 from app.models import VendorSource
 from app.signals import vendors
 from core.db import db
-
-install()
 
 FIELDS = ("name", "url", "kind", "components", "poll_seconds")
 

@@ -44,6 +44,11 @@ SUGGESTION_STATES = ("open", "declared", "dismissed")
 
 DEFAULT_POLL_SECONDS = 60
 MIN_POLL_SECONDS = 30
+# A listening feed's limits: app.signals.listening enforces them and the API's OpenAPI
+# schema (app/api/openapi_listening.py) states them, so both read them from here.
+LISTENING_MAX_POLL_SECONDS = 86_400
+LISTENING_MAX_THRESHOLD = 100_000
+LISTENING_MAX_NAME = 120
 
 
 def _choice(values: tuple[str, ...], name: str, length: int = 16) -> Enum:

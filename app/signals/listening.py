@@ -33,6 +33,9 @@ from app.models import (
     SuggestedIncident,
 )
 from app.models.signals import DEFAULT_POLL_SECONDS, MIN_POLL_SECONDS
+from app.models.signals import LISTENING_MAX_NAME as MAX_NAME
+from app.models.signals import LISTENING_MAX_POLL_SECONDS as MAX_POLL_SECONDS
+from app.models.signals import LISTENING_MAX_THRESHOLD as MAX_THRESHOLD
 from app.signals.polling import poll_due
 from app.signals.suggestions import suggest
 from core import audit
@@ -43,9 +46,6 @@ from core.time import utcnow
 SURGE_WINDOW = timedelta(minutes=15)
 BUCKET = timedelta(minutes=15)
 CHART_BUCKETS = 24  # six hours of 15-minute bars
-MAX_POLL_SECONDS = 86_400
-MAX_THRESHOLD = 100_000
-MAX_NAME = 120
 MAX_URL = 2048
 MAX_KEYWORDS = 50
 MAX_KEYWORD = 200
