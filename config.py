@@ -90,6 +90,36 @@ def _zone(name: str, raw: str) -> str:
     return raw
 
 
+# A Slack channel id as Slack shows it under the channel's details (the same shape as
+# subscribers.validation.SLACK_ID); names change, ids do not.
+SLACK_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{8,12}")
+
+
+def _slack_channel(name: str, raw: str) -> str:
+    value = raw.strip().upper()
+    if value and not SLACK_CHANNEL_ID.fullmatch(value):
+        raise ConfigError(
+            f"{name} must be a Slack channel id like C0123456789 (under the channel's "
+            f"details), not a name; got {raw!r}"
+        )
+    return value
+
+
+def _slack_pair(settings: Mapping[str, object]) -> None:
+    """The Slack app needs both halves or neither: one alone would leave Slack half on
+    (routes off, or messages posted that nobody can answer)."""
+    halves = {
+        "HERALD_SLACK_SIGNING_SECRET": settings["SLACK_SIGNING_SECRET"],
+        "HERALD_SLACK_BOT_TOKEN": settings["SLACK_BOT_TOKEN"],
+    }
+    missing = [name for name, value in halves.items() if not value]
+    if len(missing) == 1:
+        given = next(name for name in halves if name not in missing)
+        raise ConfigError(
+            f"{missing[0]} is missing: Slack needs it as well as {given} (see README, Slack)"
+        )
+
+
 UPTIME_STATUSES = ("degraded_performance", "partial_outage", "major_outage", "under_maintenance")
 
 
@@ -293,7 +323,9 @@ class BaseConfig:
             "SLACK_BOT_TOKEN": get("HERALD_SLACK_BOT_TOKEN").strip(),
             "SLACK_API_BASE": _url("HERALD_SLACK_API_BASE", get("HERALD_SLACK_API_BASE")) + "/",
             # Approval requests go to this channel when set, else to each approver's DMs.
-            "SLACK_APPROVERS_CHANNEL": get("HERALD_SLACK_APPROVERS_CHANNEL").strip(),
+            "SLACK_APPROVERS_CHANNEL": _slack_channel(
+                "HERALD_SLACK_APPROVERS_CHANNEL", get("HERALD_SLACK_APPROVERS_CHANNEL")
+            ),
             # Declaring an incident opens a Slack channel for it (responders invited).
             "SLACK_INCIDENT_CHANNELS": _bool(
                 "HERALD_SLACK_INCIDENT_CHANNELS", get("HERALD_SLACK_INCIDENT_CHANNELS")
@@ -324,6 +356,7 @@ class BaseConfig:
             "WTF_CSRF_TIME_LIMIT": None,
             "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         }
+        _slack_pair(settings)
         settings.update(cls.overrides(raw))
         # Last, so that a bad setting fails before a key file is written.
         if not settings["SECRET_KEY"]:

@@ -10,10 +10,12 @@ public page, read hardest on an outage day, does no rate-limit work at all. Sett
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 
-from flask import Flask, current_app, request
+from flask import Flask, after_this_request, current_app, request
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -56,7 +58,9 @@ class RouteLimiter:
     ):
         """Refuse a client with 429 and ``error_message`` once it has used ``rate``.
 
-        ``exempt_when()`` true: this request is not limited."""
+        ``{wait}`` in ``error_message`` becomes how long until the window that was used
+        up starts again ("42 seconds", "38 minutes"); the answer's Retry-After says the
+        same in seconds. ``exempt_when()`` true: this request is not limited."""
         only = {method.upper() for method in methods} if methods else None
         keyed = key_func or self.key_func
 
@@ -89,8 +93,32 @@ def _window() -> FixedWindowRateLimiter:
     return current_app.extensions[_EXTENSION]
 
 
-def _refuse(item, error_message: str | None):
-    raise TooManyRequests(description=error_message or f"Rate limit: {item}.")
+def wait_words(seconds: int) -> str:
+    """How long to wait, as a person would say it: "40 seconds", "1 minute", "2 hours"."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{math.ceil(minutes / 60)} hours"
+
+
+def _refuse(item, scope: str, key: str, error_message: str | None):
+    # The wait comes from the window that refused: an hourly limit still refuses a
+    # minute later, so "wait a minute" would be wrong.
+    reset_at = _window().get_window_stats(item, scope, key).reset_time
+    seconds = max(1, math.ceil(reset_at - time.time()))
+
+    @after_this_request
+    def retry_after(response):
+        # Set here, not on the exception: the app's error page builds a new response.
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
+    message = error_message or f"Rate limit: {item}. Try again in {{wait}}."
+    raise TooManyRequests(
+        description=message.replace("{wait}", wait_words(seconds)), retry_after=seconds
+    )
 
 
 def _hit(items, scope: str, key: str, error_message: str | None) -> None:
@@ -98,4 +126,4 @@ def _hit(items, scope: str, key: str, error_message: str | None) -> None:
     # request does not count against the longer windows too.
     for item in items:
         if not _window().hit(item, scope, key):
-            _refuse(item, error_message)
+            _refuse(item, scope, key, error_message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.models.signals import DEFAULT_POLL_SECONDS, VENDOR_KINDS
@@ -58,7 +59,11 @@ def add_vendor_source_command(
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
-    click.echo(f"Added vendor source {source.name} ({source.kind}), id {source.public_id}.")
+    public_url = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    click.echo(f"Added vendor source {source.name} ({source.kind}).")
+    # Two ids: the admin's pages use the row number, the API the public id.
+    click.echo(f"  Admin page: {public_url}/admin/vendor-sources/{source.id}")
+    click.echo(f"  API id:     {source.public_id} (/api/v1/vendor-sources/{source.public_id})")
     for vendor_name, component_id in source.component_map.items():
         from app.models import Component
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from core import audit
 from core.db import db
 from core.errors import ServiceError
 from core.vocab import IMPACTS
-from subscribers.models import CHANNELS, TONES, Audience
+from subscribers.channels import slack_api
+from subscribers.models import CHANNELS, PUBLIC_CHANNELS, TONES, Audience
 
 # How often, in minutes, each impact wants an update unless the audience says otherwise.
 DEFAULT_CADENCE = {"critical": 30, "major": 60, "minor": 120, "none": 240}
@@ -50,6 +52,21 @@ AUDIENCE_FIELDS = (
 # Audiences whose visibility other parts rely on: the public page shows the customers
 # text; staff notices are about running the incident.
 FIXED_VISIBILITY = {"customers": "public", "press": "public", "staff": "internal"}
+# Chat destinations are shared rooms staff add for internal audiences and teams
+# (subscribers.registry.add_internal refuses them for a public audience), so a public
+# audience cannot have them as default channels either.
+STAFF_ONLY_CHANNELS = tuple(c for c in CHANNELS if c not in PUBLIC_CHANNELS)
+
+
+def offered_channels(visibility: str | None = None) -> tuple[str, ...]:
+    """The channels an audience may have as defaults: not Slack while Slack is not set
+    up (every delivery would fail), and no chat destination for a public audience."""
+    channels = CHANNELS
+    if not slack_api.configured(current_app.config):
+        channels = tuple(c for c in channels if c != "slack")
+    if visibility == "public":
+        channels = tuple(c for c in channels if c not in STAFF_ONLY_CHANNELS)
+    return channels
 
 
 def _whole(value, label: str, field: str, limits: tuple[int, int]) -> int:
@@ -109,6 +126,18 @@ def update_audience(actor, audience: Audience, **values) -> Audience:
         if not channels:
             raise ServiceError("Choose at least one default channel.", "default_channels")
         clean["default_channels"] = [c for c in CHANNELS if c in channels]
+        if "slack" in channels and "slack" not in offered_channels():
+            raise ServiceError(slack_api.NOT_SET_UP, "default_channels")
+    visibility = clean.get("visibility", audience.visibility)
+    defaults = clean.get("default_channels", audience.default_channels or [])
+    changing = "visibility" in clean or "default_channels" in clean
+    if changing and visibility == "public" and any(c in STAFF_ONLY_CHANNELS for c in defaults):
+        raise ServiceError(
+            f"{clean.get('name', audience.name)} is a public audience: Slack and chat webhook "
+            "destinations are for internal audiences and teams only, so they cannot be its "
+            "default channels.",
+            "default_channels",
+        )
     for field, label in (
         ("priority", "Priority"),
         ("sms_max_segments", "The SMS limit (segments)"),

@@ -22,6 +22,7 @@ from core.directory import components
 from core.time import utcnow
 from subscribers import dispatch
 from subscribers.audiences import get_audience
+from subscribers.channels import slack_api
 from subscribers.models import Audience, Broadcast, Delivery, Subscriber, Subscription
 
 EXPAND_CHUNK = 5000
@@ -96,12 +97,26 @@ def hears_about(component_ids: list[int]):
     return or_(Subscriber.all_components.is_(True), chosen)
 
 
+def _unsendable():
+    """Subscribers on a channel that cannot send now, as a WHERE clause: Slack ones while
+    Slack is not set up. They are left out of expansion (no delivery that can only fail)
+    and of the reach shown before publishing; setting Slack up brings them back for the
+    broadcasts that follow."""
+    if slack_api.configured(current_app.config):
+        return None
+    return Subscriber.channel != "slack"
+
+
 def _match(broadcast: Broadcast, key_accounts: bool | None):
     """Which subscribers a broadcast reaches, as a WHERE clause (``key_accounts`` None:
     key accounts and the others alike)."""
+    sendable = _unsendable()
     if broadcast.subscriber_id is not None:
-        return Subscriber.id == broadcast.subscriber_id
+        clause = Subscriber.id == broadcast.subscriber_id
+        return clause if sendable is None else and_(clause, sendable)
     clauses = [Subscriber.state == "active"]
+    if sendable is not None:
+        clauses.append(sendable)
     if key_accounts is not None:
         clauses.append(Subscriber.key_account.is_(key_accounts))
     if broadcast.team_id is not None:

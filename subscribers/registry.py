@@ -16,6 +16,7 @@ from core.directory import component_groups, components
 from core.errors import NotFound, ServiceError
 from core.time import utcnow
 from subscribers.audiences import get_audience
+from subscribers.channels import slack_api
 from subscribers.links import (
     confirm_url,
     is_legacy_token,
@@ -320,6 +321,8 @@ def add_internal(
 ) -> tuple[Subscriber, bool]:
     """Staff add (or update) a subscriber, active at once. Returns (subscriber, created).
     A new one gets a short notice that says so, with the unsubscribe link."""
+    if channel == "slack" and not slack_api.configured(current_app.config):
+        raise ServiceError(slack_api.NOT_SET_UP, "channel")
     address = _normalise(channel, address)
     try:
         target = get_audience(audience)

@@ -3,10 +3,12 @@ only for the methods named, and nothing at all on the other requests."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask, request
 
-from app.route_limits import RouteLimiter
+from app.route_limits import RouteLimiter, wait_words
 
 
 def test_no_rate_limit_work_runs_before_every_request(app):
@@ -94,3 +96,55 @@ def test_production_warns_that_memory_counts_each_process_apart(caplog):
         app.config.update(HERALD_ENV=env, RATELIMIT_STORAGE_URI="memory://")
         RouteLimiter().init_app(app)
         assert ("counted in each process apart" in caplog.text) is warned
+
+
+@pytest.fixture
+def hourly():
+    """A route allowing 5 a minute and 2 an hour: the hour's window is the one used up."""
+    limiter = RouteLimiter()
+    app = Flask(__name__)
+    app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    limiter.init_app(app)
+
+    @app.post("/h")
+    @limiter.limit("5 per minute;2 per hour", error_message="Too many. Try again in {wait}.")
+    def h():
+        return "h"
+
+    @app.post("/m")
+    @limiter.limit("1 per minute")
+    def m():
+        return "m"
+
+    return app
+
+
+def test_the_refusal_says_how_long_the_window_that_was_hit_lasts(hourly):
+    client = hourly.test_client()
+    assert [client.post("/h").status_code for _ in range(3)] == [200, 200, 429]
+    refused = client.post("/h")
+    # The hourly window refused: a minute later it still would, so it says so.
+    wait = int(refused.headers["Retry-After"])
+    assert 3500 < wait <= 3600
+    assert "Try again in 60 minutes." in refused.get_data(as_text=True)
+
+    assert client.post("/m").status_code == 200
+    minute = client.post("/m")
+    assert minute.status_code == 429 and 0 < int(minute.headers["Retry-After"]) <= 60
+    assert re.search(r"Try again in (\d+ seconds?|1 minute)\.", minute.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (1, "1 second"),
+        (42, "42 seconds"),
+        (60, "1 minute"),
+        (61, "2 minutes"),
+        (3600, "60 minutes"),
+        (7200, "2 hours"),
+        (7201, "3 hours"),
+    ],
+)
+def test_the_wait_is_said_in_words(seconds, words):
+    assert wait_words(seconds) == words

@@ -15,7 +15,7 @@ from app.comms import escalation
 from app.models import EscalationRule
 from core.db import db
 from core.vocab import IMPACTS, TIER_LABELS
-from subscribers.audiences import DEFAULT_CADENCE, update_audience
+from subscribers.audiences import DEFAULT_CADENCE, offered_channels, update_audience
 from subscribers.models import Audience
 
 
@@ -47,6 +47,10 @@ def edit_audience(audience_key: str):
     form = AudienceForm(
         obj=audience,
         **{f"cadence_{impact}": cadence[impact] for impact in IMPACTS},
+    )
+    # Only channels the audience may have (update_audience refuses the others by name).
+    form.default_channels.choices = options(
+        (c, CHANNEL_LABELS[c]) for c in offered_channels(audience.visibility)
     )
     status = 200
     if form.validate_on_submit():

@@ -4,10 +4,24 @@ elsewhere, readable without colour (each bar carries its value as text and a tit
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 520, 180
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart with the caption the page shows under it (a <figure>'s <figcaption>), so
+    what it measures is readable without hovering, and an optional note on how to read
+    its values."""
+
+    svg: Markup
+    caption: str
+    note: str = ""
+
+
 TOP, BOTTOM, LEFT = 22, 30, 8
 
 

@@ -70,7 +70,10 @@ class AudienceForm(FlaskForm):
     tone = SelectField("Tone", choices=options((t, t.capitalize()) for t in TONES))
     needs_approval = BooleanField("Drafts need an approver's sign-off")
     default_channels = CheckboxesField(
-        "Default channels", choices=options((c, CHANNEL_LABELS[c]) for c in CHANNELS)
+        "Default channels",
+        choices=options((c, CHANNEL_LABELS[c]) for c in CHANNELS),
+        # The view offers what the audience may have; update_audience says why not.
+        validate_choice=False,
     )
     priority = IntegerField("Priority (lower is sent first)", validators=[InputRequired()])
     cadence_critical = IntegerField("Critical impact", validators=[InputRequired()])

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.admin import attempt, bp, form_errors
 from app.admin.dashboard import components_by_group, dashboard
 from app.admin.forms import ActionForm, ComponentForm, DependencyForm, GroupForm, StatusForm
 from app.auth.permissions import can, requires
-from app.models import Component, ComponentDependency, ComponentGroup, Team
+from app.models import (
+    Alert,
+    Component,
+    ComponentDependency,
+    ComponentGroup,
+    Integration,
+    Team,
+    VendorSource,
+)
 from app.reports.credits import plain_number as _plain
 from app.reports.credits import tier_lines
 from app.signals.claims import claims_on
 from app.status import components as service
 from core.db import db
+from core.vocab import STATUS_LABELS
 
 
 def _component_choices(form: ComponentForm) -> None:
@@ -146,8 +156,32 @@ def set_status(component_id: int):
         lambda: service.set_component_status(current_user, component, form.status.data)
     )
     if changed:
-        flash(f"{component.name} is now {form.status.data.replace('_', ' ')}.", "success")
+        flash(_status_set_note(component, form.status.data), "success")
     return redirect(url_for("admin.dashboard"))
+
+
+def _status_set_note(component: Component, status: str) -> Markup:
+    """What setting a status said. Over a signal's claim it also says that the hand-set
+    status now wins and how to undo that: otherwise staff wonder why the alert no longer
+    moves the component."""
+    note = escape(f"{component.name} is now {STATUS_LABELS[status].lower()}")
+    claims = claims_on(component.id) if component.signal_held else []
+    if not claims:
+        return note + "."
+    worst = claims[0]
+    if can(current_user, "manage_components"):
+        page = url_for("admin.edit_component", component_id=component.id) + "#signals"
+        where = Markup('<a href="{}">the component\'s page</a>').format(page)
+    else:
+        where = Markup("the dashboard")
+    return note + Markup(
+        ", set by hand over {reason} ({status}); it stays so until you press Follow "
+        "signals again on {where}."
+    ).format(
+        reason=worst.reason or source_name(worst.source),
+        status=STATUS_LABELS[component.signal_status].lower(),
+        where=where,
+    )
 
 
 @bp.post("/components/<int:component_id>/dependencies")
@@ -245,6 +279,33 @@ def delete_group(group_id: int):
 def signal_claims(component_id: int):
     """The component's present claims by vendors and alerts, worst first."""
     return claims_on(component_id)
+
+
+@bp.app_template_global("held_by_hand")
+def held_by_hand(component_id: int) -> str:
+    """The status the signals claim for a component whose status staff hold by hand
+    (empty when they do not): the internal page says so next to the hand-set status."""
+    component = db.session.get(Component, component_id)
+    if component is None or not component.signal_held:
+        return ""
+    return component.signal_status
+
+
+@bp.app_template_global("signal_source_name")
+def source_name(source: str) -> str:
+    """A claim's source as staff know it: the vendor's or integration's name rather than
+    ``vendor:3`` or ``alert:2``."""
+    kind, _, ident = source.partition(":")
+    if not ident.isdigit():
+        return source
+    if kind == "vendor":
+        vendor = db.session.get(VendorSource, int(ident))
+        return f"Vendor: {vendor.name}" if vendor else source
+    alert = db.session.get(Alert, int(ident)) if kind == "alert" else None
+    if alert is None:
+        return source
+    sender = db.session.get(Integration, alert.integration_id)
+    return f"Alert {alert.name} from {sender.name}" if sender else f"Alert {alert.name}"
 
 
 @bp.post("/components/<int:component_id>/follow-signals")

@@ -43,6 +43,12 @@ STATUS_CHOICES = options(STATUS_LABELS.items())
 OPEN_INCIDENT_STATUSES = options(
     (k, v) for k, v in INCIDENT_STATUS_LABELS.items() if k != "resolved"
 )
+# A resolved incident's quick-update form: a note that keeps it resolved comes first (the
+# default), then the statuses that reopen it.
+NOTE_OR_REOPEN_STATUSES = options(
+    [("resolved", "Resolved (add a note)")]
+    + [(k, v) for k, v in INCIDENT_STATUS_LABELS.items() if k != "resolved"]
+)
 VISIBILITY_CHOICES = options([("public", "Public"), ("internal", "Internal only")])
 IMPACT_CHOICES = options((i, i.capitalize()) for i in IMPACTS)
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -120,6 +126,17 @@ class ResolveForm(FlaskForm):
     notify = BooleanField("Notify subscribers", default=True)
 
 
+def update_form_for(status: str, **kwargs) -> UpdateForm:
+    """The quick-update form for an incident in ``status``. On a resolved incident it
+    adds a note by default (still resolved, nobody notified unless ticked); choosing an
+    open status reopens it."""
+    if status != "resolved":
+        return UpdateForm(**{"status": status, **kwargs})
+    form = UpdateForm(**{"status": "resolved", "notify": False, **kwargs})
+    form.status.choices = NOTE_OR_REOPEN_STATUSES
+    return form
+
+
 class EditIncidentForm(FlaskForm):
     name = StringField("Incident name", validators=[DataRequired(), Length(max=200)])
     impact = SelectField("Impact", choices=IMPACT_CHOICES)
@@ -129,6 +146,12 @@ class EditIncidentForm(FlaskForm):
 class PostmortemForm(FlaskForm):
     body = TextAreaField("Postmortem (Markdown)", validators=[Optional(), Length(max=100_000)])
     publish = BooleanField("Published on the incident page")
+
+
+class RejectPostmortemForm(FlaskForm):
+    """Sending a postmortem back: the author is told what should change."""
+
+    comment = TextAreaField("What should change", validators=[DataRequired(), Length(max=2000)])
 
 
 class MaintenanceForm(FlaskForm):

@@ -12,19 +12,24 @@ from app.admin.forms import (
     DeclareForm,
     EditIncidentForm,
     PostmortemForm,
+    RejectPostmortemForm,
     ResolveForm,
     UpdateForm,
+    update_form_for,
 )
 from app.auth.permissions import can, requires
 from app.incidents import postmortems, services
 from app.input_bounds import page_number
-from app.models import Component, Incident, IncidentUpdate
+from app.models import Component, Incident, IncidentUpdate, User
 from app.status.effective import dependents_of
 from core.db import db
 from core.errors import ServiceError
 from core.vocab import COMPONENT_STATUSES
 
 PAGE_SIZE = 25
+# The postmortem form's fields are named (and their ids are) "postmortem-body" and
+# "postmortem-publish": the quick update's "body" is on the same page.
+POSTMORTEM_PREFIX = "postmortem"
 
 
 def all_components() -> list[Component]:
@@ -139,10 +144,7 @@ def _declared(incident: Incident):
 @requires("view_admin")
 def incident(incident_id: int):
     incident = db.get_or_404(Incident, incident_id)
-    return _incident_page(
-        incident,
-        UpdateForm(status=incident.status if incident.status != "resolved" else "monitoring"),
-    )
+    return _incident_page(incident, update_form_for(incident.status))
 
 
 def _incident_page(incident: Incident, update_form: UpdateForm, status: int = 200):
@@ -150,15 +152,20 @@ def _incident_page(incident: Incident, update_form: UpdateForm, status: int = 20
     dependents = [db.session.get(Component, cid) for cid in dependents_of(affected_ids)]
     edit_form = EditIncidentForm(obj=incident)
     postmortem_form = PostmortemForm(
+        prefix=POSTMORTEM_PREFIX,
         body=incident.postmortem_pending_body or incident.postmortem_body,
         publish=bool(incident.postmortem_published_at or incident.postmortem_submitted_at),
     )
+    author_id = incident.postmortem_author_id
+    postmortem_author = db.session.get(User, author_id) if author_id else None
     return render_template(
         "admin/incident.html",
         incident=incident,
         update_form=update_form,
         edit_form=edit_form,
         postmortem_form=postmortem_form,
+        postmortem_author=postmortem_author,
+        reject_postmortem_form=RejectPostmortemForm(),
         action_form=ActionForm(),
         components=all_components(),
         dependents=sorted(dependents, key=lambda c: c.name),
@@ -170,7 +177,7 @@ def _incident_page(incident: Incident, update_form: UpdateForm, status: int = 20
 @requires("manage_incidents")
 def post_update(incident_id: int):
     incident = db.get_or_404(Incident, incident_id)
-    form = UpdateForm()
+    form = update_form_for(incident.status)
     if not form.validate_on_submit():
         form_errors(form)
         return _incident_page(incident, form, 400)
@@ -260,7 +267,7 @@ def edit_incident(incident_id: int):
 @requires("manage_incidents")
 def postmortem(incident_id: int):
     incident = db.get_or_404(Incident, incident_id)
-    form = PostmortemForm()
+    form = PostmortemForm(prefix=POSTMORTEM_PREFIX)
     if form.validate_on_submit():
         result, status = attempt(
             lambda: postmortems.save_postmortem(
@@ -293,16 +300,26 @@ def approve_postmortem(incident_id: int):
     return redirect(url_for("admin.incident", incident_id=incident.id))
 
 
+@bp.post("/incidents/<int:incident_id>/postmortem/reject")
+@requires("approve_drafts")
+def reject_postmortem(incident_id: int):
+    incident = db.get_or_404(Incident, incident_id)
+    form = RejectPostmortemForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return _refused(incident, 400)
+    result, status = attempt(
+        lambda: postmortems.reject_postmortem(current_user, incident, form.comment.data or "")
+    )
+    if result is None:
+        return _refused(incident, status)
+    flash("Sent the postmortem back to its author; it is not public.", "success")
+    return redirect(url_for("admin.incident", incident_id=incident.id))
+
+
 def _refused(incident: Incident, status: int):
     """The incident page again with the flashed reason; the posted form keeps its input."""
-    return _incident_page(
-        incident,
-        UpdateForm(
-            formdata=None,
-            status=incident.status if incident.status != "resolved" else "monitoring",
-        ),
-        status,
-    )
+    return _incident_page(incident, update_form_for(incident.status, formdata=None), status)
 
 
 @bp.post("/incidents/<int:incident_id>/delete")

@@ -97,6 +97,28 @@ def parse_severity_lines(text: str) -> dict[str, str]:
     return service.check_severity_map(mapping)
 
 
+def parse_rule_lines(text: str) -> dict[str, str]:
+    """The rule form's labels: the service's "label=value" lines, with the web's own
+    words when there are none (the service's message speaks of the API's JSON)."""
+    if not any(line.strip() for line in (text or "").splitlines()):
+        raise ServiceError(
+            "Give at least one label=value line, e.g. “service=checkout”.", "matchers"
+        )
+    return service.parse_matcher_lines(text)
+
+
+REVOKED_NOTE = "This integration is revoked: its rules and severities can no longer be changed."
+
+
+def _refuse_if_revoked(integration: Integration):
+    """A revoked integration's page offers no forms; a form posted from an older page is
+    refused the same way rather than changing what no longer counts."""
+    if integration.revoked_at is None:
+        return None
+    flash(REVOKED_NOTE, "error")
+    return _detail_page(integration, status=409)
+
+
 def severity_text(integration: Integration) -> str:
     return "\n".join(f"{k}={v}" for k, v in (integration.severity_map or {}).items())
 
@@ -202,6 +224,9 @@ def integration(integration_id: int):
 @requires("manage_integrations")
 def integration_settings(integration_id: int):
     found = db.get_or_404(Integration, integration_id)
+    refused = _refuse_if_revoked(found)
+    if refused:
+        return refused
     form = _settings_form(found)
     if not form.validate_on_submit():
         form_errors(form)
@@ -225,6 +250,9 @@ def integration_settings(integration_id: int):
 @requires("manage_integrations")
 def add_alert_rule(integration_id: int):
     found = db.get_or_404(Integration, integration_id)
+    refused = _refuse_if_revoked(found)
+    if refused:
+        return refused
     form = _rule_form()
     if not form.validate_on_submit():
         form_errors(form)
@@ -232,7 +260,7 @@ def add_alert_rule(integration_id: int):
     component = db.session.get(Component, form.component_id.data)
     rule, status = attempt(
         lambda: service.add_rule(
-            current_user, found, service.parse_matcher_lines(form.matchers.data), component
+            current_user, found, parse_rule_lines(form.matchers.data), component
         )
     )
     if rule is None:

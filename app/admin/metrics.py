@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, flash, render_template, request
 
 from app.admin import bp
-from app.admin.charts import bar_chart
+from app.admin.charts import Chart, bar_chart
 from app.auth.permissions import requires
 from app.reports import metrics
 from app.reports.csvtext import csv_text
@@ -28,7 +28,21 @@ def _minutes(seconds: float) -> str:
     return human_duration(seconds)
 
 
-def charts(report: metrics.MetricsReport) -> list:
+# Why "Declaration → first public update" can read 0 s (app/reports/metrics.py measures
+# from the declaration to the first update with a public text, whoever wrote it).
+FIRST_PUBLIC_NOTE = (
+    "Declaration → first public update: 0 s means the declaration itself carried the "
+    "first public text; otherwise it is the time until the first update with a public "
+    "text (through the workflow, or a quick update when customers need no approval)."
+)
+
+
+def _chart(caption: str, bars, shown=lambda v: f"{v:g}", note: str = "", **kw) -> Chart:
+    """A bar chart whose SVG title and figure caption say the same thing."""
+    return Chart(bar_chart(caption, bars, shown, **kw), caption, note)
+
+
+def charts(report: metrics.MetricsReport) -> list[Chart]:
     months = report.months
     label = [m.month for m in months]
 
@@ -36,25 +50,26 @@ def charts(report: metrics.MetricsReport) -> list:
         return list(zip(label, [read(m.figures) for m in months], strict=True))
 
     return [
-        bar_chart("Incidents per month", series(lambda f: f.incidents)),
-        bar_chart(
-            "Median time from declaration to resolution",
+        _chart("Incidents per month", series(lambda f: f.incidents)),
+        _chart(
+            "Median time from declaration to resolution, per month",
             series(lambda f: f.to_resolution.median_seconds),
             _minutes,
         ),
-        bar_chart(
-            "Median time from declaration to the first public update",
+        _chart(
+            "Median time from declaration to the first public update, per month",
             series(lambda f: f.declaration_to_first_public_update.median_seconds),
             _minutes,
+            note=FIRST_PUBLIC_NOTE,
         ),
-        bar_chart(
-            "Share of updates posted on cadence",
+        _chart(
+            "Share of updates posted on cadence, per month",
             series(lambda f: f.cadence_share),
             lambda v: f"{v:.0%}",
             maximum=1.0,
         ),
-        bar_chart(
-            "Median roll-call answer time",
+        _chart(
+            "Median time for a team to answer a roll call, per month",
             series(lambda f: f.roll_call_answers.median_seconds),
             _minutes,
         ),
@@ -72,6 +87,7 @@ def incident_metrics():
         "admin/metrics.html",
         report=report,
         charts=charts(report),
+        first_public_note=FIRST_PUBLIC_NOTE,
         duration=lambda s: "–" if s is None else human_duration(s),
     )
 

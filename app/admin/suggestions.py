@@ -1,7 +1,7 @@
 """Admin: the dashboard's suggested incidents (what vendors, alerts and customers'
 mentions propose) and the two buttons on each. Declaring is one click: the usual
-declaration with the signal's name, impact, components and facts, and nothing published;
-the communications workflow carries it from there."""
+declaration, as an internal incident, with the signal's name, impact, components and
+facts, and nothing published; the communications workflow carries it from there."""
 
 from __future__ import annotations
 
@@ -17,16 +17,16 @@ from app.admin.dashboard import dashboard
 from app.admin.forms import ActionForm
 from app.auth.permissions import requires
 from app.models import Component, SuggestedIncident
-from app.signals.suggestions import MAX_REASON, declare_suggestion, dismiss_suggestion
+from app.signals.suggestions import (
+    DECLARED_NOTE,
+    MAX_REASON,
+    declare_suggestion,
+    dismiss_suggestion,
+)
 from app.timeutil import human_duration
 from core.db import db
 from core.time import utcnow
 from core.vocab import STATUS_LABELS
-
-DECLARED_NOTE = (
-    "Declared {name}; nothing has been published. Customers hear of it only when its "
-    "drafts are checked, approved and published."
-)
 
 
 class DismissForm(FlaskForm):

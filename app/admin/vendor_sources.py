@@ -7,6 +7,8 @@ and writing nothing)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -20,6 +22,8 @@ from app.auth.permissions import requires
 from app.models import Component, VendorSource
 from app.models.signals import DEFAULT_POLL_SECONDS, MIN_POLL_SECONDS
 from app.signals import vendors
+from app.status.entries import format_time
+from app.timeutil import page_zone
 from core.db import db
 from core.errors import ServiceError
 
@@ -126,6 +130,19 @@ def new_vendor_source():
         return _form_page(form, status=status)
     flash(f"Added the vendor source “{source.name}”; the worker reads it shortly.", "success")
     return redirect(url_for("admin.vendor_source", source_id=source.id))
+
+
+@bp.app_template_filter("vendor_time")
+def vendor_time(text: str) -> str:
+    """A time the vendor wrote ("2026-12-07T09:29:00.000Z") shown like Herald's own
+    times; text that is not such a time is shown as the vendor wrote it."""
+    try:
+        moment = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_time(moment.astimezone(UTC), page_zone())
 
 
 @bp.get("/vendor-sources/<int:source_id>")

@@ -17,8 +17,10 @@ from app.signals.suggestions import declare_suggestion, dismiss_suggestion
 from core.db import db
 
 DECLARED_NOTE = (
-    "Declared; nothing has been published. The first update is drafted for every "
-    "audience from the signal's facts: check, approve and publish it in the workflow."
+    "Declared as an internal incident; nothing has been published and the public page "
+    "does not list it. The first update is drafted for the internal audiences from the "
+    "signal's facts. To tell customers, set its Visibility to public in the admin (Details "
+    "on its page), then draft, approve and publish an update for customers."
 )
 LIST_LIMIT = 200
 

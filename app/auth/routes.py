@@ -57,7 +57,7 @@ def _login_rate() -> str:
 @limiter.limit(
     _login_rate,
     methods=["POST"],
-    error_message="Too many sign-in attempts. Wait a minute and try again.",
+    error_message="Too many sign-in attempts. Try again in {wait}.",
 )
 def login():
     if current_user.is_authenticated:

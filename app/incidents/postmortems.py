@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 
 from app.comms.approval import check_approver, public_text_needs_approval
+from app.comms.people import APPROVER_ROLES
 from app.models import Incident, User, utcnow
-from app.notifier.events import TextAwaitsApproval
+from app.notifier.events import PostmortemReviewed, TextAwaitsApproval
 from app.notifier.notifier import notify
 from app.status.version import bump_page_version
 from core import audit
@@ -80,5 +81,34 @@ def approve_postmortem(actor: User, incident: Incident) -> Incident:
         incident,
         f"Approved the postmortem of {incident.name}",
     )
+    bump_page_version()
+    return incident
+
+
+def reject_postmortem(actor: User, incident: Incident, comment: str) -> Incident:
+    """An approver sends a postmortem back to its author with a comment saying what to
+    change. A first postmortem goes back to a draft (not public) holding the rejected
+    text; when an approved version is public it stays public and the rejected edit is
+    dropped from the incident (the author's notice quotes it, so nothing is lost)."""
+    if incident.postmortem_submitted_at is None:
+        raise ServiceError("This postmortem is not waiting for approval.", "postmortem")
+    if actor.role not in APPROVER_ROLES:
+        raise ServiceError("Only an approver can reject a postmortem.", "role")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError("Say what should change: a rejection needs a comment.", "comment")
+    rejected = incident.postmortem_pending_body or incident.postmortem_body
+    if incident.postmortem_published_at is None:
+        incident.postmortem_body = rejected
+    incident.postmortem_pending_body = ""
+    incident.postmortem_submitted_at = None
+    incident.postmortem_approved_by_id = None
+    audit.record(
+        actor,
+        "incident.postmortem.reject",
+        incident,
+        f"Rejected the postmortem of {incident.name}: {comment}",
+    )
+    notify(PostmortemReviewed(incident, actor, comment, rejected, utcnow()))
     bump_page_version()
     return incident

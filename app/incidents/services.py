@@ -293,9 +293,13 @@ def record_update(
 
     Resolving sets each affected component back to operational unless ``components`` says
     otherwise, or another unresolved incident still holds it (then it keeps that status).
+    A "resolved" update on an incident already resolved is a note after resolution: it
+    changes only the components ``components`` names and keeps the resolution time, and
+    the notifier (which sees ``was`` == "resolved") tells no team again.
     """
     now = utcnow()
     _check(status, INCIDENT_STATUSES, "Status", "status")
+    note_after_resolution = status == "resolved" and incident.status == "resolved"
     public_text = (public_text or "").strip() if incident.is_public else ""
     internal_text = (internal_text or "").strip()
     if not public_text and not internal_text:
@@ -304,7 +308,7 @@ def record_update(
     _check_statuses(components)
     at = at or now
     _check_time(at, now, incident.started_at)
-    if status == "resolved":
+    if status == "resolved" and not note_after_resolution:
         for link in incident.affected:
             if link.component not in components:
                 components[link.component] = status_after_resolution(incident, link.component)
@@ -316,7 +320,7 @@ def record_update(
         setattr(incident, STATUS_TIMESTAMPS[status], at)
     if status != "resolved":
         incident.resolved_at = None
-    else:
+    elif not note_after_resolution:
         incident.resolved_at = at
     update = _add_update(
         actor,

@@ -107,7 +107,9 @@ def _roll_call_outcome(value: str) -> Outcome | None:
     if incident is None or not team_id.isdigit():
         return Outcome("This roll call is no longer open")
     call = db.session.scalar(
-        select(RollCall).where(RollCall.incident_id == incident.id, RollCall.team_id == team_id)
+        select(RollCall).where(
+            RollCall.incident_id == incident.id, RollCall.team_id == int(team_id)
+        )
     )
     if call is not None and call.state != "pending":
         answer = "our services are operational" if call.state == "operational" else "affected"

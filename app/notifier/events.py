@@ -112,6 +112,19 @@ class DraftReviewed:
 
 
 @dataclass(frozen=True)
+class PostmortemReviewed:
+    """An approver sent a postmortem back with a comment: its author is told, with the
+    text that was rejected (it is no longer kept on the incident when an approved
+    version stays public)."""
+
+    incident: Incident
+    reviewer: User
+    comment: str
+    rejected_text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ComponentStatusChanged:
     """A component's own status changed (by a person, the API, an incident or a
     maintenance window) at ``at``; its dependents' effective statuses followed."""

@@ -16,10 +16,10 @@ from app.comms.rollcall import answer_url
 from app.comms.team_status import ComponentState
 from app.markdown import plain_text, render_markdown
 from app.models import (
-    Alert,
     Component,
     Incident,
     IncidentUpdate,
+    Integration,
     Maintenance,
     RollCall,
     SuggestedIncident,
@@ -249,17 +249,18 @@ ORIGIN_LABELS = {
 
 def heard_from(suggestion: SuggestedIncident) -> str:
     """Where a suggestion was heard, in words: the vendor or the alert by name when its
-    key names one (``vendor:<id>…``, ``alert:<id>…``), else the kind of signal."""
+    key names one (``vendor:<source id>:…``, ``alert:<integration id>:<alert name>``),
+    else the kind of signal. An alert's key names its integration, not an alert row: the
+    alert is the name after it (reading the id as an alert's named the wrong one)."""
     kind, _, rest = suggestion.key.partition(":")
-    ident = rest.split(":", 1)[0]
+    ident, _, name = rest.partition(":")
     if ident.isdigit() and kind == "vendor" and suggestion.origin == "vendor":
         source = db.session.get(VendorSource, int(ident))
         if source is not None:
             return f"{source.name}'s status page"
-    if ident.isdigit() and kind == "alert" and suggestion.origin == "alert":
-        alert = db.session.get(Alert, int(ident))
-        if alert is not None and alert.name:
-            return f"the alert {alert.name}"
+    if ident.isdigit() and kind == "alert" and suggestion.origin == "alert" and name:
+        integration = db.session.get(Integration, int(ident))
+        return f"the alert {name}" + (f" ({integration.name})" if integration else "")
     return ORIGIN_LABELS.get(suggestion.origin, suggestion.origin)
 
 

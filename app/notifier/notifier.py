@@ -41,6 +41,7 @@ from app.notifier.events import (
     MaintenanceApproved,
     MaintenanceDue,
     MaintenanceUpdated,
+    PostmortemReviewed,
     TextAwaitsApproval,
     UpdateOverdue,
     UpdatePublished,
@@ -120,6 +121,7 @@ def _page_text_notice(incident: Incident, update) -> list[Broadcast]:
 notify.register(DraftsAwaitApproval, staff.ask_approvers)
 notify.register(DraftReviewed, staff.tell_author)
 notify.register(TextAwaitsApproval, staff.ask_text_approvers)
+notify.register(PostmortemReviewed, staff.tell_postmortem_author)
 
 
 @notify.register

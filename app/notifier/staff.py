@@ -16,7 +16,12 @@ from sqlalchemy import select
 from app.comms.people import approvers_for, author_of
 from app.models import Draft, FactSheet, User
 from app.notifier import buttons
-from app.notifier.events import DraftReviewed, DraftsAwaitApproval, TextAwaitsApproval
+from app.notifier.events import (
+    DraftReviewed,
+    DraftsAwaitApproval,
+    PostmortemReviewed,
+    TextAwaitsApproval,
+)
 from app.notifier.messages import SMS_LIMIT, SMS_LOOKALIKES, shorten
 from core.db import db
 from core.vocab import INCIDENT_STATUS_LABELS
@@ -220,6 +225,37 @@ def tell_author(event: DraftReviewed) -> list[Broadcast]:
             source=f"review:{draft.id}:{verdict}:{int(at.timestamp() * 1_000_000)}:{author.id}",
         )
     return sent
+
+
+def tell_postmortem_author(event: PostmortemReviewed) -> list[Broadcast]:
+    """A rejected postmortem's author hears why, with the text sent back, as a rejected
+    draft's author does."""
+    incident = event.incident
+    author = (
+        db.session.get(User, incident.postmortem_author_id)
+        if incident.postmortem_author_id
+        else None
+    )
+    if author is None or author.id == event.reviewer.id or not author.active:
+        return []
+    link = f"{current_app.config['PUBLIC_URL']}/admin/incidents/{incident.id}#postmortem"
+    context = {
+        "name": author.display_name,
+        "reviewer": event.reviewer.display_name,
+        "incident_name": incident.name,
+        "comment": event.comment,
+        "rejected_text": event.rejected_text,
+        "link": link,
+    }
+    at = event.at
+    return tell(
+        author,
+        replace(
+            _message("postmortem_reviewed", context, link), chat_actions=[buttons.open_button(link)]
+        ),
+        kind="draft_review",
+        source=f"postmortem:{incident.id}:rejected:{int(at.timestamp() * 1_000_000)}:{author.id}",
+    )
 
 
 def _ready_to_publish(sheet: FactSheet) -> bool:

@@ -66,6 +66,7 @@ a{color:#0969da}
 .ind-major .dot{background:#bc4c00}.ind-critical .dot{background:#cf222e}
 .ind-maintenance .dot{background:#0969da}
 ul{margin:0 0 6px;padding-left:18px}
+.card p,li{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .st{color:#59636e}
 .more{font-size:13px}
 @media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0d1117}
@@ -114,10 +115,23 @@ def component_badge(public_id: str) -> Page:
     return Page(svg.encode(), SVG_TYPE, summary.updated_at, summary.valid_until)
 
 
+# Lines of incidents and maintenance the card lists: at the README's 320x160 only one
+# fits with "and N more" under it and the link to the page still in view.
+EMBED_MAX_EVENTS = 1
+
+
 def embed_card() -> Page:
     summary = current_summary("public")
+    events = [("", e) for e in summary.incidents] + [
+        ("Maintenance: ", e) for e in summary.maintenance_active
+    ]
     body = render_template(
-        "public/embed.html", summary=summary, css=EMBED_CSS, public_url=public_url()
+        "public/embed.html",
+        summary=summary,
+        events=events[:EMBED_MAX_EVENTS],
+        more=max(0, len(events) - EMBED_MAX_EVENTS),
+        css=EMBED_CSS,
+        public_url=public_url(),
     ).encode()
     return Page(
         body,

@@ -9,9 +9,11 @@ for the current month). A component breaches when its availability is below its
 availability is under (below 99.9 → 10 %, below 99.0 → 25 %: 98.5 % owes 25 %).
 
 Customers are the subscribers tied to a component: active subscribers whose component
-selection names it or its group (subscribers of everything are not a customer's
-contract). Audience-specific private pages do not exist yet; when they do, their viewers
-belong here too.
+selection names it or its group, and active subscribers of the ``customers`` audience who
+chose every component (``Subscriber.all_components``): they are told of every public
+component, so each public component's breach owes them a credit too. Staff and other
+internal audiences subscribed to everything are not customers. Audience-specific private
+pages do not exist yet; when they do, their viewers belong here too.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from app.status.history import ROLLUP_FIELDS
 from app.timeutil import day_start, local_day, page_zone
 from core.db import db
 from core.errors import ServiceError
-from subscribers.models import Subscriber, Subscription
+from subscribers.models import Audience, Subscriber, Subscription
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_TIERS = 10
@@ -313,14 +315,30 @@ def customers_of(components: list[Component]) -> dict[int, list[Customer]]:
         )
         .order_by(Subscriber.address, Subscriber.id)
     ).all()
+    everything = db.session.scalars(
+        select(Subscriber)
+        .join(Audience, Audience.id == Subscriber.audience_id)
+        .where(
+            Subscriber.state == "active",
+            Subscriber.all_components.is_(True),
+            Audience.key == "customers",
+        )
+        .order_by(Subscriber.address, Subscriber.id)
+    ).all()
+    public_ids = [c.id for c in components if c.visibility == "public"]
+    pairs = [(t, s) for c, g, s in rows for t in _targets(c, g, by_group)]
+    pairs += [(cid, s) for s in everything for cid in public_ids]
     result: dict[int, dict[int, Customer]] = defaultdict(dict)
-    for component_id, group_id, s in rows:
-        targets = [component_id] if component_id is not None else by_group.get(group_id, [])
-        for target in targets:
-            result[target][s.id] = Customer(
-                s.id, s.name, s.address, s.channel, s.audience.key, s.key_account
-            )
+    for target, s in sorted(pairs, key=lambda p: (p[1].address, p[1].id)):
+        result[target][s.id] = Customer(
+            s.id, s.name, s.address, s.channel, s.audience.key, s.key_account
+        )
     return {cid: list(found.values()) for cid, found in result.items()}
+
+
+def _targets(component_id, group_id, by_group: dict[int, list[int]]) -> list[int]:
+    """The components one selection row names: itself, or its group's."""
+    return [component_id] if component_id is not None else by_group.get(group_id, [])
 
 
 def credits_report(first: date, now: datetime | None = None) -> CreditsReport:

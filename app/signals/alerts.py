@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.models import Alert, AlertRule, Component, ComponentSignal, Integration
+from app.signals.backing import alert_key
 from app.signals.claims import claim, withdraw_source
 from app.signals.integrations import rule_matches, status_for_severity, touch
 from app.signals.suggestions import suggest
@@ -460,7 +461,7 @@ def _maybe_suggest(alert: Alert, integration: Integration) -> None:
         facts.append(f"Labels: {labels}")
     suggest(
         "alert",
-        f"alert:{integration.id}:{alert.name or alert.fingerprint}",
+        alert_key(alert),
         name=(alert.annotations.get("summary") or f"Alert: {alert.name}")[:200],
         impact="critical"
         if critical and alert.status == "major_outage"

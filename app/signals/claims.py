@@ -1,5 +1,6 @@
 """A source's present claim on a component's status, and the component's signal status:
-the worst of its claims (operational when none is left)."""
+the worst of its claims (operational when none is left). Withdrawing a claim also closes
+the source's open suggestions whose signal has cleared (see app.signals.backing)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from app.models import Component, ComponentSignal
+from app.signals.backing import close_cleared
 from app.status.components import set_signal_status
 from app.status.version import bump_page_version
 from core.db import db
@@ -38,6 +40,8 @@ def claim(
         if row is None:
             return False
         db.session.delete(row)
+        db.session.flush()
+        close_cleared(source, at)
     elif row is None:
         db.session.add(
             ComponentSignal(
@@ -71,6 +75,7 @@ def withdraw_source(source: str, at: datetime | None = None) -> list[Component]:
     ).all()
     db.session.execute(delete(ComponentSignal).where(ComponentSignal.source == source))
     db.session.flush()
+    close_cleared(source, at)
     if ids:
         bump_page_version()  # "Reported by ..." goes even where the status stays
     changed = []

@@ -11,10 +11,12 @@ from app.incidents.services import declare_incident
 from app.models import Component, Incident, SuggestedIncident, User
 from app.notifier.events import IncidentSuggested
 from app.notifier.notifier import notify
+from app.signals.backing import CLAIMING_ORIGINS, CLEARED_NOTE, claimed_now, has_cleared
 from core import audit
 from core.db import db
 from core.errors import Conflict, ServiceError
 from core.time import utcnow
+from core.vocab import STATUS_SEVERITY
 
 
 def open_suggestion(key: str) -> SuggestedIncident | None:
@@ -64,7 +66,8 @@ def suggest(
 
 def _open_or_refuse(suggestion: SuggestedIncident, doing: str) -> None:
     if suggestion.state == "dismissed":
-        raise Conflict(f"This suggestion was dismissed; it cannot be {doing}.", "suggestion")
+        why = f": {CLEARED_NOTE}" if has_cleared(suggestion) else ""
+        raise Conflict(f"This suggestion was dismissed{why}; it cannot be {doing}.", "suggestion")
 
 
 def _first_facts(suggestion: SuggestedIncident) -> Facts:
@@ -78,22 +81,58 @@ def _first_facts(suggestion: SuggestedIncident) -> Facts:
     return Facts(summary=summary[:2000], technical_detail=detail.strip())
 
 
+DECLARED_NOTE = (
+    "Declared {name} as an internal incident: the public page does not show it and no "
+    "customer is told. Its first update is drafted for the internal audiences. To tell "
+    "customers, set Visibility to public under Details on its page (from then on the public "
+    "page lists it), then draft, approve and publish an update for customers."
+)
+
+
+def _components_to_declare(suggestion: SuggestedIncident) -> dict[Component, str]:
+    """The statuses declaring applies, chosen so that declaring changes nothing anyone
+    sees: for a vendor's or an alert's suggestion only the components its source still
+    claims, at what the source claims now; for a listening suggestion (which claims
+    nothing) its components as they are. Never lower than a component shows now."""
+    if suggestion.origin in CLAIMING_ORIGINS:
+        claimed = claimed_now(suggestion)
+    else:
+        claimed = {int(cid): "operational" for cid in (suggestion.component_statuses or {})}
+    found = db.session.scalars(select(Component).where(Component.id.in_(claimed))).all()
+    return {
+        c: max(claimed[c.id], c.status, key=STATUS_SEVERITY.__getitem__)
+        for c in sorted(found, key=lambda c: (c.position, c.name))
+    }
+
+
 def declare_suggestion(actor: User | None, suggestion: SuggestedIncident) -> Incident:
-    """Declare the suggested incident as staff declare one (the same service): its name,
-    impact and component statuses, with no first message, so nothing is published and no
-    customer is told; the signal's facts become the first fact sheet's, drafted for every
-    audience, which the communications workflow checks, approves and publishes. Declaring
-    it again (a second click) changes nothing and returns the same incident."""
+    """Declare the suggested incident as staff declare one (the same service), as an
+    *internal* incident: the suggestion's name and impact were written by a machine and
+    may name an internal-only component, so the public page must not list it until
+    staff choose to (they make it public, then publish a customers text through the
+    workflow). No first message; the signal's facts become the first fact sheet's,
+    drafted for the internal audiences. A vendor's or an alert's suggestion whose signal
+    has cleared is refused: it would re-apply a status nobody claims. Declaring it again
+    (a second click) changes nothing and returns the same incident."""
     if suggestion.state == "declared" and suggestion.incident_id is not None:
         incident = db.session.get(Incident, suggestion.incident_id)
         if incident is not None:
             return incident
     _open_or_refuse(suggestion, "declared")
-    statuses = {int(cid): s for cid, s in (suggestion.component_statuses or {}).items()}
-    found = db.session.scalars(select(Component).where(Component.id.in_(statuses))).all()
-    components = {c: statuses[c.id] for c in sorted(found, key=lambda c: (c.position, c.name))}
+    if has_cleared(suggestion):
+        raise Conflict(
+            f"Not declared: {CLEARED_NOTE} (its source no longer claims any of its "
+            "components). Dismiss it, or declare an incident by hand if one is needed.",
+            "suggestion",
+        )
+    components = _components_to_declare(suggestion)
     incident = declare_incident(
-        actor, " ".join(suggestion.name.split()), suggestion.impact, components, body=""
+        actor,
+        " ".join(suggestion.name.split()),
+        suggestion.impact,
+        components,
+        body="",
+        visibility="internal",
     )
     drafting.compose(
         actor,
@@ -112,8 +151,8 @@ def declare_suggestion(actor: User | None, suggestion: SuggestedIncident) -> Inc
         actor,
         "suggestion.declare",
         incident,
-        f"Declared the suggested incident {suggestion.name} ({suggestion.origin}); "
-        "nothing has been published",
+        f"Declared the suggested incident {suggestion.name} ({suggestion.origin}) as an "
+        "internal incident; nothing has been published",
     )
     db.session.flush()
     return incident

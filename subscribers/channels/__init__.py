@@ -119,6 +119,7 @@ def _chat_webhook(app: Flask) -> Channel:
         allow_private=config["WEBHOOK_ALLOW_PRIVATE"],
         verify=config["WEBHOOK_CA_BUNDLE"] or True,
         concurrency=config["WEBHOOK_CONCURRENCY"],
+        admin_url=f"{config['PUBLIC_URL']}/admin",
     )
 
 

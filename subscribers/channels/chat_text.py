@@ -3,8 +3,9 @@ unsubscribe and manage lines, cut into pieces under a service's length limit, an
 chat actions that can be links.
 
 A chat destination is a shared room, not a person: a link that unsubscribes "you" would
-let anyone in the room stop the room's messages, so those lines are left out (staff
-manage chat destinations in the admin).
+let anyone in the room stop the room's messages, so those lines are left out, and the
+footer's "you subscribed" (staff added the room) says who sent it and where staff manage
+it instead.
 """
 
 from __future__ import annotations
@@ -13,14 +14,33 @@ import re
 from collections.abc import Iterable
 
 PLACEHOLDER = re.compile(r"\[%(unsubscribe|manage)_url%\]")
+# The subscriber footer of the plain-text bodies (templates/notifications/*.txt).
+SUBSCRIBED = re.compile(r"You receive this because you subscribed to (?P<page>.+) updates\.")
 ELLIPSIS = "…"
 
 
-def chat_text(text: str) -> str:
-    """The text without lines that carry a personal link, and without runs of blank
-    lines left behind."""
-    lines = [line.rstrip() for line in (text or "").splitlines() if not PLACEHOLDER.search(line)]
+def staff_footer(page_name: str, manage_at: str = "") -> str:
+    """The footer of a message to a chat destination: staff added it, nobody subscribed."""
+    where = f"at {manage_at}" if manage_at else "in the admin, under Subscribers"
+    return f"Sent to this channel by {page_name}'s status page; staff manage it {where}."
+
+
+def chat_text(text: str, manage_at: str = "") -> str:
+    """The text without lines that carry a personal link, the subscriber footer said as
+    a chat destination's (``manage_at``: the destination's admin page), and without runs
+    of blank lines left behind."""
+    lines = []
+    for line in (text or "").splitlines():
+        if PLACEHOLDER.search(line):
+            continue
+        found = SUBSCRIBED.fullmatch(line.strip())
+        lines.append(staff_footer(found["page"], manage_at) if found else line.rstrip())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def manage_url(admin_url: str, subscriber_id: int) -> str:
+    """The admin page of one chat destination, or "" when the admin's address is unknown."""
+    return f"{admin_url.rstrip('/')}/subscribers/{subscriber_id}" if admin_url else ""
 
 
 def clip(text: str, limit: int) -> str:

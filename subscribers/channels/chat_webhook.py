@@ -29,7 +29,7 @@ from subscribers.channels.base import (
     Outgoing,
     PooledChannel,
 )
-from subscribers.channels.chat_text import chat_text, clip, links, pieces
+from subscribers.channels.chat_text import chat_text, clip, links, manage_url, pieces
 from subscribers.channels.pacing import DestinationPace
 from subscribers.channels.webhook import exchange
 
@@ -49,7 +49,6 @@ GOOGLE_CHAT_SECONDS = 1.0
 # Sizes kept well under each service's limit (Teams ~28 KB, Google Chat 32,000 bytes).
 TEAMS_MAX_TEXT = 20_000
 MATTERMOST_MAX_TEXT = 16_000
-DISCORD_MAX_CONTENT = 2000
 DISCORD_MAX_TITLE = 256
 DISCORD_MAX_DESCRIPTION = 4096
 GOOGLE_CHAT_MAX_TEXT = 20_000
@@ -121,7 +120,7 @@ def normalise_chat_webhook_url(raw: str, allow_private: bool) -> str:
 # The message shapes ----------------------------------------------------------------------
 
 
-def teams_body(content: Content) -> dict:
+def teams_body(content: Content, manage_at: str = "") -> dict:
     """A Workflows "When a Teams webhook request is received" post: one Adaptive Card."""
     body: list[dict] = []
     if content.subject:
@@ -134,7 +133,7 @@ def teams_body(content: Content) -> dict:
                 "wrap": True,
             }
         )
-    for paragraph in pieces(clip(chat_text(content.text), TEAMS_MAX_TEXT), 2000):
+    for paragraph in pieces(clip(chat_text(content.text, manage_at), TEAMS_MAX_TEXT), 2000):
         body.append({"type": "TextBlock", "text": paragraph, "wrap": True})
     card: dict = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -161,8 +160,8 @@ def teams_body(content: Content) -> dict:
     }
 
 
-def mattermost_body(content: Content) -> dict:
-    text = clip(chat_text(content.text), MATTERMOST_MAX_TEXT)
+def mattermost_body(content: Content, manage_at: str = "") -> dict:
+    text = clip(chat_text(content.text, manage_at), MATTERMOST_MAX_TEXT)
     link_lines = [f"[{label}]({url})" for label, url in links(content.chat_actions)]
     attachment = {
         "fallback": clip(content.subject or text, 300),
@@ -183,8 +182,8 @@ def _discord_escape(text: str) -> str:
     return text.replace("@", "@\u200b")
 
 
-def discord_body(content: Content) -> dict:
-    text = _discord_escape(chat_text(content.text))
+def discord_body(content: Content, manage_at: str = "") -> dict:
+    text = _discord_escape(chat_text(content.text, manage_at))
     link_lines = [f"[{label}]({url})" for label, url in links(content.chat_actions)]
     tail = "\n\n" + " · ".join(link_lines) if link_lines else ""
     description = clip(text, DISCORD_MAX_DESCRIPTION - len(tail)) + tail
@@ -196,21 +195,14 @@ def discord_body(content: Content) -> dict:
     if link_lines:
         embed["url"] = links(content.chat_actions)[0][1]
     embed = {k: v for k, v in embed.items() if v != ""}
-    summary = f"**{_discord_escape(content.subject)}**" if content.subject else ""
-    body = {
-        "content": clip(summary, DISCORD_MAX_CONTENT),
-        "embeds": [embed],
-        "allowed_mentions": {"parse": []},
-    }
-    if not body["content"]:
-        del body["content"]
-    return body
+    # The subject is the embed's title only: repeated in ``content`` it showed twice.
+    return {"embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
-def google_chat_body(content: Content) -> dict:
+def google_chat_body(content: Content, manage_at: str = "") -> dict:
     """A card (cardsV2): the subject as header, the text as paragraphs, links as
     openLink buttons. Card text takes a few HTML tags, so the text is escaped."""
-    text = clip(chat_text(content.text), GOOGLE_CHAT_MAX_TEXT)
+    text = clip(chat_text(content.text, manage_at), GOOGLE_CHAT_MAX_TEXT)
     widgets: list[dict] = [
         {"textParagraph": {"text": html.escape(p, quote=False).replace("\n", "<br>")}}
         for p in pieces(text, GOOGLE_CHAT_PARAGRAPH, most=90)
@@ -269,8 +261,11 @@ class ChatWebhook(PooledChannel):
         verify: bool | str = True,
         concurrency: int = 8,
         pace: DestinationPace | None = None,
+        admin_url: str = "",
     ):
         self.timeout = timeout
+        # Herald's admin (PUBLIC_URL + /admin): each message names where staff manage it.
+        self.admin_url = admin_url
         self.allow_private = allow_private
         self.verify = verify
         self.local = threading.local()
@@ -296,7 +291,8 @@ class ChatWebhook(PooledChannel):
             space = urlsplit(item.address)._replace(query="", fragment="").geturl()
             if not self.pace.wait(space, self.deadline):
                 return Outcome(item.delivery_id, RETRY, error=LATE)
-        body = json.dumps(BODIES[service](content), separators=(",", ":")).encode()
+        manage_at = manage_url(self.admin_url, item.subscriber_id)
+        body = json.dumps(BODIES[service](content, manage_at), separators=(",", ":")).encode()
         name = SERVICE_NAMES[service]
         exchanged = exchange(
             item.delivery_id,

@@ -25,7 +25,7 @@ from subscribers.channels.base import (
     Outgoing,
     PooledChannel,
 )
-from subscribers.channels.chat_text import chat_text, clip, pieces
+from subscribers.channels.chat_text import chat_text, clip, manage_url, pieces
 from subscribers.channels.pacing import DestinationPace
 from subscribers.channels.slack_api import (
     NOT_CONFIGURED,
@@ -125,12 +125,12 @@ def _action_blocks(actions) -> list[dict]:
     return blocks
 
 
-def message_payload(subject: str, text: str, actions=None) -> dict:
+def message_payload(subject: str, text: str, actions=None, manage_at: str = "") -> dict:
     """``{"text", "blocks"}`` for chat.postMessage or chat.update: the subject as a
     header, the text in mrkdwn sections under Slack's limits, then the buttons; ``text``
     is what notifications and screen readers show."""
     subject = " ".join((subject or "").split())
-    body = escape(chat_text(text))
+    body = escape(chat_text(text, manage_at))
     buttons = _action_blocks(actions)
     blocks: list[dict] = []
     if subject:
@@ -148,8 +148,8 @@ def message_payload(subject: str, text: str, actions=None) -> dict:
     return {"text": clip(fallback, MAX_FALLBACK), "blocks": blocks}
 
 
-def content_payload(content: Content) -> dict:
-    return message_payload(content.subject, content.text, content.chat_actions)
+def content_payload(content: Content, manage_at: str = "") -> dict:
+    return message_payload(content.subject, content.text, content.chat_actions, manage_at)
 
 
 def split_provider_id(provider_id: str) -> tuple[str, str]:
@@ -179,6 +179,8 @@ class Slack(PooledChannel):
         self, config: Mapping, *, concurrency: int = 4, pace: DestinationPace | None = None
     ):
         self.ready = configured(config)
+        public_url = str(config.get("PUBLIC_URL") or "").rstrip("/")
+        self.admin_url = f"{public_url}/admin" if public_url else ""
         self.client = slack_client(config)
         self.pace = pace or DestinationPace(SECONDS_PER_MESSAGE)
         super().__init__(concurrency, "herald-slack")
@@ -193,7 +195,7 @@ class Slack(PooledChannel):
                 channel=item.address,
                 unfurl_links=False,
                 unfurl_media=False,
-                **content_payload(content),
+                **content_payload(content, manage_url(self.admin_url, item.subscriber_id)),
             )
         except SlackApiError as error:
             return self._refused(item, error)

@@ -19,6 +19,12 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 DEFAULT_API_BASE = "https://slack.com/api/"
 NOT_CONFIGURED = "Slack is not configured (HERALD_SLACK_BOT_TOKEN)"
+# Said to staff who add a Slack destination (or choose Slack as an audience's default
+# channel) while nothing of Slack is active: every delivery would fail.
+NOT_SET_UP = (
+    "Slack is not set up: set HERALD_SLACK_SIGNING_SECRET and HERALD_SLACK_BOT_TOKEN "
+    "(see README, Slack)."
+)
 
 
 def configured(config: Mapping) -> bool:

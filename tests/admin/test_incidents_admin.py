@@ -266,22 +266,26 @@ def test_a_postmortem_is_written_after_resolution_and_public_only_once_approved(
     incident = open_incident("API errors", {api: "major_outage"})
     url = f"/admin/incidents/{incident.id}"
     assert "Postmortem (Markdown)" not in text(responder.get(url))
-    response = responder.post(f"{url}/postmortem", data={"body": "Too early.", "publish": "y"})
+    response = responder.post(
+        f"{url}/postmortem", data={"postmortem-body": "Too early.", "postmortem-publish": "y"}
+    )
     assert response.status_code == 400
     assert "Resolve the incident before writing its postmortem." in text(response)
     assert (incident.postmortem_body, incident.postmortem_published_at) == ("", None)
 
     responder.post(f"{url}/resolve", data=resolve_form(responder, fill, incident))
-    data = fill(responder, url, f"{url}/postmortem", body="## Root cause\nA bad deploy.")
-    assert "publish" not in data
+    data = fill(
+        responder, url, f"{url}/postmortem", **{"postmortem-body": "## Root cause\nA bad deploy."}
+    )
+    assert "postmortem-publish" not in data
     responder.post(f"{url}/postmortem", data=data)
     assert incident.postmortem_body == "## Root cause\nA bad deploy."
     assert incident.postmortem_published_at is None
     public_url = f"/incidents/{incident.public_id}"
     assert "Root cause" not in text(client.get(public_url))
 
-    data = fill(responder, url, f"{url}/postmortem", publish="y")
-    assert data["body"] == "## Root cause\nA bad deploy."  # the draft is shown again
+    data = fill(responder, url, f"{url}/postmortem", **{"postmortem-publish": "y"})
+    assert data["postmortem-body"] == "## Root cause\nA bad deploy."  # the draft is shown again
     response = responder.post(f"{url}/postmortem", data=data, follow_redirects=True)
     # Customers' texts need approval: the responder's postmortem waits for an approver.
     assert "Postmortem sent for approval" in text(response)
@@ -304,7 +308,9 @@ def test_an_empty_postmortem_cannot_be_published(responder, fill, text, api):
     incident = open_incident("API errors", {api: "major_outage"})
     url = f"/admin/incidents/{incident.id}"
     responder.post(f"{url}/resolve", data=resolve_form(responder, fill, incident))
-    response = responder.post(f"{url}/postmortem", data={"body": "", "publish": "y"})
+    response = responder.post(
+        f"{url}/postmortem", data={"postmortem-body": "", "postmortem-publish": "y"}
+    )
     assert response.status_code == 400
     assert "An empty postmortem cannot be published." in text(response)
     assert incident.postmortem_published_at is None
@@ -409,7 +415,7 @@ def test_a_resolved_incident_offers_no_next_update_and_its_timeline_names_only_c
     page = lead.get(f"/admin/incidents/{incident.id}").get_data(as_text=True)
     assert "Write the next update" not in page
     assert "This incident is resolved: no further update is due." in page
-    assert "Reopen or add a note after resolution" in page
+    assert "Add a note, or reopen" in page
     assert "Major outage → Operational" in page
     assert "Operational → Operational" not in page
     # While it is open, both are offered.
@@ -417,4 +423,4 @@ def test_a_resolved_incident_offers_no_next_update_and_its_timeline_names_only_c
     open_page = lead.get(f"/admin/incidents/{other.id}").get_data(as_text=True)
     assert "Write the next update" in open_page
     assert "<h2>Quick update</h2>" in open_page
-    assert "Reopen or add a note" not in open_page
+    assert "Add a note, or reopen" not in open_page

@@ -286,13 +286,43 @@ def test_the_card_shows_the_indicator_active_incidents_and_maintenance(app, clie
     assert app.config["PAGE_NAME"] in html
     assert "Minor Service Outage" in html
     assert "Slow &lt;b&gt;card&lt;/b&gt; payments" in html and "<b>card" not in html
-    assert "Maintenance: <a" in html and "Bank switch" in html
+    # One line fits the card: the incident, and the maintenance counted under it.
+    assert "Bank switch" not in html and "and 1 more" in html
     assert "Ledger drift" not in html  # internal
     assert "Later work" not in html  # upcoming, not active
     links = re.findall(r'<a href="([^"]+)" target="_blank" rel="noopener">', html)
     assert "https://status.example.com/" in links
     assert any(link.startswith("https://status.example.com/incidents/") for link in links)
     assert len(links) == html.count("<a ")
+
+
+def test_with_two_incidents_the_card_lists_one_and_counts_the_other(client, make_component):
+    api = make_component("API")
+    declare_incident(None, "Checkout errors", "major", {api: "partial_outage"}, reviewed=True)
+    declare_incident(None, "Slow logins", "minor", {api: "degraded_performance"}, reviewed=True)
+    db.session.commit()
+    html = client.get("/embed").get_data(as_text=True)
+    listed = re.findall(r"<li>.*?</li>", html)
+    assert len(listed) == 1 and ("Checkout errors" in listed[0] or "Slow logins" in listed[0])
+    assert ("Checkout errors" in html) != ("Slow logins" in html)
+    assert '<li class="st">and 1 more</li>' in html
+    assert "View the status page</a>" in html
+
+
+def test_maintenance_alone_is_listed_as_maintenance(client, make_component):
+    api = make_component("API")
+    now = utcnow()
+    schedule_maintenance(
+        None,
+        "Bank switch",
+        now - timedelta(minutes=5),
+        now + timedelta(hours=1),
+        [api],
+        body="Switching.",
+    )
+    db.session.commit()
+    html = client.get("/embed").get_data(as_text=True)
+    assert "<li>Maintenance: <a" in html and "Bank switch" in html and "more</li>" not in html
 
 
 def test_the_card_runs_no_script_and_any_site_may_frame_it(client, busy_page):

@@ -64,7 +64,9 @@ def test_the_legend_has_the_uptime_of_each_span_of_days(client, make_component):
 def test_each_screen_width_shows_the_figure_of_the_days_it_shows(client):
     with client.get("/static/herald.css") as response:
         css = response.get_data(as_text=True)
-    rules = dict(re.findall(r"@media \(max-width: ([\d.]+rem)\) \{(.*?)\n\}", css, re.S))
+    rules: dict[str, str] = {}
+    for width, block in re.findall(r"@media \(max-width: ([\d.]+rem)\) \{(.*?)\n\}", css, re.S):
+        rules[width] = rules.get(width, "") + block  # a width may have several blocks
     assert ".legend .span-60, .legend .span-30 { display: none; }" in css
     medium, narrow = rules["52rem"], rules["40rem"]
     assert ".bars li:nth-child(-n+30) { display: none; }" in medium  # 60 bars left

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -154,3 +155,26 @@ def test_the_api_refuses_bad_input_with_400(app, make_user, api, query, field):
 
 def test_the_api_needs_a_token(app, api):
     error_of(api(None).get("/api/v1/metrics"), 401)
+
+
+def test_each_chart_is_a_figure_with_a_caption_matching_its_title(history, make_user, staff):
+    client = staff(make_user("viewer"))
+    html = client.get("/admin/metrics?from=2025-09-01&to=2025-10-31").get_data(as_text=True)
+    figures = re.findall(r"<figure>(.*?)</figure>", html, re.S)
+    assert len(figures) == 5
+    for figure in figures:
+        title = re.search(r"<svg[^>]*><title>([^<]+)</title>", figure).group(1)
+        caption = re.search(r"<figcaption>(.*?)</figcaption>", figure, re.S).group(1)
+        assert caption.startswith(title)
+    first_public = next(f for f in figures if "first public update" in f)
+    assert "0 s means the declaration itself carried the first public text" in first_public
+    assert 'id="first-public-note"' in html
+
+
+def test_after_a_bad_date_the_fields_keep_what_was_typed(app, make_user, staff):
+    client = staff(make_user("viewer"))
+    response = client.get("/admin/metrics?from=2025-02-30&to=2025-03-31")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert re.search(r'<input type="text"[^>]*id="from" name="from" value="2025-02-30"', html)
+    assert re.search(r'<input type="text"[^>]*id="to" name="to" value="2025-03-31"', html)

@@ -60,7 +60,7 @@ def credits_world(app, audiences, make_subscriber):
     db.session.commit()
     make_subscriber("acme@example.com", components=[payments], name="Acme", key_account=True)
     make_subscriber("ledgers@example.com", components=[ledger, payments])
-    make_subscriber("everything@example.com")  # all components: no contract named
+    make_subscriber("everything@example.com")  # every component: owed for each
     return {"payments": payments, "ledger": ledger, "search": search}
 
 
@@ -91,20 +91,39 @@ def test_the_weights_of_the_page_apply(credits_world, app):
 
 
 def test_customers_are_the_subscribers_whose_selection_names_the_component(credits_world):
+    """A customer subscribed to every component is owed for every breached one."""
     report = credits_report(date(2025, 9, 1))
     rows = {r.component.name: r for r in report.rows}
     assert [c.address for c in rows["Payments"].customers] == [
         "acme@example.com",
+        "everything@example.com",
         "ledgers@example.com",
     ]
-    assert [c.address for c in rows["Ledger"].customers] == ["ledgers@example.com"]
+    assert [c.address for c in rows["Ledger"].customers] == [
+        "everything@example.com",
+        "ledgers@example.com",
+    ]
     per_customer = {
         c.address: [(r.component.name, r.credit) for r in rs] for c, rs in report.by_customer()
     }
     assert per_customer == {
         "acme@example.com": [("Payments", 10)],
+        "everything@example.com": [("Payments", 10), ("Ledger", 25)],
         "ledgers@example.com": [("Payments", 10), ("Ledger", 25)],
     }
+
+
+def test_staff_subscribed_to_everything_are_not_customers(credits_world, make_subscriber):
+    make_subscriber("oncall@example.com", audience="engineering")
+    rows = {r.component.name: r for r in credits_report(date(2025, 9, 1)).rows}
+    assert "oncall@example.com" not in [c.address for c in rows["Payments"].customers]
+
+
+def test_the_page_names_the_month_it_reports(credits_world, make_user, staff):
+    client = staff(make_user("viewer"))
+    page = client.get("/admin/credits?month=2025-08").get_data(as_text=True)
+    assert "breached its SLA in August 2025." in page
+    assert "this month" not in page
 
 
 def test_a_group_selection_ties_its_components(app, audiences, make_subscriber, make_component):
@@ -231,7 +250,7 @@ def test_the_admin_page_and_csv(credits_world, make_user, staff):
         ("Ledger", "yes", "25"),
         ("Search", "no", ""),
     ]
-    assert rows[0]["customers"] == "acme@example.com;ledgers@example.com"
+    assert rows[0]["customers"] == "acme@example.com;everything@example.com;ledgers@example.com"
 
 
 def test_the_api_answers_a_month_and_refuses_a_bad_one(credits_world, make_user, api):
@@ -245,6 +264,7 @@ def test_the_api_answers_a_month_and_refuses_a_bad_one(credits_world, make_user,
     ]
     assert {c["address"] for c in body["customers"]} == {
         "acme@example.com",
+        "everything@example.com",
         "ledgers@example.com",
     }
     quiet = client.get("/api/v1/service-credits?month=2025-08").get_json()

@@ -1,11 +1,13 @@
 """Shared pieces of the suggested-incident tests: the workflow tests' small company
-(tests/comms/worldkit.py) with staff of each role, and a vendor's suggestion on it."""
+(tests/comms/worldkit.py) with staff of each role, and a vendor's suggestion on it (with
+the vendor's claims behind it, as a real source makes them)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.models import SuggestedIncident
+from app.models import Component, SuggestedIncident
+from app.signals.claims import claim
 from app.signals.suggestions import suggest
 from core.db import db
 from subscribers.models import Broadcast, Delivery
@@ -18,7 +20,8 @@ VENDOR_FACTS = (
 
 
 def vendor_suggestion(world, **changes) -> SuggestedIncident:
-    """What a vendor's incident proposes: Card payments in partial outage."""
+    """What a vendor's incident proposes: Card payments in partial outage, claimed first
+    by the vendor (source ``vendor:<the key's second part>``) as polling does."""
     key = changes.pop("key", "vendor:test:abc123")
     values = {
         "name": "Stripe: Elevated error rates on card authorisations",
@@ -28,6 +31,10 @@ def vendor_suggestion(world, **changes) -> SuggestedIncident:
         "link": "https://status.stripe.example/incidents/abc123",
     }
     values.update(changes)
+    source = "vendor:" + key.split(":")[1]
+    for component_id, status in values["component_statuses"].items():
+        component = db.session.get(Component, component_id)
+        claim(component, source, status, reason="Reported by Stripe", public=True)
     suggestion = suggest("vendor", key, **values)
     db.session.commit()
     return suggestion

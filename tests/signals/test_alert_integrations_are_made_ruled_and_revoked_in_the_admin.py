@@ -146,7 +146,8 @@ def test_rules_are_added_as_label_lines_and_deleted(admin, client, make_componen
     ("matchers", "component", "reason"),
     [
         ("service", None, "Line 1 is not label=value"),
-        ("", None, "A rule needs matchers"),
+        ("", None, "Give at least one label=value line"),
+        ("  \n", None, "Give at least one label=value line"),
         ("=checkout", None, "Line 1 is not label=value"),
         ("service=checkout", 999_999, "Component: Not a valid choice"),
         ("service=checkout", "abc", "Component: Invalid Choice"),

@@ -1,7 +1,8 @@
-"""Declaring a suggested incident is the staff declaration with the signal's name,
-impact and component statuses and no first message: nothing is published, no customer
-is told; the signal's facts are the first fact sheet's, drafted for every audience for
-the workflow to check, approve and publish. A second declaration changes nothing;
+"""Declaring a suggested incident is the staff declaration, as an internal incident, with
+the signal's name, impact and the statuses its source still claims and no first message:
+nothing is published, the public page does not list it, no customer is told; the
+signal's facts are the first fact sheet's, drafted for the internal audiences for the
+workflow to check, approve and publish. A second declaration changes nothing;
 dismissing keeps the reason; both are audited."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def test_the_incident_is_declared_with_the_signal_and_nothing_is_published(world
     incident = declare_suggestion(lead, suggestion)
     db.session.commit()
     assert incident.name == "Stripe: Elevated error rates on card authorisations"
-    assert incident.impact == "minor" and incident.visibility == "public"
+    assert incident.impact == "minor" and incident.visibility == "internal"
     assert {link.component.name: link.status for link in incident.affected} == {
         "Card payments": "partial_outage"
     }
@@ -45,7 +46,8 @@ def test_the_incident_is_declared_with_the_signal_and_nothing_is_published(world
     assert "https://status.stripe.example/incidents/abc123" in sheet.technical_detail
     assert sheet.published_at is None
     assert {d.state for d in sheet.drafts} <= {"pending", "approved"}
-    assert "customers" in {d.audience_key for d in sheet.drafts}
+    keys = {d.audience_key for d in sheet.drafts}
+    assert "engineering" in keys and not keys & {"customers", "press"}
     # Customers hear nothing: no broadcast reaches a customer subscriber.
     assert not [d for d in delivered() if d["audience"] == "customers"]
     assert (suggestion.state, suggestion.incident_id, suggestion.decided_by_id) == (

@@ -5,7 +5,8 @@ team, told all-clear, is asked again and told why), an alert takes the Mobile ap
 major outage, staff set it by hand to a partial outage (held: their status wins), the
 alert resolves (still partial: staff said so), staff hand it back (operational). The
 vendor's suggestion alerts only internal audiences; declaring it opens an incident with
-no public update and customers get nothing until the workflow publishes."""
+no public update, internal, and customers get nothing until the lead makes it public
+and the workflow publishes."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from app.comms import approval, drafting, publishing
 from app.comms.context import Facts
+from app.incidents.services import edit_incident
 from app.models import FactSheet
 from app.signals.claims import claim
 from app.signals.suggestions import declare_suggestion, suggest
@@ -94,8 +96,11 @@ def test_a_whole_incident_across_signals(app, audiences, make_user):
     sheet = db.session.scalar(select(FactSheet).where(FactSheet.incident_id == declared.id))
     assert sheet.summary == "Stripe reports failing card authorisations."
     # The signal's words are a start, not a publishable update (no next update time,
-    # checks to answer): the lead writes the set, an approver approves, the lead publishes.
-    assert sheet.published_at is None
+    # checks to answer). It was declared internal: the lead makes it public, writes the
+    # set with a customers text, an approver approves, the lead publishes.
+    assert sheet.published_at is None and declared.visibility == "internal"
+    edit_incident(lead, declared, visibility="public")
+    db.session.commit()
     sheet = drafting.compose(
         lead,
         declared,

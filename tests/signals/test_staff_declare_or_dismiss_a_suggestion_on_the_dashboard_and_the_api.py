@@ -65,7 +65,8 @@ def test_one_click_declares_and_says_nothing_was_published(world, suggestion, st
     incident = db.session.scalar(select(Incident))
     assert response.headers["Location"].endswith(f"/admin/incidents/{incident.id}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "nothing has been published" in page
+    assert "as an internal incident: the public page does not show it" in page
+    assert incident.visibility == "internal"
     again = client.post(url)
     assert again.headers["Location"].endswith(f"/admin/incidents/{incident.id}")
     assert db.session.query(Incident).count() == 1
@@ -115,7 +116,8 @@ def test_the_api_lists_declares_and_dismisses(world, suggestion, api, make_user)
     first = responder.post(f"/api/v1/suggested-incidents/{suggestion.public_id}/declare")
     assert first.status_code == 201, first.get_data(as_text=True)
     body = first.get_json()
-    assert "nothing has been published" in body["note"]
+    assert "internal incident; nothing has been published" in body["note"]
+    assert body["incident"]["visibility"] == "internal"
     assert body["suggested_incident"]["state"] == "declared"
     assert body["incident"]["incident_updates"] == []
     again = responder.post(f"/api/v1/suggested-incidents/{suggestion.public_id}/declare")

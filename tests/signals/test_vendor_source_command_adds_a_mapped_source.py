@@ -62,3 +62,29 @@ def test_bad_input_is_an_error_and_adds_nothing(runner, make_component):
         assert result.exit_code != 0, args
         assert "Error" in result.output, result.output
     assert db.session.scalar(select(VendorSource)) is None
+
+
+def test_the_command_prints_the_admin_page_and_the_api_id_each_labelled(
+    runner, make_component, make_user, staff
+):
+    make_component("Payments")
+    result = runner.invoke(
+        args=[
+            "add-vendor-source",
+            "Acme Payments",
+            "https://status.acmepay.example/api/v2/summary.json",
+            "--map",
+            "Card Authorisation=Payments",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    source = db.session.scalar(select(VendorSource))
+    admin_url = f"https://status.example.com/admin/vendor-sources/{source.id}"
+    assert f"Admin page: {admin_url}" in result.output
+    assert f"API id:     {source.public_id}" in result.output
+
+    admin = staff(make_user("admin"))
+    shown = admin.get(admin_url.removeprefix("https://status.example.com"))
+    assert shown.status_code == 200 and "Acme Payments" in shown.get_data(as_text=True)
+    # The admin's pages take the number only: the API id is not an admin address.
+    assert admin.get(f"/admin/vendor-sources/{source.public_id}").status_code == 404

@@ -5,11 +5,9 @@ does not know, and a busy database."""
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import time
 
-import pytest
 from sqlalchemy import select
 
 from app.incidents.services import declare_incident
@@ -147,22 +145,29 @@ def test_slack_refusing_the_modal_is_reported(sender, member, slack):
 
 @contextlib.contextmanager
 def write_lock(app):
-    """Another connection holds SQLite's write lock (as a long write would)."""
+    """Another connection holds a write lock, as a long write would: SQLite's database
+    write lock, or on PostgreSQL an EXCLUSIVE lock on the users table (reads go on,
+    writes wait)."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     db.session.commit()
-    other = sqlite3.connect(url[len("sqlite:///") :], isolation_level=None, timeout=1)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield other
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+    if url.startswith("sqlite"):
+        other = sqlite3.connect(url[len("sqlite:///") :], isolation_level=None, timeout=1)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield other
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    with db.engine.connect() as other:
+        transaction = other.begin()
+        other.exec_driver_sql("LOCK TABLE users IN EXCLUSIVE MODE")
+        try:
+            yield other
+        finally:
+            transaction.rollback()
 
 
-@pytest.mark.skipif(
-    os.environ.get("HERALD_TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="holds SQLite's write lock; PostgreSQL takes lock_timeout instead",
-)
 def test_a_command_while_the_database_is_locked_answers_busy_in_time(
     slack_app, sender, member, slack
 ):
