@@ -126,7 +126,12 @@ def new_subscriber():
             if created:
                 flash(
                     f"Added {subscriber.address}: active at once, and a notice that says so "
-                    "(with the unsubscribe link) is on its way.",
+                    + (
+                        "is on its way (staff manage chat destinations here; they carry "
+                        "no unsubscribe link)."
+                        if subscriber.channel in ("slack", "chat_webhook")
+                        else "(with the unsubscribe link) is on its way."
+                    ),
                     "success",
                 )
             else:

@@ -66,7 +66,9 @@ a{color:#0969da}
 .ind-major .dot{background:#bc4c00}.ind-critical .dot{background:#cf222e}
 .ind-maintenance .dot{background:#0969da}
 ul{margin:0 0 6px;padding-left:18px}
-.card p,li{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.card p{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+li{display:flex;gap:4px;white-space:nowrap}
+li a{overflow:hidden;text-overflow:ellipsis;min-width:0}.st{flex:none}
 .st{color:#59636e}
 .more{font-size:13px}
 @media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0d1117}

@@ -308,12 +308,15 @@ def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -
 
 
 def _lock_components(ids: set[int | None]) -> None:
-    """Lock the components a delivery may claim, in id order, before any claim. A claim
-    writes its component and then the page version; two deliveries claiming overlapping
-    components one by one would take those locks in crossed orders and deadlock
-    (PostgreSQL; SQLite writes one transaction at a time anyway)."""
+    """Lock the components a delivery may claim, in id order, before any claim, when it
+    names more than one. A claim writes its component and then the page version; two
+    deliveries claiming overlapping components one by one would take those locks in
+    crossed orders and deadlock (PostgreSQL; SQLite writes one transaction at a time)."""
     wanted = sorted(i for i in ids if i is not None)
-    if wanted:
+    # One component cannot be taken in a crossed order; locking it up front would only
+    # make every delivery about it wait for the one before, even those that change
+    # nothing (most deliveries repeat what is already known).
+    if len(wanted) > 1:
         db.session.execute(
             select(Component.id)
             .where(Component.id.in_(wanted))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.comms import drafting
 from app.comms.context import Facts
 from app.incidents.services import declare_incident
-from app.models import Component, Incident, SuggestedIncident, User
+from app.models import Component, Incident, IncidentComponent, SuggestedIncident, User
 from app.notifier.events import IncidentSuggested
 from app.notifier.notifier import notify
 from app.signals.backing import CLAIMING_ORIGINS, CLEARED_NOTE, claimed_now, has_cleared
@@ -130,10 +130,15 @@ def declare_suggestion(actor: User | None, suggestion: SuggestedIncident) -> Inc
         actor,
         " ".join(suggestion.name.split()),
         suggestion.impact,
-        components,
+        {},
         body="",
         visibility="internal",
     )
+    # The components are the incident's, at what the signal claims, but their statuses are
+    # left to the signal: setting them here would hold them by hand, and a status would
+    # outlive the alert that caused it. Staff set statuses when they publish an update.
+    for component, status in components.items():
+        db.session.add(IncidentComponent(incident=incident, component=component, status=status))
     drafting.compose(
         actor,
         incident,

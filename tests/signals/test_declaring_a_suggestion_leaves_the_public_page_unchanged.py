@@ -78,3 +78,32 @@ def test_declaring_changes_nothing_the_public_sees(app, client, make_component, 
     published, page = public_view(client)
     assert [i["name"] for i in published["incidents"]] == ["Card payments are failing"]
     assert "Some card payments fail" in page or "Card payments are failing" in page
+
+
+def test_a_declared_suggestion_does_not_hold_its_status_after_the_alert_clears(
+    app, client, make_component, make_user
+):
+    api = make_component("Payments API", tier="tier1")
+    made, _ = integration(min_firing_seconds=0, min_clear_seconds=0)
+    firing = am_alert("LedgerPrimaryDown", severity="critical", herald_component="Payments API")
+    ingest_alertmanager(made, alertmanager(firing))
+    db.session.commit()
+    [suggestion] = suggestions()
+    incident = declare_suggestion(make_user("comms_lead", email="lead@example.com"), suggestion)
+    db.session.commit()
+    assert [(link.component.name, link.status) for link in incident.affected] == [
+        ("Payments API", "major_outage")
+    ]
+    assert (api.status, api.signal_held) == ("major_outage", False)  # still the alert's
+
+    resolved = am_alert(
+        "LedgerPrimaryDown", severity="critical", herald_component="Payments API", status="resolved"
+    )
+    ingest_alertmanager(made, alertmanager(resolved))
+    db.session.commit()
+    db.session.refresh(api)
+    # The alert cleared: the component is operational again on every page; the internal
+    # incident stays open for staff to resolve.
+    assert api.status == "operational"
+    assert public_view(client)[0]["components"]["Payments API"] == "operational"
+    assert incident.status != "resolved"

@@ -35,6 +35,8 @@ def test_an_admin_adds_a_slack_channel_to_engineering_and_an_update_reaches_it(
         },
     )
     assert response.status_code == 302
+    told = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "they carry no unsubscribe link" in told and "(with the unsubscribe link)" not in told
     subscriber = db.session.scalar(select(Subscriber))
     assert (subscriber.channel, subscriber.address, subscriber.state) == (
         "slack",
