@@ -16,6 +16,8 @@ from pathlib import Path
 from tests.fakes import free_port
 from tests.waiting import wait_until
 
+# Generous: a loaded machine (both CI runs side by side) can be slow to shut down.
+STOP_SECONDS = 60
 HERALD = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "herald"
 
 
@@ -54,4 +56,12 @@ def running_demo(instance: Path):
         yield demo
     finally:
         process.send_signal(signal.SIGINT)
-        demo.output = process.communicate(timeout=30)[0].decode()
+        try:
+            demo.output = process.communicate(timeout=STOP_SECONDS)[0].decode()
+        except subprocess.TimeoutExpired:
+            # Never leave it running (it would outlive the test and be blamed on another).
+            process.kill()
+            demo.output = process.communicate()[0].decode()
+            raise AssertionError(
+                f"herald demo did not stop within {STOP_SECONDS} s of Ctrl-C:\n{demo.output}"
+            ) from None
