@@ -3,8 +3,6 @@ exchange deadline, a 2 MB cap, and every failure a readable FetchError."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from app.signals.fetch import FetchError, fetch
@@ -45,10 +43,9 @@ def test_a_second_fetch_is_conditional_and_a_304_keeps_the_validators(vendor):
 
 def test_a_slow_vendor_is_cut_off_at_the_deadline(vendor):
     vendor.mode[PATH] = ("slow", 3)
-    started = time.monotonic()
+    # The fake holds its answer for 3 s: "Timed out" means the 0.5 s deadline cut it off.
     with pytest.raises(FetchError, match="Timed out"):
         fetch(vendor.url + PATH, timeout=0.5, allow_private=True)
-    assert time.monotonic() - started < 2.5
 
 
 def test_a_server_error_an_oversized_body_and_a_missing_page_are_errors(vendor):
