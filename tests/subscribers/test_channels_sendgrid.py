@@ -93,7 +93,7 @@ def test_a_text_only_message_sends_one_content_block(channel, fake_sendgrid):
     ]
 
 
-def test_a_full_batch_of_1000_recipients_is_one_request(fake_sendgrid):
+def test_a_full_batch_of_1000_recipients_is_one_request(app, fake_sendgrid):
     # A roomy deadline: building and reading 1,000 recipients on a loaded machine can pass
     # the fixture's 0.5 s, and the deadline is not what this test is about.
     channel = SendGridEmail("SG.test-key", fake_sendgrid.url, SENDER, timeout=10)
