@@ -6,8 +6,9 @@ botched, forgot, failed to, restarted the wrong thing or shipped a broken build 
 the same people doing their job ("our engineers deployed a fix", "the team is restoring
 service") is not. Regular rules over sentences: the measured language models were too
 slow per draft and missed as many names as they found (see bench/checks.py and README).
-The words the rules combine are in ``app.comms.blame_words``; a staff member named in
-the text is judged in ``app.comms.blame_people``.
+The words the rules combine are in ``app.comms.blame_words``; the passive and possessive
+rules ("was misconfigured by", "the vendor's faulty update") in ``app.comms.blame_passive``;
+a staff member named in the text is judged in ``app.comms.blame_people``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from app.comms.blame_passive import (
+    CAUSE_WORK,
+    PASSIVE_BY,
+    PASSIVE_FAULT,
+    POSSESSIVE,
+    WIELDED,
+    done_wrong,
+)
 from app.comms.blame_people import known_people_blamed
 from app.comms.blame_words import (
     ADVERB,
@@ -22,9 +31,7 @@ from app.comms.blame_words import (
     ANYWHERE,
     BAD,
     BENIGN,
-    CARELESSLY,
     CAUSE,
-    DAMAGED,
     DEFECT,
     FAULT,
     FAULT_NOUN,
@@ -40,7 +47,6 @@ from app.comms.blame_words import (
     ROLE_NOUN,
     SUPPLIER,
     TEAM,
-    TWICE_VERB,
     WHERE,
     WHO,
     WORK,
@@ -111,86 +117,6 @@ BAD_THING_BY = re.compile(
     rf"(?:(?:was|were)\s+(?!(?:replaced|removed|found|spotted|fixed|repaired|identified|"
     r"reverted|rolled|pulled|withdrawn|isolated|corrected|reported|noticed|detected|caught)\b)"
     rf"[\w-]+(?:\s+out)?\s+by|{WORK}s?\s+from|by)\s+(?P<who>{AGENT}|{NAME})",
-    re.IGNORECASE,
-)
-# Done by someone, and done wrong: "a migration that was run by the Identity team's on-call
-# against the primary without a lock timeout", "a file that was sent twice by a member of
-# our operations team", "rules were incorrectly updated by staff at the hub", "the
-# certificate was not renewed by our provider". What was done wrong is said in the verb
-# group (``how``, ``mid``) or after the agent (``rest``).
-PASSIVE_BY = re.compile(
-    r"\b(?:was|were|been|got|being)\s+(?P<how>(?:(?:not|never)\s+)?(?:(?:properly|yet|"
-    + CARELESSLY
-    + r")\s+)?)(?P<verb>[\w-]+ed|run|done|made|sent|set|put|shipped|written|built|left|taken|"
-    r"read|cut|hit|struck|dug|given|chosen|paid|brought|kept|thrown|drawn|driven)"
-    rf"(?P<mid>(?:\s+(?!by\b)[\w-]+){{0,3}}?)\s+by\s+(?P<who>{AGENT}|{NAME}){WHERE}"
-    r"(?P<rest>[^.;!?]*)",
-    re.IGNORECASE,
-)
-# A duty left undone, said in the passive: "was not renewed by", "had never been tested by".
-_DUTY_UNDONE = re.compile(
-    r"(?:not|never)\s+(?:properly\s+|yet\s+)?(?:renew|test|check|review|patch|updat|appl|"
-    r"approv|verif|monitor|escalat|secur|lock|back|fix|replac|notic|spott|follow|act|read|"
-    r"configur|maintain|inspect|servic|clean|repair|sign)",
-    re.IGNORECASE,
-)
-# Said of the act in the verb group: "sent twice", "updated incorrectly", "run too early".
-_DONE_WRONG = re.compile(
-    rf"\b(?:{CARELESSLY}|too\s+(?:early|late|soon|often)|"
-    r"by\s+(?:mistake|accident|error)|half[\s-]|partly|partially|out\s+of\s+order|"
-    r"without|instead|in\s+error)",
-    re.IGNORECASE,
-)
-# Handed over twice: "a payment file that was sent twice by …" (not "checked twice").
-_TWICE = re.compile(rf"{TWICE_VERB}(?:\s+[\w-]+)*?\s+(?:twice|two\s+times|in\s+duplicate)", re.I)
-# What someone drove or worked with did the damage: "a digger operated by a building
-# contractor struck an underground cable", "a van belonging to our courier hit the gate".
-_STRUCK = (
-    r"(?:struck|hit|ruptured|pierced|punctured|snagged|clipped|"
-    r"(?:crashed|ran|reversed|drove|backed|smashed)\s+into)\b"
-)
-WIELDED = re.compile(
-    r"\b(?:(?:operated|driven|used|worked|controlled|owned|hired|run|steered|handled)\s+by|"
-    rf"belonging\s+to)\s+(?P<who>{AGENT}|{NAME}){WHERE}\s*,?{ADVERB}\s+"
-    rf"(?P<what>{FAULT}|{_STRUCK})",
-    re.IGNORECASE,
-)
-# Harmed by someone: "the router was misconfigured by a contractor", "the install was
-# botched by the vendor's technicians", "the certificate was allowed to expire by …".
-PASSIVE_FAULT = re.compile(
-    r"\b(?:was|were|been|got|being)\s+(?:(?:accidentally|mistakenly|wrongly|incorrectly|"
-    r"carelessly)\s+)?(?:misconfigured|botched|bungled|deleted|wiped|erased|broken|damaged|"
-    r"cut|severed|corrupted|overwritten|truncated|mishandled|misrouted|mislabell?ed|misread|"
-    r"mis-?typed|forgotten|ignored|overlooked|missed|skipped|unplugged|disconnected|"
-    r"switched\s+off|turned\s+off|shut\s+(?:down|off)|allowed\s+to\s+(?:expire|lapse|run\s+out)|"
-    r"left\s+(?:[\w-]+\s+){0,2}?(?:disabled|switched\s+off|unpatched|open|exposed))"
-    rf"(?:\s+[\w-]+){{0,3}}?\s+by\s+(?P<who>{AGENT}|{NAME}){WHERE}(?P<rest>[^.;!?]*)",
-    re.IGNORECASE,
-)
-# "the vendor's faulty update", "Casey's mistake", "our supplier's failure to deliver",
-# "a developer's change [broke checkout]", "Priya's script [truncated the table]".
-POSSESSIVE = re.compile(
-    rf"\b(?P<who>{AGENT}|{NAME})['\u2019]s\s+(?:{FAULT_NOUN}|failure\s+to|"
-    rf"(?:[\w-]+\s+)?(?:{BAD}|botched|bungled|careless|sloppy|rushed|unauthori[sz]ed)\s+"
-    rf"(?:[\w-]+\s+)?{WORK}|(?:[\w-]+\s+){{0,2}}?{WORK}s?(?=\s+(?:(?:had|has|then|also|"
-    rf"accidentally)\s+)*{DAMAGED})"
-    # What they drove or worked with: "a contractor's digger cut through the cable".
-    r"|(?:[\w-]+\s+)?(?:digger|excavator|drill|van|lorry|truck|vehicle|crane|machine)s?\s+"
-    rf"(?:{FAULT}|{_STRUCK})"
-    # Their act, and what it brought or did: "Priya's deploy of build 4.12 shipped with
-    # the flags flipped", "the vendor's update to the firmware broke pairing".
-    rf"|(?:[\w-]+\s+){{0,2}}?{WORK}s?(?:\s+(?:of|to|for|on|in|against)(?:\s+[\w.-]+){{1,3}}?)?"
-    rf"(?=\s+(?:(?:had|has|then|also|accidentally)\s+)*{DAMAGED}))",
-    re.IGNORECASE,
-)
-# Someone's work named as the cause: "Root cause: Priya's deploy of build 4.12", "traced
-# to the vendor's update"; not their planned work ("due to the council's scheduled works").
-_THEIR_WORK = WORK.replace("|work)", ")")
-CAUSE_WORK = re.compile(
-    r"\b(?:(?:root\s+)?cause\s*(?:(?:was|is)\b\s*)?:?|traced\s+(?:back\s+)?to|came\s+from|"
-    r"stemmed\s+from|(?:started|began)\s+with|because\s+of|due\s+to|(?:the\s+)?result\s+of)"
-    rf"\s+(?P<who>{AGENT}|{NAME})['\u2019]s\s+(?!(?:planned|scheduled|routine|regular|annual|"
-    rf"agreed)\b)(?:[\w-]+\s+){{0,2}}?(?:{_THEIR_WORK}|{FAULT_NOUN}|failure\s+to)s?\b",
     re.IGNORECASE,
 )
 CAUSED = re.compile(
@@ -312,19 +238,10 @@ def _in_sentence(sentence: str) -> Iterator[tuple[int, int, bool]]:
         ):
             yield found.start("who"), found.end("who"), role
     for found in PASSIVE_BY.finditer(sentence):
-        rest = found.group("rest")
         role = _is_role(found.group("who"))
         if not role and not _is_name(found.group("who"), False):
             continue
-        how = found.group("how") + found.group("verb")
-        twice = _TWICE.fullmatch(found.group("verb") + found.group("mid"))
-        if (
-            ANYWHERE_RE.search(rest)
-            or re.search(rf"\b{BAD}\b", rest, re.IGNORECASE)
-            or _DUTY_UNDONE.match(how)
-            or _DONE_WRONG.search(found.group("how") + found.group("mid"))
-            or twice
-        ):
+        if done_wrong(found):
             yield found.start("who"), found.end(), role
     for found in WIELDED.finditer(sentence):
         if _is_role(found.group("who")):
