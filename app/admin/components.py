@@ -20,8 +20,8 @@ from app.models import (
     Team,
     VendorSource,
 )
-from app.reports.credits import plain_number as _plain
-from app.reports.credits import tier_lines
+from app.reports.sla_terms import plain_number as _plain
+from app.reports.sla_terms import tier_lines
 from app.signals.claims import claims_on
 from app.status import components as service
 from core.db import db

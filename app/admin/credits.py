@@ -10,6 +10,7 @@ from app.auth.permissions import requires
 from app.reports import credits
 from app.reports.csvtext import csv_text
 from app.reports.metrics import today
+from app.reports.sla_terms import plain_number
 from core.errors import ServiceError
 
 
@@ -28,7 +29,7 @@ def service_credits():
     if error is not None:
         flash(error.message, "error")
         return render_template("admin/credits.html", report=None), 400
-    return render_template("admin/credits.html", report=report, number=credits.plain_number)
+    return render_template("admin/credits.html", report=report, number=plain_number)
 
 
 @bp.get("/credits.csv")

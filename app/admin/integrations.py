@@ -21,7 +21,8 @@ from app.admin.forms import ActionForm, options
 from app.auth.permissions import requires
 from app.models import AlertRule, Component, Integration
 from app.signals import integrations as service
-from app.signals.alerts import COMPONENT_LABEL, recent_alerts
+from app.signals.alert_payloads import COMPONENT_LABEL
+from app.signals.alerts import recent_alerts
 from core.db import db
 from core.errors import ServiceError
 from core.vocab import COMPONENT_STATUSES, STATUS_LABELS

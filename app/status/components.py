@@ -123,8 +123,8 @@ def _validate_component(values: dict) -> None:
 
 
 def _clean_sla(values: dict, component: Component | None) -> None:
-    """The SLA and credit tiers are checked where the credits are computed."""
-    from app.reports.credits import clean_sla_values
+    """The SLA and credit tiers are checked with the rest of the SLA terms."""
+    from app.reports.sla_terms import clean_sla_values
 
     clean_sla_values(values, component)
 

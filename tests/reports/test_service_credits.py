@@ -14,13 +14,8 @@ from app.comms.context import Facts
 from app.comms.drafting import compose
 from app.incidents.services import declare_incident
 from app.models import Component, utcnow
-from app.reports.credits import (
-    check_sla,
-    credit_for,
-    credits_report,
-    parse_month,
-    parse_tier_lines,
-)
+from app.reports.credits import credit_for, credits_report, parse_month
+from app.reports.sla_terms import check_sla, parse_tier_lines
 from app.status.components import create_component
 from core.db import db
 from core.errors import ServiceError
