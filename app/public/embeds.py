@@ -37,11 +37,13 @@ INDICATOR_COLOURS = {
     "critical": "#cf222e",
     "maintenance": "#0969da",
 }
+# The page's own words (Statuspage's descriptions: minor service, partial system, major
+# system outage), so the badge never says worse or better than the page.
 INDICATOR_WORDS = {
     "none": "operational",
     "minor": "minor outage",
-    "major": "major outage",
-    "critical": "critical",
+    "major": "partial outage",
+    "critical": "major outage",
     "maintenance": "maintenance",
 }
 STATUS_COLOURS = {

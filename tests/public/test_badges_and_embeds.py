@@ -22,8 +22,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 PAGE_COLOURS = {
     "operational": "#1a7f37",
     "minor outage": "#9a6700",
-    "major outage": "#bc4c00",
-    "critical": "#cf222e",
+    "partial outage": "#bc4c00",
+    "major outage": "#cf222e",
     "maintenance": "#0969da",
 }
 
@@ -66,8 +66,8 @@ def fast(app):
     [
         ("operational", "operational"),
         ("degraded_performance", "minor outage"),
-        ("partial_outage", "major outage"),
-        ("major_outage", "critical"),
+        ("partial_outage", "partial outage"),
+        ("major_outage", "major outage"),
         ("under_maintenance", "maintenance"),
     ],
 )
@@ -99,7 +99,7 @@ def test_the_page_badge_follows_open_incidents_and_maintenance_windows(client, m
 
     outage = declare_incident(None, "Checkout down", "critical", {}, body="Down.", reviewed=True)
     db.session.commit()
-    assert parse_badge(client.get("/badge.svg"))["message"] == "critical"
+    assert parse_badge(client.get("/badge.svg"))["message"] == "major outage"
 
     post_incident_update(None, outage, "resolved", "Back.", reviewed=True)
     post_maintenance_update(None, window, "completed", "Done.")
