@@ -56,6 +56,7 @@ from app.admin import (  # noqa: E402,F401
     approvals,
     audiences,
     audit_log,
+    broadcasts,
     comms_log,
     components,
     composer,

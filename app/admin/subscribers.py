@@ -1,10 +1,10 @@
-"""Admin: subscribers, import/export, quarantine, saved groups, broadcast progress."""
+"""Admin: subscribers, import/export, quarantine, saved groups, recipients preview."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,14 +19,11 @@ from core.db import db
 from subscribers import csv_export, csv_io, groups, staff
 from subscribers.models import (
     CHANNELS,
-    DELIVERY_STATES,
     SUBSCRIBER_STATES,
     Audience,
-    Broadcast,
     SavedGroup,
     Subscriber,
 )
-from subscribers.outbox import progress, reaches
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -49,7 +46,8 @@ def _component_choices(form) -> None:
     ]
 
 
-def _names_of(component_ids) -> list[str]:
+def component_names(component_ids) -> list[str]:
+    """The names of those components, sorted (for a page that lists a selection)."""
     if not component_ids:
         return []
     return list(
@@ -166,7 +164,7 @@ def subscriber(subscriber_id: int):
         "admin/subscriber.html",
         subscriber=subscriber,
         team=db.session.get(Team, subscriber.team_id) if subscriber.team_id else None,
-        component_names=_names_of(component_ids),
+        component_names=component_names(component_ids),
         group_names=group_names,
         deliveries=staff.deliveries_to(subscriber, page_number()),
         action_form=ActionForm(),
@@ -242,7 +240,7 @@ def export_subscribers():
 def saved_groups():
     audiences = _audiences()
     rows = [
-        (g, _names_of(g.component_ids), groups.group_counts(g.audience, g.component_ids))
+        (g, component_names(g.component_ids), groups.group_counts(g.audience, g.component_ids))
         for g in groups.all_groups()
     ]
     return render_template(
@@ -340,64 +338,9 @@ def recipients_preview():
         audience=audience,
         audiences=audiences,
         component_ids=component_ids,
-        component_names=_names_of(component_ids),
+        component_names=component_names(component_ids),
         components=components_by_group(),
         preview=preview,
         teams=teams,
         channels=CHANNELS,
     )
-
-
-# Broadcasts ----------------------------------------------------------------------------
-
-
-@bp.get("/broadcasts")
-@requires("view_admin")
-def broadcasts():
-    page = staff.recent_broadcasts(page_number())
-    progresses = staff.progress_of_many(page.items)
-    return render_template(
-        "admin/broadcasts.html",
-        page=page,
-        progresses=progresses,
-        segments={bid: staff.segments(p) for bid, p in progresses.items()},
-        state_labels=staff.BROADCAST_STATE_LABELS,
-    )
-
-
-@bp.get("/broadcasts/<int:broadcast_id>")
-@requires("view_admin")
-def broadcast(broadcast_id: int):
-    broadcast = db.get_or_404(Broadcast, broadcast_id)
-    current = progress(broadcast)
-    state = request.args.get("state", "")
-    if state not in (*DELIVERY_STATES, staff.RETRYING):
-        state = ""
-    # Before it is expanded, show whom it is going to.
-    preview = (
-        groups.preview_of(reaches(broadcast))
-        if broadcast.state in ("pending", "expanding")
-        else None
-    )
-    return render_template(
-        "admin/broadcast.html",
-        broadcast=broadcast,
-        progress=current,
-        segments=staff.segments(current),
-        state_label=staff.BROADCAST_STATE_LABELS.get(broadcast.state, broadcast.state),
-        deliveries=staff.deliveries_of(broadcast, state, page_number()),
-        state=state,
-        states=(*DELIVERY_STATES, staff.RETRYING),
-        component_names=_names_of(broadcast.component_ids),
-        preview=preview,
-        channels=CHANNELS,
-    )
-
-
-@bp.get("/broadcasts/<int:broadcast_id>/progress.json")
-@requires("view_admin")
-def broadcast_progress(broadcast_id: int):
-    broadcast = db.get_or_404(Broadcast, broadcast_id)
-    response = jsonify(staff.progress_json(progress(broadcast)))
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -10,7 +10,8 @@ broadcasts (in the caller's transaction, sent after it commits).
 - An update published: each audience's own text (the workflow's drafts), or, without
   them, the customers the page's text; on resolution every team is told.
 - Maintenance: each audience's notice of the phase; the customers' only once its public
-  text is approved; the customers' reminder an hour before.
+  text is approved; the customers' reminder an hour before (``maintenance_notices``,
+  registered here by importing it).
 - An overdue update: a reminder to the incident's communications lead.
 - Drafts waiting for approval: every approver who may give it (``staff``); a review's
   outcome: the draft's author.
@@ -27,10 +28,8 @@ from functools import singledispatch
 from sqlalchemy import select
 
 from app.comms import escalation, rollcall
-from app.comms.phases import MAINTENANCE_PHASE_BY_STATUS
 from app.comms.team_status import StatusNow
-from app.models import Communication, Component, Incident, Maintenance, RollCall, User
-from app.models.maintenance import REMINDER_BEFORE
+from app.models import Communication, Component, Incident, RollCall, User
 from app.notifier import incident_channels, messages, staff
 from app.notifier.events import (
     ComponentStatusChanged,
@@ -38,9 +37,6 @@ from app.notifier.events import (
     DraftsAwaitApproval,
     IncidentDeclared,
     IncidentSuggested,
-    MaintenanceApproved,
-    MaintenanceDue,
-    MaintenanceUpdated,
     PostmortemReviewed,
     TextAwaitsApproval,
     UpdateOverdue,
@@ -58,7 +54,6 @@ log = logging.getLogger(__name__)
 
 # Something dated further back than this records history: it is not news to send.
 NEWS_WINDOW = timedelta(hours=1)
-MAINTENANCE_AUDIENCES = ("customers", "support", "engineering")
 
 
 def is_news(moment: datetime) -> bool:
@@ -297,80 +292,6 @@ def tell_teams_resolved(incident: Incident) -> list[Broadcast]:
     return sent
 
 
-def _maintenance_notices(
-    maintenance: Maintenance, update, audiences, *, reminder: bool = False
-) -> list[Broadcast]:
-    phase = "maintenance_scheduled" if reminder else MAINTENANCE_PHASE_BY_STATUS[update.status]
-    sent = []
-    for key in audiences:
-        # The internal audiences read a text still waiting for approval; customers never.
-        note = (update.body if key == "customers" else update.body or update.pending_body) or ""
-        source = (
-            f"maintenance_reminder:{maintenance.id}:{key}"
-            if reminder
-            else f"maintenance_update:{update.id}:{key}"
-        )
-        sent.append(
-            create_broadcast(
-                key,
-                messages.maintenance_message(maintenance, key, phase, note.strip(), reminder),
-                source=source,
-                component_ids=messages.component_ids(maintenance),
-                kind="maintenance",
-            )
-        )
-    return sent
-
-
-def _customers_may_read(maintenance: Maintenance, update) -> bool:
-    return maintenance.is_public and not update.pending_body
-
-
-@notify.register
-def _maintenance_updated(event: MaintenanceUpdated) -> list[Broadcast]:
-    update = event.update
-    maintenance = update.maintenance
-    if not update.deliver_notifications or not is_news(update.display_at):
-        return []
-    audiences = [
-        key
-        for key in MAINTENANCE_AUDIENCES
-        if key != "customers" or _customers_may_read(maintenance, update)
-    ]
-    return _maintenance_notices(maintenance, update, audiences)
-
-
-@notify.register
-def _maintenance_approved(event: MaintenanceApproved) -> list[Broadcast]:
-    update = event.update
-    maintenance = update.maintenance
-    # Approval is the moment the customers may read it: news now, whenever written.
-    if not update.deliver_notifications or not _customers_may_read(maintenance, update):
-        return []
-    if maintenance.status == "completed" and update.status != "completed":
-        return []  # the work is over: an approved earlier phase is history, not news
-    # The window may have moved on while its text waited (it started by the clock):
-    # customers, who were told nothing yet, are told where it is now.
-    current = max(maintenance.updates, key=lambda u: (u.display_at, u.id))
-    if current.status != update.status and _customers_may_read(maintenance, current):
-        return _maintenance_notices(maintenance, current, ["customers"])
-    return _maintenance_notices(maintenance, update, ["customers"])
-
-
-@notify.register
-def _maintenance_due(event: MaintenanceDue) -> list[Broadcast]:
-    maintenance = event.maintenance
-    scheduled = next((u for u in maintenance.updates if u.status == "scheduled"), None)
-    if scheduled is None or not scheduled.deliver_notifications:
-        return []
-    if not _customers_may_read(maintenance, scheduled):
-        return []
-    told_at = scheduled.approved_at or scheduled.created_at
-    if maintenance.scheduled_for - told_at <= REMINDER_BEFORE:
-        return []  # announced within the hour before it starts: a reminder would repeat it
-    return _maintenance_notices(maintenance, scheduled, ["customers"], reminder=True)
-
-
 @notify.register
 def _overdue(event: UpdateOverdue) -> list[Broadcast]:
     incident = event.incident
@@ -417,3 +338,8 @@ def _remind(incident: Incident, lead: User, late: str, due: datetime) -> Broadca
         subscriber_id=subscriber.id,
         summary=f"Reminded {lead.email}: update overdue by {late}",
     )
+
+
+# The maintenance handlers register on ``notify`` at import: whoever imports this module
+# gets them too.
+from app.notifier import maintenance_notices  # noqa: E402,F401
