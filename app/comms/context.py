@@ -62,8 +62,10 @@ def incident_context(
     facts: Facts,
     components: dict[Component, str],
     audience_key: str,
+    impact: str | None = None,
 ) -> dict:
-    """The context for one audience's template about one incident update."""
+    """The context for one audience's template about one incident update; ``impact`` is
+    the update's (a fact sheet's chosen impact), else the incident's as it stands."""
     config = current_app.config
     public_only = audience_key in PUBLIC_AUDIENCES
     visible = {c: s for c, s in components.items() if c.is_public or not public_only}
@@ -81,7 +83,7 @@ def incident_context(
         "status_label": INCIDENT_STATUS_LABELS[status],
         "incident": {
             "name": incident.name,
-            "impact": incident.impact,
+            "impact": impact or incident.impact,
             "status": incident.status,
             "started_at": _time(incident.started_at),
             "duration": human_duration((now - incident.started_at).total_seconds()),

@@ -106,7 +106,12 @@ def _components_of(sheet: FactSheet) -> dict[Component, str]:
 
 def render_texts(sheet: FactSheet, audience_key: str) -> templating.Texts:
     context = incident_context(
-        sheet.incident, sheet.status, Facts.of(sheet), _components_of(sheet), audience_key
+        sheet.incident,
+        sheet.status,
+        Facts.of(sheet),
+        _components_of(sheet),
+        audience_key,
+        impact=sheet.impact,
     )
     return templating.render(audience_key, sheet.status, context)
 

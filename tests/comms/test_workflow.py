@@ -347,3 +347,20 @@ def test_a_new_set_replaces_the_sets_not_yet_published(incident, make_user):
     db.session.commit()
     assert newer.published_at is not None and older.published_at is None
     assert older.drafts[0].state != "discarded"  # untouched: the lead may still read it
+
+
+def test_every_draft_says_the_impact_chosen_on_the_fact_sheet(incident, make_user):
+    # The incident was declared major; the lead raises it to critical on this update.
+    lead = make_user("comms_lead")
+    sheet = compose(
+        lead,
+        incident,
+        status="identified",
+        facts=facts(),
+        audiences=["customers", "engineering", "executives"],
+        impact="critical",
+    )
+    for draft in (d for d in sheet.drafts if d.audience_key != "customers"):
+        text = draft.page_text + draft.email_body + draft.sms_text
+        assert "critical" in text.lower(), draft.audience_key
+        assert "major impact" not in text.lower(), draft.audience_key
