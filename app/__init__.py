@@ -83,7 +83,7 @@ def _register_periodic_jobs(app: Flask) -> None:
     from app.notifier.incident_channels import open_incident_channels
     from app.notifier.slack_people import match_staff
     from app.signals.alerts import settle as settle_alerts
-    from app.signals.listening import poll_listening_feeds
+    from app.signals.listening_items import poll_listening_feeds
     from app.signals.vendors import poll_vendor_sources
     from app.staff_sessions import forget_old_sessions
     from subscribers.worker import register_periodic_job

@@ -17,12 +17,12 @@ from core.errors import ServiceError
 def create_integration_command(kind: str, name: str) -> None:
     """Make an Alertmanager/Grafana (bearer token) or monitor (signing secret)
     integration; prints its URL and credential once."""
-    from app.signals.integrations import (
+    from app.signals.integration_snippets import (
         alertmanager_snippet,
-        create_integration,
         monitor_instructions,
         webhook_url,
     )
+    from app.signals.integrations import create_integration
 
     try:
         integration, plain = create_integration(None, kind, name)

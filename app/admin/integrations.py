@@ -4,8 +4,8 @@ times, and the alerts they sent lately.
 
 A new integration's credential is on the answer to the form that made it and nowhere
 else (Herald keeps only a hash of a token, and a monitor's secret encrypted), so that
-answer is never cached. The forms only split lines; app.signals.integrations checks
-every value and refuses with a message, writing nothing."""
+answer is never cached. The forms only split lines; app.signals.integrations and
+app.signals.alert_rules check every value and refuse with a message, writing nothing."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from app.admin import attempt, bp, form_errors
 from app.admin.forms import ActionForm, options
 from app.auth.permissions import requires
 from app.models import AlertRule, Component, Integration
+from app.signals import alert_rules, integration_snippets
 from app.signals import integrations as service
 from app.signals.alert_payloads import COMPONENT_LABEL
 from app.signals.alerts import recent_alerts
@@ -105,7 +106,7 @@ def parse_rule_lines(text: str) -> dict[str, str]:
         raise ServiceError(
             "Give at least one label=value line, e.g. “service=checkout”.", "matchers"
         )
-    return service.parse_matcher_lines(text)
+    return alert_rules.parse_matcher_lines(text)
 
 
 REVOKED_NOTE = "This integration is revoked: its rules and severities can no longer be changed."
@@ -151,14 +152,16 @@ def _no_store(response, status: int):
 def _list_page(form: NewIntegrationForm, status: int = 200, made=None, plain=None):
     shown = None
     if made is not None:
-        url = service.webhook_url(made)
+        url = integration_snippets.webhook_url(made)
         names = [c.name for c in _components()]
         shown = {
             "url": url,
-            "snippet": service.alertmanager_snippet(url, plain)
+            "snippet": integration_snippets.alertmanager_snippet(url, plain)
             if made.kind == "alertmanager"
             else None,
-            "curl": service.monitor_curl_example(url, plain, names[0] if names else "API")
+            "curl": integration_snippets.monitor_curl_example(
+                url, plain, names[0] if names else "API"
+            )
             if made.kind == "monitor"
             else None,
         }
@@ -182,8 +185,8 @@ def _detail_page(integration, settings=None, rule_form=None, status: int = 200):
         "admin/integration.html",
         integration=integration,
         kinds=KIND_LABELS,
-        url=service.webhook_url(integration),
-        rules=service.rules_of(integration),
+        url=integration_snippets.webhook_url(integration),
+        rules=alert_rules.rules_of(integration),
         alerts=recent_alerts(integration, RECENT_ALERTS),
         names=names,
         settings=settings or _settings_form(integration, formdata=False),
@@ -260,7 +263,7 @@ def add_alert_rule(integration_id: int):
         return _detail_page(found, rule_form=form, status=400)
     component = db.session.get(Component, form.component_id.data)
     rule, status = attempt(
-        lambda: service.add_rule(
+        lambda: alert_rules.add_rule(
             current_user, found, parse_rule_lines(form.matchers.data), component
         )
     )
@@ -281,7 +284,7 @@ def delete_alert_rule(integration_id: int, alert_rule_id: int):
     if not form.validate_on_submit():
         form_errors(form)
         return _detail_page(found, status=400)
-    done, _ = attempt(lambda: service.delete_rule(current_user, rule) or True)
+    done, _ = attempt(lambda: alert_rules.delete_rule(current_user, rule) or True)
     if done:
         flash("Deleted the rule.", "success")
     return redirect(url_for("admin.integration", integration_id=found.id))

@@ -12,6 +12,7 @@ from app.api.errors import ApiError
 from app.api.inputs import invalid, json_body, text
 from app.api.lookup import by_public_id
 from app.models import Alert, AlertRule, Component, Integration
+from app.signals import alert_rules, integration_snippets
 from app.signals import integrations as service
 from app.signals.alerts import recent_alerts
 from core.db import db
@@ -26,7 +27,7 @@ def _integration(row: Integration) -> dict:
         "id": row.public_id,
         "kind": row.kind,
         "name": row.name,
-        "url": service.webhook_url(row),
+        "url": integration_snippets.webhook_url(row),
         "severity_map": row.severity_map,
         "min_firing_seconds": row.min_firing_seconds,
         "min_clear_seconds": row.min_clear_seconds,
@@ -99,7 +100,9 @@ def create_integration():
     db.session.commit()
     answer = {**_integration(made), "credential": plain}
     if made.kind == "alertmanager":
-        answer["alertmanager_config"] = service.alertmanager_snippet(answer["url"], plain)
+        answer["alertmanager_config"] = integration_snippets.alertmanager_snippet(
+            answer["url"], plain
+        )
     response = jsonify(answer)
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
@@ -120,7 +123,7 @@ def revoke_integration(integration_id: str):
 @allow("manage_integrations")
 def rules(integration_id: str):
     integration = by_public_id(Integration, integration_id, "integration")
-    return jsonify({"rules": [_rule(r) for r in service.rules_of(integration)]})
+    return jsonify({"rules": [_rule(r) for r in alert_rules.rules_of(integration)]})
 
 
 @bp.post("/integrations/<integration_id>/rules")
@@ -129,7 +132,7 @@ def add_rule(integration_id: str):
     data = json_body(("matchers", "component", "position"), required=("matchers", "component"))
     integration = by_public_id(Integration, integration_id, "integration")
     component = by_public_id(Component, text(data, "component"), "component")
-    rule = service.add_rule(
+    rule = alert_rules.add_rule(
         api_user(), integration, data["matchers"], component, data.get("position")
     )
     db.session.commit()
@@ -149,9 +152,9 @@ def delete_rule(integration_id: str):
     rule = db.session.get(AlertRule, int(raw))
     if rule is None or rule.integration_id != integration.id:
         raise ApiError(404, "not_found", f"No rule {raw} on this integration.")
-    service.delete_rule(api_user(), rule)
+    alert_rules.delete_rule(api_user(), rule)
     db.session.commit()
-    return jsonify({"rules": [_rule(r) for r in service.rules_of(integration)]})
+    return jsonify({"rules": [_rule(r) for r in alert_rules.rules_of(integration)]})
 
 
 @bp.get("/alerts")

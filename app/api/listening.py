@@ -18,7 +18,7 @@ from app.api.inputs import boolean, invalid, json_body, moment, text
 from app.api.lookup import by_public_id
 from app.api.shapes import time
 from app.models import ListeningFeed
-from app.signals import listening
+from app.signals import listening, listening_mentions
 from core.db import db
 from core.time import utcnow
 
@@ -140,7 +140,7 @@ def mentions():
     if len(raw) > 64:
         raise invalid("'since' is too long for a time.", "since")
     since = moment(raw, "since") if raw else utcnow() - timedelta(hours=6)
-    rows = listening.latest_mentions(MENTIONS_LIMIT, since=since)
+    rows = listening_mentions.latest_mentions(MENTIONS_LIMIT, since=since)
     return jsonify(
         {
             "since": time(since),

@@ -19,13 +19,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.models import Component, Integration
-from app.signals.integrations import (
-    TOKEN_SCHEME,
-    add_rule,
-    create_integration,
-    hash_token,
-    webhook_url,
-)
+from app.signals.alert_rules import add_rule
+from app.signals.integration_credentials import TOKEN_SCHEME, hash_token
+from app.signals.integration_snippets import webhook_url
+from app.signals.integrations import create_integration
 from core.db import db
 
 DEMO_INTEGRATION_NAME = "Prometheus"

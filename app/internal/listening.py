@@ -2,7 +2,7 @@
 as a small bar chart drawn on the server (no script), and the latest items.
 
 Items are strangers' words: they reach the template as plain text and Jinja escapes
-them; links are kept only when they are web addresses (see app.signals.listening)."""
+them; links are kept only when they are web addresses (see app.signals.listening_items)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.internal import bp
-from app.signals import listening
+from app.signals import listening_mentions
 from core.time import utcnow
 
 CHART_WIDTH = 240
@@ -32,7 +32,7 @@ class MentionsView:
     bars: list[Bar]
     total: int
     peak: int
-    latest: list[listening.MentionRow]
+    latest: list[listening_mentions.MentionRow]
     rising: bool
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
@@ -41,10 +41,10 @@ class MentionsView:
 @bp.app_template_global("mentions_view")
 def mentions_view() -> MentionsView:
     now = utcnow()
-    counts = listening.counts_per_bucket(now)
+    counts = listening_mentions.counts_per_bucket(now)
     peak = max(counts)
     step = CHART_WIDTH // len(counts)
-    start = now - listening.BUCKET * len(counts)
+    start = now - listening_mentions.BUCKET * len(counts)
     bars = []
     for n, count in enumerate(counts):
         height = round(count / peak * (CHART_HEIGHT - 2)) if peak else 0
@@ -57,18 +57,18 @@ def mentions_view() -> MentionsView:
                 width=step - 2,
                 height=height,
                 count=count,
-                start=start + listening.BUCKET * n,
+                start=start + listening_mentions.BUCKET * n,
             )
         )
     return MentionsView(
         bars=bars,
         total=sum(counts),
         peak=peak,
-        latest=listening.latest_mentions(10),
-        rising=listening.rising(now),
+        latest=listening_mentions.latest_mentions(10),
+        rising=listening_mentions.rising(now),
     )
 
 
 @bp.app_template_global("mentions_rising")
 def mentions_rising() -> bool:
-    return listening.rising()
+    return listening_mentions.rising()

@@ -26,9 +26,11 @@ from app.signals.alert_payloads import (
     read_alertmanager,
     read_monitor,
 )
+from app.signals.alert_rules import rule_matches
 from app.signals.backing import alert_key
 from app.signals.claims import claim, withdraw_source
-from app.signals.integrations import rule_matches, status_for_severity, touch
+from app.signals.integration_credentials import touch
+from app.signals.integrations import status_for_severity
 from app.signals.suggestions import suggest
 from core.db import db
 from core.time import utcnow

@@ -1,44 +1,34 @@
 """Monitoring integrations: who may send alerts, how their severities map to component
-statuses, and which labels name which component.
+statuses, making, changing and revoking them.
 
-An Alertmanager (or Grafana) integration authenticates with a bearer token that Herald
-keeps only as a SHA-256 hash (it is shown once). A monitor integration signs its
-requests with an HMAC secret; checking a signature needs the secret itself, so it is
-kept encrypted with a key derived from the app's secret key (rotating SECRET_KEY
-therefore means making monitor integrations again).
+Credentials (tokens, encrypted monitor secrets, verification) are in
+``integration_credentials``; label rules in ``alert_rules``; the snippets that tell a
+sender where to post in ``integration_snippets``.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import secrets
-from datetime import timedelta
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.models import Alert, AlertRule, Component, Integration, User
+from app.models import Alert, Integration, User
 from app.models.signals import INTEGRATION_KINDS
 from app.signals.claims import withdraw_source
+from app.signals.integration_credentials import (
+    SECRET_BYTES,
+    TOKEN_SCHEME,
+    encrypt_secret,
+    hash_token,
+)
 from core import audit
 from core.db import db
 from core.errors import Conflict, NotFound, ServiceError
 from core.time import utcnow
 from core.vocab import COMPONENT_STATUSES
 
-TOKEN_SCHEME = {"alertmanager": "hrla", "monitor": "hrlm"}
-SECRET_BYTES = 32
 MAX_NAME = 120
 MAX_MIN_SECONDS = 24 * 3600
-MAX_MATCHERS = 20
-MAX_RULES = 200
-MAX_LABEL = 200
 # "Alert: no change" in a severity map: the alert is kept and shown, but claims nothing.
 NO_CHANGE = "operational"
 DEFAULT_SEVERITY_MAP = {
@@ -48,37 +38,6 @@ DEFAULT_SEVERITY_MAP = {
 }
 # A severity the map does not name (or no severity label at all).
 UNMAPPED_SEVERITY_STATUS = "degraded_performance"
-# last_used_at is written at most this often: a busy sender does not make every
-# delivery a write.
-TOUCH_EVERY = timedelta(minutes=1)
-
-
-def hash_token(plain: str) -> str:
-    return hashlib.sha256(plain.encode()).hexdigest()
-
-
-def _fernet() -> Fernet:
-    """The key for monitor secrets: HKDF of SECRET_KEY with a purpose label, so the
-    session-signing key itself never encrypts anything."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"herald integration secrets v1"
-    ).derive(secret)
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
-def encrypt_secret(plain: str) -> str:
-    return _fernet().encrypt(plain.encode()).decode()
-
-
-def decrypt_secret(integration: Integration) -> str | None:
-    """The monitor's secret, or None when it cannot be read (SECRET_KEY changed)."""
-    if not integration.secret_encrypted:
-        return None
-    try:
-        return _fernet().decrypt(integration.secret_encrypted.encode()).decode()
-    except InvalidToken:
-        return None
 
 
 def _name(name: str) -> str:
@@ -171,37 +130,6 @@ def create_integration(
     return integration, plain
 
 
-def verify_token(plain: str) -> Integration | None:
-    """The active Alertmanager integration a bearer token belongs to, or None. Looked up
-    by hash, so no comparison runs over the secret."""
-    plain = (plain or "").strip()
-    if not plain or len(plain) > 200:
-        return None
-    digest = hash_token(plain)
-    found = db.session.scalar(select(Integration).where(Integration.token_hash == digest))
-    if found is None or not hmac.compare_digest(found.token_hash, digest):
-        return None
-    if found.revoked_at is not None or found.kind != "alertmanager":
-        return None
-    return found
-
-
-def active_monitors() -> list[Integration]:
-    return list(
-        db.session.scalars(
-            select(Integration)
-            .where(Integration.kind == "monitor", Integration.revoked_at.is_(None))
-            .order_by(Integration.id)
-        )
-    )
-
-
-def touch(integration: Integration) -> None:
-    now = utcnow()
-    if integration.last_used_at is None or now - integration.last_used_at >= TOUCH_EVERY:
-        integration.last_used_at = now
-
-
 def find_integration(name_or_id: str) -> Integration:
     """By name, public id or database id (the CLI and the API)."""
     key = (name_or_id or "").strip()
@@ -271,171 +199,3 @@ def update_integration(
             changes=changes,
         )
     return changes
-
-
-# Rules -----------------------------------------------------------------------------------
-
-
-def check_matchers(value) -> dict[str, str]:
-    if not isinstance(value, dict) or not value:
-        raise ServiceError(
-            'A rule needs matchers, {"label": "value"}: every one must match.', "matchers"
-        )
-    if len(value) > MAX_MATCHERS:
-        raise ServiceError(f"A rule can have at most {MAX_MATCHERS} matchers.", "matchers")
-    checked = {}
-    for label, wanted in value.items():
-        if not isinstance(label, str) or not isinstance(wanted, str):
-            raise ServiceError("Matcher labels and values must be strings.", "matchers")
-        label = label.strip()
-        if not label or len(label) > MAX_LABEL or len(wanted) > MAX_LABEL:
-            raise ServiceError(
-                f"A matcher label must be 1 to {MAX_LABEL} characters and its value at "
-                f"most {MAX_LABEL}.",
-                "matchers",
-            )
-        checked[label] = wanted.strip()
-    return checked
-
-
-def parse_matcher_lines(text: str) -> dict[str, str]:
-    """The admin's editor: one ``label=value`` per line."""
-    matchers = {}
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        line = line.strip()
-        if not line:
-            continue
-        label, equals, value = line.partition("=")
-        if not equals or not label.strip():
-            raise ServiceError(f"Line {number} is not label=value: {line[:60]!r}.", "matchers")
-        matchers[label.strip()] = value.strip().strip('"')
-    return check_matchers(matchers)
-
-
-def rules_of(integration: Integration) -> list[AlertRule]:
-    return list(
-        db.session.scalars(
-            select(AlertRule)
-            .where(AlertRule.integration_id == integration.id)
-            .order_by(AlertRule.position, AlertRule.id)
-        )
-    )
-
-
-def add_rule(
-    actor: User | None,
-    integration: Integration,
-    matchers: dict,
-    component: Component | None,
-    position: int | None = None,
-) -> AlertRule:
-    """Alerts of ``integration`` whose labels match every matcher belong to
-    ``component`` (rules are tried in position order; the first match wins)."""
-    if component is None:
-        raise NotFound("No such component.", "component")
-    matchers = check_matchers(matchers)
-    count = db.session.scalar(
-        select(func.count()).where(AlertRule.integration_id == integration.id)
-    )
-    if count >= MAX_RULES:
-        raise ServiceError(f"An integration can have at most {MAX_RULES} rules.", "matchers")
-    if position is None:
-        last = db.session.scalar(
-            select(func.max(AlertRule.position)).where(AlertRule.integration_id == integration.id)
-        )
-        position = (last or 0) + 1
-    elif isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= 10_000:
-        raise ServiceError("The position must be a whole number from 0 to 10000.", "position")
-    rule = AlertRule(
-        integration_id=integration.id,
-        matchers=matchers,
-        component_id=component.id,
-        position=position,
-        created_at=utcnow(),
-    )
-    db.session.add(rule)
-    db.session.flush()
-    shown = ", ".join(f"{k}={v}" for k, v in matchers.items())
-    audit.record(
-        actor,
-        "alert_rule.create",
-        integration,
-        f"Integration {integration.name}: alerts with {shown} → {component.name}",
-    )
-    return rule
-
-
-def delete_rule(actor: User | None, rule: AlertRule) -> None:
-    integration = db.session.get(Integration, rule.integration_id)
-    component = db.session.get(Component, rule.component_id)
-    shown = ", ".join(f"{k}={v}" for k, v in rule.matchers.items())
-    db.session.delete(rule)
-    db.session.flush()
-    audit.record(
-        actor,
-        "alert_rule.delete",
-        integration,
-        f"Integration {integration.name if integration else '?'}: removed the rule "
-        f"{shown} → {component.name if component else '?'}",
-    )
-
-
-def rule_matches(rule: AlertRule, labels: dict) -> bool:
-    return all(labels.get(label) == wanted for label, wanted in rule.matchers.items())
-
-
-# Where to point a sender ---------------------------------------------------------------
-
-
-def webhook_url(integration: Integration) -> str:
-    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-    return f"{base}/webhooks/{integration.kind}"
-
-
-def alertmanager_snippet(url: str, token: str) -> str:
-    """The receiver to paste into alertmanager.yml (route alerts to ``herald``)."""
-    return (
-        "receivers:\n"
-        "  - name: herald\n"
-        "    webhook_configs:\n"
-        f"      - url: {url}\n"
-        "        send_resolved: true\n"
-        "        http_config:\n"
-        "          authorization:\n"
-        "            type: Bearer\n"
-        f"            credentials: {token}\n"
-    )
-
-
-def monitor_instructions(url: str) -> str:
-    return (
-        f"POST {url} with a JSON body "
-        '{"id": "<check>", "component": "<component id or name>", '
-        '"status": "<status, or resolved>", "summary": "<text>"} and the header '
-        'X-Herald-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body with the '
-        "secret>."
-    )
-
-
-def monitor_curl_example(url: str, secret: str, component: str = "API") -> str:
-    """A shell script that sends one signed monitor request: what a cron job or CI step
-    can copy (the admin shows it with a new monitor's secret)."""
-    body = json.dumps(
-        {
-            "id": "checkout-probe",
-            "component": component,
-            "status": "major_outage",
-            "summary": "The checkout probe fails",
-        },
-        separators=(",", ":"),
-    )
-    quoted = body.replace("'", "'\\''")
-    return (
-        f"SECRET='{secret}'\n"
-        f"BODY='{quoted}'\n"
-        "T=$(date +%s)\n"
-        'SIG=$(printf \'%s.%s\' "$T" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -r '
-        "| cut -d' ' -f1)\n"
-        f"curl -sS -X POST '{url}' -H 'Content-Type: application/json' \\\n"
-        '  -H "X-Herald-Signature: t=$T,v1=$SIG" --data "$BODY"\n'
-    )

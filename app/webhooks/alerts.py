@@ -15,7 +15,7 @@ from flask import jsonify, request
 
 from app.extensions import csrf, limiter
 from app.input_bounds import MAX_JSON_BYTES, BadJson, read_json
-from app.signals import integrations
+from app.signals import integration_credentials
 from app.signals.alerts import ingest_alertmanager, ingest_monitor
 from app.webhooks import bp
 from core.db import db
@@ -77,7 +77,7 @@ def alertmanager():
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         return _refused("alertmanager", "send the integration token as Authorization: Bearer")
-    integration = integrations.verify_token(credentials)
+    integration = integration_credentials.verify_token(credentials)
     if integration is None:
         return _refused("alertmanager", "the token is unknown or revoked")
     payload, error = _body()
@@ -100,8 +100,8 @@ def monitor():
     integration = next(
         (
             candidate
-            for candidate in integrations.active_monitors()
-            if (secret := integrations.decrypt_secret(candidate))
+            for candidate in integration_credentials.active_monitors()
+            if (secret := integration_credentials.decrypt_secret(candidate))
             and signature_valid(secret, header, raw, tolerance=SIGNATURE_TOLERANCE)
         ),
         None,

@@ -101,7 +101,8 @@ def build_world() -> dict[str, object]:
     from app.signals.listening import create_feed
 
     feed = create_feed(None, "Forum", "https://forum.example/search.rss")
-    from app.signals.integrations import add_rule, create_integration
+    from app.signals.alert_rules import add_rule
+    from app.signals.integrations import create_integration
 
     integration, _ = create_integration(None, "alertmanager", "Prometheus")
     alert_rule = add_rule(None, integration, {"service": "api"}, api)

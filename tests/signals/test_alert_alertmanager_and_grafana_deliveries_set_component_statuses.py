@@ -99,7 +99,7 @@ def test_herald_component_names_a_component_by_name_id_or_public_id(app, client,
 
 
 def test_rules_map_labels_to_components_in_order_and_the_label_wins(app, client, make_component):
-    from app.signals.integrations import add_rule
+    from app.signals.alert_rules import add_rule
 
     api, web, other = (make_component(n) for n in ("API", "Website", "Other"))
     made, token = integration(min_firing_seconds=0, min_clear_seconds=0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from app.models import Integration
-from app.signals.integrations import decrypt_secret, hash_token
+from app.signals.integration_credentials import decrypt_secret, hash_token
 from core.db import db
 from tests.signals.alert_payloads import alertmanager, am_alert
 from tests.signals.alert_setup import post_alertmanager

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.demo import seed_demo
 from app.demo.alerts import demo_integration, demo_token
 from app.models import Alert, Component, Integration
-from app.signals.integrations import hash_token
+from app.signals.integration_credentials import hash_token
 from core.db import db
 from tests.demo_process import running_demo
 from tests.signals.alert_payloads import alertmanager, am_alert

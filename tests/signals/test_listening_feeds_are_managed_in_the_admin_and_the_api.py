@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.api.tokens import create_token
 from app.models import ListeningFeed, Mention
 from app.signals.fetch import Fetched
-from app.signals.listening import create_feed, handle
+from app.signals.listening import create_feed
+from app.signals.listening_items import handle
 from core.db import db
 from tests.api.helpers import ApiClient, error_of
 from tests.signals.listening_feeds import forum_search, minutes_ago

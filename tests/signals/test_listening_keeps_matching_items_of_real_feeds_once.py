@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, ListeningFeed, Mention
 from app.signals.fetch import Fetched
-from app.signals.listening import create_feed, handle, keywords_for, match
+from app.signals.listening import create_feed
+from app.signals.listening_items import handle, keywords_for, match
 from app.signals.polling import poll_due
 from core.db import db
 from subscribers.worker import periodic_jobs

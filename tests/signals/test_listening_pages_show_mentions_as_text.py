@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from app.incidents.services import declare_incident
 from app.signals.fetch import Fetched
-from app.signals.listening import create_feed, handle
+from app.signals.listening import create_feed
+from app.signals.listening_items import handle
 from core.db import db
 from tests.signals.listening_feeds import forum_search, minutes_ago
 

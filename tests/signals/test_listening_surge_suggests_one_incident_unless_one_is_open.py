@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.incidents.services import declare_incident
 from app.models import Incident, SuggestedIncident
 from app.signals.fetch import Fetched
-from app.signals.listening import create_feed, handle
+from app.signals.listening import create_feed
+from app.signals.listening_items import handle
 from core.db import db
 from tests.signals.listening_feeds import forum_search, mastodon_hashtag, minutes_ago
 
