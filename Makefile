@@ -28,7 +28,7 @@ serve: install
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,6 +12,8 @@ import pytest
 
 from tests.demo_process import running_demo
 
+pytestmark = pytest.mark.demo_process
+
 
 def get(url: str) -> tuple[int, bytes]:
     try:

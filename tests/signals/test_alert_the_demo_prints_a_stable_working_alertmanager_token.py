@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.demo import seed_demo
@@ -24,6 +25,8 @@ from core.db import db
 from tests.demo_process import running_demo
 from tests.signals.alert_payloads import alertmanager, am_alert
 from tests.signals.alert_setup import post_alertmanager
+
+pytestmark = pytest.mark.demo_process
 
 HERALD = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "herald"
 
