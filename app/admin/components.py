@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.reports.sla_terms import plain_number as _plain
 from app.reports.sla_terms import tier_lines
-from app.signals.claims import claims_on
+from app.signals.claims import all_claims, claims_on
 from app.status import components as service
 from core.db import db
 from core.vocab import STATUS_LABELS
@@ -277,8 +277,11 @@ def delete_group(group_id: int):
 
 @bp.app_template_global("signal_claims")
 def signal_claims(component_id: int):
-    """The component's present claims by vendors and alerts, worst first."""
-    return claims_on(component_id)
+    """The component's present claims by vendors and alerts, worst first. A page that
+    lists every component reads them all once per request."""
+    if "signal_claims" not in g:
+        g.signal_claims = all_claims()
+    return g.signal_claims.get(component_id, [])
 
 
 @bp.app_template_global("held_by_hand")

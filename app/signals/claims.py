@@ -93,6 +93,17 @@ def claims_on(component_id: int) -> list[ComponentSignal]:
     return sorted(rows, key=lambda row: (-STATUS_SEVERITY[row.status], row.since))
 
 
+def all_claims() -> dict[int, list[ComponentSignal]]:
+    """Every component's present claims, worst first, in one query (for pages that list
+    every component)."""
+    grouped: dict[int, list[ComponentSignal]] = {}
+    for row in db.session.scalars(select(ComponentSignal)):
+        grouped.setdefault(row.component_id, []).append(row)
+    for rows in grouped.values():
+        rows.sort(key=lambda row: (-STATUS_SEVERITY[row.status], row.since))
+    return grouped
+
+
 def recompute(component: Component, at: datetime) -> bool:
     """Apply the worst present claim to the component (see set_signal_status)."""
     rows = claims_on(component.id)
