@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PORT
 
-.PHONY: install demo serve test lint format bench-page bench-fanout bench-drill clean
+.PHONY: install demo serve test lint format translations bench-page bench-fanout bench-spike bench-drill clean
 
 # Loud on purpose: the first install takes a minute or two, and silence looks like a hang.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -39,11 +39,25 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The public pages' and subscriber messages' words in other languages (app/translations):
+# extract the English, merge it into each language's catalog, compile the catalogs. The
+# compiled messages.mo files are committed beside the .po files (a test checks they match),
+# so a fresh clone needs no step of its own.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Herald -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations \
+		--no-fuzzy-matching --ignore-obsolete --width 100
+	$(BIN)/pybabel compile -d app/translations --statistics
+
 bench-page: install
 	$(BIN)/python bench/page.py
 
 bench-fanout: install
-	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/fanout.py $(FANOUT_ARGS)
+
+bench-spike: install
+	$(BIN)/python bench/spike.py $(SPIKE_ARGS)
 
 bench-drill: install
 	$(BIN)/python bench/drill.py $(DRILL_ARGS)

@@ -36,6 +36,7 @@ def create_app(settings: dict | None = None) -> Flask:
 
     from app import slack, web
     from app.extensions import csrf, limiter, login_manager, migrate
+    from app.i18n import setup as i18n_setup
     from core.db import db
 
     db.init_app(app)
@@ -44,11 +45,13 @@ def create_app(settings: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     web.init_app(app)
+    i18n_setup.init_app(app)  # after web: its filters speak the reader's language
 
     from app.admin import bp as admin_bp
     from app.api import bp as api_v1_bp
     from app.auth import bp as auth_bp
     from app.internal import bp as internal_bp
+    from app.pages.routes import bp as pages_bp
     from app.public import bp as public_bp
     from app.public.api_v2 import bp as api_v2_bp
     from app.webhooks import bp as webhooks_bp
@@ -59,6 +62,7 @@ def create_app(settings: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(internal_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(webhooks_bp)
     slack.init_app(app)  # only when the Slack app is configured
 

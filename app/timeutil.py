@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from app.i18n.dates import duration_text
+
 
 @lru_cache(maxsize=16)
 def _zone(name: str) -> ZoneInfo:
@@ -43,15 +45,6 @@ def split_by_day(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[tup
 
 
 def human_duration(seconds: float) -> str:
-    """'2 h 5 min', '45 min', '30 s' — for durations on pages and in tooltips."""
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    """'2 h 5 min', '45 min', '30 s' — for durations on pages and in tooltips, in the
+    language being rendered."""
+    return duration_text(seconds)

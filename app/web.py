@@ -7,6 +7,7 @@ import os
 
 from flask import Flask, g, jsonify, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -107,8 +108,14 @@ def _error(status: int, title: str, message: str):
         and request.path.startswith(("/admin", "/internal", "/account"))
         and current_user.is_authenticated
     )
+    # On a public page, in the reader's language when the words are in the catalogs
+    # (app/i18n/words.py ERROR_WORDS); staff pages are English, so nothing changes there.
     page = render_template(
-        "errors/error.html", status=status, title=title, message=message, staff_page=staff_page
+        "errors/error.html",
+        status=status,
+        title=gettext(title),
+        message=gettext(message),
+        staff_page=staff_page,
     )
     return page, status
 

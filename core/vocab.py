@@ -63,3 +63,10 @@ ROLE_LABELS = {
 def worst_status(statuses) -> str:
     """The most severe of some component statuses (operational when there are none)."""
     return max(statuses, key=STATUS_SEVERITY.__getitem__, default="operational")
+
+
+# The languages of the public pages and of subscribers' messages (app/translations).
+# Staff pages stay English.
+LANGUAGES = ("en", "de", "es")
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "es": "Español"}
+DEFAULT_LANGUAGE = "en"

@@ -20,7 +20,11 @@
   if (!visitorZone || visitorZone === pageZone) {
     return;
   }
-  var format = new Intl.DateTimeFormat("en-GB", {
+  // The page's language (app.i18n): English keeps Herald's own layout below; another
+  // language takes its own way of writing a date and time.
+  var lang = document.documentElement.getAttribute("lang") || "en";
+  var english = lang === "en";
+  var format = new Intl.DateTimeFormat(english ? "en-GB" : lang, {
     timeZone: visitorZone,
     day: "numeric",
     month: "short",
@@ -33,6 +37,9 @@
 
   // "7 Dec 2026, 10:15 GMT+9": the page's own layout ("7 Dec 2026, 01:15 UTC").
   function text(moment) {
+    if (!english) {
+      return format.format(moment);
+    }
     var parts = {};
     format.formatToParts(moment).forEach(function (part) {
       parts[part.type] = part.value;
@@ -61,7 +68,9 @@
     changed++;
   }
   if (changed) {
-    note.textContent = "Times are shown in your time zone (" + visitorZone +
-      "); this page's time zone is " + pageZone + ".";
+    // The sentence comes translated in the page, with {visitor} and {page} to fill.
+    var sentence = note.getAttribute("data-local-note") ||
+      "Times are shown in your time zone ({visitor}); this page's time zone is {page}.";
+    note.textContent = sentence.replace("{visitor}", visitorZone).replace("{page}", pageZone);
   }
 })();

@@ -49,28 +49,36 @@ COUNTS_FAILURES = ("webhook", "chat_webhook")
 
 
 class ContentCache:
-    """Broadcast contents by id, kept while their deliveries are being sent."""
+    """Broadcast contents by id and language, kept while their deliveries are being
+    sent."""
 
     def __init__(self, size: int = 64):
-        self.items: OrderedDict[int, Content] = OrderedDict()
+        self.items: OrderedDict[tuple[int, str], Content] = OrderedDict()
         self.size = size
 
-    def get(self, broadcast_id: int) -> Content:
-        content = self.items.get(broadcast_id)
+    def get(self, broadcast_id: int, language: str = "en") -> Content:
+        content = self.items.get((broadcast_id, language))
         if content is None:
             b = db.session.get(Broadcast, broadcast_id)
+            # A language the broadcast has no text in gets the English one.
+            texts = (b.translations or {}).get(language) or {
+                "subject": b.subject,
+                "text": b.text_body,
+                "html": b.html_body,
+                "sms": b.sms_body,
+            }
             content = Content(
                 b.id,
                 b.kind,
-                b.subject,
-                b.text_body,
-                b.html_body,
-                b.sms_body,
+                texts["subject"],
+                texts["text"],
+                texts["html"],
+                texts["sms"],
                 b.webhook_payload or {},
                 b.subscriber_id is not None,
                 tuple(b.chat_actions or ()),
             )
-            self.items[broadcast_id] = content
+            self.items[(broadcast_id, language)] = content
             if len(self.items) > self.size:
                 self.items.popitem(last=False)
         return content
@@ -145,28 +153,35 @@ def send_claimed(
     """Send claimed deliveries, grouped by broadcast; returns every outcome and what was
     known of each delivery when it was claimed."""
     outcomes: list[Outcome] = []
-    groups: dict[int, list[Outgoing]] = {}
+    # One batch per broadcast and language: each subscriber reads its own language.
+    groups: dict[tuple[int, str], list[Outgoing]] = {}
     claimed: dict[int, Claimed] = {}
     people = {
-        sid: (link_token(link_id), secret, state)
-        for sid, link_id, secret, state in db.session.execute(
-            select(Subscriber.id, Subscriber.link_id, Subscriber.secret, Subscriber.state).where(
-                ids_in(Subscriber.id, {row[2] for row in rows})
-            )
+        sid: (link_token(link_id), secret, state, language)
+        for sid, link_id, secret, state, language in db.session.execute(
+            select(
+                Subscriber.id,
+                Subscriber.link_id,
+                Subscriber.secret,
+                Subscriber.state,
+                Subscriber.language,
+            ).where(ids_in(Subscriber.id, {row[2] for row in rows}))
         )
     }
     for did, bid, sid, address, attempts in rows:
         claimed[did] = Claimed(attempts, sid, bid)
-        content = contents.get(bid)
-        token, secret, state = people[sid]
+        token, secret, state, language = people[sid]
+        content = contents.get(bid, language)
         if state != "active" and not (content.direct and state == "pending"):
             # Unsubscribed or quarantined after the broadcast was expanded.
             outcomes.append(Outcome(did, SUPPRESSED, error=f"subscriber is {state}"))
             continue
-        groups.setdefault(bid, []).append(Outgoing(did, sid, address, token, secret, attempts))
+        groups.setdefault((bid, language), []).append(
+            Outgoing(did, sid, address, token, secret, attempts)
+        )
     db.session.rollback()  # end the read transaction before the slow part
-    for bid, items in groups.items():
-        outcomes.extend(channel.send_logged(contents.get(bid), items))
+    for (bid, language), items in groups.items():
+        outcomes.extend(channel.send_logged(contents.get(bid, language), items))
     return outcomes, claimed
 
 

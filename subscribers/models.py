@@ -115,6 +115,8 @@ class Subscriber(Base):
     state_reason: Mapped[str] = mapped_column(Text, default="")
     key_account: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str] = mapped_column(String(120), default="")
+    # The language of the messages it gets (core.vocab.LANGUAGES), chosen at sign-up.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # Random; the manage and unsubscribe links carry it signed with SECRET_KEY, and the
     # signature is stored nowhere (subscribers/links.py). A new one voids every link.
     link_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -210,6 +212,9 @@ class Broadcast(Base):
     html_body: Mapped[str] = mapped_column(Text, default="")
     sms_body: Mapped[str] = mapped_column(Text, default="")
     webhook_payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The message in other languages: {language: {subject, text, html, sms}}; a
+    # subscriber whose language is not here gets the English columns above.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
     # Buttons for chat (Slack renders them as buttons, chat webhooks as links):
     # [{"id": "herald_approve", "label", "value", "url", "style"}], see subscribers.chat_actions.
     chat_actions: Mapped[list] = mapped_column(JSON, default=list)

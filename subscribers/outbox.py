@@ -40,6 +40,12 @@ class Message:
     webhook_payload: dict | None = None
     # Buttons for chat (Slack): [{"id", "label", "value", "url"?, "style"?}].
     chat_actions: list | None = None
+    # The same message in other languages: {language: Message}. Each subscriber gets
+    # its language's when there is one, else this (English) one.
+    translations: dict | None = None
+
+    def as_texts(self) -> dict[str, str]:
+        return {"subject": self.subject, "text": self.text, "html": self.html, "sms": self.sms}
 
 
 def create_broadcast(
@@ -73,6 +79,10 @@ def create_broadcast(
         html_body=message.html,
         sms_body=message.sms,
         webhook_payload=message.webhook_payload or {},
+        translations={
+            language: translated.as_texts()
+            for language, translated in (message.translations or {}).items()
+        },
         chat_actions=list(message.chat_actions or []),
         priority=audience.priority,
         state="pending",

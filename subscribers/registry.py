@@ -9,12 +9,15 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.db import db
 from core.directory import component_groups, components
 from core.errors import NotFound, ServiceError
 from core.time import utcnow
+from core.vocab import DEFAULT_LANGUAGE, LANGUAGES
 from subscribers.audiences import get_audience
 from subscribers.channels import slack_api
 from subscribers.links import (
@@ -34,7 +37,7 @@ from subscribers.validation import normalise
 SMS_CODE_LIFETIME = timedelta(hours=24)
 # Chat destinations: staff add them, for internal audiences and teams only.
 STAFF_ONLY_CHANNELS = tuple(c for c in CHANNELS if c not in PUBLIC_CHANNELS)
-QUARANTINED = "This address cannot be subscribed right now; contact us."
+QUARANTINED = _l("This address cannot be subscribed right now; contact us.")
 
 
 def _normalise(channel: str, address: str) -> str:
@@ -83,7 +86,9 @@ def by_token(token: str) -> Subscriber:
         query = None
     subscriber = db.session.scalar(query) if query is not None else None
     if subscriber is None:
-        raise NotFound("This link is not valid. It may be from a subscription that was removed.")
+        raise NotFound(
+            gettext("This link is not valid. It may be from a subscription that was removed.")
+        )
     return subscriber
 
 
@@ -109,7 +114,7 @@ def check_selection(
         else set()
     )
     if set(component_ids) - known_components or set(group_ids) - known_groups:
-        raise ServiceError("Some of the chosen components do not exist.", "components")
+        raise ServiceError(gettext("Some of the chosen components do not exist."), "components")
     return component_ids, group_ids
 
 
@@ -161,13 +166,17 @@ def _direct(subscriber: Subscriber, template: str, source: str, **context) -> No
         subscriber=subscriber,
     )
     base = f"notifications/{template}"
-    message = Message(
-        subject=render_template(f"{base}.subject.txt", **context).strip(),
-        text=render_template(f"{base}.txt", **context),
-        html=render_template(f"{base}.html", **context) if subscriber.channel == "email" else "",
-        sms=render_template(f"{base}.sms.txt", **context).strip(),
-        webhook_payload=context.get("webhook_payload") or {"notice": template},
-    )
+    # One reader: the message is written in the subscriber's language.
+    with force_locale(subscriber.language or DEFAULT_LANGUAGE):
+        message = Message(
+            subject=render_template(f"{base}.subject.txt", **context).strip(),
+            text=render_template(f"{base}.txt", **context),
+            html=render_template(f"{base}.html", **context)
+            if subscriber.channel == "email"
+            else "",
+            sms=render_template(f"{base}.sms.txt", **context).strip(),
+            webhook_payload=context.get("webhook_payload") or {"notice": template},
+        )
     create_broadcast(
         subscriber.audience, message, source=source, kind=template, subscriber_id=subscriber.id
     )
@@ -202,25 +211,31 @@ def subscribe(
     component_ids: list[int] | None = None,
     group_ids: list[int] | None = None,
     audience: str = "customers",
+    language: str = DEFAULT_LANGUAGE,
 ) -> Subscriber:
-    """Public sign-up: a pending subscriber that hears nothing but the confirmation.
+    """Public sign-up: a pending subscriber that hears nothing but the confirmation, in
+    ``language``.
 
     Signing up again with a known address re-sends the confirmation (pending) or does
     nothing visible (active), so the form never reveals who is subscribed.
     """
     if channel not in PUBLIC_CHANNELS:
         raise ServiceError("Sign up by email, SMS or webhook.", "channel")
+    check_language(language)
     address = _normalise(channel, address)
     target = get_audience(audience)
     subscriber = find(channel, address, target)
     if subscriber is not None and subscriber.state == "active":
         return subscriber
     if subscriber is not None and subscriber.state == "quarantined":
-        raise ServiceError(QUARANTINED, "address")
+        raise ServiceError(str(QUARANTINED), "address")
     if subscriber is None:
-        subscriber = _new_subscriber(channel, address, target, state="pending", source="public")
+        subscriber = _new_subscriber(
+            channel, address, target, state="pending", source="public", language=language
+        )
     else:
         subscriber.state, subscriber.state_reason = "pending", ""
+        subscriber.language = language
     db.session.flush()
     set_selection(subscriber, component_ids, group_ids)
     if channel != "webhook":
@@ -247,7 +262,7 @@ def subscribe_proven_webhook(
     if subscriber is not None and subscriber.state == "active":
         return subscriber, False
     if subscriber is not None and subscriber.state == "quarantined":
-        raise ServiceError(QUARANTINED, "address")
+        raise ServiceError(str(QUARANTINED), "address")
     if subscriber is None:
         subscriber = _new_subscriber(
             "webhook",
@@ -266,6 +281,24 @@ def subscribe_proven_webhook(
     activate(subscriber, how)
     db.session.flush()
     return subscriber, True
+
+
+def check_language(language: str) -> None:
+    """Refuse a language Herald has no words in (before anything changes)."""
+    if language not in LANGUAGES:
+        raise ServiceError(
+            gettext(
+                "Choose a language from the list: %(languages)s.", languages=", ".join(LANGUAGES)
+            ),
+            "language",
+        )
+
+
+def set_language(subscriber: Subscriber, language: str) -> Subscriber:
+    """The subscriber's choice of language for the messages it gets."""
+    check_language(language)
+    subscriber.language = language
+    return subscriber
 
 
 def activate(subscriber: Subscriber, how: str) -> Subscriber:
@@ -318,9 +351,13 @@ def add_internal(
     key_account: bool = False,
     name: str = "",
     notify: bool = True,
+    language: str | None = None,
 ) -> tuple[Subscriber, bool]:
     """Staff add (or update) a subscriber, active at once. Returns (subscriber, created).
-    A new one gets a short notice that says so, with the unsubscribe link."""
+    A new one gets a short notice that says so, with the unsubscribe link, in its
+    ``language`` (English when not given)."""
+    if language is not None:
+        check_language(language)
     if channel == "slack" and not slack_api.configured(current_app.config):
         raise ServiceError(slack_api.NOT_SET_UP, "channel")
     address = _normalise(channel, address)
@@ -352,6 +389,8 @@ def add_internal(
     subscriber.team_id = team_id
     subscriber.key_account = key_account
     subscriber.name = name or subscriber.name
+    if language is not None:
+        subscriber.language = language
     db.session.flush()
     set_selection(subscriber, component_ids)
     if created and notify:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import requests
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import update
 
 from core.db import db
@@ -64,7 +65,7 @@ def subscriber_to_confirm(token: str) -> Subscriber:
         raise ServiceError(str(error)) from None
     subscriber = _confirming(subscriber_id, prefix, "email")
     if subscriber is None:
-        raise ServiceError("This confirmation link is not valid any more.")
+        raise ServiceError(gettext("This confirmation link is not valid any more."))
     return subscriber
 
 
@@ -87,7 +88,9 @@ def confirm_by_link(token: str) -> Subscriber:
     if subscriber.state == "active":
         return subscriber
     if subscriber.state != "pending":
-        raise ServiceError("This subscription was cancelled; subscribe again to restart it.")
+        raise ServiceError(
+            gettext("This subscription was cancelled; subscribe again to restart it.")
+        )
     return registry.activate(subscriber, "confirmed by email link")
 
 
@@ -106,7 +109,8 @@ def _count_attempt(subscriber: Subscriber) -> None:
     db.session.refresh(subscriber, ["confirm_attempts"])
     if not counted:
         raise TooManyAttempts(
-            "Too many wrong codes for this number. Subscribe again to get a new code.", "code"
+            gettext("Too many wrong codes for this number. Subscribe again to get a new code."),
+            "code",
         )
 
 
@@ -117,14 +121,18 @@ def confirm_by_code(subscriber: Subscriber, code: str) -> Subscriber:
     if subscriber.state == "active":
         return subscriber
     if subscriber.state != "pending" or not subscriber.confirm_code_hash:
-        raise ServiceError("There is no confirmation waiting for this number.", "code")
+        raise ServiceError(gettext("There is no confirmation waiting for this number."), "code")
     if subscriber.confirm_expires_at is None or subscriber.confirm_expires_at < utcnow():
-        raise ServiceError("That code has expired; subscribe again to get a new one.", "code")
+        raise ServiceError(
+            gettext("That code has expired; subscribe again to get a new one."), "code"
+        )
     _count_attempt(subscriber)
     if not hmac.compare_digest(
         subscriber.confirm_code_hash, registry.hash_code(subscriber, (code or "").strip())
     ):
-        raise ServiceError("That code is not right. Check the text message and try again.", "code")
+        raise ServiceError(
+            gettext("That code is not right. Check the text message and try again."), "code"
+        )
     return registry.activate(subscriber, "confirmed by SMS code")
 
 
@@ -139,11 +147,14 @@ def subscriber_for_code_page(token: str) -> Subscriber:
         subscriber_id, prefix = read_confirmation_token(token)
     except ValueError:
         raise ServiceError(
-            "This confirmation page has expired or is not valid. Subscribe again to get a new code."
+            gettext(
+                "This confirmation page has expired or is not valid. "
+                "Subscribe again to get a new code."
+            )
         ) from None
     subscriber = _confirming(subscriber_id, prefix, "sms")
     if subscriber is None:
-        raise NotFound("This confirmation page is not valid any more. Subscribe again.")
+        raise NotFound(gettext("This confirmation page is not valid any more. Subscribe again."))
     return subscriber
 
 
@@ -221,9 +232,10 @@ def failure_message() -> str:
     one message, so that the form cannot be used to probe which hosts and ports answer
     how (the details go to the log)."""
     timeout = current_app.config["PROVIDER_TIMEOUT"]
-    return (
+    return gettext(
         "The test delivery to that URL did not succeed: it must answer with a 2xx status "
-        f"within {timeout:g} seconds."
+        "within %(seconds)s seconds.",
+        seconds=format(timeout, "g"),
     )
 
 
@@ -287,7 +299,7 @@ def subscribe_webhook(
     if existing is not None and existing.state == "active":
         return WebhookSignup(existing, verified=False)
     if existing is not None and existing.state == "quarantined":
-        raise ServiceError(registry.QUARANTINED, "address")
+        raise ServiceError(str(registry.QUARANTINED), "address")
     component_ids, group_ids = registry.check_selection(component_ids, group_ids)
     # The test carries the subscriber's links and is signed with its new secret, so both
     # exist before the row does.

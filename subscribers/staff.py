@@ -59,8 +59,10 @@ def add_subscriber(
     component_ids: list[int] | None = None,
     key_account: bool = False,
     name: str = "",
+    language: str | None = None,
 ) -> tuple[Subscriber, bool]:
-    """Staff add an internal subscriber, active at once, with a notice that says so."""
+    """Staff add an internal subscriber, active at once, with a notice that says so (in
+    ``language``, the language of every message it gets; English when not given)."""
     subscriber, created = registry.add_internal(
         channel,
         address,
@@ -69,6 +71,7 @@ def add_subscriber(
         component_ids=component_ids,
         key_account=key_account,
         name=name,
+        language=language,
     )
     db.session.flush()
     audit.record(

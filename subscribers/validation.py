@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 
 from core.errors import ServiceError
 
@@ -17,7 +18,9 @@ def normalise_email(raw: str) -> str:
     try:
         return validate_email((raw or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise ServiceError(f"That email address is not valid: {error}", "address") from None
+        raise ServiceError(
+            gettext("That email address is not valid: %(reason)s", reason=error), "address"
+        ) from None
 
 
 def normalise_phone(raw: str, region: str = "US") -> str:
@@ -27,11 +30,17 @@ def normalise_phone(raw: str, region: str = "US") -> str:
         number = phonenumbers.parse(text, None if text.startswith("+") else region)
     except phonenumbers.NumberParseException:
         raise ServiceError(
-            f"{text!r} is not a phone number. Use the international format, e.g. +44 7911 123456.",
+            gettext(
+                "%(number)s is not a phone number. Use the international format, "
+                "e.g. +44 7911 123456.",
+                number=repr(text),
+            ),
             "address",
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise ServiceError(f"{text!r} is not a valid phone number.", "address")
+        raise ServiceError(
+            gettext("%(number)s is not a valid phone number.", number=repr(text)), "address"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -126,13 +135,13 @@ def normalise_webhook_url(raw: str, allow_private: bool) -> str:
     url = (raw or "").strip()
     parts = urlsplit(url)
     if parts.scheme != "https":
-        raise ServiceError("Webhook URLs must start with https://.", "address")
+        raise ServiceError(gettext("Webhook URLs must start with https://."), "address")
     if not parts.hostname:
-        raise ServiceError("That webhook URL has no host.", "address")
+        raise ServiceError(gettext("That webhook URL has no host."), "address")
     if parts.username or parts.password:
-        raise ServiceError("Webhook URLs cannot carry a user name or password.", "address")
+        raise ServiceError(gettext("Webhook URLs cannot carry a user name or password."), "address")
     if len(url) > 500:
-        raise ServiceError("Webhook URLs can be at most 500 characters.", "address")
+        raise ServiceError(gettext("Webhook URLs can be at most 500 characters."), "address")
     if not allow_private:
         check_public_host(parts.hostname, parts.port)
     return url

@@ -34,6 +34,7 @@ def test_herald_demo_serves_the_demo_company_on_a_fresh_checkout(tmp_path):
         assert json.loads(body)["page"]["url"] == demo.base
         assert (instance / "herald.db").is_file()
     assert "Demo staff sign-ins" in demo.output and "admin@example.com" in demo.output
+    assert f"{demo.base}/p/sign-in/" in demo.output  # the private page's viewer
     assert f"{demo.base}/" in demo.output
 
 

@@ -51,6 +51,7 @@ def _values() -> dict[str, object]:
         "token": "not-a-token",
         "state": "operational",
         "filename": "style.css",
+        "slug": "acme",  # the demo's private page
     }
 
 

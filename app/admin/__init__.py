@@ -68,6 +68,7 @@ from app.admin import (  # noqa: E402,F401
     listening,
     maintenance,
     metrics,
+    pages,
     subscribers,
     suggestions,
     templates,

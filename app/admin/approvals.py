@@ -86,6 +86,7 @@ def publish(public_id: str):
                     reach=reach,
                     figures=figures(reach),
                     total=sum(r.total for r in reach),
+                    people=sum(r.people for r in reach),
                 )
                 db.session.rollback()  # asking writes nothing
                 return page

@@ -10,31 +10,34 @@ from sqlalchemy import select
 
 from app.admin import bp, local_to_utc, utc_to_local_input
 from app.comms import continuity
-from app.comms.cadence import cadence_minutes
+from app.comms.cadence import cadence_minutes, pace_impact
 from app.comms.context import Facts
 from app.models import Component, FactSheet, Incident, utcnow
 from core.db import db
 from core.vocab import COMPONENT_STATUSES
 
 
-def suggested_next_update(incident: Incident):
-    """Now plus the incident's update cadence, rounded up to five minutes, as the
-    datetime-local value of the page's time zone."""
+def suggested_next_update(incident: Incident, impact: str | None = None):
+    """Now plus the update cadence for ``impact`` (else the impact the next update is
+    paced by), rounded up to five minutes, as the datetime-local value of the page's
+    time zone."""
     if incident.status == "resolved":
         return None
-    moment = utcnow() + timedelta(minutes=cadence_minutes(incident))
+    moment = utcnow() + timedelta(minutes=cadence_minutes(incident, impact))
     moment = moment.replace(second=0, microsecond=0)
     return utc_to_local_input(moment + timedelta(minutes=-moment.minute % 5))
 
 
 def compose_defaults(incident: Incident, audiences) -> dict:
-    """The composer's first values: the incident's status and impact, every audience, a
-    next update from the cadence, and every other fact from the last fact sheet."""
+    """The composer's first values: the incident's status, the impact of its newest set
+    (published or about to be), every audience, a next update from that impact's cadence,
+    and every other fact from the last fact sheet."""
+    impact = pace_impact(incident)
     values = {
         "status": incident.status,
-        "impact": incident.impact,
+        "impact": impact,
         "audiences": list(audiences),
-        "next_update_at": suggested_next_update(incident),
+        "next_update_at": suggested_next_update(incident, impact),
     }
     facts = continuity.carried_facts(incident)
     if facts is not None:

@@ -18,12 +18,13 @@ from app.admin.impact_notes import warn_about_sheet
 from app.admin.incidents import all_components, chosen_statuses
 from app.auth.permissions import requires
 from app.comms import approval, drafting
-from app.comms.cadence import cadence_minutes
+from app.comms.cadence import cadence_minutes, pace_impact
 from app.comms.checks import ERROR, FIELD_LABELS, blocking
 from app.comms.phases import FIELDS
 from app.models import Component, Draft, FactSheet, Incident, User
 from app.status.effective import dependents_of
 from core.db import db
+from core.vocab import IMPACTS
 from subscribers.audiences import get_audience
 from subscribers.channels.segments import encoding, segment_count
 from subscribers.models import Broadcast
@@ -99,6 +100,7 @@ def compose(incident_id: int):
     elif submitted:
         form_errors(form)
         status = 400
+    cadence_impact = form.impact.data if form.impact.data in IMPACTS else pace_impact(incident)
     # What the chosen components take down with them (shown, not chosen).
     dependent_ids = dependents_of({c.id for c in components if chosen.get(f"component-{c.id}")})
     dependents = [c for c in components if c.id in dependent_ids]
@@ -110,7 +112,9 @@ def compose(incident_id: int):
         chosen=chosen,
         dependents=dependents,
         audiences=audiences,
-        cadence=cadence_minutes(incident),
+        # The cadence of the impact chosen on the form: the one this update will say.
+        cadence=cadence_minutes(incident, cadence_impact),
+        cadence_impact=cadence_impact,
         first_update=drafting.first_update(incident),
         changes=compose_changes(incident, form, chosen, components),
         waiting_sets=drafting.live_sets(incident),

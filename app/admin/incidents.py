@@ -18,6 +18,7 @@ from app.admin.forms import (
     update_form_for,
 )
 from app.auth.permissions import can, requires
+from app.comms.postmortem_checks import check_postmortem
 from app.incidents import postmortems, services
 from app.input_bounds import page_number
 from app.models import Component, Incident, IncidentUpdate, User
@@ -158,6 +159,8 @@ def _incident_page(incident: Incident, update_form: UpdateForm, status: int = 20
     )
     author_id = incident.postmortem_author_id
     postmortem_author = db.session.get(User, author_id) if author_id else None
+    # The checks the updates get, on the text the form holds (the one waiting, if any).
+    postmortem_findings = check_postmortem(incident, postmortem_form.body.data or "")
     return render_template(
         "admin/incident.html",
         incident=incident,
@@ -165,6 +168,7 @@ def _incident_page(incident: Incident, update_form: UpdateForm, status: int = 20
         edit_form=edit_form,
         postmortem_form=postmortem_form,
         postmortem_author=postmortem_author,
+        postmortem_findings=postmortem_findings,
         reject_postmortem_form=RejectPostmortemForm(),
         action_form=ActionForm(),
         components=all_components(),
@@ -282,6 +286,13 @@ def postmortem(incident_id: int):
             else:
                 done = "Postmortem saved as draft."
             flash(done, "success")
+            found = check_postmortem(incident, form.body.data or "")
+            if found:
+                flash(
+                    f"The checks found {len(found)} thing(s) to look at in the postmortem: "
+                    "see them under the form.",
+                    "error",
+                )
             return redirect(url_for("admin.incident", incident_id=incident.id))
     else:
         form_errors(form)

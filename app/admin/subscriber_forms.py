@@ -9,6 +9,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.admin.forms import options
+from core.vocab import DEFAULT_LANGUAGE, LANGUAGE_NAMES
 
 # Slack and chat webhooks are for internal audiences and teams only (refused for a
 # public audience by subscribers.registry.add_internal).
@@ -37,6 +38,13 @@ class SubscriberForm(FlaskForm):
     team_id = SelectField("Team", coerce=int)
     component_ids = SelectMultipleField("Components", coerce=int, validate_choice=True)
     key_account = BooleanField("Key account (sent first)")
+    language = SelectField(
+        "Language",
+        choices=options(list(LANGUAGE_NAMES.items())),
+        default=DEFAULT_LANGUAGE,
+        description="The language of every message it gets (where the message has a text "
+        "in it; English otherwise).",
+    )
 
 
 class SavedGroupForm(FlaskForm):

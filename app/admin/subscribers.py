@@ -116,6 +116,7 @@ def new_subscriber():
                 team_id=team.id if team else None,
                 component_ids=form.component_ids.data,
                 key_account=form.key_account.data,
+                language=form.language.data,
                 name=(form.name.data or "").strip(),
             )
         )

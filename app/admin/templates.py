@@ -5,6 +5,7 @@ back to the shipped default."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -16,11 +17,13 @@ from app.admin.forms import ActionForm
 from app.auth.permissions import requires
 from app.comms import templating
 from app.comms.context import sample_context
+from app.comms.language_checks import check_languages
 from app.comms.phases import FIELDS, PHASE_LABELS, known
 from app.comms.sandbox import render_text
 from app.comms.template_limits import MAX_TEMPLATE
 from app.models import MessageTemplate, User
 from core.db import db
+from core.vocab import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from subscribers.channels.segments import encoding, segment_count
 
 AUDIENCE_LABELS = {
@@ -51,6 +54,27 @@ def _known_or_404(audience: str, phase: str) -> None:
         abort(404)
 
 
+def _language_or_404() -> str:
+    """The language being edited (``?language=de``); English when not given."""
+    language = request.values.get("language") or DEFAULT_LANGUAGE
+    if language not in LANGUAGES:
+        abort(404)
+    return language
+
+
+def _sources_in(audience: str, phase: str, language: str) -> tuple[dict[str, str], str]:
+    """The template in ``language`` and where it comes from; with none in that language
+    ("none": its readers get the English text), the English one, to translate from."""
+    found = templating.source_in(audience, phase, language)
+    if found is not None:
+        return found
+    return templating.source(audience, phase)[0], "none"
+
+
+def _in_language(language: str) -> str:
+    return "" if language == DEFAULT_LANGUAGE else f" in {LANGUAGE_NAMES[language]}"
+
+
 def _variables(context: dict, prefix: str = "") -> list[tuple[str, str]]:
     """Every name a template can use, with its sample value, for the help table."""
     found = []
@@ -67,14 +91,15 @@ def _variables(context: dict, prefix: str = "") -> list[tuple[str, str]]:
     return found
 
 
-def _preview(sources: dict[str, str], context: dict) -> dict:
+def _preview(sources: dict[str, str], context: dict, language: str = DEFAULT_LANGUAGE) -> dict:
     """The four texts rendered with the sample facts (None where a text fails), the
     problems with the line of each, and the SMS's length in segments."""
     problems = templating.validate(sources, context)
     texts: dict[str, str | None] = {}
     for name in FIELDS:
         try:
-            texts[name] = render_text(sources[name], context).strip()
+            with force_locale(language):
+                texts[name] = render_text(sources[name], context).strip()
         except Exception:  # reported in problems, with the line
             texts[name] = None
     sms = texts["sms_text"] or ""
@@ -88,7 +113,10 @@ def _preview(sources: dict[str, str], context: dict) -> dict:
 @bp.get("/message-templates")
 @requires("manage_templates")
 def message_templates():
-    rows = {(r.audience_key, r.phase): r for r in db.session.scalars(select(MessageTemplate))}
+    every = db.session.scalars(select(MessageTemplate)).all()
+    rows = {(r.audience_key, r.phase): r for r in every if r.language == DEFAULT_LANGUAGE}
+    # Other languages: staff's template, the shipped translation, or none (English sent).
+    translated = {(r.audience_key, r.phase, r.language) for r in every}
     editors = {
         u.id: u.display_name
         for u in db.session.scalars(
@@ -105,6 +133,18 @@ def message_templates():
                 "origin": origin,
                 "updated_at": row.updated_at if row is not None else None,
                 "updated_by": editors.get(row.updated_by_id) if row is not None else None,
+                "languages": [
+                    (
+                        language,
+                        "staff"
+                        if (audience, phase, language) in translated
+                        else "default"
+                        if templating.translated_default(audience, phase, language)
+                        else "none",
+                    )
+                    for language in LANGUAGES
+                    if language != DEFAULT_LANGUAGE
+                ],
             }
         )
     return render_template(
@@ -117,39 +157,48 @@ def message_templates():
 @requires("manage_templates")
 def edit_message_template(audience: str, phase: str):
     _known_or_404(audience, phase)
-    sources, origin = templating.source(audience, phase)
+    language = _language_or_404()
+    sources, origin = _sources_in(audience, phase, language)
     # A post shows what was posted (an empty field stays empty); a visit, the template.
     form = MessageTemplateForm() if request.method == "POST" else MessageTemplateForm(data=sources)
-    context = sample_context(audience)
+    # The sample facts, and the preview, in the template's language (dates, words).
+    with force_locale(language):
+        context = sample_context(audience)
     preview = None
     status = 200
+    here = {"language": language} if language != DEFAULT_LANGUAGE else {}
     if form.validate_on_submit():
         posted = {name: (getattr(form, name).data or "").replace("\r\n", "\n") for name in FIELDS}
         if request.form.get("action") == "preview":
-            preview = _preview(posted, context)
+            preview = _preview(posted, context, language)
         else:
             problems = templating.validate(posted, context)
             if problems:
                 for problem in problems:
                     flash(f"Not saved: {problem}", "error")
-                preview = _preview(posted, context)
+                preview = _preview(posted, context, language)
                 status = 400
             else:
                 row, status = attempt(
-                    lambda: templating.save(current_user, audience, phase, posted, context)
+                    lambda: templating.save(
+                        current_user, audience, phase, posted, context, language
+                    )
                 )
                 if row is not None:
                     flash(
-                        f"Saved the {_label(audience).lower()} template for {PHASE_LABELS[phase]}.",
+                        f"Saved the {_label(audience).lower()} template for "
+                        f"{PHASE_LABELS[phase]}{_in_language(language)}.",
                         "success",
                     )
                     return redirect(
-                        url_for("admin.edit_message_template", audience=audience, phase=phase)
+                        url_for(
+                            "admin.edit_message_template", audience=audience, phase=phase, **here
+                        )
                     )
     elif form.is_submitted():
         form_errors(form)
         status = 400
-    row = templating.stored(audience, phase)
+    row = templating.stored(audience, phase, language)
     return render_template(
         "admin/message_template.html",
         form=form,
@@ -163,6 +212,10 @@ def edit_message_template(audience: str, phase: str):
         preview=preview,
         variables=_variables(context),
         reset_form=ActionForm(),
+        language=language,
+        here=here,
+        language_names=LANGUAGE_NAMES,
+        checks=check_languages(audience, phase),
     ), status
 
 
@@ -170,14 +223,16 @@ def edit_message_template(audience: str, phase: str):
 @requires("manage_templates")
 def reset_message_template(audience: str, phase: str):
     _known_or_404(audience, phase)
+    language = _language_or_404()
     if not ActionForm().validate_on_submit():
         abort(400)
-    edited = templating.stored(audience, phase) is not None
-    _, status = attempt(lambda: templating.reset(current_user, audience, phase))
+    edited = templating.stored(audience, phase, language) is not None
+    _, status = attempt(lambda: templating.reset(current_user, audience, phase, language))
     if status == 200 and edited:
         flash(
-            f"The {_label(audience).lower()} template for {PHASE_LABELS[phase]} is back "
-            "to the default.",
+            f"The {_label(audience).lower()} template for {PHASE_LABELS[phase]}"
+            f"{_in_language(language)} is back to the default.",
             "success",
         )
-    return redirect(url_for("admin.edit_message_template", audience=audience, phase=phase))
+    here = {"language": language} if language != DEFAULT_LANGUAGE else {}
+    return redirect(url_for("admin.edit_message_template", audience=audience, phase=phase, **here))

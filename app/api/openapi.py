@@ -14,8 +14,11 @@ from app.api import (
     bp,
     openapi_integrations,
     openapi_listening,
+    openapi_pages,
+    openapi_postmortems,
     openapi_reports,
     openapi_schemas,
+    openapi_subscribers,
     openapi_suggestions,
     openapi_vendor_sources,
 )
@@ -43,6 +46,9 @@ PARTS = (
     openapi_integrations,
     openapi_vendor_sources,
     openapi_listening,
+    openapi_pages,
+    openapi_subscribers,
+    openapi_postmortems,
 )
 
 DECLARE = obj(

@@ -323,14 +323,21 @@ SCHEMAS = {
                         "reach": {
                             "type": "object",
                             "additionalProperties": INT,
-                            "description": "Addresses the message reaches per channel "
-                            "(email, sms, webhook), counted when publishing; empty when the "
+                            "description": "Messages per channel (email, sms, webhook): "
+                            "one per address, counted when publishing; empty when the "
                             "audience is not notified",
+                        },
+                        "people": {
+                            **INT,
+                            "description": "People the message reaches (a person with an "
+                            "email address and a phone number is one person, two messages); "
+                            "0 when the audience is not notified",
                         },
                     }
                 )
             ),
-            "reach": {**INT, "description": "Addresses reached in all"},
+            "reach": {**INT, "description": "Messages in all (addresses reached)"},
+            "people": {**INT, "description": "People reached in all, per audience summed"},
         },
     ),
     "BroadcastProgress": obj(

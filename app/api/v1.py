@@ -225,11 +225,13 @@ def publish(incident_id: str):
                 "state": d.state,
                 "notified": bool(b),
                 "reach": reach[d.id].channels if b and d.id in reach else {},
+                "people": reach[d.id].people if b and d.id in reach else 0,
             }
             for d, b in result.sent
         ],
     }
     body["reach"] = sum(sum(item["reach"].values()) for item in body["drafts"])
+    body["people"] = sum(item["people"] for item in body["drafts"])
     return jsonify(body), 200 if result.repeated else 201
 
 

@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "publish_updates": frozenset({"admin", "comms_lead"}),
     "approve_drafts": frozenset({"admin", "approver"}),
     "manage_audiences": frozenset({"admin"}),
+    # Private pages: who sees them (viewers, read tokens) and which components they show.
+    "manage_pages": frozenset({"admin", "comms_lead"}),
     # Monitoring senders (Alertmanager, Grafana, monitors): their credentials and rules.
     "manage_integrations": frozenset({"admin"}),
     # Anyone signed in sees their own sessions and can end them.

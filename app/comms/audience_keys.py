@@ -4,3 +4,31 @@ drafting tells the notifier that drafts wait for approval."""
 
 AUDIENCE_ORDER = ("customers", "press", "support", "engineering", "executives")
 PUBLIC_KEYS = ("customers", "press")
+
+# A private page's audience is "page:<slug>" (app/pages): outside readers, so treated as
+# public (plain words, no internal detail), drafted after the public audiences, and
+# starting from the customers' templates until staff edit its own.
+PAGE_PREFIX = "page:"
+
+
+def is_page_audience(key: str) -> bool:
+    return key.startswith(PAGE_PREFIX)
+
+
+def is_external(key: str) -> bool:
+    """Whether the audience's readers are outside the company."""
+    return key in PUBLIC_KEYS or is_page_audience(key)
+
+
+def template_audience(key: str) -> str:
+    """Whose shipped default templates (and phases) the audience uses."""
+    return "customers" if is_page_audience(key) else key
+
+
+def draft_order(key: str) -> tuple[int, str]:
+    """Where the audience's draft stands in a set: the public ones, then the private
+    pages by key, then the internal ones."""
+    if is_page_audience(key):
+        return (len(PUBLIC_KEYS), key)
+    position = AUDIENCE_ORDER.index(key)
+    return (position if key in PUBLIC_KEYS else position + 1, "")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from app.comms.blame_hedged import hedged_blame
 from app.comms.blame_passive import (
     CAUSE_WORK,
     PASSIVE_BY,
@@ -226,6 +227,8 @@ def _in_sentence(sentence: str) -> Iterator[tuple[int, int, bool]]:
             yield start, found.end(), role or pattern is BY_AGENT  # "an error by Dave"
     for found in NOBODY.finditer(sentence):
         yield found.start(), found.end(), True
+    for start, end in hedged_blame(sentence):
+        yield start, end, True
     if _SAID_IT.search(sentence):
         for found in OWN_WORDS.finditer(sentence):
             yield found.start(), found.end(), True

@@ -1,5 +1,9 @@
 """Update cadence: when each unresolved incident's next update is due, and reminding the
-communications lead when it is overdue."""
+communications lead when it is overdue.
+
+The pace is set by the impact the next update will say: the newest set of drafts not yet
+published (the lead raised or lowered the impact on its fact sheet), else the incident's
+(its last published set's). A due time the last update promised stays as promised."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.models import Incident, utcnow
+from app.models import Draft, FactSheet, Incident, utcnow
 from app.notifier.events import UpdateOverdue
 from app.notifier.notifier import notify
 from core.db import db
@@ -17,10 +21,50 @@ from subscribers.audiences import DEFAULT_CADENCE, get_audience
 PACE_AUDIENCE = "customers"
 
 
-def cadence_minutes(incident: Incident) -> int:
+def pace_impact(incident: Incident) -> str:
+    """The impact the next update is paced by: the newest live set's (about to be
+    published), else the incident's, which publishing sets from its set."""
+    if incident.id is None:
+        return incident.impact
+    live = db.session.scalar(
+        select(FactSheet.impact)
+        .where(
+            FactSheet.incident_id == incident.id,
+            FactSheet.published_at.is_(None),
+            FactSheet.drafts.any(Draft.state.not_in(("published", "discarded"))),
+        )
+        .order_by(FactSheet.id.desc())
+        .limit(1)
+    )
+    return live or incident.impact
+
+
+def cadence_minutes(incident: Incident, impact: str | None = None) -> int:
+    """Minutes between updates for ``impact``, else for the impact the next update is
+    paced by (``pace_impact``)."""
     audience = get_audience(PACE_AUDIENCE)
     table = {**DEFAULT_CADENCE, **(audience.cadence or {})}
-    return int(table.get(incident.impact, DEFAULT_CADENCE["minor"]))
+    impact = impact or pace_impact(incident)
+    return int(table.get(impact, DEFAULT_CADENCE["minor"]))
+
+
+def repace(incident: Incident, was: str) -> None:
+    """A set drafted or discarded may change the impact the next update is paced by
+    (``was``: the one before): a due time the cadence set moves with it, from the same
+    last update; a due time the last update promised does not."""
+    due = incident.next_update_due_at
+    if incident.status == "resolved" or due is None or pace_impact(incident) == was:
+        return
+    promised = db.session.scalar(
+        select(FactSheet.next_update_at)
+        .where(FactSheet.incident_id == incident.id, FactSheet.published_at.is_not(None))
+        .order_by(FactSheet.published_at.desc(), FactSheet.id.desc())
+        .limit(1)
+    )
+    if promised is not None and promised == due:
+        return
+    since = due - timedelta(minutes=cadence_minutes(incident, was))
+    incident.next_update_due_at = since + timedelta(minutes=cadence_minutes(incident))
 
 
 def schedule_next(incident: Incident, at: datetime, promised: datetime | None) -> None:

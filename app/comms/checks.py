@@ -11,12 +11,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.comms.audience_keys import is_external
 from app.comms.blame import all_blame
-from app.comms.context import PUBLIC_AUDIENCES, Facts
+from app.comms.context import Facts
 from app.comms.next_update import tells_next_update
 from app.comms.phrases import (
     ACKNOWLEDGE,
     APOLOGY,
+    CAUSE_KNOWN,
     CONDITIONAL,
     NEGATED,
     PARTIAL_AFTER,
@@ -30,6 +32,7 @@ from app.comms.phrases import (
     jargon_pattern,
     used_as_name,
 )
+from app.comms.punctuation import DOUBLED
 from app.models import Team, User, utcnow
 from app.textrules import CONTROL, control_character
 from core.db import db
@@ -108,7 +111,7 @@ def check_texts(
     """Every finding for one draft's texts."""
     now = now or utcnow()
     found: list[Finding] = []
-    external = audience_key in PUBLIC_AUDIENCES
+    external = is_external(audience_key)
     people = known_people()
     teams = team_names()
     caused_by_team = (
@@ -161,6 +164,17 @@ def check_texts(
                         end,
                     )
                 )
+        for start, end, words in _each(DOUBLED, text):
+            found.append(
+                Finding(
+                    WARNING,
+                    "double_punctuation",
+                    f"Doubled punctuation in the {label}: \u201c{words}\u201d.",
+                    field,
+                    start,
+                    end,
+                )
+            )
         for start, end, words in _each(PLACEHOLDER, text):
             found.append(
                 Finding(
@@ -190,7 +204,25 @@ def check_texts(
                         end,
                     )
                 )
-        else:
+        if status == "investigating":
+            # Investigating means the cause is not known yet.
+            for start, end, words in _each(CAUSE_KNOWN, text):
+                if CONDITIONAL.search(text, max(0, start - 60), start) or NEGATED.search(
+                    text, max(0, start - 30), start
+                ):
+                    continue
+                found.append(
+                    Finding(
+                        WARNING,
+                        "contradiction",
+                        f"The {label} says \u201c{words}\u201d but the status is "
+                        "investigating (the cause is not known yet): choose identified.",
+                        field,
+                        start,
+                        end,
+                    )
+                )
+        if status == "resolved":
             for start, end, words in _each(UNRESOLVED_WORDS, text):
                 found.append(
                     Finding(

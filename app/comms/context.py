@@ -8,15 +8,35 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import select
 
-from app.models import Component, Incident, utcnow
+from app.comms.audience_keys import PAGE_PREFIX, is_external, is_page_audience
+from app.i18n.dates import is_english, language, short_day_text
+from app.i18n.words import INCIDENT_STATUS_WORDS, STATUS_WORDS
+from app.models import Component, Incident, PrivatePage, utcnow
+from app.models.pages import page_components
 from app.reports.credits import incident_credit
 from app.status.effective import dependents_of
 from app.status.entries import format_time, format_window
 from app.timeutil import human_duration, page_zone
-from core.vocab import INCIDENT_STATUS_LABELS, STATUS_LABELS
+from core.db import db
 
 PUBLIC_AUDIENCES = ("customers", "press")
+
+
+def page_component_ids(audience_key: str) -> set[int]:
+    """A private page's components (hidden ones too), which its audience's texts may name;
+    empty for any other audience."""
+    if not is_page_audience(audience_key):
+        return set()
+    slug = audience_key[len(PAGE_PREFIX) :]
+    return set(
+        db.session.scalars(
+            select(page_components.c.component_id)
+            .join(PrivatePage, PrivatePage.id == page_components.c.page_id)
+            .where(PrivatePage.slug == slug)
+        )
+    )
 
 
 @dataclass
@@ -52,7 +72,12 @@ def _clock(moment: datetime | None) -> str:
         return ""
     local = moment.astimezone(page_zone())
     today = utcnow().astimezone(page_zone()).date()
-    day = "" if local.date() == today else f"{local:%-d %b} "
+    if local.date() == today:
+        day = ""
+    elif is_english():
+        day = f"{local:%-d %b} "
+    else:
+        day = short_day_text(local, language()) + " "
     return f"{day}{local:%H:%M} {local.tzname()}"
 
 
@@ -67,20 +92,23 @@ def incident_context(
     """The context for one audience's template about one incident update; ``impact`` is
     the update's (a fact sheet's chosen impact), else the incident's as it stands."""
     config = current_app.config
-    public_only = audience_key in PUBLIC_AUDIENCES
-    visible = {c: s for c, s in components.items() if c.is_public or not public_only}
+    public_only = is_external(audience_key)
+    own = page_component_ids(audience_key)
+    visible = {c: s for c, s in components.items() if c.is_public or not public_only or c.id in own}
     dependent_ids = dependents_of({c.id for c in components})
     from core.db import db
 
     dependents = [db.session.get(Component, cid) for cid in sorted(dependent_ids)]
-    dependents = [c for c in dependents if c is not None and (c.is_public or not public_only)]
+    dependents = [
+        c for c in dependents if c is not None and (c.is_public or not public_only or c.id in own)
+    ]
     now = utcnow()
     return {
         "page_name": config["PAGE_NAME"],
         "public_url": config["PUBLIC_URL"],
         "audience": {"key": audience_key},
         "status": status,
-        "status_label": INCIDENT_STATUS_LABELS[status],
+        "status_label": str(INCIDENT_STATUS_WORDS[status]),
         "incident": {
             "name": incident.name,
             "impact": impact or incident.impact,
@@ -103,7 +131,7 @@ def incident_context(
         "next_update_short": _clock(facts.next_update_at),
         "components": [c.name for c in visible],
         "component_statuses": [
-            {"name": c.name, "status": s, "status_label": STATUS_LABELS[s]}
+            {"name": c.name, "status": s, "status_label": str(STATUS_WORDS[s])}
             for c, s in visible.items()
         ],
         "dependents": [c.name for c in dependents],
@@ -171,6 +199,7 @@ def sample_context(audience_key: str) -> dict:
                 "text": "Card payments: Partial outage, caused by this incident",
             }
         ],
+        "team_recovered": ["Payouts"],
         "asked_again": False,
         "answer_operational_url": f"{config['PUBLIC_URL']}/rollcall/x/operational",
         "answer_affected_url": f"{config['PUBLIC_URL']}/rollcall/x/affected",
@@ -203,11 +232,12 @@ def sample_context(audience_key: str) -> dict:
 def maintenance_context(maintenance, audience_key: str) -> dict:
     """The context of a maintenance notice for one audience."""
     config = current_app.config
-    public_only = audience_key in PUBLIC_AUDIENCES
+    public_only = is_external(audience_key)
+    own = page_component_ids(audience_key)
     components = [
         link.component
         for link in maintenance.affected
-        if link.component.is_public or not public_only
+        if link.component.is_public or not public_only or link.component_id in own
     ]
     return {
         "page_name": config["PAGE_NAME"],
@@ -222,7 +252,7 @@ def maintenance_context(maintenance, audience_key: str) -> dict:
         },
         "components": [c.name for c in components],
         "component_statuses": [
-            {"name": c.name, "status": c.status, "status_label": STATUS_LABELS[c.status]}
+            {"name": c.name, "status": c.status, "status_label": str(STATUS_WORDS[c.status])}
             for c in components
         ],
         "dependents": [],

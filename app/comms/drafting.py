@@ -6,12 +6,20 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.comms import templating
-from app.comms.audience_keys import AUDIENCE_ORDER, PUBLIC_KEYS
+from app.comms import cadence, removed_sentences, templating
+from app.comms.audience_keys import (
+    AUDIENCE_ORDER,
+    PAGE_PREFIX,
+    PUBLIC_KEYS,
+    draft_order,
+    is_external,
+)
 from app.comms.checks import check_texts
 from app.comms.context import Facts, incident_context
+from app.comms.continuity import last_fact_sheet
 from app.comms.phases import FIELDS, INCIDENT_PHASES
-from app.models import Component, Draft, FactSheet, Incident, User, utcnow
+from app.models import Component, Draft, FactSheet, Incident, PrivatePage, User, utcnow
+from app.models.pages import page_components
 from app.notifier import notifier
 from app.notifier.events import DraftsAwaitApproval
 from app.textrules import check_single_line
@@ -26,12 +34,23 @@ MAX_TEXT = 20_000
 
 
 def allowed_audiences(incident: Incident) -> tuple[str, ...]:
-    """An internal incident has no public audiences."""
-    return (
-        AUDIENCE_ORDER
-        if incident.is_public
-        else tuple(a for a in AUDIENCE_ORDER if a not in PUBLIC_KEYS)
-    )
+    """An internal incident has no public audiences (nor private pages' audiences: their
+    readers are outside); a public one has those of the private pages that show one of
+    its components too."""
+    if not incident.is_public:
+        return tuple(a for a in AUDIENCE_ORDER if a not in PUBLIC_KEYS)
+    touched = [link.component_id for link in incident.affected]
+    pages = [
+        f"{PAGE_PREFIX}{slug}"
+        for slug in db.session.scalars(
+            select(PrivatePage.slug)
+            .join(page_components, page_components.c.page_id == PrivatePage.id)
+            .where(page_components.c.component_id.in_(touched))
+            .distinct()
+            .order_by(PrivatePage.slug)
+        )
+    ]
+    return tuple(sorted((*AUDIENCE_ORDER, *pages), key=draft_order))
 
 
 def default_components(incident: Incident) -> dict[Component, str]:
@@ -116,6 +135,13 @@ def render_texts(sheet: FactSheet, audience_key: str) -> templating.Texts:
     return templating.render(audience_key, sheet.status, context)
 
 
+def _draft_for(sheet: FactSheet | None, audience_key: str) -> Draft | None:
+    """The draft of ``sheet`` for one audience (None without a sheet or such a draft)."""
+    if sheet is None:
+        return None
+    return next((d for d in sheet.drafts if d.audience_key == audience_key), None)
+
+
 def compose(
     actor: User | None,
     incident: Incident,
@@ -139,7 +165,7 @@ def compose(
     if unknown:
         reason = (
             "an internal incident has no public audiences"
-            if not incident.is_public and set(unknown) <= set(PUBLIC_KEYS)
+            if not incident.is_public and all(is_external(a) for a in unknown)
             else f"choose among {', '.join(allowed)}"
         )
         raise ServiceError(f"Cannot draft for {', '.join(unknown)}: {reason}.", "audiences")
@@ -150,6 +176,8 @@ def compose(
             "audiences",
         )
     replaced = len(live_sets(incident))
+    paced_by = cadence.pace_impact(incident)
+    earlier = last_fact_sheet(incident)  # what the lead edited last, before this one
     sheet = FactSheet(
         incident=incident,
         status=status,
@@ -164,10 +192,20 @@ def compose(
         author_id=actor.id if actor else None,
     )
     db.session.add(sheet)
-    for key in sorted(dict.fromkeys(audiences), key=AUDIENCE_ORDER.index):
+    for key in sorted(dict.fromkeys(audiences), key=draft_order):
         audience: Audience = get_audience(key)
         texts = render_texts(sheet, key)
+        before = _draft_for(earlier, key)
+        carried_edit = None
+        # A sentence the lead removed from it stays out while the facts keep it.
+        if (
+            before is not None
+            and before.state != "discarded"
+            and removed_sentences.keep(texts, render_texts(earlier, key), before)
+        ):
+            carried_edit = before.edited_by_id or (actor.id if actor else None)
         draft = Draft(
+            edited_by_id=carried_edit,
             fact_sheet=sheet,
             audience_key=key,
             needs_approval=audience.needs_approval,
@@ -178,6 +216,8 @@ def compose(
         db.session.add(draft)
         refresh_findings(draft, sheet)
     db.session.flush()
+    # The reminder keeps pace with the impact this set will say.
+    cadence.repace(incident, paced_by)
     audit.record(
         actor,
         "draft.compose",
@@ -281,8 +321,11 @@ def discard(actor: User | None, sheet: FactSheet) -> None:
     """Drop an unpublished fact sheet and its drafts."""
     if sheet.published_at is not None:
         raise ServiceError("A published update cannot be discarded.")
+    paced_by = cadence.pace_impact(sheet.incident)
     for draft in sheet.drafts:
         draft.state = "discarded"
+    db.session.flush()
+    cadence.repace(sheet.incident, paced_by)
     audit.record(actor, "draft.discard", sheet.incident, "Discarded a set of drafts")
 
 

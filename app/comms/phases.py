@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from app.comms.audience_keys import PAGE_PREFIX, is_page_audience, template_audience
+from app.models import PrivatePage
+from core.db import db
+
 INCIDENT_PHASES = ("investigating", "identified", "monitoring", "resolved")
 MAINTENANCE_PHASES = ("maintenance_scheduled", "maintenance_started", "maintenance_completed")
 AUDIENCE_PHASES = (*INCIDENT_PHASES, *MAINTENANCE_PHASES, "all_clear")
@@ -49,4 +55,11 @@ MAINTENANCE_PHASE_BY_STATUS = {
 
 
 def known(audience_key: str, phase: str) -> bool:
-    return phase in TEMPLATE_PHASES.get(audience_key, ())
+    """Whether the audience has a template for ``phase``; a private page's audience has
+    the customers' phases while its page exists."""
+    if phase not in TEMPLATE_PHASES.get(template_audience(audience_key), ()):
+        return False
+    if not is_page_audience(audience_key):
+        return True
+    slug = audience_key[len(PAGE_PREFIX) :]
+    return db.session.scalar(select(PrivatePage.id).where(PrivatePage.slug == slug)) is not None

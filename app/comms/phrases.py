@@ -171,6 +171,27 @@ RESOLVED_WORDS = _phrases(
     r"all\s+systems\s+(?:are\s+)?(?:operational|go)",
     r"incident\s+is\s+(?:over|closed)",
 )
+# Said while investigating, a cause already known contradicts the phase: "we've found the
+# cause", "the root cause has been identified", "we know what caused it". Not "we have
+# identified an issue" (a problem noticed), nor a cause still sought ("once we find the
+# cause", "we haven't found the cause": CONDITIONAL and NEGATED before the words).
+_FOUND = (
+    r"found|identified|pinpointed|located|determined|established|isolated|traced|"
+    r"tracked\s+down|confirmed|know|understand|diagnosed"
+)
+_CAUSE_NOUN = (
+    r"(?:(?:root|underlying|likely|probable)\s+)?(?:cause|source|origin|culprit)s?"
+    r"|reason\s+(?:for|behind|why)"
+)
+CAUSE_KNOWN = _phrases(
+    rf"(?:{_FOUND})\s+(?:the|its|a|what\s+(?:is\s+)?(?:the\s+)?)\s*(?:{_CAUSE_NOUN})",
+    rf"(?:the\s+)?(?:{_CAUSE_NOUN})\s+(?:of\s+(?:the|this)\s+[\w-]+\s+)?(?:has|have)\s+"
+    r"(?:now\s+)?been\s+(?:found|identified|pinpointed|located|determined|established|"
+    r"isolated|traced|confirmed|diagnosed)",
+    r"(?:we|engineers|the\s+team)\s+(?:now\s+)?know\s+(?:what|why)\s+(?:caused|is\s+causing|"
+    r"happened|broke)",
+    r"(?:the\s+)?cause\s+is\s+(?:now\s+)?(?:known|clear)",
+)
 UNRESOLVED_WORDS = _phrases(
     r"we(?:'re|\s+are)\s+(?:still\s+)?investigating",
     r"we(?:'re|\s+are)\s+looking\s+into",

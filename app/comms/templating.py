@@ -17,14 +17,17 @@ from functools import lru_cache
 from jinja2 import TemplateError, TemplateSyntaxError
 from sqlalchemy import select
 
+from app.comms.audience_keys import PAGE_PREFIX, template_audience
 from app.comms.phases import FIELDS, PHASE_LABELS, SECTION_NAMES, TEMPLATE_PHASES, known
+from app.comms.punctuation import tidy
 from app.comms.sandbox import compiled, render_text
 from app.comms.template_limits import MAX_TEMPLATE
-from app.models import MessageTemplate, User
+from app.models import MessageTemplate, PrivatePage, User
 from app.textrules import control_character
 from core import audit
 from core.db import db
 from core.errors import ServiceError
+from core.vocab import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 
 DEFAULTS_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -67,15 +70,34 @@ def parse_sections(text: str, where: str) -> dict[str, str]:
 
 @lru_cache(maxsize=128)
 def default_source(audience_key: str, phase: str) -> dict[str, str]:
-    path = os.path.join(DEFAULTS_DIR, audience_key, f"{phase}.txt")
+    path = os.path.join(DEFAULTS_DIR, template_audience(audience_key), f"{phase}.txt")
     with open(path, encoding="utf-8") as handle:
         return parse_sections(handle.read(), path)
 
 
-def stored(audience_key: str, phase: str) -> MessageTemplate | None:
+@lru_cache(maxsize=256)
+def translated_default(audience_key: str, phase: str, language: str) -> dict[str, str] | None:
+    """The shipped default in another language (templates/comms/<audience>/<language>/
+    <phase>.txt), or None where there is none: those subscribers get the English text."""
+    if language == DEFAULT_LANGUAGE:
+        return default_source(audience_key, phase)
+    if language not in LANGUAGES:
+        return None
+    path = os.path.join(DEFAULTS_DIR, template_audience(audience_key), language, f"{phase}.txt")
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return parse_sections(handle.read(), path)
+
+
+def stored(
+    audience_key: str, phase: str, language: str = DEFAULT_LANGUAGE
+) -> MessageTemplate | None:
     return db.session.scalar(
         select(MessageTemplate).where(
-            MessageTemplate.audience_key == audience_key, MessageTemplate.phase == phase
+            MessageTemplate.audience_key == audience_key,
+            MessageTemplate.phase == phase,
+            MessageTemplate.language == language,
         )
     )
 
@@ -86,6 +108,18 @@ def source(audience_key: str, phase: str) -> tuple[dict[str, str], str]:
     if row is not None:
         return {name: getattr(row, name) for name in FIELDS}, "staff"
     return default_source(audience_key, phase), "default"
+
+
+def source_in(audience_key: str, phase: str, language: str) -> tuple[dict[str, str], str] | None:
+    """The template in ``language``: staff's, else the shipped translation; None when
+    there is neither (that language's readers get the English text)."""
+    if language == DEFAULT_LANGUAGE:
+        return source(audience_key, phase)
+    row = stored(audience_key, phase, language)
+    if row is not None:
+        return {name: getattr(row, name) for name in FIELDS}, "staff"
+    found = translated_default(audience_key, phase, language)
+    return (found, "default") if found is not None else None
 
 
 def _template_line(error: Exception) -> int | None:
@@ -131,6 +165,25 @@ def render(audience_key: str, phase: str, context: dict) -> Texts:
         return texts
 
 
+def render_in(audience_key: str, phase: str, language: str, context: dict) -> Texts | None:
+    """The audience's template for ``phase`` in ``language`` (rendered with a context
+    built in that language), or None when there is no template in it, or when staff's
+    fails and no shipped translation stands in: the readers then get the English text."""
+    if language == DEFAULT_LANGUAGE:
+        return render(audience_key, phase, context)
+    found = source_in(audience_key, phase, language) if known(audience_key, phase) else None
+    if found is None:
+        return None
+    sources, origin = found
+    try:
+        return Texts(**_render_one_by_one(sources, context), source=origin)
+    except _FieldError:
+        fallback = translated_default(audience_key, phase, language)
+        if origin == "default" or fallback is None:
+            return None
+        return Texts(**_render_one_by_one(fallback, context), source="default")
+
+
 class _FieldError(Exception):
     pass
 
@@ -139,7 +192,8 @@ def _render_one_by_one(sources: dict[str, str], context: dict) -> dict[str, str]
     out = {}
     for name in FIELDS:
         try:
-            out[name] = render_text(sources[name], context).strip()
+            # A fact's own full stop before the template's is one full stop.
+            out[name] = tidy(render_text(sources[name], context)).strip()
         except TemplateError as error:
             raise _FieldError(describe(error, name)) from None
         except Exception as error:  # a sandbox refusal, a bad filter argument …
@@ -176,18 +230,37 @@ def validate(sources: dict[str, str], sample_context: dict) -> list[str]:
     return problems
 
 
+def check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise ServiceError(
+            f"There is no language {language!r}; use one of {', '.join(LANGUAGES)}.", "language"
+        )
+
+
+def _in_language(language: str) -> str:
+    return "" if language == DEFAULT_LANGUAGE else f" in {LANGUAGE_NAMES[language]}"
+
+
 def save(
-    actor: User | None, audience_key: str, phase: str, sources: dict[str, str], sample_context: dict
+    actor: User | None,
+    audience_key: str,
+    phase: str,
+    sources: dict[str, str],
+    sample_context: dict,
+    language: str = DEFAULT_LANGUAGE,
 ) -> MessageTemplate:
-    """Store a staff edit of a template after checking it; refused with the line of any
-    error, and nothing changes."""
+    """Store a staff edit of a template (in one language) after checking it; refused
+    with the line of any error, and nothing changes."""
     if not known(audience_key, phase):
         raise ServiceError(f"There is no {phase} template for {audience_key}.")
+    check_language(language)
     sources = {name: (sources.get(name) or "").replace("\r\n", "\n") for name in FIELDS}
     problems = validate(sources, sample_context)
     if problems:
         raise ServiceError("The template has errors: " + "; ".join(problems), "template")
-    row = stored(audience_key, phase) or MessageTemplate(audience_key=audience_key, phase=phase)
+    row = stored(audience_key, phase, language) or MessageTemplate(
+        audience_key=audience_key, phase=phase, language=language
+    )
     for name in FIELDS:
         setattr(row, name, sources[name])
     row.updated_by_id = actor.id if actor else None
@@ -196,29 +269,43 @@ def save(
         actor,
         "template.save",
         None,
-        f"Edited the {audience_key} template for {PHASE_LABELS[phase]}",
+        f"Edited the {audience_key} template for {PHASE_LABELS[phase]}{_in_language(language)}",
     )
     return row
 
 
-def reset(actor: User | None, audience_key: str, phase: str) -> None:
-    """Go back to the shipped default."""
-    row = stored(audience_key, phase)
+def reset(
+    actor: User | None, audience_key: str, phase: str, language: str = DEFAULT_LANGUAGE
+) -> None:
+    """Go back to the shipped default (in another language: to the shipped translation,
+    or to none, when the English text is sent)."""
+    check_language(language)
+    row = stored(audience_key, phase, language)
     if row is not None:
         db.session.delete(row)
         audit.record(
             actor,
             "template.reset",
             None,
-            f"Reset the {audience_key} template for {PHASE_LABELS[phase]}",
+            f"Reset the {audience_key} template for {PHASE_LABELS[phase]}{_in_language(language)}",
         )
 
 
 def all_templates() -> list[tuple[str, str, str]]:
     """(audience, phase, origin) for every template, for the admin list."""
-    edited = {(r.audience_key, r.phase) for r in db.session.scalars(select(MessageTemplate))}
+    edited = {
+        (r.audience_key, r.phase)
+        for r in db.session.scalars(
+            select(MessageTemplate).where(MessageTemplate.language == DEFAULT_LANGUAGE)
+        )
+    }
+    # Each private page's audience has its own templates, starting from the customers'.
+    pages = [
+        (f"{PAGE_PREFIX}{slug}", TEMPLATE_PHASES["customers"])
+        for slug in db.session.scalars(select(PrivatePage.slug).order_by(PrivatePage.slug))
+    ]
     return [
         (audience, phase, "staff" if (audience, phase) in edited else "default")
-        for audience, phases in TEMPLATE_PHASES.items()
+        for audience, phases in [*TEMPLATE_PHASES.items(), *pages]
         for phase in phases
     ]

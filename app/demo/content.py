@@ -40,6 +40,12 @@ DEMO_SUBSCRIBERS = [
     ("press", "email", "newsdesk@fintech-weekly.example", "", False),
 ]
 PAYMENTS_ONCALL_PHONE = "+14155550144"
+# Customers who read another language (app.i18n): their notices come in it.
+# audience, channel, address, name, language
+DEMO_SUBSCRIBERS_ABROAD = [
+    ("customers", "email", "betrieb@stadtwerke-nord.example", "Stadtwerke Nord", "de"),
+    ("customers", "sms", "+34612345678", "", "es"),
+]
 
 # group, name, description, visibility, tier, team
 COMPONENTS = [

@@ -18,6 +18,7 @@ from app.demo.content import (
     POSTMORTEM,
     TEAMS,
 )
+from app.demo.pages import add_private_page
 from app.demo.vendor import add_demo_source
 from app.demo.workflow import add_subscribers, communications_workflow
 from app.incidents.postmortems import save_postmortem
@@ -231,6 +232,7 @@ def seed_demo() -> None:
     )
     add_subscribers(teams)
     communications_workflow(active, components, users)
+    add_private_page()  # Acme Corp's page; `herald demo` prints its viewer's sign-in link
     add_demo_source()  # served by the demo itself: read once the demo serves
     add_demo_integration()  # its token is printed by `herald demo`
     db.session.commit()

@@ -11,7 +11,12 @@ from app.comms.approval import approve
 from app.comms.context import Facts
 from app.comms.drafting import compose
 from app.comms.publishing import publish
-from app.demo.content import DEMO_SUBSCRIBERS, PAYMENTS_ONCALL_PHONE, TEAMS
+from app.demo.content import (
+    DEMO_SUBSCRIBERS,
+    DEMO_SUBSCRIBERS_ABROAD,
+    PAYMENTS_ONCALL_PHONE,
+    TEAMS,
+)
 from app.models import Communication, RollCall, utcnow
 from app.notifier import notifier
 from core.db import db
@@ -24,6 +29,10 @@ def add_subscribers(teams: dict) -> None:
     for audience, channel, address, name, key_account in DEMO_SUBSCRIBERS:
         registry.add_internal(
             channel, address, audience, name=name, key_account=key_account, notify=False
+        )
+    for audience, channel, address, name, language in DEMO_SUBSCRIBERS_ABROAD:
+        registry.add_internal(
+            channel, address, audience, name=name, language=language, notify=False
         )
     for name, _, email in TEAMS:
         registry.add_internal("email", email, "engineering", team_id=teams[name].id, notify=False)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("internal", __name__, url_prefix="/internal")
 
-from app.internal import listening, rollcall, routes  # noqa: E402,F401
+from app.internal import listening, rollcall, routes, signals  # noqa: E402,F401

@@ -19,10 +19,12 @@ from app.models.components import (
 )
 from app.models.incidents import Incident, IncidentComponent, IncidentUpdate
 from app.models.maintenance import Maintenance, MaintenanceComponent, MaintenanceUpdate
+from app.models.pages import PageViewer, PrivatePage
 from app.models.signals import (
     Alert,
     AlertRule,
     ComponentSignal,
+    IncidentSignal,
     Integration,
     ListeningFeed,
     Mention,
@@ -51,6 +53,7 @@ __all__ = [
     "FactSheet",
     "Incident",
     "IncidentComponent",
+    "IncidentSignal",
     "IncidentUpdate",
     "Integration",
     "ListeningFeed",
@@ -60,6 +63,8 @@ __all__ = [
     "Mention",
     "MessageTemplate",
     "PageState",
+    "PageViewer",
+    "PrivatePage",
     "RollCall",
     "StatusInterval",
     "SuggestedIncident",

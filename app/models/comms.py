@@ -31,14 +31,16 @@ ROLL_CALL_STATES = ("pending", "operational", "affected")
 
 
 class MessageTemplate(Base):
-    """A staff-edited template for one audience and phase (defaults live in files)."""
+    """A staff-edited template for one audience, phase and language (defaults live in
+    files)."""
 
     __tablename__ = "message_templates"
-    __table_args__ = (UniqueConstraint("audience_key", "phase"),)
+    __table_args__ = (UniqueConstraint("audience_key", "phase", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audience_key: Mapped[str] = mapped_column(String(40))
     phase: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     page_text: Mapped[str] = mapped_column(Text, default="")
     email_subject: Mapped[str] = mapped_column(Text, default="")
     email_body: Mapped[str] = mapped_column(Text, default="")

@@ -11,6 +11,8 @@
   component's signals is its ``signal_status`` (see app.status.components).
 - ``SuggestedIncident``: what a signal proposes to declare; staff declare or dismiss it.
   Nothing here reaches customers without the communications workflow.
+- ``IncidentSignal``: a signal about components an open incident already covers, kept on
+  that incident instead of a second suggestion.
 """
 
 from __future__ import annotations
@@ -209,7 +211,8 @@ class ComponentSignal(Base):
     component_id: Mapped[int] = mapped_column(
         ForeignKey("components.id", ondelete="CASCADE"), index=True
     )
-    source: Mapped[str] = mapped_column(String(64))
+    # Indexed: a source's claims are read and withdrawn by source (every alert delivery).
+    source: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(status_enum("signal_status"))
     # Shown to readers: "Reported by Stripe", "Alert: HighErrorRate".
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -243,3 +246,27 @@ class SuggestedIncident(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IncidentSignal(Base):
+    """A signal (a vendor's change, an alert, a surge of mentions) seen while an open
+    incident already covered the components it names: shown on that incident's internal
+    page and told to the incident team once, instead of suggesting a second incident.
+    One row per incident and suggestion key; a repeat updates its words and time."""
+
+    __tablename__ = "incident_signals"
+    __table_args__ = (UniqueConstraint("incident_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    origin: Mapped[str] = mapped_column(_choice(SUGGESTION_ORIGINS, "incident_signal_origin"))
+    key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    # {component id (str): status} the signal claims on the incident's components.
+    component_statuses: Mapped[dict] = mapped_column(JSON, default=dict)
+    facts: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(2048), default="")
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

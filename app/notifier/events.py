@@ -140,3 +140,12 @@ class IncidentSuggested:
     incident team is alerted; nothing goes to customers."""
 
     suggestion: object  # app.models.SuggestedIncident
+
+
+@dataclass(frozen=True)
+class SignalSeen:
+    """A signal named components an open incident already covers: it was kept on that
+    incident instead of a second suggestion, and the incident team is told once."""
+
+    signal: object  # app.models.IncidentSignal
+    incident: Incident

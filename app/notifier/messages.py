@@ -7,13 +7,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import current_app, render_template
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.comms import templating
 from app.comms.context import Facts, incident_context, maintenance_context, sample_context
 from app.comms.phases import known
 from app.comms.rollcall import answer_url
+from app.comms.sheet_texts import render_texts_in
 from app.comms.team_status import ComponentState
+from app.i18n.words import INCIDENT_STATUS_WORDS
 from app.markdown import plain_text, render_markdown
 from app.models import (
     Component,
@@ -28,13 +31,15 @@ from app.models import (
     VendorSource,
 )
 from app.notifier import buttons
+from app.notifier.events import AudienceText
+from app.notifier.languages import in_every_language
 from app.status.effective import dependents_of
 from app.status.impact import effective_impact
 from app.status.statuspage import component_json, incident_json
 from app.status.summary import visible_components
 from app.timeutil import page_zone
 from core.db import db
-from core.vocab import INCIDENT_STATUS_LABELS, STATUS_LABELS
+from core.vocab import DEFAULT_LANGUAGE, STATUS_LABELS
 from subscribers.outbox import Message
 
 SMS_LIMIT = 306  # two GSM-7 segments
@@ -75,7 +80,7 @@ def _notice(template: str, context: dict, link: str) -> Message:
     base = f"notifications/{template}"
     prefix = f"{config['PAGE_NAME']}: "
     sms_body = render_template(f"{base}.sms.txt", **context).strip().translate(SMS_LOOKALIKES)
-    tail = f" {link} Reply STOP to opt out."
+    tail = f" {link} " + gettext("Reply STOP to opt out.")
     sms = prefix + shorten(sms_body, SMS_LIMIT - len(prefix) - len(tail)) + tail
     return Message(
         subject=render_template(f"{base}.subject.txt", **context).strip(),
@@ -97,19 +102,24 @@ def page_text_notice(update: IncidentUpdate) -> Message:
         if link.component.is_public
     }
     data = incident_json(incident, page_id, zone, config["PUBLIC_URL"], dicts)
-    context = {
-        "incident": incident,
-        "update": update,
-        "status_label": INCIDENT_STATUS_LABELS[update.status],
-        "body_text": plain_text(update.body),
-        "body_html": render_markdown(update.body),
-        "components": [
-            item.component.name for item in incident.affected if item.component.is_public
-        ],
-        "webhook_payload": {"page": {"id": page_id}, "incident": data},
-    }
     link = f"{config['PUBLIC_URL']}/incidents/{incident.public_id}"
-    message = _notice("incident_update", context, link)
+
+    def build(language: str) -> Message:
+        # The update's text is the staff's; the words around it are in the language.
+        context = {
+            "incident": incident,
+            "update": update,
+            "status_label": str(INCIDENT_STATUS_WORDS[update.status]),
+            "body_text": plain_text(update.body),
+            "body_html": render_markdown(update.body),
+            "components": [
+                item.component.name for item in incident.affected if item.component.is_public
+            ],
+            "webhook_payload": {"page": {"id": page_id}, "incident": data},
+        }
+        return _notice("incident_update", context, link)
+
+    message = in_every_language(build)
     return replace(
         message, chat_actions=[buttons.open_button(link, f"incident:{incident.public_id}")]
     )
@@ -161,12 +171,47 @@ def _open_actions(event: Incident | Maintenance, visibility: str) -> list[dict]:
 def maintenance_message(
     maintenance: Maintenance, audience_key: str, phase: str, note: str, reminder: bool
 ) -> Message:
-    """An audience's notice of a maintenance phase from its template; the staff's message
-    is added to the email."""
-    texts = templating.render(audience_key, phase, maintenance_context(maintenance, audience_key))
-    subject = ("Reminder, starting in about an hour: " if reminder else "") + texts.email_subject
-    body = texts.email_body + (f"\n\n**A note from the team:** {note}" if note else "")
-    return texts_message(maintenance, subject, body, texts.sms_text, audience_key)
+    """An audience's notice of a maintenance phase from its template, in each language
+    it has a template in; the staff's message is added to the email."""
+
+    def build(language: str) -> Message | None:
+        context = maintenance_context(maintenance, audience_key)
+        texts = templating.render_in(audience_key, phase, language, context)
+        if texts is None:
+            return None
+        reminding = gettext("Reminder, starting in about an hour: ") if reminder else ""
+        body = texts.email_body
+        if note:
+            body += "\n\n**" + gettext("A note from the team:") + f"** {note}"
+        return texts_message(
+            maintenance, reminding + texts.email_subject, body, texts.sms_text, audience_key
+        )
+
+    return in_every_language(build)
+
+
+def published_message(incident: Incident, text: AudienceText) -> Message:
+    """An audience's published update: the English text as approved, and in each other
+    language the audience has a template in, that template with the same fact sheet. A
+    text staff edited by hand goes out as approved to everyone: a template cannot carry
+    the edit, and nobody approved a translation without it."""
+    sheet = text.draft.fact_sheet if text.draft is not None else None
+    if text.draft is not None and text.draft.edited_by_id is not None:
+        sheet = None
+
+    def build(language: str) -> Message | None:
+        if language == DEFAULT_LANGUAGE:
+            return texts_message(
+                incident, text.subject, text.email_body, text.sms, text.audience_key
+            )
+        texts = render_texts_in(sheet, text.audience_key, language) if sheet else None
+        if texts is None:
+            return None
+        return texts_message(
+            incident, texts.email_subject, texts.email_body, texts.sms_text, text.audience_key
+        )
+
+    return in_every_language(build)
 
 
 def team_message(
@@ -183,8 +228,19 @@ def team_message(
     names them); ``asked_again``: the team was told all-clear, and that changed."""
     components = {link.component: link.status for link in incident.affected}
     context = incident_context(incident, incident.status, Facts(), components, "teams")
+    # The team's services this incident took down (or those depending on them) that the
+    # pages show operational now: a resolved notice tells the team they are back. One
+    # still held by another incident is in ``not_operational``, never here.
+    touched = {c.id for c in components} | dependents_of({c.id for c in components})
+    still = {state.name for state in not_operational}
+    recovered = [
+        c.name
+        for c in sorted(team.components, key=lambda c: (c.position, c.name.lower()))
+        if c.id in touched and c.name not in still
+    ]
     context.update(
         team={"name": team.name},
+        team_recovered=recovered,
         team_components=[c.name for c in team.components],
         team_affected=bool(not_operational) or bool(roll_call and roll_call.expected_affected),
         team_not_operational=[state.as_context() for state in not_operational],

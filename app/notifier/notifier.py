@@ -234,9 +234,7 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
                 incident,
                 "update",
                 text.audience_key,
-                messages.texts_message(
-                    incident, text.subject, text.email_body, text.sms, text.audience_key
-                ),
+                messages.published_message(incident, text),
                 source=f"draft:{text.draft.id}"
                 if text.draft
                 else f"update:{update.id}:{text.audience_key}",
@@ -342,4 +340,4 @@ def _remind(incident: Incident, lead: User, late: str, due: datetime) -> Broadca
 
 # The maintenance handlers register on ``notify`` at import: whoever imports this module
 # gets them too.
-from app.notifier import maintenance_notices  # noqa: E402,F401
+from app.notifier import maintenance_notices, signal_notices  # noqa: E402,F401

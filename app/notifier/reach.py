@@ -1,15 +1,25 @@
-"""How many people a set of drafts will reach when published, per audience and channel,
-counted with the outbox's own matching and writing nothing: the figures the lead sees
-and confirms before publishing, and the API's publish answer repeats."""
+"""How many people a set of drafts will reach when published, and how many messages per
+audience and channel, counted with the outbox's own matching and writing nothing: the
+figures the lead sees and confirms before publishing, and the API's publish answer
+repeats.
+
+A subscriber is one address on one channel, so a person with an email address and a
+phone number is two subscribers and gets two messages. People are counted by name where
+staff gave one (the same name in an audience is one person on several channels), else
+by address."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import case, func, select
+
 from app.models import Draft, FactSheet
 from app.status.effective import dependents_of
+from core.db import db
 from subscribers.audiences import get_audience
-from subscribers.outbox import reach_by_channel
+from subscribers.models import Broadcast, Subscriber
+from subscribers.outbox import reach_by_channel, reaches
 
 CHANNEL_ORDER = ("email", "sms", "webhook")
 
@@ -18,10 +28,12 @@ CHANNEL_ORDER = ("email", "sms", "webhook")
 class Reach:
     draft: Draft
     notified: bool
-    channels: dict[str, int] = field(default_factory=dict)
+    channels: dict[str, int] = field(default_factory=dict)  # messages per channel
+    people: int = 0
 
     @property
     def total(self) -> int:
+        """Messages in all (one per person and channel)."""
         return sum(self.channels.values())
 
     @property
@@ -52,9 +64,26 @@ def components_told_about(sheet: FactSheet) -> list[int]:
     return sorted(ids | dependents_of(ids))
 
 
+# Who a subscriber is: the name staff gave, else the address on its channel.
+_PERSON = case(
+    (Subscriber.name != "", func.lower(Subscriber.name)),
+    else_=Subscriber.channel + ":" + Subscriber.address,
+)
+
+
+def people_reached(audience_key: str, component_ids: list[int]) -> int:
+    """How many people a broadcast to the audience about these components reaches now."""
+    probe = Broadcast(
+        audience_id=get_audience(audience_key).id,
+        component_ids=sorted(set(component_ids)),
+        channels=[],
+    )
+    return db.session.scalar(select(func.count(func.distinct(_PERSON))).where(reaches(probe))) or 0
+
+
 def reach_of(sheet: FactSheet, notify: dict[str, bool] | None = None) -> list[Reach]:
     """Per live draft of the set: whether publishing notifies its audience and how many
-    addresses it reaches per channel now. ``notify`` overrides the drafts' switches, as
+    people and messages per channel it reaches now. ``notify`` overrides the drafts' switches, as
     the API's publish request may."""
     switches = notify or {}
     component_ids = components_told_about(sheet)
@@ -66,5 +95,6 @@ def reach_of(sheet: FactSheet, notify: dict[str, bool] | None = None) -> list[Re
         channels = (
             reach_by_channel(get_audience(draft.audience_key), component_ids) if notified else {}
         )
-        found.append(Reach(draft, notified, channels))
+        people = people_reached(draft.audience_key, component_ids) if notified else 0
+        found.append(Reach(draft, notified, channels, people))
     return found

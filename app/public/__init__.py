@@ -7,6 +7,7 @@ bp = Blueprint("public", __name__)
 from app.public import (  # noqa: E402,F401
     embeds,
     feeds,
+    language,
     rollcall,
     routes,
     subscribe,

@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 
 from flask import Response, current_app, g, make_response, render_template, request
 
+from app.i18n import is_localized_request, key_suffix
 from app.status.cache import Page, Rendered, page_cache
 from app.web import security_headers
 
@@ -48,7 +49,7 @@ def prepare(entry: Rendered, *, public: bool, cors: bool, seconds: int, hsts: bo
     common = [
         ("Last-Modified", entry.last_modified),
         ("Cache-Control", cache_control(public, seconds)),
-        ("Vary", "Accept-Encoding"),
+        ("Vary", entry.vary),
     ]
     if cors:
         common.append(("Access-Control-Allow-Origin", "*"))
@@ -141,9 +142,23 @@ def serve(
     return respond(page_cache().get(key, render), public=public, cors=cors)
 
 
+# A page in the reader's language (app.i18n) is chosen by the language cookie or by
+# Accept-Language: a shared cache must keep a copy per language.
+LOCALIZED_VARY = "Accept-Encoding, Accept-Language, Cookie"
+
+
+def page_vary() -> str:
+    return LOCALIZED_VARY if is_localized_request() else "Accept-Encoding"
+
+
+def localized_key(key: str) -> str:
+    """A page cache key for this request's language (English keeps the plain key)."""
+    return key + key_suffix()
+
+
 def html_page(template: str, last_modified, valid_until, **context) -> Page:
     body = render_template(template, **context).encode()
-    return Page(body, "text/html; charset=utf-8", last_modified, valid_until)
+    return Page(body, "text/html; charset=utf-8", last_modified, valid_until, vary=page_vary())
 
 
 def personal_page(template: str, status: int = 200, **context) -> Response:

@@ -18,10 +18,11 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, render_template
+from flask_babel import gettext
 
 from app.public import bp
 from app.public.badge_svg import flat_badge
-from app.public.caching import serve
+from app.public.caching import localized_key, page_vary, serve
 from app.status.cache import Page
 from app.status.reads import current_summary
 from core.vocab import STATUS_LABELS
@@ -127,7 +128,7 @@ EMBED_MAX_EVENTS = 1
 def embed_card() -> Page:
     summary = current_summary("public")
     events = [("", e) for e in summary.incidents] + [
-        ("Maintenance: ", e) for e in summary.maintenance_active
+        (gettext("Maintenance: "), e) for e in summary.maintenance_active
     ]
     body = render_template(
         "public/embed.html",
@@ -143,6 +144,7 @@ def embed_card() -> Page:
         summary.updated_at,
         summary.valid_until,
         security=EMBED_SECURITY,
+        vary=page_vary(),
     )
 
 
@@ -167,7 +169,7 @@ def component_badge_svg(public_id: str):
 
 @bp.get("/embed")
 def embed():
-    return serve("embed:public", embed_card)
+    return serve(localized_key("embed:public"), embed_card)
 
 
 @bp.get("/widget.js")

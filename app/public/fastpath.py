@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.i18n import choose_language, cookie_in
 from app.public.caching import not_modified, prepare
 from app.status.cache import PageCache
+from core.vocab import DEFAULT_LANGUAGE
 
 # path: (cache key, public, CORS)
 HOT_PATHS = {
@@ -26,6 +28,9 @@ HOT_PATHS = {
     "/embed": ("embed:public", True, False),
     "/widget.js": ("widget:public", True, False),
 }
+# Pages in the reader's language: the key gets the language (app.i18n), chosen here the
+# same way as in Flask, from the language cookie, then Accept-Language.
+LOCALIZED_PATHS = frozenset({"/", "/embed"})
 
 
 def _register_api_paths() -> None:
@@ -33,6 +38,14 @@ def _register_api_paths() -> None:
 
     for name in ENDPOINTS:
         HOT_PATHS[f"/api/v2/{name}.json"] = (f"api:{name}", True, True)
+
+
+def _language_suffix(environ) -> str:
+    cookie = environ.get("HTTP_COOKIE")
+    language = choose_language(
+        cookie_in(cookie) if cookie else None, environ.get("HTTP_ACCEPT_LANGUAGE")
+    )
+    return "" if language == DEFAULT_LANGUAGE else f":{language}"
 
 
 class FastPath:
@@ -46,7 +59,10 @@ class FastPath:
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
         if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
-            hot = HOT_PATHS.get(environ.get("PATH_INFO", ""))
+            path = environ.get("PATH_INFO", "")
+            hot = HOT_PATHS.get(path)
+            if hot is not None and path in LOCALIZED_PATHS:
+                hot = (hot[0] + _language_suffix(environ), *hot[1:])
             if hot is not None:
                 answer = self._answer(hot, environ, start_response, method == "HEAD")
                 if answer is not None:

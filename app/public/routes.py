@@ -10,7 +10,7 @@ from flask import Response, abort, current_app, send_file
 from app.input_bounds import page_number
 from app.models import utcnow
 from app.public import bp
-from app.public.caching import html_page, serve
+from app.public.caching import html_page, localized_key, serve
 from app.status.cache import Page
 from app.status.reads import current_summary, event_detail, history_months, oldest_event_start
 from app.timeutil import local_day, page_zone
@@ -26,7 +26,7 @@ def render_index(audience: str) -> Page:
 
 @bp.get("/")
 def index():
-    return serve("page:public", lambda: render_index("public"))
+    return serve(localized_key("page:public"), lambda: render_index("public"))
 
 
 def render_history(audience: str, page: int) -> Page:
@@ -54,7 +54,7 @@ def history_page() -> int:
 @bp.get("/history")
 def history():
     page = history_page()
-    return serve(f"history:public:{page}", lambda: render_history("public", page))
+    return serve(localized_key(f"history:public:{page}"), lambda: render_history("public", page))
 
 
 def render_event(audience: str, kind: str, public_id: str) -> Page:
@@ -76,14 +76,16 @@ def render_event(audience: str, kind: str, public_id: str) -> Page:
 @bp.get("/incidents/<public_id>")
 def incident(public_id: str):
     return serve(
-        f"incident:public:{public_id}", lambda: render_event("public", "incident", public_id)
+        localized_key(f"incident:public:{public_id}"),
+        lambda: render_event("public", "incident", public_id),
     )
 
 
 @bp.get("/maintenance/<public_id>")
 def maintenance(public_id: str):
     return serve(
-        f"maintenance:public:{public_id}", lambda: render_event("public", "maintenance", public_id)
+        localized_key(f"maintenance:public:{public_id}"),
+        lambda: render_event("public", "maintenance", public_id),
     )
 
 

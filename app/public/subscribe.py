@@ -15,19 +15,24 @@ import logging
 from dataclasses import dataclass
 
 from flask import Response, current_app, redirect, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import limiter
+from app.i18n import current_language
 from app.public import bp
 from app.public.caching import personal_page
 from app.public.subscription_forms import (
     CHANNEL_LABELS,
     Selection,
     public_choices,
+    read_language,
     read_selection,
     subscribe_rate,
 )
 from core.db import db
 from core.errors import ServiceError
+from core.vocab import LANGUAGES
 from subscribers import registry
 from subscribers.channels.webhook import SIGNATURE_HEADER
 from subscribers.models import PUBLIC_CHANNELS
@@ -51,31 +56,36 @@ def address_field(channel: str) -> AddressField:
     if channel == "sms":
         region = current_app.config["PHONE_REGION"]
         return AddressField(
-            "Mobile phone number",
+            gettext("Mobile phone number"),
             "tel",
             "tel",
-            "Include the country code, for example +44 7911 123456 (a number without one "
-            f"is read as a {region} number). We will text you a code to confirm.",
-            "Enter your mobile phone number.",
-            "Text me a code",
+            gettext(
+                "Include the country code, for example +44 7911 123456 (a number without one "
+                "is read as a %(region)s number). We will text you a code to confirm.",
+                region=region,
+            ),
+            gettext("Enter your mobile phone number."),
+            gettext("Text me a code"),
         )
     if channel == "webhook":
         return AddressField(
-            "Webhook URL",
+            gettext("Webhook URL"),
             "url",
             "url",
-            "An https:// address. We POST a signed test delivery to it now; it must answer "
-            "with a 2xx status.",
-            "Enter the webhook URL.",
-            "Send a test and subscribe",
+            gettext(
+                "An https:// address. We POST a signed test delivery to it now; it must "
+                "answer with a 2xx status."
+            ),
+            gettext("Enter the webhook URL."),
+            gettext("Send a test and subscribe"),
         )
     return AddressField(
-        "Email address",
+        gettext("Email address"),
         "email",
         "email",
-        "We will email you a link to confirm. Nothing else is sent until you do.",
-        "Enter your email address.",
-        "Subscribe",
+        gettext("We will email you a link to confirm. Nothing else is sent until you do."),
+        gettext("Enter your email address."),
+        gettext("Subscribe"),
     )
 
 
@@ -98,7 +108,7 @@ def _posted_address() -> str | None:
 
 
 def _form_error(error: ServiceError) -> tuple[str, str]:
-    if error.field in ("components", "code"):
+    if error.field in ("components", "code", "language"):
         return error.field, error.message
     return "address", error.message
 
@@ -107,15 +117,16 @@ def _form_error(error: ServiceError) -> tuple[str, str]:
 @limiter.limit(
     subscribe_rate,
     methods=["POST"],
-    error_message="Too many sign-ups from your network. Wait a few minutes and try again.",
+    error_message=_l("Too many sign-ups from your network. Wait a few minutes and try again."),
 )
 @limiter.limit(
     _address_rate,
     methods=["POST"],
     key_func=_posted_address,
     exempt_when=lambda: _posted_address() is None,
-    error_message="Too many sign-ups for this address recently. Nothing more was sent; "
-    "try again later.",
+    error_message=_l(
+        "Too many sign-ups for this address recently. Nothing more was sent; try again later."
+    ),
 )
 def subscribe():
     choices = public_choices()
@@ -125,18 +136,22 @@ def subscribe():
     errors: dict[str, str] = {}
     address = ""
     selection = Selection()
+    language = request.values.get("language") or current_language()
     if request.method == "POST":
         address = request.form.get("address", "").strip()
         selection = read_selection(choices, errors)
+        language = read_language(errors)
         if not address:
             errors["address"] = address_field(channel).missing
         elif errors:  # say everything that is wrong at once
             _check_address(channel, address, errors)
         if not errors:
-            response = _sign_up(channel, address, selection, errors)
+            response = _sign_up(channel, address, selection, language, errors)
             if response is not None:
                 return response
-        errors = {name: errors[name] for name in ("address", "components") if name in errors}
+        errors = {
+            name: errors[name] for name in ("address", "components", "language") if name in errors
+        }
     return personal_page(
         "public/subscribe.html",
         400 if errors else 200,
@@ -146,6 +161,7 @@ def subscribe():
         address=address,
         choices=choices,
         selection=selection,
+        language=language if language in LANGUAGES else current_language(),
         errors=errors,
     )
 
@@ -168,7 +184,7 @@ def _check_address(channel: str, address: str, errors: dict[str, str]) -> None:
 
 
 def _sign_up(
-    channel: str, address: str, selection: Selection, errors: dict[str, str]
+    channel: str, address: str, selection: Selection, language: str, errors: dict[str, str]
 ) -> Response | None:
     """Sign up and answer with the next step; None (with ``errors`` filled) on bad input."""
     everything = selection.scope == "all"
@@ -179,7 +195,11 @@ def _sign_up(
             result = subscribe_webhook(address, component_ids=component_ids, group_ids=group_ids)
         else:
             subscriber = registry.subscribe(
-                channel, address, component_ids=component_ids, group_ids=group_ids
+                channel,
+                address,
+                component_ids=component_ids,
+                group_ids=group_ids,
+                language=language,
             )
         db.session.commit()
     except ServiceError as error:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 
 from flask import request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import limiter
 from app.public import bp
@@ -24,14 +26,15 @@ from subscribers.signup import (
 
 log = logging.getLogger(__name__)
 
-WRONG_CODE = "That code is not right. Check the text message and try again."
+WRONG_CODE = _l("That code is not right. Check the text message and try again.")
+NOT_CONFIRMED = _l("We could not confirm your subscription")
 
 
 @bp.route("/subscribe/sms/<token>", methods=["GET", "POST"])
 @limiter.limit(
     subscribe_rate,
     methods=["POST"],
-    error_message="Too many attempts from your network. Wait a few minutes and try again.",
+    error_message=_l("Too many attempts from your network. Wait a few minutes and try again."),
 )
 def subscribe_code(token: str):
     """The code page. Tries are bounded per code, whichever network they come from
@@ -39,17 +42,17 @@ def subscribe_code(token: str):
     try:
         subscriber = subscriber_for_code_page(token)
     except ServiceError as error:
-        return problem_page("This page has expired", error.message, 404)
+        return problem_page(gettext("This page has expired"), error.message, 404)
     errors: dict[str, str] = {}
     status = 400
     if request.method == "POST":
         code = "".join(request.form.get("code", "").split())
         if not code:
-            errors["code"] = "Enter the 6-digit code from the text message."
+            errors["code"] = gettext("Enter the 6-digit code from the text message.")
         elif subscriber.state != "pending":
             # Already confirmed (or never sent a code): say what a wrong code says, so
             # that this page does not tell who is subscribed.
-            errors["code"] = WRONG_CODE
+            errors["code"] = str(WRONG_CODE)
         else:
             try:
                 confirm_by_code(subscriber, code)
@@ -81,7 +84,7 @@ def subscribe_confirm(token: str):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            return problem_page("We could not confirm your subscription", error.message, 400)
+            return problem_page(str(NOT_CONFIRMED), error.message, 400)
         log.info("email subscriber %s confirmed by link", subscriber.id)
         return personal_page(
             "public/subscribe_done.html",
@@ -92,7 +95,7 @@ def subscribe_confirm(token: str):
     try:
         subscriber = subscriber_to_confirm(token)
     except ServiceError as error:
-        return problem_page("We could not confirm your subscription", error.message, 400)
+        return problem_page(str(NOT_CONFIRMED), error.message, 400)
     if subscriber.state == "active":
         return personal_page(
             "public/subscribe_done.html",
@@ -102,8 +105,8 @@ def subscribe_confirm(token: str):
         )
     if subscriber.state != "pending":
         return problem_page(
-            "We could not confirm your subscription",
-            "This subscription was cancelled; subscribe again to restart it.",
+            str(NOT_CONFIRMED),
+            gettext("This subscription was cancelled; subscribe again to restart it."),
             400,
         )
     return personal_page("public/subscribe_confirm.html", subscriber=subscriber, token=token)

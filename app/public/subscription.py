@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 
 from flask import Response, redirect, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import csrf
 from app.public import bp
@@ -21,21 +23,23 @@ from app.public.subscription_forms import (
     Selection,
     problem_page,
     public_choices,
+    read_language,
     read_selection,
     resubscribe_selection,
 )
 from core.db import db
 from core.errors import NotFound, ServiceError
+from core.vocab import LANGUAGES
 from subscribers import registry
 from subscribers.models import Subscriber
 
 log = logging.getLogger(__name__)
 
 STATE_LABELS = {
-    "pending": "Waiting for confirmation",
-    "active": "Active",
-    "unsubscribed": "Unsubscribed",
-    "quarantined": "Paused: our messages could not be delivered",
+    "pending": _l("Waiting for confirmation"),
+    "active": _l("Active"),
+    "unsubscribed": _l("Unsubscribed"),
+    "quarantined": _l("Paused: our messages could not be delivered"),
 }
 
 
@@ -43,7 +47,7 @@ def _subscriber_or_404(token: str) -> Subscriber | Response:
     try:
         return registry.by_token(token)
     except NotFound as error:
-        return problem_page("Subscription not found", error.message, 404)
+        return problem_page(gettext("Subscription not found"), error.message, 404)
 
 
 @bp.route("/subscriptions/<token>", methods=["GET", "POST"])
@@ -55,11 +59,15 @@ def subscription(token: str):
     choices = public_choices()
     errors: dict[str, str] = {}
     selection = Selection.of(subscriber)
+    language = subscriber.language
     if request.method == "POST":
         selection = read_selection(choices, errors)
+        if "language" in request.form:
+            language = read_language(errors)
         if not errors:
             try:
                 _save_selection(subscriber, selection, choices)
+                registry.set_language(subscriber, language)
                 db.session.commit()
             except ServiceError as error:
                 db.session.rollback()
@@ -76,6 +84,7 @@ def subscription(token: str):
         channel_label=CHANNEL_LABELS[subscriber.channel],
         choices=choices,
         selection=selection,
+        language=language if language in LANGUAGES else subscriber.language,
         errors=errors,
         saved=request.method == "GET" and request.args.get("saved") == "1",
         resubscribe=resubscribe_selection(subscriber),

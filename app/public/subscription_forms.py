@@ -6,13 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Response, current_app, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
+from app.i18n import current_language
 from app.models import Component, ComponentGroup
 from app.public.caching import personal_page
 from app.status.summary import visible_components
+from core.vocab import LANGUAGES
 from subscribers.models import Subscriber
 
-CHANNEL_LABELS = {"email": "Email", "sms": "Text message", "webhook": "Webhook"}
+CHANNEL_LABELS = {"email": _l("Email"), "sms": _l("Text message"), "webhook": _l("Webhook")}
 
 
 @dataclass
@@ -85,17 +89,25 @@ def read_selection(choices: Choices, errors: dict[str, str]) -> Selection:
         group_ids = {int(value) for value in raw_groups}
     except ValueError:
         component_ids, group_ids = set(), set()
-        errors["components"] = "Choose components from the list."
+        errors["components"] = gettext("Choose components from the list.")
     selection = Selection(scope, component_ids, group_ids)
     if "components" in errors:
         pass
     elif component_ids - choices.component_ids or group_ids - choices.group_ids:
-        errors["components"] = "Choose components from the list."
+        errors["components"] = gettext("Choose components from the list.")
     elif scope == "some" and not component_ids and not group_ids:
-        errors["components"] = (
+        errors["components"] = gettext(
             "Tick at least one component or group, or choose to hear about everything."
         )
     return selection
+
+
+def read_language(errors: dict[str, str]) -> str:
+    """The posted language of the messages; absent: the page's language."""
+    language = request.form.get("language") or current_language()
+    if language not in LANGUAGES:
+        errors["language"] = gettext("Choose a language from the list.")
+    return language
 
 
 def problem_page(title: str, message: str, status: int) -> Response:

@@ -19,14 +19,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.models import Alert, AlertRule, Component, ComponentSignal, Integration
-from app.signals.alert_payloads import (
-    COMPONENT_LABEL,
-    Incoming,
-    read_alertmanager,
-    read_monitor,
-)
-from app.signals.alert_rules import rule_matches
+from app.models import Alert, Component, ComponentSignal, Integration
+from app.signals.alert_payloads import COMPONENT_LABEL, Incoming, read_alertmanager, read_monitor
+from app.signals.alert_targets import Targets
 from app.signals.backing import alert_key
 from app.signals.claims import claim, withdraw_source
 from app.signals.integration_credentials import touch
@@ -44,40 +39,6 @@ IMPACT_OF = {
 }
 
 
-# Finding the component -------------------------------------------------------------------
-
-
-def component_named(value: str) -> Component | None:
-    """A ``herald_component`` label: a component's database id, public id or name."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    found = db.session.scalar(select(Component).where(Component.public_id == value))
-    if found is None:
-        found = db.session.scalar(select(Component).where(Component.name == value))
-    if found is None and value.isdigit() and len(value) < 19:
-        found = db.session.get(Component, int(value))
-    if found is None:
-        lowered = value.casefold()
-        for candidate in db.session.scalars(select(Component)):
-            if candidate.name.casefold() == lowered:
-                return candidate
-    return found
-
-
-def component_for(integration: Integration, labels: dict, rules: list[AlertRule]) -> int | None:
-    """The ``herald_component`` label wins; then the first matching rule; else none
-    (the alert is kept and shown as unmatched)."""
-    if labels.get(COMPONENT_LABEL):
-        found = component_named(labels[COMPONENT_LABEL])
-        if found is not None:
-            return found.id
-    for rule in rules:
-        if rule_matches(rule, labels):
-            return rule.component_id
-    return None
-
-
 # Ingesting -------------------------------------------------------------------------------
 
 
@@ -93,13 +54,11 @@ def ingest_monitor(integration: Integration, body, now: datetime | None = None) 
 
 
 def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -> int:
-    rules = list(
-        db.session.scalars(
-            select(AlertRule)
-            .where(AlertRule.integration_id == integration.id)
-            .order_by(AlertRule.position, AlertRule.id)
-        )
-    )
+    """Most deliveries repeat what is known (Alertmanager re-sends a group at every
+    ``group_interval``): an alert whose row would not change, that crosses no threshold
+    and whose claim is in place is left alone, with no write and no lock. Only the
+    others are written and settled."""
+    targets = Targets(integration, {item.labels.get(COMPONENT_LABEL, "") for item in incoming})
     fingerprints = {item.fingerprint for item in incoming}
     known = {
         alert.fingerprint: alert
@@ -109,16 +68,55 @@ def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -
             )
         )
     }
+    wanted = {item.fingerprint: targets.component_for(item.labels) for item in incoming}
+    held = _claims_of([alert for alert in known.values() if alert.counts])
+    moving = [
+        item
+        for item in incoming
+        if not _unchanged(integration, known.get(item.fingerprint), item, wanted, held, now)
+    ]
     _lock_components(
-        {component_for(integration, item.labels, rules) for item in incoming}
-        | {alert.component_id for alert in known.values()}
+        {wanted[item.fingerprint] for item in moving}
+        | {known[item.fingerprint].component_id for item in moving if item.fingerprint in known}
     )
-    for item in incoming:
-        alert = _upsert(integration, known.get(item.fingerprint), item, rules, now)
+    for item in moving:
+        alert = _upsert(integration, known.get(item.fingerprint), item, wanted, now)
         known[item.fingerprint] = alert
         evaluate(alert, integration, now)
     touch(integration)
     return len(incoming)
+
+
+def _claims_of(alerts: list[Alert]) -> dict[str, list[ComponentSignal]]:
+    """The present claims of counting alerts, by source, in one read."""
+    if not alerts:
+        return {}
+    held: dict[str, list[ComponentSignal]] = {}
+    for row in db.session.scalars(
+        select(ComponentSignal).where(ComponentSignal.source.in_([_source(a) for a in alerts]))
+    ):
+        held.setdefault(row.source, []).append(row)
+    return held
+
+
+def _unchanged(integration, alert, item: Incoming, wanted, held, now: datetime) -> bool:
+    """Whether this delivery of a known alert would change nothing at all."""
+    if alert is None or _changes(integration, alert, item, wanted, now):
+        return False
+    if _due(alert, integration, now):
+        return False
+    if not alert.counts:
+        return True
+    rows = held.get(_source(alert), [])
+    if alert.component_id is None or alert.status == "operational":
+        return not rows
+    return len(rows) == 1 and (
+        rows[0].component_id,
+        rows[0].status,
+        rows[0].reason,
+        rows[0].link,
+        rows[0].public,
+    ) == (alert.component_id, alert.status, _reason(alert), alert.generator_url, False)
 
 
 def _lock_components(ids: set[int | None]) -> None:
@@ -128,8 +126,7 @@ def _lock_components(ids: set[int | None]) -> None:
     crossed orders and deadlock (PostgreSQL; SQLite writes one transaction at a time)."""
     wanted = sorted(i for i in ids if i is not None)
     # One component cannot be taken in a crossed order; locking it up front would only
-    # make every delivery about it wait for the one before, even those that change
-    # nothing (most deliveries repeat what is already known).
+    # make every delivery about it wait for the one before.
     if len(wanted) > 1:
         db.session.execute(
             select(Component.id)
@@ -139,12 +136,35 @@ def _lock_components(ids: set[int | None]) -> None:
         ).all()
 
 
-def _upsert(integration, alert, item: Incoming, rules, now: datetime) -> Alert:
-    status = item.status or status_for_severity(integration, item.labels.get("severity", ""))
-    name = (item.labels.get("alertname") or item.fingerprint)[:200]
-    summary = item.annotations.get("summary") or item.annotations.get("description") or ""
-    component_id = component_for(integration, item.labels, rules)
+def _changes(integration, alert: Alert, item: Incoming, wanted, now: datetime) -> dict:
+    """The fields this delivery sets on ``alert`` (a new one: all of them)."""
     starts_at = min(item.starts_at or now, now)
+    is_new = alert.id is None
+    values = {
+        "name": (item.labels.get("alertname") or item.fingerprint)[:200],
+        "summary": item.annotations.get("summary") or item.annotations.get("description") or "",
+        "labels": item.labels,
+        "annotations": item.annotations,
+        "component_id": wanted[item.fingerprint],
+        "status": item.status or status_for_severity(integration, item.labels.get("severity", "")),
+        "generator_url": item.generator_url,
+    }
+    if item.firing:
+        if not alert.firing or is_new:
+            # Firing anew (or first seen): the minimum firing time runs from here,
+            # unless it still counts from before (then nothing changes).
+            values["starts_at"] = starts_at if not alert.counts else alert.starts_at
+        values.update(firing=True, ends_at=None)
+    else:
+        if alert.firing or is_new or alert.ends_at is None:
+            values["ends_at"] = min(item.ends_at or now, now)
+            if is_new:
+                values["starts_at"] = starts_at
+        values["firing"] = False
+    return {field: value for field, value in values.items() if getattr(alert, field) != value}
+
+
+def _upsert(integration, alert, item: Incoming, wanted, now: datetime) -> Alert:
     if alert is None:
         alert = Alert(
             integration_id=integration.id,
@@ -153,41 +173,18 @@ def _upsert(integration, alert, item: Incoming, rules, now: datetime) -> Alert:
             first_seen_at=now,
             last_seen_at=now,
         )
-    fields = {}
-    values = {
-        "name": name,
-        "summary": summary,
-        "labels": item.labels,
-        "annotations": item.annotations,
-        "component_id": component_id,
-        "status": status,
-        "generator_url": item.generator_url,
-    }
-    if item.firing:
-        if not alert.firing or alert.id is None:
-            # Firing anew (or first seen): the minimum firing time runs from here,
-            # unless it still counts from before (then nothing changes).
-            values["starts_at"] = starts_at if not alert.counts else alert.starts_at
-        values.update(firing=True, ends_at=None)
-    else:
-        if alert.firing or alert.id is None or alert.ends_at is None:
-            values["ends_at"] = min(item.ends_at or now, now)
-            if alert.id is None:
-                values["starts_at"] = starts_at
-        values["firing"] = False
-    for field, value in values.items():
-        if getattr(alert, field) != value:
-            fields[field] = value
-            setattr(alert, field, value)
+    fields = _changes(integration, alert, item, wanted, now)
+    for field, value in fields.items():
+        setattr(alert, field, value)
     if fields and alert.id is not None:
         alert.last_seen_at = now
     if alert.id is not None:
         db.session.flush()
         return alert
-    return _insert(alert, integration, item, rules, now)
+    return _insert(alert, integration, item, wanted, now)
 
 
-def _insert(alert: Alert, integration, item: Incoming, rules, now: datetime) -> Alert:
+def _insert(alert: Alert, integration, item: Incoming, wanted, now: datetime) -> Alert:
     """Write a first-seen alert. Two deliveries of one new alert can cross (a retry, or
     both replicas of an Alertmanager pair): the one that inserts second finds the row
     the other wrote and updates it, instead of answering 500."""
@@ -203,11 +200,29 @@ def _insert(alert: Alert, integration, item: Incoming, rules, now: datetime) -> 
         )
         if existing is None:
             raise
-        return _upsert(integration, existing, item, rules, now)
+        return _upsert(integration, existing, item, wanted, now)
     return alert
 
 
 # Settling --------------------------------------------------------------------------------
+
+
+def _source(alert: Alert) -> str:
+    return f"alert:{alert.id}"
+
+
+def _reason(alert: Alert) -> str:
+    return f"Alert: {alert.name}"
+
+
+def _due(alert: Alert, integration: Integration, now: datetime) -> bool:
+    """Whether the alert's time to start or stop counting has come."""
+    if alert.firing and not alert.counts:
+        return alert.starts_at + timedelta(seconds=integration.min_firing_seconds) <= now
+    if not alert.firing and alert.counts:
+        ended = alert.ends_at or now
+        return ended + timedelta(seconds=integration.min_clear_seconds) <= now
+    return False
 
 
 def evaluate(alert: Alert, integration: Integration, now: datetime) -> bool:
@@ -216,17 +231,18 @@ def evaluate(alert: Alert, integration: Integration, now: datetime) -> bool:
     if integration.revoked_at is not None:
         return False
     if alert.firing and not alert.counts:
-        if alert.starts_at + timedelta(seconds=integration.min_firing_seconds) <= now:
+        if _due(alert, integration, now):
             alert.counts = True
-            _claim(alert, now)
+            # The suggestion first: it locks no component, and the claim's page version
+            # row (one for the whole page) is then held only from the claim to the commit.
             _maybe_suggest(alert, integration)
+            _claim(alert, now)
             return True
         return False
     if not alert.firing and alert.counts:
-        ended = alert.ends_at or now
-        if ended + timedelta(seconds=integration.min_clear_seconds) <= now:
+        if _due(alert, integration, now):
             alert.counts = False
-            withdraw_source(f"alert:{alert.id}", now)
+            withdraw_source(_source(alert), now)
             return True
         return False
     if alert.counts:
@@ -235,7 +251,7 @@ def evaluate(alert: Alert, integration: Integration, now: datetime) -> bool:
 
 
 def _claim(alert: Alert, now: datetime) -> None:
-    source = f"alert:{alert.id}"
+    source = _source(alert)
     elsewhere = db.session.scalars(
         select(ComponentSignal.component_id).where(
             ComponentSignal.source == source, ComponentSignal.component_id != alert.component_id
@@ -250,7 +266,7 @@ def _claim(alert: Alert, now: datetime) -> None:
         component,
         source,
         alert.status,
-        reason=f"Alert: {alert.name}",
+        reason=_reason(alert),
         link=alert.generator_url,
         public=False,
         at=now,

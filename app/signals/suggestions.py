@@ -1,5 +1,8 @@
 """Suggested incidents: what a signal proposes to declare. One open suggestion per key;
-staff declare it (the usual declaration, pre-filled) or dismiss it."""
+staff declare it (the usual declaration, pre-filled) or dismiss it. A signal about
+components an open incident already covers is kept on that incident instead
+(app.signals.incident_signals); only the components no open incident covers are
+suggested."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from app.models import Component, Incident, IncidentComponent, SuggestedIncident
 from app.notifier.events import IncidentSuggested
 from app.notifier.notifier import notify
 from app.signals.backing import CLAIMING_ORIGINS, CLEARED_NOTE, claimed_now, has_cleared
+from app.signals.incident_signals import attach, covering_incidents
 from core import audit
 from core.db import db
 from core.errors import Conflict, ServiceError
@@ -36,17 +40,37 @@ def suggest(
     component_statuses: dict[int, str],
     facts: str,
     link: str = "",
-) -> SuggestedIncident:
+) -> SuggestedIncident | None:
     """Propose an incident once per ``key`` while the last proposal is open; the incident
     team is alerted when it is new. A later call with the same key updates the open
-    proposal's facts (the source said more) without alerting again."""
+    proposal's facts (the source said more) without alerting again.
+
+    Components an open incident already covers are not proposed again: the signal is
+    kept on that incident (and the team told once); the rest, if any, are proposed.
+    Returns None when an open incident covered them all."""
     existing = open_suggestion(key)
-    statuses = {str(cid): status for cid, status in component_statuses.items()}
     if existing is not None:
+        statuses = {str(cid): status for cid, status in component_statuses.items()}
         existing.facts, existing.link = facts[:10_000], link
         existing.component_statuses = statuses
         existing.component_ids = sorted(component_statuses)
         return existing
+    covered: set[int] = set()
+    for incident, ids in covering_incidents(component_statuses).items():
+        attach(
+            incident,
+            origin,
+            key,
+            name=name,
+            component_statuses={cid: component_statuses[cid] for cid in sorted(ids)},
+            facts=facts,
+            link=link,
+        )
+        covered |= ids
+    if covered and covered >= set(component_statuses):
+        return None
+    component_statuses = {c: s for c, s in component_statuses.items() if c not in covered}
+    statuses = {str(cid): status for cid, status in component_statuses.items()}
     suggestion = SuggestedIncident(
         origin=origin,
         key=key,

@@ -35,6 +35,7 @@ class Rendered:
     prepared: dict = field(default_factory=dict)
     # Security headers in place of the site's (see ``Page.security``).
     security: tuple[tuple[str, str], ...] | None = None
+    vary: str = "Accept-Encoding"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,9 @@ class Page:
     # A page made to be framed by other sites (the embed) sends its own security headers
     # (a CSP with frame-ancestors) instead of the site's; HSTS is added as for any page.
     security: tuple[tuple[str, str], ...] | None = None
+    # A page in the reader's language varies with the language cookie and
+    # Accept-Language too (app.i18n): a CDN must keep one copy per language.
+    vary: str = "Accept-Encoding"
 
 
 class PageCache:
@@ -155,6 +159,7 @@ class PageCache:
                 version=version,
                 expires=page.valid_until.timestamp(),
                 security=page.security,
+                vary=page.vary,
             )
             self._entries[key] = fresh
             return fresh

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.i18n.dates import is_english, language, local_time_text, local_window_text
 from app.markdown import render_markdown
 from app.models import Incident, Maintenance
 from app.status.impact import effective_impact
@@ -118,12 +119,17 @@ class Summary:
 
 
 def format_time(moment: datetime, zone) -> str:
+    """A moment in the page's zone, in the language being rendered."""
     local = moment.astimezone(zone)
+    if not is_english():
+        return local_time_text(local, language())
     return f"{local:%-d %b %Y, %H:%M} {local.tzname()}"
 
 
 def format_window(start: datetime, end: datetime, zone) -> str:
     a, b = start.astimezone(zone), end.astimezone(zone)
+    if not is_english():
+        return local_window_text(a, b, language())
     if a.date() == b.date():
         return f"{a:%-d %b %Y, %H:%M} – {b:%H:%M} {b.tzname()}"
     return f"{a:%-d %b %Y, %H:%M} – {b:%-d %b %Y, %H:%M} {b.tzname()}"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -30,15 +31,23 @@ from app.status.statuspage import component_json
 from app.status.summary import build_summary, visible_components
 from app.timeutil import day_start, human_duration, local_day, page_zone
 from core.db import db
+from core.vocab import DEFAULT_LANGUAGE
 
 
 def current_summary(audience: str) -> Summary:
     """The summary for ``audience``, built once per content version and shared by the
     page, the JSON and the feeds of this process. It expires at the next maintenance
     boundary, when the clock moves a window (the worker commits that move)."""
+    # One summary serves every language (and the JSON): built in English, whoever asks
+    # first; the pages put its words in the reader's language when they render.
     return page_cache().memo(
-        f"summary:{audience}", lambda: build_summary(audience), lambda s: s.valid_until.timestamp()
+        f"summary:{audience}", lambda: _in_english(audience), lambda s: s.valid_until.timestamp()
     )
+
+
+def _in_english(audience: str) -> Summary:
+    with force_locale(DEFAULT_LANGUAGE):
+        return build_summary(audience)
 
 
 def component_dicts(audience: str, now: datetime | None = None) -> dict[int, dict]:
@@ -186,11 +195,15 @@ def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | N
         start = started or event.scheduled_for
     if kind == "maintenance" and entry.status == "scheduled":
         planned = (event.scheduled_until - event.scheduled_for).total_seconds()
-        duration = f"planned for {human_duration(planned)}"
+        duration = gettext("planned for %(duration)s", duration=human_duration(planned))
     elif end is None:
-        duration = f"ongoing for {human_duration((now - start).total_seconds())}"
+        duration = gettext(
+            "ongoing for %(duration)s", duration=human_duration((now - start).total_seconds())
+        )
     else:
-        duration = f"lasted {human_duration((end - start).total_seconds())}"
+        duration = gettext(
+            "lasted %(duration)s", duration=human_duration((end - start).total_seconds())
+        )
     shown = {c.name for c in visible_components(audience)}
     # A maintenance window's components are under maintenance only while it runs; before
     # and after, the page names them without a status.

@@ -57,6 +57,10 @@ class DayBar:
     uptime: float | None
     tip: str
     incident_url: str | None
+    # What the tip says, for pages in other languages (app.i18n.filters.day_tip):
+    # (status, seconds, still going) per status seen, and the incidents' names.
+    notes: tuple[tuple[str, float, bool], ...] = ()
+    incidents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,7 @@ def uptime_rows(
             uptime = _fraction_up(observed, down, down > 0 or (is_open and ongoing_down))
             level = "ok"
             notes = []
+            facts = []
             if spent:
                 for status in LEVEL_ORDER:
                     now_in_it = is_open and status == ongoing
@@ -176,14 +181,26 @@ def uptime_rows(
                         if level == "ok":
                             level = LEVEL_BY_STATUS[status]
                         note = f"{SHORT_LABELS[status]} {human_duration(spent[status])}"
-                        notes.append(note + (" so far" if now_in_it and day == today else ""))
+                        so_far = now_in_it and day == today
+                        notes.append(note + (" so far" if so_far else ""))
+                        facts.append((status, spent[status], so_far))
             # Kept short: a clean day's tooltip is repeated 90 times per component.
             tip = f"{labels[i]}: {format_percent(uptime)}"
             if notes:
                 tip += " · " + ", ".join(notes)
             if entries:
                 tip += " · " + "; ".join(name for name, _ in entries)
-            bars.append(DayBar(day, level, uptime, tip, entries[0][1] if entries else None))
+            bars.append(
+                DayBar(
+                    day,
+                    level,
+                    uptime,
+                    tip,
+                    entries[0][1] if entries else None,
+                    tuple(facts),
+                    tuple(name for name, _ in entries),
+                )
+            )
 
         result[component.id] = UptimeRow(
             _span(observed_by_day, down_by_day, days, ongoing_down),

@@ -93,9 +93,10 @@ def build_world() -> dict[str, object]:
     suggestion = suggest(
         "vendor",
         "vendor:access",
-        name="Acme: API errors",
+        name="Acme: database errors",
         impact="minor",
-        component_statuses={api.id: "degraded_performance"},
+        # Not the API: the open incident covers it, so a signal about it joins that one.
+        component_statuses={database.id: "degraded_performance"},
         facts="Acme reports API errors.",
     )
     from app.signals.listening import create_feed
@@ -106,8 +107,15 @@ def build_world() -> dict[str, object]:
 
     integration, _ = create_integration(None, "alertmanager", "Prometheus")
     alert_rule = add_rule(None, integration, {"service": "api"}, api)
+    from app.pages.services import create_page
+    from app.pages.viewers import invite_viewer
+
+    private_page = create_page(None, slug="acme", name="Acme Corp", components=[api.public_id])
+    page_viewer = invite_viewer(None, private_page, "ana@acme.example")
     db.session.commit()
     return {
+        "slug": private_page.slug,
+        "viewer_id": page_viewer.id,
         "integration_id": integration.id,
         "alert_rule_id": alert_rule.id,
         "feed_id": feed.id,

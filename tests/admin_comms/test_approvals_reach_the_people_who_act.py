@@ -175,9 +175,28 @@ def test_the_set_page_shows_who_it_will_reach_per_audience_and_channel(
     page = text(client.get(sheet_url(sheet)))
     table = page.split("Who this will reach", 1)[1].split("</table>", 1)[0]
     row = table.split("<td>Customers</td>", 1)[1].split("</tr>", 1)[0]
-    assert row == "<td>1</td><td>1</td><td>0</td><td>2</td>"
+    assert row == "<td>1</td><td>1</td><td>0</td><td>2</td><td>2</td>"
     engineering = table.split("<td>Engineering</td>", 1)[1].split("</tr>", 1)[0]
-    assert engineering == "<td>1</td><td>0</td><td>0</td><td>1</td>"
+    assert engineering == "<td>1</td><td>0</td><td>0</td><td>1</td><td>1</td>"
+
+
+def test_a_person_on_email_and_sms_counts_once_with_two_messages(
+    ready, make_subscriber, incident, text
+):
+    """Found by a new user: "notify 21 people" counted addresses, so a person subscribed
+    by email and by SMS counted twice. People and messages are counted apart."""
+    client, sheet = ready
+    make_subscriber("jo@example.com", audience="customers", name="Jo Bloggs")
+    make_subscriber("+447911123458", channel="sms", audience="customers", name="Jo Bloggs")
+    page = text(client.get(sheet_url(sheet)))
+    table = page.split("Who this will reach", 1)[1].split("</table>", 1)[0]
+    row = table.split("<td>Customers</td>", 1)[1].split("</tr>", 1)[0]
+    # customers@example.com and Jo: 2 people, 3 messages (2 by email, 1 by SMS).
+    assert row == "<td>2</td><td>1</td><td>0</td><td>3</td><td>2</td>"
+    asked = text(client.post(f"{sheet_url(sheet)}/publish"))
+    # With one engineer and one executive: 4 people, 5 messages.
+    assert "Who this reaches: 4 people, 5 messages" in asked
+    assert "Yes, publish and notify 4 people (5 messages)" in asked
 
 
 def published_updates(incident) -> int:
@@ -198,8 +217,8 @@ def test_publishing_asks_once_repeating_the_figures_and_sends_only_when_confirme
     asked = client.post(url)
     assert asked.status_code == 200
     page = text(asked)
-    assert "Who this reaches: 2 people" in page
-    assert "Yes, publish and notify 2 people" in page
+    assert "Who this reaches: 2 people, 2 messages" in page
+    assert "Yes, publish and notify 2 people (2 messages)" in page
     assert "not notified (published on the pages only)" in page.split("<td>Executives</td>")[1]
     # Asking wrote nothing.
     assert published_updates(incident) == 0
@@ -223,7 +242,7 @@ def test_a_confirmation_of_figures_that_changed_since_asks_again_and_publishes_n
     assert response.status_code == 200
     page = text(response)
     assert "The number of people changed since you confirmed" in page
-    assert "Who this reaches: 4 people" in page
+    assert "Who this reaches: 4 people, 4 messages" in page
     assert published_updates(incident) == 0
     assert publish(client, sheet).status_code == 302
     assert published_updates(incident) == 1

@@ -139,3 +139,30 @@ def test_a_resolved_incident_shows_no_cadence(staff, lead, incident, text):
     assert incident.next_update_due_at is None
     page = text(staff(lead).get("/admin/incidents"))
     assert "overdue" not in page
+
+
+def test_the_composer_paces_the_next_update_by_the_impact_the_set_says(
+    staff, lead, incident, compose, text
+):
+    """Found by a persona tryout: the composer suggested the next update (and the
+    reminder was set) from the incident's impact while the set raised it."""
+    client = staff(lead)
+    page = text(client.get(f"/admin/incidents/{incident.id}/compose"))
+    assert "every 60 minutes at major impact" in page
+    # Shown again (Show what changed) with the impact raised: the critical cadence.
+    raised = text(
+        client.post(
+            f"/admin/incidents/{incident.id}/compose",
+            data={"impact": "critical", "status": "identified", "show_changes": "1"},
+        )
+    )
+    assert "every 30 minutes at critical impact" in raised
+    response = compose(client, incident, impact="critical", next_update_at=None)
+    assert response.status_code == 302, text(response)
+    db.session.refresh(incident)
+    assert incident.impact == "major"  # nothing is published yet
+    assert incident.next_update_due_at == incident.started_at + timedelta(minutes=30)
+    # The next composer starts from the set's impact and its cadence.
+    assert "every 30 minutes at critical impact" in text(
+        client.get(f"/admin/incidents/{incident.id}/compose")
+    )

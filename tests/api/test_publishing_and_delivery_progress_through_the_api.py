@@ -266,8 +266,9 @@ def test_broadcast_progress(app, world, api, lead, make_subscriber):
 def test_publishing_answers_how_many_addresses_each_audience_reaches_per_channel(
     app, world, api, lead, make_subscriber
 ):
-    make_subscriber("support@example.com", audience="support")
-    make_subscriber("+447911123456", channel="sms", audience="support")
+    # One person by email and SMS: one person, two messages.
+    make_subscriber("support@example.com", audience="support", name="Sam Support")
+    make_subscriber("+447911123456", channel="sms", audience="support", name="Sam Support")
     make_subscriber("oncall@example.com", audience="engineering")
     incident = declare(lead, world)
     drafted = draft(lead, incident)
@@ -280,6 +281,9 @@ def test_publishing_answers_how_many_addresses_each_audience_reaches_per_channel
     reach = {d["audience"]: d["reach"] for d in published["drafts"]}
     assert reach == {"customers": {}, "support": {"email": 1, "sms": 1}, "engineering": {}}
     assert published["reach"] == 2
+    people = {d["audience"]: d["people"] for d in published["drafts"]}
+    assert people == {"customers": 0, "support": 1, "engineering": 0}
+    assert published["people"] == 1
     # The same call again answers the same figures.
     again = lead.post(
         f"/api/v1/incidents/{incident}/publish",
@@ -292,5 +296,7 @@ def test_the_openapi_document_shows_the_publish_answers_reach(app):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     published = document["components"]["schemas"]["Published"]["properties"]
     assert published["reach"]["type"] == "integer"
+    assert published["people"]["type"] == "integer"
     item = published["drafts"]["items"]["properties"]
     assert item["reach"]["additionalProperties"] == {"type": "integer"}
+    assert item["people"]["type"] == "integer"

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from app.comms import cadence
-from app.comms.approval import approve
+from app.comms.approval import approve, override
 from app.comms.context import Facts
-from app.comms.drafting import compose
+from app.comms.drafting import compose, discard
 from app.comms.publishing import publish
 from app.incidents.services import post_incident_update
 from app.models import utcnow
@@ -170,3 +170,94 @@ def test_the_worker_reminds_and_the_admin_shows_the_incident_overdue(app, world,
     # The internal page says when the next update is due.
     internal = client.get(f"/internal/incidents/{incident.public_id}").get_data(as_text=True)
     assert "Next update due" in internal
+
+
+def test_a_set_that_raises_the_impact_brings_the_reminder_forward_until_discarded(world, lead):
+    """Found by a persona tryout: the reminder kept the pace of the impact the incident
+    was declared with while the lead drafted an update raising it. The pace is the
+    impact the next update will say: the newest set not yet published, else the last
+    published one's."""
+    incident = declare(
+        world, "Mobile app slow", "minor", {"Mobile app": "degraded_performance"}, actor=lead
+    )
+    started = incident.started_at
+    assert incident.next_update_due_at == started + timedelta(minutes=120)
+    sheet = compose(
+        lead,
+        incident,
+        status="identified",
+        impact="critical",
+        facts=Facts(summary="The mobile app fails for everyone."),
+        audiences=["customers"],
+    )
+    db.session.commit()
+    assert incident.impact == "minor"  # nothing is published yet
+    assert cadence.pace_impact(incident) == "critical"
+    assert incident.next_update_due_at == started + timedelta(minutes=30)
+    assert cadence.remind_overdue(now=started + timedelta(minutes=31)) == 1
+    # Discarded: the incident's own impact sets the pace again.
+    discard(lead, sheet)
+    db.session.commit()
+    assert cadence.pace_impact(incident) == "minor"
+    assert incident.next_update_due_at == started + timedelta(minutes=120)
+
+
+def test_a_set_that_lowers_the_impact_paces_the_next_update_after_publishing(world, lead):
+    incident = declare(
+        world,
+        "Mobile app errors",
+        "critical",
+        {"Mobile app": "partial_outage"},
+        actor=lead,
+        visibility="internal",
+    )
+    sheet = compose(
+        lead,
+        incident,
+        status="monitoring",
+        impact="minor",
+        facts=Facts(summary="A fix is in place; we are watching the mobile app."),
+        audiences=["engineering"],
+    )
+    db.session.commit()
+    assert incident.next_update_due_at == incident.started_at + timedelta(minutes=120)
+    [draft] = sheet.drafts
+    [finding] = draft.findings  # no next-update time: the cadence sets it
+    assert finding["code"] == "no_next_update"
+    override(lead, draft, f"no_next_update:facts:{finding['start']}", "Paced by the cadence.")
+    publish(lead, sheet, notify={"engineering": False})
+    db.session.commit()
+    assert incident.impact == "minor"
+    assert incident.next_update_due_at == sheet.published_at + timedelta(minutes=120)
+
+
+def test_a_promised_time_stays_whatever_impact_the_next_set_says(world, lead):
+    incident = declare(
+        world,
+        "Mobile app errors",
+        "major",
+        {"Mobile app": "partial_outage"},
+        actor=lead,
+        visibility="internal",
+    )
+    promised = (utcnow() + timedelta(minutes=50)).replace(microsecond=0)
+    first = compose(
+        lead,
+        incident,
+        status="identified",
+        facts=Facts(summary="Some screens fail to load.", next_update_at=promised),
+        audiences=["engineering"],
+    )
+    publish(lead, first, notify={"engineering": False})
+    db.session.commit()
+    assert incident.next_update_due_at == promised
+    compose(
+        lead,
+        incident,
+        status="identified",
+        impact="critical",
+        facts=Facts(summary="Every screen fails to load."),
+        audiences=["engineering"],
+    )
+    db.session.commit()
+    assert incident.next_update_due_at == promised

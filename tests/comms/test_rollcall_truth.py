@@ -358,3 +358,50 @@ def test_the_resolved_notice_never_tells_a_team_degraded_by_another_incident_all
     assert "Slow mobile app" in mobile.text_body  # the cause
     payments = sent_to(world, api_errors, "Payments")["resolved"]
     assert "No further action is needed from you" in payments.text_body
+
+
+def test_resolving_tells_affected_teams_their_services_are_back_unless_another_incident_holds_them(
+    world,
+):
+    """Found by a persona tryout: the resolved notice never told the team whose services
+    the incident degraded that they were operational again. Two open incidents: one
+    takes down the API (Platform; the Dashboard of Web depends on it) and Card payments,
+    the other still degrades Card payments. Resolving the first tells Platform and Web
+    their services are back; Payments is told Card payments is still degraded, and by
+    which incident, never that it is operational."""
+    outage = declare(
+        world, "API outage", "major", {"API": "partial_outage", "Card payments": "partial_outage"}
+    )
+    terminals = declare(
+        world, "Card terminal errors", "minor", {"Card payments": "degraded_performance"}
+    )
+    post_incident_update(None, outage, "resolved", "The API is back.", {})
+    db.session.commit()
+    assert world.components["API"].status == "operational"
+    assert world.components["Card payments"].status == "degraded_performance"
+
+    platform = sent_to(world, outage, "Platform")["resolved"]
+    assert "this incident affected are operational again: API." in platform.text_body
+    assert "Operational again: API." in platform.sms_body
+    assert "still not operational" not in platform.text_body
+    web = sent_to(world, outage, "Web")["resolved"]
+    assert "operational again: Dashboard." in web.text_body
+
+    payments = sent_to(world, outage, "Payments")["resolved"]
+    assert "operational again" not in payments.text_body.lower()
+    assert "still not operational" in payments.text_body
+    assert "Card payments: Degraded performance" in payments.text_body
+    assert "Card terminal errors" in payments.text_body  # the incident that holds it
+    assert "Still not operational: Card payments." in payments.sms_body
+
+    # A team this incident never touched is thanked, not told anything came back.
+    mobile = sent_to(world, outage, "Mobile")["resolved"]
+    assert "operational again" not in mobile.text_body.lower()
+    assert "No further action is needed from you" in mobile.text_body
+
+    # Resolving the second incident tells Payments its service is back.
+    post_incident_update(None, terminals, "resolved", "Card terminals work again.", {})
+    db.session.commit()
+    payments = sent_to(world, terminals, "Payments")["resolved"]
+    assert "operational again: Card payments." in payments.text_body
+    assert "still not operational" not in payments.text_body

@@ -396,12 +396,16 @@ def test_requests_for_made_up_addresses_leave_nothing_behind(app, client):
 
 
 def test_public_pages_do_not_vary_on_cookies_even_for_signed_in_staff(client, staff, make_user):
-    """A CDN keeps one copy of a public page, not one per visitor's cookie."""
+    """A CDN keeps one copy of the JSON, not one per visitor's cookie; the HTML pages vary
+    only by language (app.i18n: the language cookie or Accept-Language), and no page
+    writes a cookie."""
     for path in ("/", "/api/v2/summary.json", "/history"):
         response = client.get(path)
-        assert "Cookie" not in response.headers.get("Vary", "")
         assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in client.get("/api/v2/summary.json").headers["Vary"]
+    assert client.get("/").headers["Vary"] == "Accept-Encoding, Accept-Language, Cookie"
     signed_in = staff(make_user("viewer"))
-    response = signed_in.get("/")
+    response = signed_in.get("/api/v2/summary.json")
     assert "Cookie" not in response.headers.get("Vary", "")
+    assert "Set-Cookie" not in signed_in.get("/").headers
     assert signed_in.get("/internal").status_code == 200  # the session still works

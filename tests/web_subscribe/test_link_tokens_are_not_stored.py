@@ -4,13 +4,17 @@ refused without changing anything."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from urllib.parse import quote
 
 import pytest
+from itsdangerous import Signer
 from sqlalchemy import text
 
 from core.db import db
+from subscribers.links import link_token, read_link_token
 from subscribers.models import Subscriber
 
 LINK_RE = re.compile(r"/subscriptions/([^\"'<>\s/]+)")
@@ -101,3 +105,18 @@ def test_values_from_the_database_and_altered_tokens_are_refused_and_change_noth
     after = subscriber_of("ada@example.com")
     assert (after.state, after.state_reason, after.updated_at) == snapshot
     assert db.session.get(Subscriber, after.id).all_components
+
+
+def test_a_link_token_is_what_itsdangerous_signs_so_links_already_sent_keep_working(app):
+    signer = Signer(app.config["SECRET_KEY"], salt="subscriber-link", digest_method=hashlib.sha256)
+    for link_id in ("abc", secrets.token_urlsafe(16)):
+        assert link_token(link_id) == signer.sign(link_id).decode()
+        assert read_link_token(link_token(link_id)) == link_id
+
+
+def test_a_new_secret_key_signs_new_tokens_and_refuses_the_old_ones(app):
+    old = link_token("abc")
+    app.config["SECRET_KEY"] = "another-secret"
+    assert link_token("abc") != old
+    assert read_link_token(old) is None
+    assert read_link_token(link_token("abc")) == "abc"

@@ -1,0 +1,59 @@
+"""The demo's private page: Acme Corp, an enterprise merchant, sees the services it
+relies on (one of them hidden from the public page) and their incidents. ``herald demo``
+prints a fresh sign-in link for its viewer on every start (a link works once)."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from app.models import Component, PageViewer
+from app.pages.services import create_page, page_by_slug
+from app.pages.viewers import SIGN_IN_MAX_AGE, invite_viewer, send_sign_in_link, viewer_address
+from core.db import db
+from subscribers import registry
+
+DEMO_PAGE_SLUG = "acme"
+DEMO_PAGE_NAME = "Acme Corp"
+# Job queue is internal: Acme sees it because its payouts run on it.
+DEMO_PAGE_COMPONENTS = ("Card payments", "Payouts", "REST API", "Job queue")
+DEMO_VIEWER = "ops@acme.example"
+
+
+def add_private_page() -> None:
+    """The page and its one viewer (whose invitation email is queued as any other)."""
+    components = {
+        c.name: c.public_id
+        for c in db.session.scalars(
+            select(Component).where(Component.name.in_(DEMO_PAGE_COMPONENTS))
+        )
+    }
+    page = create_page(
+        None,
+        slug=DEMO_PAGE_SLUG,
+        name=DEMO_PAGE_NAME,
+        components=[components[name] for name in DEMO_PAGE_COMPONENTS],
+    )
+    viewer = invite_viewer(None, page, DEMO_VIEWER)
+    # She has subscribed to Acme's notices (and confirmed) from the page.
+    registry.activate(viewer_address(viewer), "demo: subscribed from the private page")
+
+
+def print_demo_viewer() -> None:
+    """Where ``herald demo`` prints its sign-ins: a new link for the page's viewer."""
+    page = page_by_slug(DEMO_PAGE_SLUG)
+    viewer = (
+        db.session.scalar(select(PageViewer).where(PageViewer.page_id == page.id))
+        if page is not None
+        else None
+    )
+    if viewer is None:
+        return
+    url = send_sign_in_link(viewer)
+    db.session.commit()
+    click.echo(f"\nDemo private page {page.name} (/p/{page.slug}), viewer {viewer.email}:")
+    click.echo(f"  Sign in: {url}")
+    click.echo(
+        f"  The link works once, for {SIGN_IN_MAX_AGE // 3600} hours; each start prints a "
+        "new one (or invite the viewer again at /admin/pages)."
+    )

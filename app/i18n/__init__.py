@@ -1,0 +1,94 @@
+"""Languages: which one a request is answered in, and the wiring of Flask-Babel.
+
+The public pages and the subscription pages are chosen by the language switch in the
+page footer (a cookie), then by ``Accept-Language``, then English. Staff pages, the
+JSON API and the feeds stay English. Messages to a subscriber are rendered in the
+subscriber's language with ``flask_babel.force_locale`` wherever they are built.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask import has_request_context, request
+from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from core.vocab import DEFAULT_LANGUAGE, LANGUAGES
+
+COOKIE = "herald_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+# The pages answered in the reader's language. Everything else stays English: staff
+# pages, the JSON, the feeds and badges (read by machines and other sites, cached as one
+# copy), and the roll-call answer pages (for staff teams).
+LOCALIZED_ENDPOINTS = frozenset(
+    {
+        "public.index",
+        "public.history",
+        "public.incident",
+        "public.maintenance",
+        "public.embed",
+        "public.choose_language",
+        "public.subscribe",
+        "public.subscribe_code",
+        "public.subscribe_confirm",
+        "public.subscribe_sent",
+        "public.subscription",
+        "public.unsubscribe",
+    }
+)
+
+
+@lru_cache(maxsize=512)
+def _from_header(accept: str) -> str:
+    parsed = parse_accept_header(accept, LanguageAccept)
+    return parsed.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+
+
+def choose_language(cookie: str | None, accept: str | None) -> str:
+    """The cookie's language when it names one Herald has, else the best match of
+    ``Accept-Language``, else English. Anything unknown or malformed counts as absent."""
+    if cookie in LANGUAGES:
+        return cookie
+    if not accept:
+        return DEFAULT_LANGUAGE
+    # A header longer than any browser sends is not worth parsing (nor caching).
+    return _from_header(accept) if len(accept) <= 500 else DEFAULT_LANGUAGE
+
+
+def cookie_in(header: str) -> str | None:
+    """The language cookie's value in a raw ``Cookie`` header (for the WSGI fast path,
+    which has no parsed request)."""
+    start = header.find(COOKIE + "=")
+    if start < 0 or (start > 0 and header[start - 1] not in " ;"):
+        return None
+    value = header[start + len(COOKIE) + 1 :]
+    return value.split(";", 1)[0].strip().strip('"')
+
+
+def is_localized_request() -> bool:
+    """Whether this request is answered in the reader's language: the public pages and
+    the subscription pages, not the staff's."""
+    return request.endpoint in LOCALIZED_ENDPOINTS
+
+
+def select_locale() -> str:
+    # Flask-Babel also asks outside requests (a job formatting a date): English there,
+    # unless the caller chose a language with force_locale.
+    if not has_request_context() or not is_localized_request():
+        return DEFAULT_LANGUAGE
+    return choose_language(request.cookies.get(COOKIE), request.headers.get("Accept-Language"))
+
+
+def current_language() -> str:
+    """The language being rendered: the request's, or the one ``force_locale`` set."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def key_suffix() -> str:
+    """The page cache's key suffix for the current language ("" for English, so English
+    pages keep their keys)."""
+    language = current_language()
+    return "" if language == DEFAULT_LANGUAGE else f":{language}"

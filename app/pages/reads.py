@@ -1,0 +1,248 @@
+"""What a private page shows: its components (hidden ones too), and the incidents and
+maintenance that touch them.
+
+Which incidents: those shown to the public (an internal incident never reaches outside
+viewers) that touch one of the page's components. Which words: for each update, the text
+published for the page's own audience when the comms lead drafted one, else the public
+text; an update with neither (internal only) is left out. Maintenance windows shown
+publicly that touch the page's components are listed with their public texts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.markdown import render_markdown
+from app.models import (
+    ComponentGroup,
+    Draft,
+    FactSheet,
+    Incident,
+    IncidentComponent,
+    Maintenance,
+    MaintenanceComponent,
+    PageState,
+    PrivatePage,
+    utcnow,
+)
+from app.status.cache import page_cache
+from app.status.entries import (
+    EventEntry,
+    GroupEntry,
+    Summary,
+    TimelineEntry,
+    event_entry,
+    format_time,
+)
+from app.status.indicator import page_indicator
+from app.status.statuspage import group_json, iso
+from app.status.summary import (
+    DEGRADED_MAX_AGE,
+    INTERNAL_REASON,
+    UPTIME_DAYS,
+    build_summary,
+    incidents_by_day,
+)
+from app.status.uptime import uptime_rows
+from app.timeutil import day_start, local_day, page_zone
+from core.db import db
+from core.vocab import INCIDENT_STATUS_LABELS, worst_status
+
+
+def page_summary(page: PrivatePage) -> Summary:
+    """The page's summary, built once per content version (and per page)."""
+    return page_cache().memo(
+        f"summary:page:{page.slug}",
+        lambda: build_page_summary(page),
+        lambda s: s.valid_until.timestamp(),
+    )
+
+
+def page_texts(page: PrivatePage, update_ids: list[int]) -> dict[int, str]:
+    """Update id → the page text published for the page's audience with that update."""
+    if not update_ids:
+        return {}
+    rows = db.session.execute(
+        select(FactSheet.update_id, Draft.page_text)
+        .join(Draft, Draft.fact_sheet_id == FactSheet.id)
+        .where(
+            Draft.audience_key == page.audience_key,
+            Draft.state == "published",
+            FactSheet.update_id.in_(update_ids),
+        )
+    )
+    return {update_id: text for update_id, text in rows if text}
+
+
+def _own_words(entry: EventEntry, incident: Incident, texts: dict[int, str], zone) -> None:
+    """Put the page's own texts in the entry's timeline and JSON."""
+    shown = [u for u in incident.updates if texts.get(u.id) or u.body]
+    entry.updates = [
+        TimelineEntry(
+            status=u.status,
+            status_label=INCIDENT_STATUS_LABELS[u.status],
+            body_html=render_markdown(texts.get(u.id) or u.body),
+            at=u.display_at,
+            at_text=format_time(u.display_at, zone),
+            at_iso=iso(u.display_at, zone),
+        )
+        for u in shown
+    ]
+    by_public_id = {u.public_id: texts[u.id] for u in incident.updates if texts.get(u.id)}
+    for data in entry.json["incident_updates"]:
+        if data["id"] in by_public_id:
+            data["body"] = by_public_id[data["id"]]
+    present = {d["id"] for d in entry.json["incident_updates"]}
+    if by_public_id.keys() - present:  # page-only texts of updates with no public text
+        entry.json["incident_updates"] = [
+            {
+                "id": u.public_id,
+                "status": u.status,
+                "body": texts.get(u.id) or u.body,
+                "incident_id": incident.public_id,
+                "created_at": iso(u.created_at, zone),
+                "updated_at": iso(u.updated_at, zone),
+                "display_at": iso(u.display_at, zone),
+                "affected_components": None,
+                "deliver_notifications": u.deliver_notifications,
+                "custom_tweet": None,
+            }
+            for u in shown
+        ]
+
+
+def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summary:
+    """The read model of one private page, in the shape of the public page's."""
+    config = current_app.config
+    now = now or utcnow()
+    zone = page_zone()
+    page_id, public_url = config["PAGE_ID"], config["PUBLIC_URL"]
+    ids = {c.id for c in page.components}
+    # The staff view of every component (hidden ones included), narrowed to the page's.
+    base = build_summary("internal", now)
+    first_day = local_day(now, zone) - timedelta(days=UPTIME_DAYS - 1)
+    since = day_start(first_day, zone)
+    chosen = list(page.components)
+    bars = uptime_rows(
+        chosen,
+        {k: v for k, v in incidents_by_day("public", since, now, zone).items() if k[0] in ids},
+        now,
+        zone,
+        config["UPTIME_WEIGHTS"],
+        UPTIME_DAYS,
+    )
+    names_elsewhere = {c.name for c in base.components if c.id not in ids}
+    entries = []
+    for entry in base.components:
+        if entry.id not in ids:
+            continue
+        entry.uptime = bars.get(entry.id)
+        if any(name in entry.reason for name in names_elsewhere):
+            entry.reason = INTERNAL_REASON
+        entry.reported = []
+        entries.append(entry)
+    component_dicts = {e.id: e.json for e in entries}
+
+    by_id = {c.id: c for c in page.components}
+    groups = {g.id: g for g in db.session.scalars(select(ComponentGroup))}
+    members: dict[int, list] = defaultdict(list)
+    top: list[tuple[int, str, object]] = []
+    for entry in entries:
+        group_id = by_id[entry.id].group_id
+        if group_id in groups:
+            members[group_id].append(entry)
+        else:
+            top.append((by_id[entry.id].position, entry.name, entry))
+    group_entries = []
+    for group_id, group_members in members.items():
+        group = groups[group_id]
+        status = worst_status(m.status for m in group_members)
+        latest = max(by_id[m.id].status_changed_at for m in group_members)
+        group_entry = GroupEntry(
+            public_id=group.public_id,
+            name=group.name,
+            description=group.description,
+            status=status,
+            components=group_members,
+            json=group_json(
+                group, status, [m.public_id for m in group_members], page_id, zone, latest
+            ),
+        )
+        group_entries.append(group_entry)
+        top.append((group.position, group.name, group_entry))
+    top.sort(key=lambda item: (item[0], item[1]))
+
+    incidents = list(
+        db.session.scalars(
+            select(Incident)
+            .where(
+                Incident.status != "resolved",
+                Incident.visibility == "public",
+                Incident.affected.any(IncidentComponent.component_id.in_(ids)),
+            )
+            .options(
+                selectinload(Incident.updates),
+                selectinload(Incident.affected).selectinload(IncidentComponent.component),
+            )
+            .order_by(Incident.started_at.desc())
+        )
+    )
+    texts = page_texts(page, [u.id for i in incidents for u in i.updates])
+    incident_entries = []
+    for incident in incidents:
+        entry = event_entry(incident, zone, page_id, public_url, component_dicts, now)
+        _own_words(entry, incident, texts, zone)
+        incident_entries.append(entry)
+    windows = [
+        event_entry(m, zone, page_id, public_url, component_dicts, now)
+        for m in db.session.scalars(
+            select(Maintenance)
+            .where(
+                Maintenance.status != "completed",
+                Maintenance.shown_publicly(),
+                Maintenance.affected.any(MaintenanceComponent.component_id.in_(ids)),
+            )
+            .options(selectinload(Maintenance.updates), selectinload(Maintenance.affected))
+            .order_by(Maintenance.scheduled_for)
+        )
+    ]
+    active = [m for m in windows if m.status in ("in_progress", "verifying")]
+    upcoming = [m for m in windows if m.status == "scheduled"]
+    indicator, description = page_indicator(
+        (e.status for e in entries),
+        (i.indicator_impact or i.impact for i in incident_entries),
+        bool(active),
+    )
+    valid_until = base.valid_until
+    if any(e.status != "operational" for e in entries):
+        valid_until = min(valid_until, now + DEGRADED_MAX_AGE)
+    state = db.session.get(PageState, 1)
+    updated_at = max(state.updated_at if state else now, page.updated_at)
+    return Summary(
+        audience=page.audience_key,
+        version=base.version,
+        built_at=now,
+        valid_until=valid_until,
+        updated_at=updated_at,
+        page={
+            "id": page.public_id,
+            "name": page.name,
+            "url": f"{public_url}/p/{page.slug}",
+            "time_zone": config["TIME_ZONE"],
+            "updated_at": iso(updated_at, zone),
+        },
+        indicator=indicator,
+        description=description,
+        items=[item for _, _, item in top],
+        components=entries,
+        groups=group_entries,
+        incidents=incident_entries,
+        maintenance_active=active,
+        maintenance_upcoming=upcoming,
+        extra={"slug": page.slug},
+    )

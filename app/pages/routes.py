@@ -1,0 +1,155 @@
+"""Private pages for their viewers: sign-in by link, the page at /p/<slug>, its JSON, and
+subscribing to its notices.
+
+Whoever may not see a page gets 404, exactly as for a slug that does not exist: the
+page's existence is private. Staff who may open the admin see every page (a preview).
+A page is rendered once per content version and kept per page, like the public page, but
+answered with ``Cache-Control: private`` and ``Vary: Cookie, Authorization`` so that no
+shared cache ever keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, redirect, request, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.auth.permissions import can
+from app.models import PrivatePage
+from app.pages import services, viewers
+from app.pages.reads import page_summary
+from app.public.caching import html_page, personal_page, respond
+from app.status.cache import Page, page_cache
+from app.status.summary_json import summary_json
+from core.db import db
+from core.errors import ServiceError
+from subscribers import registry
+
+bp = Blueprint("pages", __name__, url_prefix="/p")
+SESSION_KEY = "page_viewer"
+JSON_TYPE = "application/json; charset=utf-8"
+PRIVATE_VARY = ("Cookie", "Authorization")
+
+
+class ButtonForm(FlaskForm):
+    """A button: only the CSRF token."""
+
+
+def _viewer():
+    held = session.get(SESSION_KEY)
+    if not isinstance(held, list) or len(held) != 2:
+        return None
+    return viewers.signed_in_viewer(held[0], held[1])
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.args.get("token")
+
+
+def _page_for_reader(slug: str, *, token_ok: bool = False) -> PrivatePage:
+    """The page if this request may read it, else 404 (never 403)."""
+    page = services.page_by_slug(slug)
+    if page is None:
+        abort(404)
+    viewer = _viewer()
+    if viewer is not None and viewer.page_id == page.id:
+        return page
+    if token_ok and services.token_opens(page, _bearer()):
+        return page
+    if can(current_user, "view_admin"):
+        return page
+    abort(404)
+
+
+def _private(entry) -> object:
+    """The cached entry for this reader only: whoever may read it chose the answer, so
+    every cache must key it on the cookie and the token too."""
+    response = respond(entry, public=False)
+    for header in PRIVATE_VARY:
+        response.vary.add(header)
+    return response
+
+
+@bp.get("/sign-in/<token>")
+def sign_in_form(token: str):
+    """Mail scanners open links: the link itself only shows a button, which signs in."""
+    return personal_page("pages/sign_in.html", form=ButtonForm(), token=token)
+
+
+@bp.post("/sign-in/<token>")
+def sign_in(token: str):
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        viewer, key = viewers.sign_in(token)
+    except ServiceError as error:
+        db.session.rollback()
+        return personal_page("pages/sign_in_problem.html", 400, message=error.message)
+    slug = viewer.page.slug
+    db.session.commit()
+    session.clear()  # a fresh session: nothing carried over from before signing in
+    session[SESSION_KEY] = [viewer.id, key]
+    session.permanent = True
+    return redirect(url_for("pages.page", slug=slug))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    viewer = _viewer()
+    if viewer is not None:
+        viewers.sign_out(viewer)
+        db.session.commit()
+    session.pop(SESSION_KEY, None)
+    return personal_page("pages/signed_out.html")
+
+
+def _render_page(page: PrivatePage) -> Page:
+    summary = page_summary(page)
+    return html_page(
+        "pages/page.html", summary.updated_at, summary.valid_until, summary=summary, slug=page.slug
+    )
+
+
+@bp.get("/<slug>")
+def page(slug: str):
+    found = _page_for_reader(slug)
+    return _private(page_cache().get(f"page:private:{found.slug}", lambda: _render_page(found)))
+
+
+def _render_json(page: PrivatePage) -> Page:
+    summary = page_summary(page)
+    body = json.dumps(summary_json(summary), ensure_ascii=False, separators=(",", ":")).encode()
+    return Page(body, JSON_TYPE, summary.updated_at, summary.valid_until)
+
+
+@bp.get("/<slug>/api/v2/summary.json")
+def summary(slug: str):
+    found = _page_for_reader(slug, token_ok=True)
+    return _private(page_cache().get(f"api:private:{found.slug}", lambda: _render_json(found)))
+
+
+@bp.route("/<slug>/subscribe", methods=["GET", "POST"])
+def subscribe(slug: str):
+    """A viewer subscribes its own address (the one its invitation went to) to the page's
+    notices; the usual confirmation email follows."""
+    page = services.page_by_slug(slug)
+    viewer = _viewer()
+    if page is None or viewer is None or viewer.page_id != page.id:
+        abort(404)
+    form = ButtonForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        registry.subscribe("email", viewer.email, audience=page.audience_key)
+        db.session.commit()
+        return personal_page("pages/subscribe_sent.html", page=page, email=viewer.email)
+    return personal_page("pages/subscribe.html", page=page, form=form, email=viewer.email)

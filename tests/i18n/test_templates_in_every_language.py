@@ -1,0 +1,154 @@
+"""Message templates per audience, phase and language: the shipped German and Spanish
+customer texts, staff's own in the admin, the checks that do not depend on the words run
+for each language, and the API's subscribe body with its language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app.api.tokens import create_token
+from app.comms import templating
+from app.comms.context import sample_context
+from app.comms.language_checks import check_languages, placeholders
+from app.comms.phases import TEMPLATE_PHASES
+from app.models import MessageTemplate
+from core.db import db
+from subscribers.models import Broadcast, Subscriber
+from tests.snapshot import snapshot
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.mark.parametrize("language", ["de", "es"])
+@pytest.mark.parametrize("phase", TEMPLATE_PHASES["customers"])
+def test_every_customer_template_is_shipped_in_german_and_spanish(app, language, phase):
+    english = templating.default_source("customers", phase)
+    translated = templating.translated_default("customers", phase, language)
+    assert translated is not None
+    with force_locale(language):
+        texts = templating.render_in("customers", phase, language, sample_context("customers"))
+    assert texts is not None and texts.source == "default"
+    assert texts.page_text and texts.email_subject and texts.sms_text
+    # Every value the English text tells the reader, the translation tells too.
+    for name, source in translated.items():
+        assert placeholders(english[name]) <= placeholders(source), (phase, name)
+
+
+def test_an_audience_without_templates_in_a_language_has_none(app):
+    assert templating.render_in("support", "investigating", "de", {}) is None
+    assert templating.source_in("executives", "escalation", "es") is None
+
+
+def test_the_checks_run_for_every_language_and_say_when_accents_make_an_sms_ucs2(app, audiences):
+    checks = {c.language: c for c in check_languages("customers", "investigating")}
+    assert list(checks) == ["en", "de", "es"]
+    assert checks["en"].sms_encoding == "GSM-7"
+    # German umlauts are in the GSM alphabet; Spanish ó and á are not.
+    assert checks["de"].sms_encoding == "GSM-7"
+    assert checks["es"].sms_encoding == "UCS-2"
+    for check in checks.values():
+        assert check.problems == [] and check.missing == {}
+        assert 0 < check.page_chars <= check.page_limit
+    support = {c.language: c.origin for c in check_languages("support", "investigating")}
+    assert support == {"en": "default", "de": "none", "es": "none"}
+
+
+def test_a_translation_that_drops_a_value_is_reported(app, audiences, make_user):
+    sources = dict(templating.translated_default("customers", "investigating", "de"))
+    sources["sms_text"] = "{{ page_name }}: Störung bei {{ incident.name }}."
+    templating.save(None, "customers", "investigating", sources, sample_context("customers"), "de")
+    db.session.commit()
+    german = next(c for c in check_languages("customers", "investigating") if c.language == "de")
+    assert german.origin == "staff"
+    assert "incident.url" in german.missing["sms_text"]
+    assert not german.ok
+
+
+def test_staff_edit_the_german_template_in_the_admin_and_english_stays(
+    app, staff, make_user, audiences
+):
+    lead = staff(make_user("comms_lead"))
+    url = "/admin/message-templates/customers/resolved?language=de"
+    page = lead.get(url).get_data(as_text=True)
+    assert "Das Problem ist behoben" in page  # the shipped German text, to edit
+    assert 'data-language="es"' in page and "UCS-2" in page  # the checks, per language
+    sources = templating.translated_default("customers", "resolved", "de")
+    posted = {**sources, "email_subject": "Erledigt: {{ incident.name }}", "action": "save"}
+    response = lead.post(url, data=posted)
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    rows = db.session.scalars(select(MessageTemplate)).all()
+    assert [(r.audience_key, r.phase, r.language) for r in rows] == [
+        ("customers", "resolved", "de")
+    ]
+    english, origin = templating.source("customers", "resolved")
+    assert origin == "default" and english["email_subject"] == "Resolved: {{ incident.name }}"
+    listing = lead.get("/admin/message-templates").get_data(as_text=True)
+    assert 'Deutsch</a>: <span class="tag">edited</span>' in listing
+    reset = lead.post("/admin/message-templates/customers/resolved/reset?language=de")
+    assert reset.status_code == 302
+    assert db.session.scalars(select(MessageTemplate)).all() == []
+
+
+def test_a_template_in_a_language_herald_does_not_have_is_not_found(app, staff, make_user):
+    lead = staff(make_user("comms_lead"))
+    before = snapshot()
+    assert lead.get("/admin/message-templates/customers/resolved?language=fr").status_code == 404
+    refused = lead.post(
+        "/admin/message-templates/customers/resolved?language=fr",
+        data={"page_text": "x", "email_subject": "x", "email_body": "x", "sms_text": "x"},
+    )
+    assert refused.status_code == 404 and snapshot() == before
+
+
+@pytest.fixture
+def api_token(app, make_user):
+    _, plain = create_token(make_user("comms_lead"), "test")
+    db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def test_the_api_adds_a_subscriber_with_its_language(client, audiences, api_token):
+    response = client.post(
+        "/api/v1/subscribers",
+        json={"channel": "email", "address": "Lucia@Example.com", "language": "es"},
+        headers=api_token,
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["language"] == "es"
+    subscriber = db.session.scalar(select(Subscriber))
+    assert (subscriber.address, subscriber.language, subscriber.state) == (
+        "lucia@example.com",
+        "es",
+        "active",
+    )
+    notice = db.session.scalar(select(Broadcast).where(Broadcast.subscriber_id == subscriber.id))
+    assert (
+        notice.subject
+        == "A partir de ahora recibirá las actualizaciones de estado de Herald Status"
+    )
+
+
+@pytest.mark.parametrize("bad", ["xx", "ES", "", 7, None, ["de"]])
+def test_the_api_refuses_a_bad_language_with_400_and_stores_nothing(
+    client, audiences, api_token, bad
+):
+    before = snapshot()
+    body = {"channel": "email", "address": "x@example.com", "language": bad}
+    if bad is None:
+        body["language"] = "de-AT"
+    response = client.post("/api/v1/subscribers", json=body, headers=api_token)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["error"]["field"] == "language"
+    assert snapshot() == before
+
+
+def test_the_openapi_document_describes_the_language_of_the_subscribe_body(client, api_token):
+    document = client.get("/api/v1/openapi.json", headers=api_token).get_json()
+    body = document["paths"]["/subscribers"]["post"]["requestBody"]["content"]
+    schema = body["application/json"]["schema"]
+    assert schema["properties"]["language"]["enum"] == ["en", "de", "es"]
+    assert schema["additionalProperties"] is False

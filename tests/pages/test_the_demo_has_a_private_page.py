@@ -1,0 +1,31 @@
+"""The demo has Acme Corp's private page with a hidden component and one viewer, and
+``herald demo`` prints a sign-in link that works."""
+
+from __future__ import annotations
+
+import re
+
+from app.demo import seed_demo
+from app.demo.pages import DEMO_VIEWER, print_demo_viewer
+from app.pages.services import page_by_slug
+from tests.pages.conftest import use_link
+
+
+def test_the_demo_viewer_signs_in_by_the_printed_link_and_sees_acmes_page(app, capsys):
+    seed_demo()
+    page = page_by_slug("acme")
+    assert page.name == "Acme Corp"
+    hidden = [c.name for c in page.components if c.visibility == "internal"]
+    assert hidden == ["Job queue"]
+    assert [v.email for v in page.viewers] == [DEMO_VIEWER]
+
+    print_demo_viewer()
+    printed = capsys.readouterr().out
+    assert "Acme Corp" in printed and DEMO_VIEWER in printed
+    path = re.search(r"https://status\.example\.com(/p/sign-in/\S+)", printed).group(1)
+    client = app.test_client()
+    assert use_link(client, path).status_code == 302
+    html = client.get("/p/acme").get_data(as_text=True)
+    assert "Job queue" in html
+    assert "Slower card authorisations in the EU" in html  # the demo's open incident
+    assert "Search cluster" not in html  # hidden, and not Acme's
