@@ -21,6 +21,7 @@ from app.models.users import StaffSession, User
 from core import audit
 from core.db import db
 from core.time import utcnow
+from core.words import counted
 
 USER_AGENT_LENGTH = 200
 # A sign-in without "keep me signed in" lives in a browser-session cookie; browsers that
@@ -153,7 +154,9 @@ def sign_out_everywhere(actor: User) -> int:
     """The account page's "Sign out everywhere": ends every session of ``actor``,
     this one included, and records it in the audit log."""
     ended = end_all_sessions(actor)
-    audit.record(actor, "user.sign_out_everywhere", actor, f"Signed out {ended} session(s)")
+    audit.record(
+        actor, "user.sign_out_everywhere", actor, f"Signed out {counted(ended, 'session')}"
+    )
     return ended
 
 

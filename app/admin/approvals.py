@@ -15,6 +15,7 @@ from app.admin import attempt, bp
 from app.admin.composer import _sheet_or_404, _sheet_page
 from app.auth.permissions import requires
 from app.comms import approval, drafting, publishing
+from app.comms.audience_keys import audience_label
 from app.comms.waiting import Task, waiting_for
 from app.models import FactSheet
 from app.notifier.reach import Reach, reach_of
@@ -29,6 +30,11 @@ def waiting_for_you() -> list[Task]:
     if "waiting_for_you" not in g:
         g.waiting_for_you = waiting_for(current_user)
     return g.waiting_for_you
+
+
+@bp.app_template_global("audience_label")
+def audience_label_global(key: str) -> str:
+    return audience_label(key)
 
 
 @bp.app_template_global("comms_reach")
@@ -97,10 +103,13 @@ def publish(public_id: str):
     if result.repeated:
         flash("This update was already published; nothing was sent again.", "info")
     else:
-        sent = [d.audience_key for d, broadcast in result.sent if broadcast is not None]
+        names = {
+            d.audience_key: audience_label(d.audience_key, in_sentence=True) for d, _ in result.sent
+        }
+        sent = [names[d.audience_key] for d, broadcast in result.sent if broadcast is not None]
         flash(
             f"Published the {sheet.status} update for "
-            f"{', '.join(d.audience_key for d, _ in result.sent)}"
+            f"{', '.join(names[d.audience_key] for d, _ in result.sent)}"
             + (f"; notifying {', '.join(sent)}." if sent else "; no one was notified."),
             "success",
         )

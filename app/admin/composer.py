@@ -25,6 +25,7 @@ from app.models import Component, Draft, FactSheet, Incident, User
 from app.status.effective import dependents_of
 from core.db import db
 from core.vocab import IMPACTS
+from core.words import counted
 from subscribers.audiences import get_audience
 from subscribers.channels.segments import encoding, segment_count
 from subscribers.models import Broadcast
@@ -91,7 +92,7 @@ def compose(incident_id: int):
         sheet, status = attempt(act)
         if sheet is not None:
             flash(
-                f"Drafted the update for {len(sheet.drafts)} audience(s). "
+                f"Drafted the update for {counted(len(sheet.drafts), 'audience')}. "
                 "Check each draft, then publish.",
                 "success",
             )

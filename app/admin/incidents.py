@@ -26,6 +26,7 @@ from app.status.effective import dependents_of
 from core.db import db
 from core.errors import ServiceError
 from core.vocab import COMPONENT_STATUSES
+from core.words import counted
 
 PAGE_SIZE = 25
 # The postmortem form's fields are named (and their ids are) "postmortem-body" and
@@ -289,8 +290,8 @@ def postmortem(incident_id: int):
             found = check_postmortem(incident, form.body.data or "")
             if found:
                 flash(
-                    f"The checks found {len(found)} thing(s) to look at in the postmortem: "
-                    "see them under the form.",
+                    f"The checks found {counted(len(found), 'thing')} to look at in the "
+                    "postmortem: see them under the form.",
                     "error",
                 )
             return redirect(url_for("admin.incident", incident_id=incident.id))

@@ -31,7 +31,11 @@ SCHEMAS = {
                 "description": "waiting_for_approval: sent to an approver (the published "
                 "text, if any, stays public until the new one is approved)",
             },
-            "body": {"type": "string", "description": "The text (Markdown) the page shows"},
+            "body": {
+                "type": ["string", "null"],
+                "description": "The text (Markdown) the incident's page shows: null until the "
+                "postmortem is published; a newer text waiting for approval is pending_body",
+            },
             "sections": array(
                 obj(
                     {
@@ -48,7 +52,11 @@ SCHEMAS = {
             ),
             "published_at": NULL_TIME,
             "public": {**BOOL, "description": "Published on the public incident page"},
-            "pending_body": {"type": "string", "description": "The text waiting for approval"},
+            "pending_body": {
+                "type": ["string", "null"],
+                "description": "The text not yet public (a draft, or the text waiting for "
+                "approval); null when there is none",
+            },
             "submitted_at": NULL_TIME,
             "author": NULL_STR,
             "approved_by": NULL_STR,
@@ -101,7 +109,8 @@ PATHS = {
         "put": operation(
             "Write the postmortem of a resolved incident; with publish, make it public (or "
             "send it for approval while customers' texts need one). An unresolved incident, "
-            "or publishing an empty text: 400 and nothing changes",
+            "publishing an empty text, or publishing at once a text whose checks find errors "
+            "(field findings): 400 and nothing changes",
             "manage_incidents",
             ok("The postmortem", ref("Postmortem")),
             requestBody=body(
@@ -114,6 +123,17 @@ PATHS = {
                     additionalProperties=False,
                 )
             ),
+        ),
+    },
+    "/incidents/{incident_id}/postmortem/approve": {
+        "parameters": ITEM,
+        "post": operation(
+            "Approve the postmortem waiting for approval: it goes public. Its author cannot: "
+            "403 self_approval. A postmortem whose checks find errors (blame, a placeholder "
+            "left in): 409 postmortem_has_errors until its text is fixed; nothing waiting: 400",
+            "approve_drafts",
+            ok("The postmortem", ref("Postmortem")),
+            requestBody=body(obj({}, additionalProperties=False), False),
         ),
     },
 }

@@ -11,12 +11,14 @@ from flask import jsonify
 
 from app.api import bp, shapes
 from app.api.auth import allow, api_user
+from app.api.errors import ApiError
 from app.api.inputs import boolean, json_body, text
 from app.api.lookup import by_public_id
 from app.comms.postmortem_checks import check_postmortem
-from app.incidents.postmortems import save_postmortem
+from app.incidents.postmortems import approve_postmortem, save_postmortem
 from app.models import Incident, User
 from core.db import db
+from core.errors import ServiceError
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
@@ -56,20 +58,23 @@ def _email(user_id: int | None) -> str | None:
 
 
 def postmortem_json(incident: Incident) -> dict:
-    """What the incident's page shows of the postmortem, and what staff see of its review."""
+    """What the incident's page shows of the postmortem (``body``: nothing before it is
+    published), and what staff see of its review (``pending_body``: the text not yet
+    public, a draft or one waiting for approval)."""
     published = incident.postmortem_published_at is not None
-    pending = incident.postmortem_pending_body or ""
+    shown = incident.postmortem_body if published else None
+    pending = incident.postmortem_pending_body or (None if published else incident.postmortem_body)
     data = shapes.incident(incident)
     checked = pending or incident.postmortem_body
     return {
         "incident_id": incident.public_id,
         "incident_name": incident.name,
         "state": state(incident),
-        "body": incident.postmortem_body,
-        "sections": sections(incident.postmortem_body),
+        "body": shown,
+        "sections": sections(shown or ""),
         "published_at": shapes.time(incident.postmortem_published_at),
         "public": published and incident.is_public,
-        "pending_body": pending,
+        "pending_body": pending or None,
         "submitted_at": shapes.time(incident.postmortem_submitted_at),
         "author": _email(incident.postmortem_author_id),
         "approved_by": _email(incident.postmortem_approved_by_id),
@@ -107,5 +112,24 @@ def write_postmortem(incident_id: str):
     incident = by_public_id(Incident, incident_id, "incident")
     data = json_body(("body", "publish"), required=("body",))
     save_postmortem(api_user(), incident, text(data, "body") or "", boolean(data, "publish", False))
+    db.session.commit()
+    return jsonify(postmortem_json(incident))
+
+
+@bp.post("/incidents/<incident_id>/postmortem/approve")
+@allow("approve_drafts")
+def approve_the_postmortem(incident_id: str):
+    """An approver (not its author) publishes the postmortem waiting for approval; errors
+    the checks find in it refuse the approval until its text is fixed."""
+    incident = by_public_id(Incident, incident_id, "incident")
+    json_body(())
+    try:
+        approve_postmortem(api_user(), incident)
+    except ServiceError as error:
+        if error.field == "approver":  # nobody approves their own words
+            raise ApiError(403, "self_approval", error.message, error.field) from None
+        if error.field == "findings":  # errors in the text must be fixed first
+            raise ApiError(409, "postmortem_has_errors", error.message, error.field) from None
+        raise
     db.session.commit()
     return jsonify(postmortem_json(incident))

@@ -14,6 +14,7 @@ from app.notifier import notifier
 from app.notifier.events import DraftReviewed
 from core import audit
 from core.errors import Conflict, ServiceError
+from core.words import counted
 from subscribers.audiences import get_audience
 
 
@@ -74,7 +75,8 @@ def approve(actor: User, draft: Draft, comment: str = "", revision: str | None =
     errors = [f for f in draft.findings if f["severity"] == ERROR]
     if errors:
         raise ServiceError(
-            f"This draft has {len(errors)} error(s) to fix before it can be approved.", "findings"
+            f"This draft has {counted(len(errors), 'error')} to fix before it can be approved.",
+            "findings",
         )
     draft.state = "approved"
     draft.approved_by_id, draft.approved_at = actor.id, utcnow()
@@ -176,9 +178,9 @@ def who_must_act(sheet: FactSheet) -> list[Waiting]:
         stops = blocking(draft.findings, draft.overrides or {})
         errors = sum(f["severity"] == ERROR for f in stops)
         warnings = len(stops) - errors
-        todo = [f"fix {errors} error(s)"] if errors else []
+        todo = [f"fix {counted(errors, 'error')}"] if errors else []
         if warnings:
-            todo.append(f"change the text or give a reason for {warnings} warning(s)")
+            todo.append(f"change the text or give a reason for {counted(warnings, 'warning')}")
         author = author_of(draft)
         if todo:
             waiting.append(Waiting(draft, "author", " and ".join(todo), author))

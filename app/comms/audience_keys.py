@@ -2,6 +2,11 @@
 Kept apart from drafting so that the notifier's rules (escalation) can read them while
 drafting tells the notifier that drafts wait for approval."""
 
+from sqlalchemy import select
+
+from core.db import db
+from subscribers.models import Audience
+
 AUDIENCE_ORDER = ("customers", "press", "support", "engineering", "executives")
 PUBLIC_KEYS = ("customers", "press")
 
@@ -32,3 +37,13 @@ def draft_order(key: str) -> tuple[int, str]:
         return (len(PUBLIC_KEYS), key)
     position = AUDIENCE_ORDER.index(key)
     return (position if key in PUBLIC_KEYS else position + 1, "")
+
+
+def audience_label(key: str, *, in_sentence: bool = False) -> str:
+    """An audience as a person reads it: a default one by its key ("Customers", or
+    "customers" within a sentence), a private page by the page's name ("Acme Corp",
+    kept as its audience's name) wherever it stands."""
+    if not is_page_audience(key):
+        return key if in_sentence else key.capitalize()
+    name = db.session.scalar(select(Audience.name).where(Audience.key == key))
+    return name or key.removeprefix(PAGE_PREFIX)

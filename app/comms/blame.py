@@ -25,7 +25,7 @@ from app.comms.blame_passive import (
     WIELDED,
     done_wrong,
 )
-from app.comms.blame_people import known_people_blamed
+from app.comms.blame_people import ON_A_TEAM, known_people_blamed
 from app.comms.blame_words import (
     ADVERB,
     AGENT,
@@ -194,10 +194,12 @@ def named_culprits(text: str) -> Iterator[tuple[int, int, str]]:
 
 def blame_spans(text: str) -> Iterator[tuple[int, int, str, bool]]:
     """(start, end, words, sure) for each person, role, team or supplier named as the agent
-    of a fault; ``sure`` is false for a capitalised word that may be a product."""
+    of a fault; ``sure`` is false for a capitalised word that may be a product, unless it
+    is placed on a team ("Bob from the payments team"): a product is on no team."""
     for match in SENTENCE.finditer(text):
         sentence, offset = match.group(0), match.start()
         for start, end, sure in _in_sentence(sentence):
+            sure = sure or ON_A_TEAM.match(sentence, start, end) is not None
             yield offset + start, offset + end, sentence[start:end], sure
 
 

@@ -12,7 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from app.comms.blame_words import ADVERB
+from app.comms.blame_words import ADVERB, NAME
+
+# A name placed on a team or in a department is a person: "Bob from the payments team",
+# "Sam on the Identity team", "Mark in operations".
+ON_A_TEAM = re.compile(
+    rf"{NAME}\s+(?:on|from|in|at|of)\s+(?:the\s+|our\s+)?(?:(?:[\w-]+\s+){{0,2}}?"
+    r"(?:team|squad|department|dept|group|unit|division|desk|crew)\b|"
+    r"(?:operations|ops|engineering|support|finance|(?-i:IT)|sales|marketing|security|"
+    r"infrastructure|platform|networking|DevOps|SRE)\b(?!\s+(?:[\w-]+\s+)?(?:server|cluster|"
+    r"region|service|system|database|API)s?\b))",
+    re.IGNORECASE,
+)
 
 # Credit given to someone: "thanks to Priya", "kudos to", "well done".
 _CREDIT = re.compile(

@@ -36,6 +36,7 @@ from app.comms.punctuation import DOUBLED
 from app.models import Team, User, utcnow
 from app.textrules import CONTROL, control_character
 from core.db import db
+from core.vocab import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from subscribers.channels.segments import segment_count
 from subscribers.models import Subscriber
 
@@ -47,6 +48,12 @@ FIELD_LABELS = {
     "email_body": "email",
     "sms_text": "SMS",
     "facts": "facts",
+    # The SMS other languages' readers get (app.comms.translated_checks).
+    **{
+        f"sms_text:{language}": f"SMS in {LANGUAGE_NAMES[language]}"
+        for language in LANGUAGES
+        if language != DEFAULT_LANGUAGE
+    },
 }
 
 

@@ -18,6 +18,7 @@ from app.comms.checks import check_texts
 from app.comms.context import Facts, incident_context
 from app.comms.continuity import last_fact_sheet
 from app.comms.phases import FIELDS, INCIDENT_PHASES
+from app.comms.translated_checks import translated_sms_findings
 from app.models import Component, Draft, FactSheet, Incident, PrivatePage, User, utcnow
 from app.models.pages import page_components
 from app.notifier import notifier
@@ -27,6 +28,7 @@ from core import audit
 from core.db import db
 from core.errors import Conflict, ServiceError
 from core.vocab import COMPONENT_STATUSES, IMPACTS
+from core.words import counted
 from subscribers.audiences import get_audience
 from subscribers.models import Audience
 
@@ -100,6 +102,7 @@ def refresh_findings(
         page_max_chars=audience.page_max_chars,
         now=now,
     )
+    findings += translated_sms_findings(draft, sheet, audience.sms_max_segments)
     draft.findings = [f.as_dict() for f in findings]
     if draft.template_error:
         draft.findings.append(
@@ -223,7 +226,7 @@ def compose(
         "draft.compose",
         incident,
         f"Drafted a {status} update of {incident.name} for {', '.join(audiences)}"
-        + (f"; it replaces {replaced} set(s) not yet published" if replaced else ""),
+        + (f"; it replaces {counted(replaced, 'set')} not yet published" if replaced else ""),
     )
     if any(d.needs_approval for d in sheet.drafts):
         notifier.notify(DraftsAwaitApproval(sheet))

@@ -4,8 +4,9 @@ incident's postmortem is read as the customers read their texts, an internal one
 engineers do. The checks about an update's moment (the next update, the phase, the
 acknowledgement) do not apply to a text written after the incident.
 
-The findings are shown on the postmortem form and in the API's answer; they warn, and the
-approval (while customers' texts need one) is where a person decides."""
+The findings are shown on the postmortem form, to its approver and in the API's answer.
+Errors (blame, a placeholder left in) stop it going public, as they stop a draft
+(``app.incidents.postmortems``); warnings are for the author and approver to weigh."""
 
 from __future__ import annotations
 

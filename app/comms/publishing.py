@@ -17,6 +17,7 @@ from app.notifier.events import AudienceText, UpdatePublished
 from core import audit
 from core.db import db
 from core.errors import Conflict, ServiceError
+from core.words import counted
 
 
 @dataclass
@@ -68,7 +69,9 @@ def _check_ready(sheet: FactSheet, drafts: list[Draft]) -> None:
             continue
         stops = blocking(draft.findings, draft.overrides or {})
         if stops:
-            problems.append(f"{draft.audience_key}: {len(stops)} finding(s) to fix or override")
+            problems.append(
+                f"{draft.audience_key}: {counted(len(stops), 'finding')} to fix or override"
+            )
         if draft.state == "rejected":
             problems.append(f"{draft.audience_key}: rejected ({draft.review_comment})")
         elif draft.needs_approval and draft.state != "approved":

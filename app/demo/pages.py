@@ -4,10 +4,12 @@ prints a fresh sign-in link for its viewer on every start (a link works once).""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from sqlalchemy import select
 
-from app.models import Component, PageViewer
+from app.models import Component, PageViewer, utcnow
 from app.pages.services import create_page, page_by_slug
 from app.pages.viewers import SIGN_IN_MAX_AGE, invite_viewer, send_sign_in_link, viewer_address
 from core.db import db
@@ -18,6 +20,7 @@ DEMO_PAGE_NAME = "Acme Corp"
 # Job queue is internal: Acme sees it because its payouts run on it.
 DEMO_PAGE_COMPONENTS = ("Card payments", "Payouts", "REST API", "Job queue")
 DEMO_VIEWER = "ops@acme.example"
+CUSTOMER_FOR_DAYS = 120
 
 
 def add_private_page() -> None:
@@ -34,6 +37,8 @@ def add_private_page() -> None:
         name=DEMO_PAGE_NAME,
         components=[components[name] for name in DEMO_PAGE_COMPONENTS],
     )
+    # Acme has been a customer since before the demo's history: owed last month's credits.
+    page.created_at = utcnow() - timedelta(days=CUSTOMER_FOR_DAYS)
     viewer = invite_viewer(None, page, DEMO_VIEWER)
     # She has subscribed to Acme's notices (and confirmed) from the page.
     registry.activate(viewer_address(viewer), "demo: subscribed from the private page")

@@ -223,7 +223,12 @@ def seed_demo() -> None:
         None,
         "Slower card authorisations in the EU",
         "minor",
-        {components["Card payments"]: "degraded_performance"},
+        # The card processor too: the demo's vendor reports the same slowness there, and
+        # its report joins this incident instead of suggesting a second one.
+        {
+            components["Card payments"]: "degraded_performance",
+            components["Card processor"]: "degraded_performance",
+        },
         body="Card authorisations in the EU are taking longer than usual (about 4 seconds "
         "instead of 1). Payments are succeeding. We are investigating.",
         started_at=now - timedelta(minutes=48),

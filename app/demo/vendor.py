@@ -1,4 +1,4 @@
-"""The demo's vendor: "Acme Payments", a fictional card network whose Statuspage-style
+"""The demo's vendor: "Kestrel Pay", a fictional card network whose Statuspage-style
 status the demo serves itself at /demo/vendor/api/v2/summary.json, so that the demo's
 vendor source works offline.
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.models import Component, VendorSource, utcnow
 from core.db import db
 
-DEMO_VENDOR_NAME = "Acme Payments"
+DEMO_VENDOR_NAME = "Kestrel Pay"
 DEMO_VENDOR_PATH = "/demo/vendor/api/v2/summary.json"
 # Vendor component → the demo component it stands for.
 DEMO_VENDOR_MAP = {"Card Network": "Card processor"}
@@ -31,14 +31,16 @@ def _stamp(moment) -> str:
 
 
 def demo_summary(now=None) -> dict:
-    """Acme's page: card authorisations slow in Europe (the demo's open incident has the
-    same cause), everything else operational. Times follow the clock, like a live page."""
+    """Kestrel's page: card authorisations slow in Europe, the same trouble the demo's
+    open incident states on the card processor (so the vendor's report joins that incident
+    as a signal seen rather than a second suggestion), everything else operational. Times
+    follow the clock, like a live page."""
     now = (now or utcnow()).replace(second=0, microsecond=0)
     started = now - timedelta(minutes=55)
     page = {
-        "id": "acmedemo0001",
+        "id": "kestreldemo1",
         "name": DEMO_VENDOR_NAME,
-        "url": "https://status.acme-payments.example",
+        "url": "https://status.kestrel-pay.example",
         "time_zone": "Etc/UTC",
         "updated_at": _stamp(now - timedelta(minutes=10)),
     }
@@ -50,7 +52,7 @@ def demo_summary(now=None) -> dict:
     }
     components = [
         {
-            "id": f"acme{index:04d}",
+            "id": f"kestrel{index:04d}",
             "name": name,
             "status": status,
             "created_at": "2024-01-01T00:00:00.000Z",
@@ -69,8 +71,9 @@ def demo_summary(now=None) -> dict:
     updates = [
         (
             "identified",
-            "Authorisations routed through our Frankfurt data centre take about 4 seconds. "
-            "We have identified a saturated link and are moving traffic to Amsterdam.",
+            "Authorisations for some European merchants take about 4 seconds. Our network "
+            "is healthy: the time is spent in the merchants' own fraud checks before "
+            "their requests reach us. We are working with the affected merchants.",
             now - timedelta(minutes=10),
         ),
         (
@@ -80,7 +83,7 @@ def demo_summary(now=None) -> dict:
         ),
     ]
     incident = {
-        "id": "acmeinc0001",
+        "id": "kestrelinc01",
         "name": "Slower card authorisations in Europe",
         "status": "identified",
         "created_at": _stamp(started),
@@ -88,15 +91,15 @@ def demo_summary(now=None) -> dict:
         "monitoring_at": None,
         "resolved_at": None,
         "impact": "minor",
-        "shortlink": "https://status.acme-payments.example/incidents/acmeinc0001",
+        "shortlink": "https://status.kestrel-pay.example/incidents/kestrelinc01",
         "started_at": _stamp(started),
         "page_id": page["id"],
         "incident_updates": [
             {
-                "id": f"acmeupd{n}",
+                "id": f"kestrelupd{n}",
                 "status": status,
                 "body": body,
-                "incident_id": "acmeinc0001",
+                "incident_id": "kestrelinc01",
                 "created_at": _stamp(at),
                 "updated_at": _stamp(at),
                 "display_at": _stamp(at),

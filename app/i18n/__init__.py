@@ -1,7 +1,9 @@
 """Languages: which one a request is answered in, and the wiring of Flask-Babel.
 
 The public pages and the subscription pages are chosen by the language switch in the
-page footer (a cookie), then by ``Accept-Language``, then English. Staff pages, the
+page footer (a cookie), then, on the pages a subscriber reaches through their own link
+(confirm, manage, unsubscribe), by that subscriber's language, then by
+``Accept-Language``, then English. Staff pages, the
 JSON API and the feeds stay English. Messages to a subscriber are rendered in the
 subscriber's language with ``flask_babel.force_locale`` wherever they are built.
 """
@@ -10,8 +12,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import has_request_context, request
-from flask_babel import get_locale
+from flask import g, has_request_context, request
+from flask_babel import get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -73,12 +75,24 @@ def is_localized_request() -> bool:
     return request.endpoint in LOCALIZED_ENDPOINTS
 
 
+def speak_to(language: str) -> None:
+    """Answer this request in the language of the subscriber whose link opened it
+    (their email was in it; the browser's may not be), unless the reader chose one with
+    the switch."""
+    if language in LANGUAGES:
+        g.subscriber_language = language
+        refresh()  # a language already looked up this request is looked up again
+
+
 def select_locale() -> str:
     # Flask-Babel also asks outside requests (a job formatting a date): English there,
     # unless the caller chose a language with force_locale.
     if not has_request_context() or not is_localized_request():
         return DEFAULT_LANGUAGE
-    return choose_language(request.cookies.get(COOKIE), request.headers.get("Accept-Language"))
+    cookie = request.cookies.get(COOKIE)
+    if cookie not in LANGUAGES and "subscriber_language" in g:
+        return g.subscriber_language
+    return choose_language(cookie, request.headers.get("Accept-Language"))
 
 
 def current_language() -> str:

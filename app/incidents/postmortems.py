@@ -7,13 +7,28 @@ from __future__ import annotations
 import hashlib
 
 from app.comms.approval import check_approver, public_text_needs_approval
+from app.comms.checks import ERROR
 from app.comms.people import APPROVER_ROLES
+from app.comms.postmortem_checks import check_postmortem
 from app.models import Incident, User, utcnow
 from app.notifier.events import PostmortemReviewed, TextAwaitsApproval
 from app.notifier.notifier import notify
 from app.status.version import bump_page_version
 from core import audit
 from core.errors import ServiceError
+from core.words import counted
+
+
+def refuse_errors(incident: Incident, body: str, to: str) -> None:
+    """Errors the checks find (a blaming sentence, a placeholder left in) stop a
+    postmortem going public, as they stop a draft: the text has to change."""
+    errors = [f for f in check_postmortem(incident, body) if f.severity == ERROR]
+    if errors:
+        raise ServiceError(
+            f"This postmortem has {counted(len(errors), 'error')} to fix before it can be {to}: "
+            + " ".join(f.message for f in errors),
+            "findings",
+        )
 
 
 def save_postmortem(actor: User | None, incident: Incident, body: str, publish: bool) -> Incident:
@@ -27,6 +42,9 @@ def save_postmortem(actor: User | None, incident: Incident, body: str, publish: 
         raise ServiceError("An empty postmortem cannot be published.", "body")
     published = incident.postmortem_published_at is not None
     changed = body != incident.postmortem_body
+    goes_public = publish and (changed or not published)
+    if goes_public and not public_text_needs_approval(actor, incident.is_public):
+        refuse_errors(incident, body, "published")
     if changed or incident.postmortem_author_id is None:
         incident.postmortem_author_id = actor.id if actor else None
     incident.postmortem_pending_body = ""
@@ -70,6 +88,9 @@ def approve_postmortem(actor: User, incident: Incident) -> Incident:
     if incident.postmortem_submitted_at is None:
         raise ServiceError("This postmortem is not waiting for approval.", "postmortem")
     check_approver(actor, "this postmortem", incident.postmortem_author_id)
+    refuse_errors(
+        incident, incident.postmortem_pending_body or incident.postmortem_body, "approved"
+    )
     incident.postmortem_body = incident.postmortem_pending_body or incident.postmortem_body
     incident.postmortem_pending_body = ""
     incident.postmortem_published_at = utcnow()

@@ -122,6 +122,8 @@ def _apply_components(
             links[component.id] = link
         link.status = status
         set_component_status(actor, component, status, at=at, note=f"incident: {incident.name}")
+        if old == status:
+            continue  # no change to record: the timeline never says "x → x"
         affected.append(
             {
                 "code": component.public_id,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.internal import bp
 from app.models import Component, Incident
 from app.signals.incident_signals import signals_on
+from app.status.stated import worse_than_stated
 from core.db import db
 from core.vocab import STATUS_LABELS
 
@@ -60,3 +61,11 @@ def incident_signals(public_id: str) -> list[SignalRow]:
         )
         for s in signals
     ]
+
+
+@bp.app_template_global("signals_worse")
+def signals_worse(public_id: str) -> list[str]:
+    """Prompts for the incident team: components of this open incident that a signal
+    holds worse than the incident states (app.status.stated)."""
+    incident = db.session.scalar(select(Incident).where(Incident.public_id == public_id))
+    return [w.prompt for w in worse_than_stated(incident)] if incident is not None else []

@@ -18,7 +18,7 @@ from app.notifier.events import SignalSeen
 from app.notifier.messages import heard_from
 from app.notifier.notifier import notify
 from core.db import db
-from core.vocab import STATUS_LABELS
+from core.vocab import STATUS_LABELS, STATUS_SEVERITY
 from subscribers.models import Broadcast
 from subscribers.outbox import Message, create_broadcast
 
@@ -61,6 +61,18 @@ def signal_message(signal, incident) -> Message:
         "It was added to that incident's page; no second incident was suggested and "
         "nothing has gone to customers.",
     ]
+    stated = {link.component_id: link.status for link in incident.affected}
+    worse = [
+        f"{c.name} {STATUS_LABELS[statuses[c.id]].lower()} "
+        f"(the incident states {STATUS_LABELS[stated[c.id]].lower()})"
+        for c in components
+        if c.id in stated and STATUS_SEVERITY[statuses[c.id]] > STATUS_SEVERITY[stated[c.id]]
+    ]
+    if worse:
+        lines.append(
+            f"**Worse than the incident states:** {', '.join(worse)}. Update the incident's "
+            "components and impact so that its words agree; nothing was changed for you."
+        )
     if signal.facts:
         lines.append(f"**What was heard**\n\n{signal.facts.strip()}")
     if signal.link:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from flask import current_app, render_template
 from sqlalchemy import select
 
+from app.comms.audience_keys import audience_label
 from app.comms.people import approvers_for, author_of
 from app.models import Draft, FactSheet, User
 from app.notifier import buttons
@@ -136,7 +137,7 @@ def ask_approvers(event: DraftsAwaitApproval) -> list[Broadcast]:
         **_incident_words(sheet),
         "author": author.display_name if author else "Herald",
         "count": len(waiting),
-        "audiences": ", ".join(d.audience_key for d in waiting),
+        "audiences": ", ".join(audience_label(d.audience_key, in_sentence=True) for d in waiting),
         "link": link,
     }
     sent = []

@@ -121,7 +121,8 @@ def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summar
     config = current_app.config
     now = now or utcnow()
     zone = page_zone()
-    page_id, public_url = config["PAGE_ID"], config["PUBLIC_URL"]
+    # Every object of the page's JSON names this page, not the public one.
+    page_id, public_url = page.public_id, config["PUBLIC_URL"]
     ids = {c.id for c in page.components}
     # The staff view of every component (hidden ones included), narrowed to the page's.
     base = build_summary("internal", now)
@@ -145,6 +146,7 @@ def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summar
         if any(name in entry.reason for name in names_elsewhere):
             entry.reason = INTERNAL_REASON
         entry.reported = []
+        entry.json = {**entry.json, "page_id": page_id}
         entries.append(entry)
     component_dicts = {e.id: e.json for e in entries}
 

@@ -15,7 +15,9 @@ import json
 from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import NotFound
 
+from app.api.errors import MESSAGES, error_response
 from app.auth.permissions import can
 from app.models import PrivatePage
 from app.pages import services, viewers
@@ -133,7 +135,11 @@ def _render_json(page: PrivatePage) -> Page:
 
 @bp.get("/<slug>/api/v2/summary.json")
 def summary(slug: str):
-    found = _page_for_reader(slug, token_ok=True)
+    try:
+        found = _page_for_reader(slug, token_ok=True)
+    except NotFound:
+        # The JSON's readers are programs: a JSON 404, the same for every refusal.
+        return error_response(404, "not_found", MESSAGES[404])
     return _private(page_cache().get(f"api:private:{found.slug}", lambda: _render_json(found)))
 
 

@@ -16,6 +16,7 @@ from app.status.version import bump_page_version
 from core import audit
 from core.db import db
 from core.errors import Conflict, ServiceError
+from core.words import counted
 from subscribers.audiences import DEFAULT_CADENCE
 from subscribers.models import Audience, Subscriber
 
@@ -120,7 +121,7 @@ def create_page(actor, *, slug, name, components) -> PrivatePage:
         actor,
         "page.create",
         page,
-        f"Created the private page {name} (/p/{slug}) with {len(chosen)} component(s)",
+        f"Created the private page {name} (/p/{slug}) with {counted(len(chosen), 'component')}",
     )
     return page
 

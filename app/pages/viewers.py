@@ -30,7 +30,12 @@ from subscribers.validation import normalise_email
 SIGN_IN_SALT = "page-viewer-sign-in"
 SIGN_IN_MAX_AGE = 72 * 3600
 MAX_VIEWERS = 1000
+SIGN_IN_ONLY = "private page viewer (sign-in links only)"
 REFUSED = "This sign-in link is not valid. Ask the people who invited you for a new one."
+SPENT = (
+    "This sign-in link has already been used (or a newer one was sent): each link works "
+    "once. Ask the people who invited you for a new one."
+)
 
 
 def sign_in_url(viewer: PageViewer) -> str:
@@ -40,7 +45,12 @@ def sign_in_url(viewer: PageViewer) -> str:
 
 def viewer_address(viewer: PageViewer) -> Subscriber:
     """The viewer's email address in the page's audience, for messages to that one
-    address. It hears the page's notices only once the viewer subscribes (and confirms)."""
+    address. It hears the page's notices only once the viewer subscribes (and confirms).
+
+    Until then it is ``pending``, as an address waiting for its confirmation is: the
+    fan-out gives a pending address the messages sent to it alone (the sign-in link)
+    and no broadcast. An address that unsubscribed from the notices is put back to
+    pending for the same reason; a quarantined one (it bounced) stays quarantined."""
     page = viewer.page
     found = db.session.scalar(
         select(Subscriber).where(
@@ -54,13 +64,15 @@ def viewer_address(viewer: PageViewer) -> Subscriber:
             channel="email",
             address=viewer.email,
             audience_id=page.audience_id,
-            state="unsubscribed",
-            state_reason="private page viewer (sign-in links only)",
+            state="pending",
+            state_reason=SIGN_IN_ONLY,
             source="page-viewer",
             link_id=new_link_id(),
         )
         db.session.add(found)
         db.session.flush()
+    elif found.state == "unsubscribed":
+        found.state, found.state_reason = "pending", SIGN_IN_ONLY
     return found
 
 
@@ -156,13 +168,11 @@ def sign_in(token: str) -> tuple[PageViewer, str]:
         raise ServiceError(REFUSED) from None
     viewer_id, nonce = data.get("v"), data.get("n")
     viewer = db.session.get(PageViewer, viewer_id) if isinstance(viewer_id, int) else None
-    if (
-        viewer is None
-        or not isinstance(nonce, str)
-        or not viewer.link_nonce
-        or not hmac.compare_digest(viewer.link_nonce, nonce)
-    ):
+    if viewer is None or not isinstance(nonce, str):
         raise ServiceError(REFUSED)
+    if not viewer.link_nonce or not hmac.compare_digest(viewer.link_nonce, nonce):
+        # Signed by us, so genuine: it was used, or a newer invitation replaced it.
+        raise ServiceError(SPENT)
     key = secrets.token_urlsafe(32)
     viewer.link_nonce = ""  # spent
     viewer.session_hash = _hash(key)

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import limiter
+from app.i18n import speak_to
 from app.public import bp
 from app.public.caching import personal_page
 from app.public.subscription_forms import problem_page, subscribe_rate
@@ -43,6 +44,7 @@ def subscribe_code(token: str):
         subscriber = subscriber_for_code_page(token)
     except ServiceError as error:
         return problem_page(gettext("This page has expired"), error.message, 404)
+    speak_to(subscriber.language)
     errors: dict[str, str] = {}
     status = 400
     if request.method == "POST":
@@ -85,6 +87,7 @@ def subscribe_confirm(token: str):
         except ServiceError as error:
             db.session.rollback()
             return problem_page(str(NOT_CONFIRMED), error.message, 400)
+        speak_to(subscriber.language)
         log.info("email subscriber %s confirmed by link", subscriber.id)
         return personal_page(
             "public/subscribe_done.html",
@@ -96,6 +99,7 @@ def subscribe_confirm(token: str):
         subscriber = subscriber_to_confirm(token)
     except ServiceError as error:
         return problem_page(str(NOT_CONFIRMED), error.message, 400)
+    speak_to(subscriber.language)
     if subscriber.state == "active":
         return personal_page(
             "public/subscribe_done.html",

@@ -15,6 +15,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import csrf
+from app.i18n import speak_to
 from app.public import bp
 from app.public.caching import personal_page
 from app.public.subscription_forms import (
@@ -44,10 +45,13 @@ STATE_LABELS = {
 
 
 def _subscriber_or_404(token: str) -> Subscriber | Response:
+    """The subscriber the link names; the page then speaks their language."""
     try:
-        return registry.by_token(token)
+        subscriber = registry.by_token(token)
     except NotFound as error:
         return problem_page(gettext("Subscription not found"), error.message, 404)
+    speak_to(subscriber.language)
+    return subscriber
 
 
 @bp.route("/subscriptions/<token>", methods=["GET", "POST"])

@@ -12,8 +12,9 @@ Customers are the subscribers tied to a component: active subscribers whose comp
 selection names it or its group, and active subscribers of the ``customers`` audience who
 chose every component (``Subscriber.all_components``): they are told of every public
 component, so each public component's breach owes them a credit too. Staff and other
-internal audiences subscribed to everything are not customers. Audience-specific private
-pages do not exist yet; when they do, their viewers belong here too.
+internal audiences subscribed to everything are not customers. A private page is a
+customer too (its viewers), tied to the components it shows (app/reports/page_credits.py).
+Nobody is owed a credit for a month that ended before they subscribed (or the page was made).
 
 The SLA and tiers themselves are read and checked in app/reports/sla_terms.py.
 """
@@ -29,6 +30,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from app.models import Component, DailyUptime, utcnow
+from app.reports.page_credits import page_address, pages_tied
 from app.reports.sla_terms import plain_number
 from app.status.history import ROLLUP_FIELDS
 from app.timeutil import day_start, local_day, page_zone
@@ -109,9 +111,9 @@ def availability(component: Component, first: date, now: datetime | None = None)
 
 @dataclass
 class Customer:
-    """A subscriber tied to components (by its selection)."""
+    """A subscriber tied to components (by its selection), or a private page."""
 
-    id: int
+    id: int | str  # a subscriber's id, or "page:<id>"
     name: str
     address: str
     channel: str
@@ -191,8 +193,9 @@ class CreditsReport:
         }
 
 
-def customers_of(components: list[Component]) -> dict[int, list[Customer]]:
-    """Active subscribers whose selection names each component or its group."""
+def customers_of(components: list[Component], end: datetime) -> dict[int, list[Customer]]:
+    """Active subscribers whose selection names each component or its group, and the
+    private pages that show it; only those who subscribed (or were made) before ``end``."""
     if not components:
         return {}
     by_group: dict[int, list[int]] = defaultdict(list)
@@ -205,6 +208,7 @@ def customers_of(components: list[Component]) -> dict[int, list[Customer]]:
         .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
         .where(
             Subscriber.state == "active",
+            Subscriber.created_at < end,
             Subscriber.all_components.is_(False),
             or_(Subscription.component_id.in_(ids), Subscription.group_id.in_(list(by_group))),
         )
@@ -215,6 +219,7 @@ def customers_of(components: list[Component]) -> dict[int, list[Customer]]:
         .join(Audience, Audience.id == Subscriber.audience_id)
         .where(
             Subscriber.state == "active",
+            Subscriber.created_at < end,
             Subscriber.all_components.is_(True),
             Audience.key == "customers",
         )
@@ -227,6 +232,10 @@ def customers_of(components: list[Component]) -> dict[int, list[Customer]]:
     for target, s in sorted(pairs, key=lambda p: (p[1].address, p[1].id)):
         result[target][s.id] = Customer(
             s.id, s.name, s.address, s.channel, s.audience.key, s.key_account
+        )
+    for target, page in pages_tied(ids, end):
+        result[target][f"page:{page.id}"] = Customer(
+            f"page:{page.id}", page.name, page_address(page), "page", page.audience_key, False
         )
     return {cid: list(found.values()) for cid, found in result.items()}
 
@@ -244,7 +253,8 @@ def credits_report(first: date, now: datetime | None = None) -> CreditsReport:
         .where(Component.sla_percent.is_not(None))
         .order_by(Component.position, Component.name)
     ).all()
-    customers = customers_of(list(components))
+    end = day_start(next_month(first), page_zone())
+    customers = customers_of(list(components), end)
     rows = []
     for component in components:
         percent = availability(component, first, now)

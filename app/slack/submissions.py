@@ -21,6 +21,7 @@ from app.slack.later import after_response
 from app.slack.replies import client, mark_message, stamp
 from core.db import db
 from core.errors import ServiceError
+from core.words import counted
 
 MAX_NEXT_MINUTES = 24 * 60
 
@@ -140,7 +141,7 @@ def _update(user: User, values: dict, metadata: dict) -> dict:
         "view": modals.done_view(
             "Update drafted",
             f"Drafted the {sheet.status} update of *{modals.escape(incident.name)}* for "
-            f"{len(sheet.drafts)} audience(s)"
+            f"{counted(len(sheet.drafts), 'audience')}"
             + (f"; {waiting} wait for an approver" if waiting else "")
             + f". <{url}|Check the drafts in Herald>.",
         ),

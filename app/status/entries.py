@@ -31,7 +31,7 @@ class ComponentEntry:
     hidden: bool
     uptime: UptimeRow | None
     json: dict
-    # Public signals' words: ("Reported by Acme Payments", "<vendor incident link>").
+    # Public signals' words: ("Reported by Kestrel Pay", "<vendor incident link>").
     reported: list[tuple[str, str]] = field(default_factory=list)
 
     @property

@@ -27,6 +27,7 @@ from app.status.maintenance_state import (
     maintenance_clock,
     maintenance_steps,
 )
+from app.status.stated import worse_than_stated
 from app.status.statuspage import component_json
 from app.status.summary import build_summary, visible_components
 from app.timeutil import day_start, human_duration, local_day, page_zone
@@ -173,7 +174,9 @@ class IncidentDetail:
     entry: EventEntry
     incident: Incident | Maintenance
     duration: str
-    affected: list[tuple[str, str]]  # (component name, status the incident gave it)
+    # (component name, status shown, why it is not the status the incident gave it):
+    # a component a signal holds worse than the incident states shows its present status.
+    affected: list[tuple[str, str | None, str]]
 
 
 def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | None:
@@ -208,11 +211,18 @@ def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | N
     # A maintenance window's components are under maintenance only while it runs; before
     # and after, the page names them without a status.
     running = kind == "incident" or entry.status in ("in_progress", "verifying")
-    affected = [
-        (link.component.name, getattr(link, "status", "under_maintenance") if running else None)
-        for link in event.affected
-        if link.component.name in shown
-    ]
+    behind = {w.component.id: w for w in worse_than_stated(event)} if kind == "incident" else {}
+    affected = []
+    for link in event.affected:
+        if link.component.name not in shown:
+            continue
+        worse = behind.get(link.component_id)
+        if worse is not None:
+            why = worse.internal_reason if audience == "internal" else worse.public_reason
+            affected.append((link.component.name, worse.present, why))
+        else:
+            status = getattr(link, "status", "under_maintenance") if running else None
+            affected.append((link.component.name, status, ""))
     return IncidentDetail(entry, event, duration, affected)
 
 

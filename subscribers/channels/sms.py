@@ -13,6 +13,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from core.words import counted
 from subscribers.channels.base import (
     FAILED,
     RETRY,
@@ -54,7 +55,9 @@ class LogSms(Channel):
         outcomes = []
         for item in batch:
             text = sms_text(content, item)
-            lines.append(f"{stamp}\t{item.address}\t{segment_count(text)} segment(s)\t{text!r}\n")
+            lines.append(
+                f"{stamp}\t{item.address}\t{counted(segment_count(text), 'segment')}\t{text!r}\n"
+            )
             outcomes.append(Outcome(item.delivery_id, SENT, provider_id=f"log:{item.delivery_id}"))
         with self.lock, open(self.path, "a", encoding="utf-8") as handle:
             handle.writelines(lines)

@@ -411,7 +411,8 @@ def test_a_resolved_incident_offers_no_next_update_and_its_timeline_names_only_c
     db.session.commit()
     data = resolve_form(responder, fill, incident)
     responder.post(f"/admin/incidents/{incident.id}/resolve", data=data)
-    assert incident.updates[0].affected_components[1]["old_status"] == "operational"
+    # Nor does the record: only the API's change is written.
+    assert [a["name"] for a in incident.updates[0].affected_components] == ["API"]
     page = lead.get(f"/admin/incidents/{incident.id}").get_data(as_text=True)
     assert "Write the next update" not in page
     assert "This incident is resolved: no further update is due." in page

@@ -104,3 +104,36 @@ def test_the_postmortem_field_has_its_own_id(make_user, staff, api):
     page = staff(author).get(f"/admin/incidents/{incident.id}").get_data(as_text=True)
     assert page.count('id="body"') == 1
     assert '<label for="postmortem-body">' in page and 'id="postmortem-body"' in page
+
+
+def test_the_approver_sees_the_errors_and_cannot_approve_until_they_are_fixed(
+    make_user, staff, text, client, api
+):
+    """Found by a new user: a postmortem blaming a person, with a placeholder left in, was
+    approved and published, and the approver's page showed no findings."""
+    author = make_user("responder")
+    blaming = "Human error by an engineer caused it. Owner: {{ owner }}."
+    incident = resolved_with_pending_postmortem(api, author, blaming)
+    approver = staff(make_user("approver"))
+    url = f"/admin/incidents/{incident.id}"
+    page = approver.get(url).get_data(as_text=True)
+    section = page.split('id="postmortem-findings"', 1)[1].split("</section>", 1)[0]
+    assert "What the checks found in the postmortem" in section
+    assert "Blame in the postmortem: \u201cHuman error\u201d" in section
+    assert "An unfilled placeholder in the postmortem: \u201c{{ owner }}\u201d" in section
+    assert "Errors stop the postmortem going public" in section
+
+    refused = approver.post(f"{url}/postmortem/approve")
+    assert refused.status_code == 400
+    assert "errors to fix before it can be approved" in text(refused)
+    db.session.expire_all()
+    assert incident.postmortem_published_at is None
+    assert incident.postmortem_submitted_at is not None
+    assert "Human error" not in public_text(client, incident)
+
+    save_postmortem(author, incident, "A full disk on db-7.", publish=True)
+    db.session.commit()
+    assert 'id="postmortem-findings"' not in approver.get(url).get_data(as_text=True)
+    approved = approver.post(f"{url}/postmortem/approve", follow_redirects=True)
+    assert "Approved: the postmortem is public." in text(approved)
+    assert "db-7" in public_text(client, incident)

@@ -119,7 +119,7 @@ def test_a_draft_with_an_error_cannot_be_approved(drafted, staff, approver, fill
     client.post(action, data=data)
     response = staff(approver).post(f"/admin/drafts/{customers.id}/approve")
     assert response.status_code == 400
-    assert "This draft has 1 error(s) to fix before it can be approved." in text(response)
+    assert "This draft has 1 error to fix before it can be approved." in text(response)
     assert draft_of(sheet, "customers").state == "pending"
 
 

@@ -47,7 +47,7 @@ def test_the_page_shows_a_blame_error_as_blocking_with_the_offending_words_in_co
     assert "Blame in the page text" in card
     assert "The outage was <mark>caused by an engineer</mark> who deployed on Friday." in card
     assert "Errors cannot be overridden: change the text." in card
-    assert "fix 1 error(s)" in page  # who has to act: the author
+    assert "fix 1 error" in page  # who has to act: the author
 
 
 def test_a_text_that_is_too_long_is_refused_and_the_typed_text_is_kept(drafted, fill, text):

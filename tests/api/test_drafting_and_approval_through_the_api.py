@@ -229,7 +229,10 @@ def test_a_draft_with_errors_cannot_be_approved(app, world, api, incident):
     draft = compose(lead, incident).get_json()["drafts"][0]
     lead.patch(f"/api/v1/drafts/{draft['id']}", json={"page_text": "Our bad: human error."})
     error = error_of(approver.post(f"/api/v1/drafts/{draft['id']}/approve"), 409)
-    assert error["code"] == "draft_has_errors" and "error(s) to fix" in error["message"]
+    assert (
+        error["code"] == "draft_has_errors"
+        and "to fix before it can be approved" in error["message"]
+    )
 
 
 def test_a_rejection_needs_a_comment_and_sends_the_draft_back(app, world, api, incident):

@@ -116,3 +116,61 @@ def test_an_open_incident_has_no_postmortem_to_write(api, world, incident):
     error = error_of(lead.send("PUT", url(incident), json={"body": "Text"}), 400)
     assert "Resolve the incident" in error["message"]
     assert snapshot() == before
+
+
+def test_the_body_is_what_the_page_shows_and_the_pending_text_is_apart(api, world, resolved):
+    """Found by a new user: ``body`` held the unapproved text while ``public`` was false."""
+    lead = api(world["lead"])
+    answer = lead.send("PUT", url(resolved), json={"body": "First words."}).get_json()
+    assert answer["state"] == "draft"
+    assert answer["body"] is None and answer["sections"] == []
+    assert answer["pending_body"] == "First words."
+    answer = lead.send("PUT", url(resolved), json={"body": POSTMORTEM, "publish": True})
+    answer = answer.get_json()
+    assert answer["state"] == "waiting_for_approval" and answer["public"] is False
+    assert answer["body"] is None and answer["sections"] == []
+    assert answer["pending_body"] == POSTMORTEM.strip()
+
+    answer = api(world["approver"]).send("POST", url(resolved) + "/approve").get_json()
+    assert answer["state"] == "published" and answer["public"] is True
+    assert answer["body"] == POSTMORTEM.strip() and answer["pending_body"] is None
+    # An edit waits for approval; the approved text stays the body, as on the page.
+    answer = lead.send("PUT", url(resolved), json={"body": "Edited.", "publish": True})
+    answer = answer.get_json()
+    assert answer["body"] == POSTMORTEM.strip() and answer["pending_body"] == "Edited."
+
+
+def test_an_approver_cannot_approve_a_postmortem_with_errors_through_the_api(
+    api, world, resolved, client
+):
+    lead, approver = api(world["lead"]), api(world["approver"])
+    written = lead.send("PUT", url(resolved), json={"body": BLAMING, "publish": True})
+    assert written.get_json()["state"] == "waiting_for_approval"
+    answer = approver.get(url(resolved)).get_json()
+    assert {f["severity"] for f in answer["findings"]} == {"error"}
+    before = snapshot()
+    error = error_of(approver.send("POST", url(resolved) + "/approve"), 409)
+    assert error["code"] == "postmortem_has_errors" and error["field"] == "findings"
+    assert "errors to fix before it can be approved" in error["message"]
+    assert "Blame in the postmortem" in error["message"]
+    assert snapshot() == before
+
+    lead.send("PUT", url(resolved), json={"body": POSTMORTEM, "publish": True})
+    answer = approver.send("POST", url(resolved) + "/approve")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json()["state"] == "published"
+
+
+def test_bad_postmortem_approvals_change_nothing(api, world, resolved):
+    lead, approver, viewer = api(world["lead"]), api(world["approver"]), api(world["viewer"])
+    before = snapshot()
+    error = error_of(approver.send("POST", url(resolved) + "/approve"), 400)
+    assert "not waiting for approval" in error["message"]
+    assert snapshot() == before
+    lead.send("PUT", url(resolved), json={"body": POSTMORTEM, "publish": True})
+    before = snapshot()
+    assert error_of(lead.send("POST", url(resolved) + "/approve"), 403)
+    assert error_of(viewer.send("POST", url(resolved) + "/approve"), 403)
+    error = error_of(approver.send("POST", url(resolved) + "/approve", json={"x": 1}), 400)
+    assert error["field"] == "x"
+    assert snapshot() == before

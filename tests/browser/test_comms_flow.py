@@ -232,7 +232,7 @@ def test_lead_drafts_approver_approves_lead_publishes_each_audience_gets_its_tex
     sheet_path = urlsplit(lead.url).path
     public_id = sheet_path.rsplit("/", 1)[1]
     expect(lead.locator(".flashes")).to_have_text(
-        "Drafted the update for 3 audience(s). Check each draft, then publish."
+        "Drafted the update for 3 audiences. Check each draft, then publish."
     )
     expect(lead.locator("h1")).to_have_text(f"Identified update: {INCIDENT}")
     expect(lead.locator("section.draft h2")).to_have_text(
@@ -274,7 +274,7 @@ def test_lead_drafts_approver_approves_lead_publishes_each_audience_gets_its_tex
     expect(lead.locator("ul.waiting > li")).to_have_text(
         [
             re.compile(
-                r"^Customers: \w+ \w+ must change the text or give a reason for 1 warning\(s\)\.$"
+                r"^Customers: \w+ \w+ must change the text or give a reason for 1 warning\.$"
             ),
             must_approve,
         ]

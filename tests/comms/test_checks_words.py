@@ -93,6 +93,44 @@ def test_a_capitalised_name_doing_something_wrong_is_a_warning(people, text, wor
 
 
 @pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "Bob from the payments team forgot to renew the certificate.",
+            "Bob from the payments team forgot",
+        ),
+        (
+            "Priya on the platform team misconfigured the load balancer.",
+            "Priya on the platform team misconfigured",
+        ),
+        (
+            "Mark in operations restarted the wrong load balancer.",
+            "Mark in operations restarted the wrong",
+        ),
+    ],
+)
+def test_a_name_placed_on_a_team_doing_something_wrong_is_a_person_and_an_error(
+    people, text, words
+):
+    """Found by a new user: "Bob from the payments team forgot …" was only a warning while
+    "Our vendor probably dropped …" was an error. A product is on no team."""
+    found = run(text, audience="customers")
+    assert texts_of(found, "blame", text) == [(ERROR, "page_text", words)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Payments in Europe missed the cut-off.",
+        "Checkout in operations mode broke the basket.",
+        "Search on the platform cluster forgot its cache.",
+    ],
+)
+def test_a_system_in_a_place_is_no_person_on_a_team(people, text):
+    assert (ERROR, "blame") not in {(f.severity, f.code) for f in run(text, audience="customers")}
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Traffic dropped by 40% after the release.",

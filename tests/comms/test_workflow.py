@@ -133,7 +133,7 @@ def test_who_must_act_names_errors_and_warnings_together(incident, make_user):
     )
     [author, approver] = who_must_act(sheet)
     assert (author.who, approver.who) == ("author", "approver")
-    assert author.what == ("fix 1 error(s) and change the text or give a reason for 2 warning(s)")
+    assert author.what == "fix 1 error and change the text or give a reason for 2 warnings"
 
 
 def test_warnings_are_published_only_with_a_recorded_reason(incident, make_user):

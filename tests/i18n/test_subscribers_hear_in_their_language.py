@@ -219,7 +219,7 @@ def test_the_manage_page_changes_the_language_of_the_messages(client, make_subsc
     subscriber = make_subscriber("ann@example.com")
     url = f"/subscriptions/{link_token(subscriber.link_id)}"
     page = client.get(url, headers={"Accept-Language": "es"}).get_data(as_text=True)
-    assert "Idioma de los mensajes" in page
+    assert "Language of the messages" in page  # the page speaks the subscriber's language
     token = CSRF_RE.search(page).group(1)
     response = client.post(url, data={"csrf_token": token, "scope": "all", "language": "es"})
     assert response.status_code == 303

@@ -47,12 +47,19 @@ def test_the_checks_run_for_every_language_and_say_when_accents_make_an_sms_ucs2
     checks = {c.language: c for c in check_languages("customers", "investigating")}
     assert list(checks) == ["en", "de", "es"]
     assert checks["en"].sms_encoding == "GSM-7"
-    # German umlauts are in the GSM alphabet; Spanish ó and á are not.
+    # German umlauts are in the GSM alphabet; Spanish ó and á are not, so the shipped
+    # Spanish SMS does without them.
     assert checks["de"].sms_encoding == "GSM-7"
-    assert checks["es"].sms_encoding == "UCS-2"
+    assert checks["es"].sms_encoding == "GSM-7"
     for check in checks.values():
         assert check.problems == [] and check.missing == {}
         assert 0 < check.page_chars <= check.page_limit
+    sources = dict(templating.translated_default("customers", "investigating", "es"))
+    sources["sms_text"] = sources["sms_text"].replace("Siguiente aviso", "Próxima actualización")
+    templating.save(None, "customers", "investigating", sources, sample_context("customers"), "es")
+    db.session.commit()
+    spanish = next(c for c in check_languages("customers", "investigating") if c.language == "es")
+    assert spanish.sms_encoding == "UCS-2"
     support = {c.language: c.origin for c in check_languages("support", "investigating")}
     assert support == {"en": "default", "de": "none", "es": "none"}
 

@@ -121,3 +121,48 @@ def test_when_customers_need_no_approval_a_postmortem_is_published_at_once(
     assert resolved.postmortem_published_at is not None
     assert resolved.postmortem_submitted_at is None
     assert "db-7" in public_text(client, resolved)
+
+
+ERRORS = "Human error by an engineer on the platform team caused it. Owner: {{ owner }}."
+
+
+def test_errors_in_a_postmortem_refuse_its_approval_until_the_text_is_fixed(
+    resolved, make_user, client
+):
+    """Found by a new user: a blaming postmortem with a placeholder left in was approved
+    and published."""
+    responder, approver = make_user("responder"), make_user("approver")
+    save_postmortem(responder, resolved, ERRORS, publish=True)
+    db.session.commit()
+    with pytest.raises(ServiceError, match=r"3 errors to fix before it can be approved"):
+        approve_postmortem(approver, resolved)
+    db.session.rollback()
+    assert resolved.postmortem_published_at is None
+    assert resolved.postmortem_submitted_at is not None
+    assert "Human error" not in public_text(client, resolved)
+
+    save_postmortem(responder, resolved, "A full disk on db-7.", publish=True)
+    approve_postmortem(approver, resolved)
+    db.session.commit()
+    assert resolved.postmortem_published_at is not None
+    assert "db-7" in public_text(client, resolved)
+
+
+def test_errors_refuse_a_postmortem_published_at_once_and_change_nothing(
+    resolved, make_user, client
+):
+    get_audience("customers").needs_approval = False
+    lead = make_user("comms_lead")
+    save_postmortem(lead, resolved, "A full disk on db-7.", publish=True)
+    db.session.commit()
+    with pytest.raises(ServiceError, match=r"before it can be published") as refused:
+        save_postmortem(lead, resolved, ERRORS, publish=True)
+    assert refused.value.field == "findings"
+    assert "Blame in the postmortem" in refused.value.message
+    db.session.rollback()
+    assert resolved.postmortem_body == "A full disk on db-7."
+    assert "Human error" not in public_text(client, resolved)
+    # Saved as a draft, it waits for its fix without going public.
+    save_postmortem(lead, resolved, ERRORS, publish=False)
+    db.session.commit()
+    assert resolved.postmortem_published_at is None

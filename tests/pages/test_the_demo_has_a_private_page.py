@@ -8,6 +8,8 @@ import re
 from app.demo import seed_demo
 from app.demo.pages import DEMO_VIEWER, print_demo_viewer
 from app.pages.services import page_by_slug
+from app.reports.credits import credits_report, parse_month
+from app.reports.metrics import today
 from tests.pages.conftest import use_link
 
 
@@ -29,3 +31,10 @@ def test_the_demo_viewer_signs_in_by_the_printed_link_and_sees_acmes_page(app, c
     assert "Job queue" in html
     assert "Slower card authorisations in the EU" in html  # the demo's open incident
     assert "Search cluster" not in html  # hidden, and not Acme's
+
+
+def test_the_demo_credits_list_acme_for_last_months_breach(app):
+    seed_demo()
+    report = credits_report(parse_month(None, today()))
+    owed = {c.label: [r.component.name for r in rows] for c, rows in report.by_customer()}
+    assert owed[f"Acme Corp <{DEMO_VIEWER}>"] == ["Card payments"]

@@ -132,3 +132,35 @@ def test_a_pages_read_token_does_not_open_another_page(app, make_page):
     db.session.commit()
     response = app.test_client().get(f"/p/globex/api/v2/summary.json?token={token}")
     assert response.status_code == 404
+
+
+def test_the_json_says_404_in_json_and_alike_for_a_missing_and_an_unknown_page(app, make_page):
+    make_page()
+    client = app.test_client()
+    answers = [
+        client.get("/p/acme/api/v2/summary.json"),
+        client.get("/p/acme/api/v2/summary.json?token=wrong"),
+        client.get("/p/nowhere/api/v2/summary.json"),
+    ]
+    for response in answers:
+        assert response.status_code == 404
+        assert response.mimetype == "application/json"
+        assert response.get_json()["error"]["status"] == 404
+    assert len({r.get_data() for r in answers}) == 1  # nothing tells the pages apart
+
+
+def test_every_component_and_incident_in_the_json_names_the_private_page(
+    parts, make_page, viewer_client
+):
+    page = make_page()
+    client = viewer_client(page)
+    declare_incident(
+        None, "Ledger sync delayed", "minor", {parts["ledger"]: "degraded_performance"}
+    )
+    db.session.commit()
+    data = client.get("/p/acme/api/v2/summary.json").get_json()
+    assert data["page"]["id"] == page.public_id
+    assert {c["page_id"] for c in data["components"]} == {page.public_id}
+    incident = data["incidents"][0]
+    assert incident["page_id"] == page.public_id
+    assert {c["page_id"] for c in incident["components"]} == {page.public_id}

@@ -261,7 +261,7 @@ def test_a_maintenance_page_shows_the_window_components_and_plan(client, make_co
     db.session.commit()
     html = page(client, f"/maintenance/{window.public_id}")
     assert "<h1>Database upgrade</h1>" in html
-    assert "Scheduled maintenance" in html
+    assert '<span class="tag tag-maint">Scheduled</span> Maintenance ·' in html
     assert f"{start:%-d %b %Y, %H:%M} – 04:00 UTC" in html
     assert "Planned for 2 h" in html
     assert "We will upgrade the database." in html

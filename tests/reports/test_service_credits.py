@@ -9,6 +9,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.comms.context import Facts
 from app.comms.drafting import compose
@@ -19,6 +20,7 @@ from app.reports.sla_terms import check_sla, parse_tier_lines
 from app.status.components import create_component
 from core.db import db
 from core.errors import ServiceError
+from subscribers.models import Subscriber
 from tests.api.helpers import error_of
 from tests.reports.history import BORN, at, update
 
@@ -56,6 +58,9 @@ def credits_world(app, audiences, make_subscriber):
     make_subscriber("acme@example.com", components=[payments], name="Acme", key_account=True)
     make_subscriber("ledgers@example.com", components=[ledger, payments])
     make_subscriber("everything@example.com")  # every component: owed for each
+    for subscriber in db.session.scalars(select(Subscriber)):
+        subscriber.created_at = BORN  # customers long before the months reported
+    db.session.commit()
     return {"payments": payments, "ledger": ledger, "search": search}
 
 
@@ -314,3 +319,47 @@ def test_the_resolved_customers_text_offers_the_credit_of_a_breach(app, audience
     sheet = compose(None, other, status="resolved", facts=facts, audiences=["customers"])
     assert "credit" not in sheet.drafts[0].page_text
     assert db.session.get(Component, calm.id).sla_percent == 99.9
+
+
+def test_nobody_is_owed_for_a_month_that_ended_before_they_subscribed(
+    credits_world, make_subscriber
+):
+    late = make_subscriber("kunde.de@example.com")
+    late.created_at = BORN.replace(year=2025, month=10, day=7)  # after September
+    db.session.commit()
+    september = credits_report(date(2025, 9, 1))
+    assert "kunde.de@example.com" not in [c.address for c, _ in september.by_customer()]
+    october = credits_report(date(2025, 10, 1))
+    rows = {r.component.name: r for r in october.rows}
+    assert "kunde.de@example.com" in [c.address for c in rows["Payments"].customers]
+
+
+def test_a_private_page_is_a_customer_owed_for_the_components_it_shows(
+    credits_world, make_user, staff
+):
+    from app.pages import services, viewers
+
+    page = services.create_page(
+        None,
+        slug="acme",
+        name="Acme Corp",
+        components=[credits_world["ledger"].public_id, credits_world["search"].public_id],
+    )
+    viewers.invite_viewer(None, page, "ops@acme.example")
+    page.created_at = BORN
+    later = services.create_page(
+        None, slug="globex", name="Globex", components=[credits_world["ledger"].public_id]
+    )
+    db.session.commit()
+    assert later.created_at > BORN.replace(year=2025, month=10)  # made after September
+    report = credits_report(date(2025, 9, 1))
+    per_customer = {
+        c.label: [(r.component.name, r.credit) for r in rs] for c, rs in report.by_customer()
+    }
+    assert per_customer["Acme Corp <ops@acme.example>"] == [("Ledger", 25)]
+    assert not any("Globex" in label for label in per_customer)
+    client = staff(make_user("viewer"))
+    html = client.get("/admin/credits?month=2025-09").get_data(as_text=True)
+    assert "Acme Corp &lt;ops@acme.example&gt;" in html and "do not exist yet" not in html
+    body = client.get("/admin/credits.csv?month=2025-09").get_data(as_text=True)
+    assert "ops@acme.example" in body

@@ -1,6 +1,7 @@
 """The demo has one vendor source, served by the demo itself (so it works offline) and
 shown as such: polling it over HTTP from the running app marks the demo's card processor
-as reported by the fictional vendor."""
+as reported by the fictional vendor, and the vendor's incident joins the demo's open
+incident (the same slowness) as a signal seen, not a second suggested incident."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from werkzeug.serving import make_server
 
 from app.demo import seed_demo
 from app.demo import vendor as demo_vendor
-from app.models import Component, VendorSource
+from app.models import Component, Incident, IncidentSignal, SuggestedIncident, VendorSource
 from app.signals.polling import poll_due
 from app.signals.vendors import handle
 from core.db import db
@@ -24,7 +25,7 @@ def test_the_demo_serves_and_reads_its_own_vendor(app, staff, make_user):
     ensure_suggestions_can_be_notified()
     seed_demo()
     (source,) = db.session.scalars(select(VendorSource)).all()
-    assert source.is_demo and source.name == "Acme Payments"
+    assert source.is_demo and source.name == "Kestrel Pay"  # not a name like "Acme Corp"
     assert source.url == "https://status.example.com/demo/vendor/api/v2/summary.json"
 
     demo_vendor.install(app)
@@ -52,4 +53,16 @@ def test_the_demo_serves_and_reads_its_own_vendor(app, staff, make_user):
     )
     assert "served by this demo" in listed
     public = html.unescape(app.test_client().get("/").get_data(as_text=True))
-    assert "Reported by Acme Payments" in public
+    assert "Reported by Kestrel Pay" in public
+
+    # The vendor's slowness is the open incident's: it joins it, no second suggestion.
+    vendor_suggestions = select(SuggestedIncident).where(SuggestedIncident.origin == "vendor")
+    assert db.session.scalars(vendor_suggestions).all() == []
+    [seen] = db.session.scalars(select(IncidentSignal)).all()
+    incident = db.session.get(Incident, seen.incident_id)
+    assert incident.name == "Slower card authorisations in the EU"
+    assert seen.origin == "vendor" and seen.name.endswith("Slower card authorisations in Europe")
+    assert {link.component.name for link in incident.affected} >= {
+        "Card payments",
+        "Card processor",
+    }

@@ -317,7 +317,7 @@ def test_the_log_backend_writes_one_line_per_message(app, tmp_path):
     stamp, address, segments, text = lines[1].split("\t")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", stamp)
     assert address == batch[1].address
-    assert segments == "2 segment(s)"
+    assert segments == "2 segments"
     assert text == repr("Alert 🚨 " * 8 + manage(batch[1].token))
 
 

@@ -1,0 +1,88 @@
+"""An incident's or a maintenance window's page in each language: each label once, and
+the approved English update texts marked as English for readers, screen readers and
+browsers of a page in another language."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.incidents.services import declare_incident
+from app.maintenance.services import schedule_maintenance
+from core.db import db
+
+
+def page(client, path, language):
+    response = client.get(path, headers={"Accept-Language": language})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def meta_line(html: str) -> str:
+    """The words of the line under the page's heading (status, kind, window)."""
+    line = re.search(r'<p class="meta">(.*?)</p>', html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", line).split())
+
+
+@pytest.fixture
+def window(make_component):
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    maintenance = schedule_maintenance(
+        None,
+        "Database upgrade",
+        start,
+        start + timedelta(hours=2),
+        [make_component("API")],
+        body="Upgrading the database.",
+    )
+    db.session.commit()
+    return maintenance
+
+
+@pytest.fixture
+def incident(make_component):
+    declared = declare_incident(
+        None,
+        "Slow logins",
+        "major",
+        {make_component("API"): "partial_outage"},
+        body="We are looking at slow logins.",
+        started_at=datetime(2026, 12, 3, 9, 30, tzinfo=UTC),
+        reviewed=True,
+    )
+    db.session.commit()
+    return declared
+
+
+@pytest.mark.parametrize(
+    ("language", "starts"),
+    [
+        ("en", "Scheduled Maintenance ·"),
+        ("de", "Geplant Wartung ·"),
+        ("es", "Programado Mantenimiento ·"),
+    ],
+)
+def test_a_scheduled_window_s_page_says_scheduled_once(client, window, language, starts):
+    line = meta_line(page(client, f"/maintenance/{window.public_id}", language))
+    assert line.startswith(starts)
+    assert "Scheduled Scheduled" not in line and "Geplant Geplante" not in line
+    assert "Programado Mantenimiento programado" not in line
+
+
+@pytest.mark.parametrize(("language", "note"), [("de", "(auf Englisch)"), ("es", "(en inglés)")])
+@pytest.mark.parametrize("path", ["/", "/incidents/{id}"])
+def test_an_english_update_on_a_page_in_another_language_is_marked_english(
+    client, incident, language, note, path
+):
+    html = page(client, path.format(id=incident.public_id), language)
+    body = re.search(r'<div class="body"([^>]*)>\s*(.*?)</div>', html, re.S)
+    assert body.group(1) == ' lang="en"' and "slow logins" in body.group(2)
+    assert html.count(note) == html.count('<div class="body" lang="en">') >= 1
+
+
+def test_the_english_page_marks_nothing(client, incident):
+    html = page(client, f"/incidents/{incident.public_id}", "en")
+    assert '<div class="body">' in html and 'lang="en">' not in html.split("<body", 1)[1]
+    assert "(in English)" not in html
