@@ -15,9 +15,10 @@ from app.comms.audience_keys import (
     is_external,
 )
 from app.comms.checks import check_texts
-from app.comms.context import Facts, incident_context
+from app.comms.context import Facts
 from app.comms.continuity import last_fact_sheet
 from app.comms.phases import FIELDS, INCIDENT_PHASES
+from app.comms.sheet_texts import sheet_context
 from app.comms.translated_checks import translated_sms_findings
 from app.models import Component, Draft, FactSheet, Incident, PrivatePage, User, utcnow
 from app.models.pages import page_components
@@ -120,22 +121,8 @@ def refresh_findings(
     draft.overrides = {k: v for k, v in (draft.overrides or {}).items() if k in keys}
 
 
-def _components_of(sheet: FactSheet) -> dict[Component, str]:
-    ids = {int(cid): status for cid, status in (sheet.components or {}).items()}
-    found = db.session.scalars(select(Component).where(Component.id.in_(ids))).all() if ids else []
-    return {c: ids[c.id] for c in found}
-
-
 def render_texts(sheet: FactSheet, audience_key: str) -> templating.Texts:
-    context = incident_context(
-        sheet.incident,
-        sheet.status,
-        Facts.of(sheet),
-        _components_of(sheet),
-        audience_key,
-        impact=sheet.impact,
-    )
-    return templating.render(audience_key, sheet.status, context)
+    return templating.render(audience_key, sheet.status, sheet_context(sheet, audience_key))
 
 
 def _draft_for(sheet: FactSheet | None, audience_key: str) -> Draft | None:

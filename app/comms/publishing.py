@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.comms import cadence, drafting
 from app.comms.checks import blocking
-from app.comms.drafting import _components_of, allowed_audiences, check_current
+from app.comms.drafting import allowed_audiences, check_current
+from app.comms.sheet_texts import sheet_components
 from app.incidents.services import edit_incident, record_update
 from app.models import Draft, FactSheet, IncidentUpdate, User, utcnow
 from app.notifier import notifier
@@ -158,7 +159,7 @@ def publish(
     internal_text = engineering.page_text if engineering else drafts[0].page_text
     if sheet.impact != incident.impact:
         edit_incident(actor, incident, impact=sheet.impact)
-    components = _components_of(sheet)
+    components = sheet_components(sheet)
     switches = notify or {}
     told = [d for d in drafts if switches.get(d.audience_key, d.notify)]
     posted, was = record_update(

@@ -10,7 +10,6 @@ publicly that touch the page's components are listed with their public texts.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -33,25 +32,25 @@ from app.models import (
 from app.status.cache import page_cache
 from app.status.entries import (
     EventEntry,
-    GroupEntry,
     Summary,
     TimelineEntry,
     event_entry,
     format_time,
 )
 from app.status.indicator import page_indicator
-from app.status.statuspage import group_json, iso
+from app.status.statuspage import iso
 from app.status.summary import (
     DEGRADED_MAX_AGE,
     INTERNAL_REASON,
     UPTIME_DAYS,
     build_summary,
+    grouped,
     incidents_by_day,
 )
 from app.status.uptime import uptime_rows
 from app.timeutil import day_start, local_day, page_zone
 from core.db import db
-from core.vocab import INCIDENT_STATUS_LABELS, worst_status
+from core.vocab import INCIDENT_STATUS_LABELS
 
 
 def page_summary(page: PrivatePage) -> Summary:
@@ -152,32 +151,7 @@ def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summar
 
     by_id = {c.id: c for c in page.components}
     groups = {g.id: g for g in db.session.scalars(select(ComponentGroup))}
-    members: dict[int, list] = defaultdict(list)
-    top: list[tuple[int, str, object]] = []
-    for entry in entries:
-        group_id = by_id[entry.id].group_id
-        if group_id in groups:
-            members[group_id].append(entry)
-        else:
-            top.append((by_id[entry.id].position, entry.name, entry))
-    group_entries = []
-    for group_id, group_members in members.items():
-        group = groups[group_id]
-        status = worst_status(m.status for m in group_members)
-        latest = max(by_id[m.id].status_changed_at for m in group_members)
-        group_entry = GroupEntry(
-            public_id=group.public_id,
-            name=group.name,
-            description=group.description,
-            status=status,
-            components=group_members,
-            json=group_json(
-                group, status, [m.public_id for m in group_members], page_id, zone, latest
-            ),
-        )
-        group_entries.append(group_entry)
-        top.append((group.position, group.name, group_entry))
-    top.sort(key=lambda item: (item[0], item[1]))
+    group_entries, items = grouped(entries, by_id, groups, page_id, zone)
 
     incidents = list(
         db.session.scalars(
@@ -240,7 +214,7 @@ def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summar
         },
         indicator=indicator,
         description=description,
-        items=[item for _, _, item in top],
+        items=items,
         components=entries,
         groups=group_entries,
         incidents=incident_entries,

@@ -54,8 +54,9 @@ class WorseThanStated:
             f"{self.component.name} is in {STATUS_LABELS[self.present].lower()} "
             f"({self.internal_reason}), worse than the "
             f"{STATUS_LABELS[self.stated].lower()} this incident states. Update the "
-            "incident's components and impact so that its words agree; nothing has been "
-            "changed or published for you."
+            "incident's components and impact so that its words agree. The pages already "
+            "show the component's present status; the incident's impact and text are "
+            "unchanged until you update them."
         )
 
 

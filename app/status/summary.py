@@ -156,33 +156,8 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
             )
         )
 
-    members: dict[int, list[ComponentEntry]] = defaultdict(list)
     by_id = {c.id: c for c in components}
-    top: list[tuple[int, str, object]] = []
-    for entry in entries:
-        group_id = by_id[entry.id].group_id
-        if group_id in groups:
-            members[group_id].append(entry)
-        else:
-            top.append((by_id[entry.id].position, entry.name, entry))
-    group_entries = []
-    for group_id, group_members in members.items():
-        group = groups[group_id]
-        status = worst_status(m.status for m in group_members)
-        latest = max(by_id[m.id].status_changed_at for m in group_members)
-        entry = GroupEntry(
-            public_id=group.public_id,
-            name=group.name,
-            description=group.description,
-            status=status,
-            components=group_members,
-            json=group_json(
-                group, status, [m.public_id for m in group_members], page_id, zone, latest
-            ),
-        )
-        group_entries.append(entry)
-        top.append((group.position, group.name, entry))
-    top.sort(key=lambda item: (item[0], item[1]))
+    group_entries, items = grouped(entries, by_id, groups, page_id, zone)
 
     incident_query = (
         select(Incident)
@@ -249,10 +224,44 @@ def build_summary(audience: str, now: datetime | None = None) -> Summary:
         page=page,
         indicator=indicator,
         description=description,
-        items=[item for _, _, item in top],
+        items=items,
         components=entries,
         groups=group_entries,
         incidents=incidents,
         maintenance_active=active,
         maintenance_upcoming=upcoming,
     )
+
+
+def grouped(
+    entries: list[ComponentEntry], by_id: dict, groups: dict, page_id: str, zone
+) -> tuple[list[GroupEntry], list]:
+    """The page's groups (each with its members' worst status) and its items in page
+    order: groups and ungrouped components by position, then name."""
+    members: dict[int, list[ComponentEntry]] = defaultdict(list)
+    top: list[tuple[int, str, object]] = []
+    for entry in entries:
+        group_id = by_id[entry.id].group_id
+        if group_id in groups:
+            members[group_id].append(entry)
+        else:
+            top.append((by_id[entry.id].position, entry.name, entry))
+    group_entries = []
+    for group_id, group_members in members.items():
+        group = groups[group_id]
+        status = worst_status(m.status for m in group_members)
+        latest = max(by_id[m.id].status_changed_at for m in group_members)
+        entry = GroupEntry(
+            public_id=group.public_id,
+            name=group.name,
+            description=group.description,
+            status=status,
+            components=group_members,
+            json=group_json(
+                group, status, [m.public_id for m in group_members], page_id, zone, latest
+            ),
+        )
+        group_entries.append(entry)
+        top.append((group.position, group.name, entry))
+    top.sort(key=lambda item: (item[0], item[1]))
+    return group_entries, [item for _, _, item in top]
