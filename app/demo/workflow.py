@@ -89,6 +89,8 @@ def communications_workflow(active, components: dict, users: dict) -> None:
         components={
             components["Card payments"]: "degraded_performance",
             components["Fraud screening"]: "degraded_performance",
+            # The card processor waits on the same screening (its vendor says so too).
+            components["Card processor"]: "degraded_performance",
         },
     )
     for draft in sheet.drafts:
