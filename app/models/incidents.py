@@ -71,8 +71,11 @@ class Incident(Base):
         order_by="(IncidentUpdate.display_at.desc(), IncidentUpdate.id.desc())",
         cascade="all, delete-orphan",
     )
+    # In the components' order of creation, the same on every database.
     affected: Mapped[list[IncidentComponent]] = relationship(
-        back_populates="incident", cascade="all, delete-orphan"
+        back_populates="incident",
+        order_by="IncidentComponent.component_id",
+        cascade="all, delete-orphan",
     )
 
     @property

@@ -162,6 +162,7 @@ def test_incident_page_shows_its_timeline(page, watch):
         [
             re.compile(r"Card payments\s+▼ Degraded performance"),
             re.compile(r"Fraud screening\s+▼ Degraded performance"),
+            re.compile(r"Card processor\s+▼ Degraded performance"),
         ]
     )
 
