@@ -220,7 +220,11 @@ def customer_notices() -> list:
     from subscribers.models import Broadcast
 
     return list(
-        db.session.scalars(select(Broadcast).where(Broadcast.source.like("incident_update:%")))
+        db.session.scalars(
+            select(Broadcast)
+            .where(Broadcast.source.like("incident_update:%"))
+            .order_by(Broadcast.id)
+        )
     )
 
 
