@@ -17,7 +17,7 @@ from core.db import db
 from core.directory import component_groups, components
 from core.errors import NotFound, ServiceError
 from core.time import utcnow
-from core.vocab import DEFAULT_LANGUAGE, LANGUAGES
+from core.vocab import DEFAULT_LANGUAGE
 from subscribers.audiences import get_audience
 from subscribers.channels import slack_api
 from subscribers.links import (
@@ -32,6 +32,15 @@ from subscribers.links import (
 )
 from subscribers.models import CHANNELS, PUBLIC_CHANNELS, Audience, Subscriber, Subscription
 from subscribers.outbox import Message, create_broadcast
+from subscribers.states import (  # noqa: F401  (callers use registry.<name>)
+    activate,
+    check_language,
+    quarantine,
+    release,
+    resubscribe,
+    set_language,
+    unsubscribe,
+)
 from subscribers.validation import normalise
 
 SMS_CODE_LIFETIME = timedelta(hours=24)
@@ -281,64 +290,6 @@ def subscribe_proven_webhook(
     activate(subscriber, how)
     db.session.flush()
     return subscriber, True
-
-
-def check_language(language: str) -> None:
-    """Refuse a language Herald has no words in (before anything changes)."""
-    if language not in LANGUAGES:
-        raise ServiceError(
-            gettext(
-                "Choose a language from the list: %(languages)s.", languages=", ".join(LANGUAGES)
-            ),
-            "language",
-        )
-
-
-def set_language(subscriber: Subscriber, language: str) -> Subscriber:
-    """The subscriber's choice of language for the messages it gets."""
-    check_language(language)
-    subscriber.language = language
-    return subscriber
-
-
-def activate(subscriber: Subscriber, how: str) -> Subscriber:
-    subscriber.state = "active"
-    subscriber.state_reason = how
-    subscriber.confirmed_at = utcnow()
-    subscriber.confirm_code_hash = ""
-    subscriber.confirm_expires_at = None
-    subscriber.confirm_attempts = 0
-    return subscriber
-
-
-def unsubscribe(subscriber: Subscriber, reason: str) -> Subscriber:
-    """Stop every message to this subscriber at once (queued ones are suppressed)."""
-    if subscriber.state != "unsubscribed":
-        subscriber.state = "unsubscribed"
-        subscriber.state_reason = reason
-    return subscriber
-
-
-def resubscribe(subscriber: Subscriber, reason: str) -> Subscriber:
-    """SMS START: the person opted in again from their phone."""
-    if subscriber.state in ("unsubscribed", "pending"):
-        activate(subscriber, reason)
-    return subscriber
-
-
-def quarantine(subscriber: Subscriber, reason: str) -> Subscriber:
-    subscriber.state = "quarantined"
-    subscriber.state_reason = reason
-    return subscriber
-
-
-def release(subscriber: Subscriber) -> Subscriber:
-    """Staff release a quarantined subscriber after fixing the cause."""
-    if subscriber.state != "quarantined":
-        raise ServiceError("Only a quarantined subscriber can be released.")
-    subscriber.failure_count = 0
-    subscriber.first_failure_at = None
-    return activate(subscriber, "released by staff")
 
 
 def add_internal(
