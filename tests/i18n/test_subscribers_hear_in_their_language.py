@@ -140,10 +140,34 @@ def test_a_maintenance_notice_comes_from_the_template_in_each_language(
 def test_a_language_without_a_template_gets_the_english_text(
     app, senders, make_subscriber, make_component
 ):
-    """Herald ships German and Spanish templates for customers only: a support reader
-    who chose German gets the support audience's English notice."""
+    """Herald ships German and Spanish templates for customers, press and support only:
+    an engineering reader who chose German gets the engineering audience's English
+    notice."""
+    smtp_sink, _ = senders
+    make_subscriber("oncall@example.com", audience="engineering", language="de")
+    make_subscriber("sre@example.com", audience="engineering")
+    database = make_component("Database")
+    start = datetime(2027, 1, 14, 22, 0, tzinfo=UTC)
+    schedule_maintenance(
+        None, "Database upgrade", start, start + timedelta(hours=2), [database], body="Upgrade."
+    )
+    db.session.commit()
+    source = Broadcast.source.endswith(":engineering")
+    engineering = db.session.scalar(select(Broadcast).where(source))
+    assert engineering.translations == {}
+    send_everything(app)
+    mail = emails(smtp_sink)
+    assert mail["oncall@example.com"]["Subject"] == mail["sre@example.com"]["Subject"]
+    # The layout's own words are the English message's too: one language per message.
+    assert "Manage your subscription" in body_of(mail["oncall@example.com"])
+
+
+def test_a_support_reader_gets_the_support_briefing_in_their_language(
+    app, senders, make_subscriber, make_component
+):
     smtp_sink, _ = senders
     make_subscriber("helpdesk@example.com", audience="support", language="de")
+    make_subscriber("mesa@example.com", audience="support", language="es")
     make_subscriber("desk@example.com", audience="support")
     database = make_component("Database")
     start = datetime(2027, 1, 14, 22, 0, tzinfo=UTC)
@@ -152,12 +176,22 @@ def test_a_language_without_a_template_gets_the_english_text(
     )
     db.session.commit()
     support = db.session.scalar(select(Broadcast).where(Broadcast.source.endswith(":support")))
-    assert support.translations == {}
+    assert set(support.translations) == {"de", "es"}
     send_everything(app)
     mail = emails(smtp_sink)
-    assert mail["helpdesk@example.com"]["Subject"] == mail["desk@example.com"]["Subject"]
-    # The layout's own words are the English message's too: one language per message.
-    assert "Manage your subscription" in body_of(mail["helpdesk@example.com"])
+    assert mail["helpdesk@example.com"]["Subject"] == (
+        "Support-Briefing (Wartung geplant): Database upgrade"
+    )
+    german = body_of(mail["helpdesk@example.com"])
+    assert "- Es handelt sich um eine geplante Wartung: Database upgrade, 14. Jan. 2027" in german
+    assert "- Betroffene Dienste: Database." in german
+    assert mail["mesa@example.com"]["Subject"] == (
+        "Informe para soporte (mantenimiento programado): Database upgrade"
+    )
+    assert "- Servicios afectados: Database." in body_of(mail["mesa@example.com"])
+    assert mail["desk@example.com"]["Subject"] == (
+        "Support briefing (maintenance scheduled): Database upgrade"
+    )
 
 
 def test_signing_up_on_the_german_page_confirms_in_german(app, client, senders):

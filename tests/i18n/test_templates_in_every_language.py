@@ -1,6 +1,7 @@
 """Message templates per audience, phase and language: the shipped German and Spanish
-customer texts, staff's own in the admin, the checks that do not depend on the words run
-for each language, and the API's subscribe body with its language."""
+customer, press and support texts, staff's own in the admin, the checks that do not
+depend on the words run for each language, and the API's subscribe body with its
+language."""
 
 from __future__ import annotations
 
@@ -21,25 +22,35 @@ from subscribers.models import Broadcast, Subscriber
 from tests.snapshot import snapshot
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# The audiences Herald ships German and Spanish templates for, every phase of each.
+TRANSLATED = ("customers", "press", "support")
+SHIPPED = [
+    (audience, phase, language)
+    for audience in TRANSLATED
+    for phase in TEMPLATE_PHASES[audience]
+    for language in ("de", "es")
+]
 
 
-@pytest.mark.parametrize("language", ["de", "es"])
-@pytest.mark.parametrize("phase", TEMPLATE_PHASES["customers"])
-def test_every_customer_template_is_shipped_in_german_and_spanish(app, language, phase):
-    english = templating.default_source("customers", phase)
-    translated = templating.translated_default("customers", phase, language)
+@pytest.mark.parametrize(("audience", "phase", "language"), SHIPPED)
+def test_every_customer_press_and_support_template_is_shipped_in_german_and_spanish(
+    app, audience, phase, language
+):
+    english = templating.default_source(audience, phase)
+    translated = templating.translated_default(audience, phase, language)
     assert translated is not None
     with force_locale(language):
-        texts = templating.render_in("customers", phase, language, sample_context("customers"))
+        texts = templating.render_in(audience, phase, language, sample_context(audience))
     assert texts is not None and texts.source == "default"
-    assert texts.page_text and texts.email_subject and texts.sms_text
+    assert texts.page_text and texts.email_subject and texts.email_body and texts.sms_text
+    assert texts.as_dict() != templating.render(audience, phase, sample_context(audience)).as_dict()
     # Every value the English text tells the reader, the translation tells too.
     for name, source in translated.items():
-        assert placeholders(english[name]) <= placeholders(source), (phase, name)
+        assert placeholders(english[name]) <= placeholders(source), (audience, phase, name)
 
 
 def test_an_audience_without_templates_in_a_language_has_none(app):
-    assert templating.render_in("support", "investigating", "de", {}) is None
+    assert templating.render_in("engineering", "investigating", "de", {}) is None
     assert templating.source_in("executives", "escalation", "es") is None
 
 
@@ -61,7 +72,9 @@ def test_the_checks_run_for_every_language_and_say_when_accents_make_an_sms_ucs2
     spanish = next(c for c in check_languages("customers", "investigating") if c.language == "es")
     assert spanish.sms_encoding == "UCS-2"
     support = {c.language: c.origin for c in check_languages("support", "investigating")}
-    assert support == {"en": "default", "de": "none", "es": "none"}
+    assert support == {"en": "default", "de": "default", "es": "default"}
+    engineering = {c.language: c.origin for c in check_languages("engineering", "investigating")}
+    assert engineering == {"en": "default", "de": "none", "es": "none"}
 
 
 def test_a_translation_that_drops_a_value_is_reported(app, audiences, make_user):
@@ -98,6 +111,55 @@ def test_staff_edit_the_german_template_in_the_admin_and_english_stays(
     reset = lead.post("/admin/message-templates/customers/resolved/reset?language=de")
     assert reset.status_code == 302
     assert db.session.scalars(select(MessageTemplate)).all() == []
+
+
+def section(listing: str, audience: str) -> str:
+    """One audience's table of the admin's template list."""
+    return listing.split(f'id="audience-{audience}"', 1)[1].split("<h2", 1)[0]
+
+
+def test_the_admin_lists_the_shipped_press_and_support_translations(
+    app, staff, make_user, audiences
+):
+    lead = staff(make_user("comms_lead"))
+    listing = lead.get("/admin/message-templates").get_data(as_text=True)
+    for audience in TRANSLATED:
+        table = section(listing, audience)
+        for name in ("Deutsch", "Español"):
+            assert table.count(f"{name}</a>: default") == len(TEMPLATE_PHASES[audience])
+        assert "none, English sent" not in table
+    # An audience Herald ships no translation for still offers the tab to write one.
+    engineering = section(listing, "engineering")
+    assert engineering.count("Deutsch</a>: none, English sent") == len(
+        TEMPLATE_PHASES["engineering"]
+    )
+
+
+def test_the_press_template_in_german_renders_in_the_admin(app, staff, make_user, audiences):
+    lead = staff(make_user("comms_lead"))
+    url = "/admin/message-templates/press/investigating?language=de"
+    response = lead.get(url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Press · Investigating · Deutsch" in page
+    assert '<span class="tag">default</span>' in page  # the shipped one, not "none"
+    assert "Uns ist ein Problem bekannt, das" in page  # in the form, to edit
+    german = re.search(r'<tr data-language="de">(.*?)</tr>', page, re.DOTALL).group(1)
+    assert "<td>default</td>" in german and "<td>yes</td>" in german  # it renders
+    assert "<td>none</td>" in german  # no value of the English text left out
+    assert "(GSM-7)" in german and "finding-error" not in german
+    sources = templating.translated_default("press", "investigating", "de")
+    before = snapshot()
+    preview = lead.post(url, data={**sources, "action": "preview"})
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200, html
+    page_name = app.config["PAGE_NAME"]
+    opening = "Uns ist ein Problem bekannt, das Card payments betrifft, und wir untersuchen es."
+    assert opening in html
+    assert "<strong>Subject:</strong> Stellungnahme: Card payments failing" in html
+    assert f"Stellungnahme von {page_name}: Uns ist ein Problem bekannt" in html
+    assert "Abmelden mit STOP." in html and "finding-error" not in html
+    assert snapshot() == before  # a preview saves nothing
 
 
 def test_a_template_in_a_language_herald_does_not_have_is_not_found(app, staff, make_user):
