@@ -1,10 +1,10 @@
 """Languages: which one a request is answered in, and the wiring of Flask-Babel.
 
-The public pages and the subscription pages are chosen by the language switch in the
-page footer (a cookie), then, on the pages a subscriber reaches through their own link
-(confirm, manage, unsubscribe), by that subscriber's language, then by
-``Accept-Language``, then English. Staff pages, the
-JSON API and the feeds stay English. Messages to a subscriber are rendered in the
+The public pages, the subscription pages and the private pages' viewer pages are chosen
+by the language switch in the page footer (a cookie), then, on the pages a subscriber
+reaches through their own link (confirm, manage, unsubscribe), by that subscriber's
+language, then by ``Accept-Language``, then English. Staff pages, the JSON API (a private
+page's too) and the feeds stay English. Messages to a subscriber are rendered in the
 subscriber's language with ``flask_babel.force_locale`` wherever they are built.
 """
 
@@ -23,7 +23,8 @@ COOKIE = "herald_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 # The pages answered in the reader's language. Everything else stays English: staff
 # pages, the JSON, the feeds and badges (read by machines and other sites, cached as one
-# copy), and the roll-call answer pages (for staff teams).
+# copy), and the roll-call answer pages (for staff teams). A private page's viewers are
+# outside readers, as the public page's are: their page and sign-in pages are theirs.
 LOCALIZED_ENDPOINTS = frozenset(
     {
         "public.index",
@@ -38,6 +39,12 @@ LOCALIZED_ENDPOINTS = frozenset(
         "public.subscribe_sent",
         "public.subscription",
         "public.unsubscribe",
+        "pages.page",
+        "pages.sign_in_form",
+        "pages.sign_in",
+        "pages.sign_out",
+        "pages.signed_out",
+        "pages.subscribe",
     }
 )
 
@@ -70,8 +77,8 @@ def cookie_in(header: str) -> str | None:
 
 
 def is_localized_request() -> bool:
-    """Whether this request is answered in the reader's language: the public pages and
-    the subscription pages, not the staff's."""
+    """Whether this request is answered in the reader's language: the public pages, the
+    subscription pages and the private pages' viewer pages, not the staff's."""
     return request.endpoint in LOCALIZED_ENDPOINTS
 
 

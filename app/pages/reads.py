@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -50,16 +51,23 @@ from app.status.summary import (
 from app.status.uptime import uptime_rows
 from app.timeutil import day_start, local_day, page_zone
 from core.db import db
-from core.vocab import INCIDENT_STATUS_LABELS
+from core.vocab import DEFAULT_LANGUAGE, INCIDENT_STATUS_LABELS
 
 
 def page_summary(page: PrivatePage) -> Summary:
-    """The page's summary, built once per content version (and per page)."""
+    """The page's summary, built once per content version (and per page), in English
+    whoever asks first: it serves every language's page and the JSON; the page puts its
+    words in the reader's language when it renders."""
     return page_cache().memo(
         f"summary:page:{page.slug}",
-        lambda: build_page_summary(page),
+        lambda: _in_english(page),
         lambda s: s.valid_until.timestamp(),
     )
+
+
+def _in_english(page: PrivatePage) -> Summary:
+    with force_locale(DEFAULT_LANGUAGE):
+        return build_page_summary(page)
 
 
 def page_texts(page: PrivatePage, update_ids: list[int]) -> dict[int, str]:

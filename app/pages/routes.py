@@ -3,9 +3,11 @@ subscribing to its notices.
 
 Whoever may not see a page gets 404, exactly as for a slug that does not exist: the
 page's existence is private. Staff who may open the admin see every page (a preview).
-A page is rendered once per content version and kept per page, like the public page, but
-answered with ``Cache-Control: private`` and ``Vary: Cookie, Authorization`` so that no
-shared cache ever keeps it.
+A page is rendered once per content version and kept per page and per language, like the
+public page, but answered with ``Cache-Control: private`` and ``Vary: Cookie,
+Authorization`` (besides the language's ``Accept-Language``) so that no shared cache ever
+keeps it. The viewer's pages speak the reader's language as the public pages do
+(app.i18n); the JSON stays English.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from werkzeug.exceptions import NotFound
 
 from app.api.errors import MESSAGES, error_response
 from app.auth.permissions import can
+from app.i18n import current_language
 from app.models import PrivatePage
 from app.pages import services, viewers
 from app.pages.reads import page_summary
-from app.public.caching import html_page, personal_page, respond
+from app.public.caching import html_page, localized_key, personal_page, respond
 from app.status.cache import Page, page_cache
 from app.status.summary_json import summary_json
 from core.db import db
@@ -89,7 +92,7 @@ def sign_in(token: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        viewer, key = viewers.sign_in(token)
+        viewer, key = viewers.sign_in(token, current_language())
     except ServiceError as error:
         db.session.rollback()
         return personal_page("pages/sign_in_problem.html", 400, message=error.message)
@@ -114,6 +117,16 @@ def sign_out():
     return personal_page("pages/signed_out.html")
 
 
+@bp.get("/sign-out")
+def signed_out():
+    """Where the language switch on the signed-out page comes back to (signing out is the
+    POST): still signed out, the same page in the new language; signed in, the page."""
+    viewer = _viewer()
+    if viewer is not None:
+        return redirect(url_for("pages.page", slug=viewer.page.slug))
+    return personal_page("pages/signed_out.html")
+
+
 def _render_page(page: PrivatePage) -> Page:
     summary = page_summary(page)
     return html_page(
@@ -124,7 +137,8 @@ def _render_page(page: PrivatePage) -> Page:
 @bp.get("/<slug>")
 def page(slug: str):
     found = _page_for_reader(slug)
-    return _private(page_cache().get(f"page:private:{found.slug}", lambda: _render_page(found)))
+    key = localized_key(f"page:private:{found.slug}")
+    return _private(page_cache().get(key, lambda: _render_page(found)))
 
 
 def _render_json(page: PrivatePage) -> Page:
@@ -155,7 +169,11 @@ def subscribe(slug: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        registry.subscribe("email", viewer.email, audience=page.audience_key)
+        # The notices come in the language the viewer reads the page in, as on the
+        # public sign-up form when the reader leaves its language as it is.
+        registry.subscribe(
+            "email", viewer.email, audience=page.audience_key, language=current_language()
+        )
         db.session.commit()
         return personal_page("pages/subscribe_sent.html", page=page, email=viewer.email)
     return personal_page("pages/subscribe.html", page=page, form=form, email=viewer.email)

@@ -5,6 +5,9 @@ subscribers' link machinery (``subscribers.links.timed_token``) under a salt of 
 The nonce is stored on the viewer and replaced when the link is used or a new invitation
 is sent, so a link works once. Signing in gives the browser a random key whose hash is
 kept on the viewer: removing the viewer (or a new sign-in elsewhere) ends that session.
+
+The sign-in email is written in the language of the viewer's address (English until the
+viewer has read the page in another: signing in, or subscribing, in that language).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import hmac
 import secrets
 
 from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import select
 
@@ -22,6 +27,7 @@ from core import audit
 from core.db import db
 from core.errors import Conflict, ServiceError
 from core.time import utcnow
+from core.vocab import DEFAULT_LANGUAGE, LANGUAGES
 from subscribers.links import new_link_id, read_timed_token, timed_token
 from subscribers.models import Subscriber
 from subscribers.outbox import Message, create_broadcast
@@ -31,8 +37,8 @@ SIGN_IN_SALT = "page-viewer-sign-in"
 SIGN_IN_MAX_AGE = 72 * 3600
 MAX_VIEWERS = 1000
 SIGN_IN_ONLY = "private page viewer (sign-in links only)"
-REFUSED = "This sign-in link is not valid. Ask the people who invited you for a new one."
-SPENT = (
+REFUSED = _l("This sign-in link is not valid. Ask the people who invited you for a new one.")
+SPENT = _l(
     "This sign-in link has already been used (or a newer one was sent): each link works "
     "once. Ask the people who invited you for a new one."
 )
@@ -43,6 +49,17 @@ def sign_in_url(viewer: PageViewer) -> str:
     return f"{current_app.config['PUBLIC_URL']}/p/sign-in/{token}"
 
 
+def _address(viewer: PageViewer) -> Subscriber | None:
+    """The viewer's email address in the page's audience, if it has one yet."""
+    return db.session.scalar(
+        select(Subscriber).where(
+            Subscriber.channel == "email",
+            Subscriber.address == viewer.email,
+            Subscriber.audience_id == viewer.page.audience_id,
+        )
+    )
+
+
 def viewer_address(viewer: PageViewer) -> Subscriber:
     """The viewer's email address in the page's audience, for messages to that one
     address. It hears the page's notices only once the viewer subscribes (and confirms).
@@ -51,19 +68,12 @@ def viewer_address(viewer: PageViewer) -> Subscriber:
     fan-out gives a pending address the messages sent to it alone (the sign-in link)
     and no broadcast. An address that unsubscribed from the notices is put back to
     pending for the same reason; a quarantined one (it bounced) stays quarantined."""
-    page = viewer.page
-    found = db.session.scalar(
-        select(Subscriber).where(
-            Subscriber.channel == "email",
-            Subscriber.address == viewer.email,
-            Subscriber.audience_id == page.audience_id,
-        )
-    )
+    found = _address(viewer)
     if found is None:
         found = Subscriber(
             channel="email",
             address=viewer.email,
-            audience_id=page.audience_id,
+            audience_id=viewer.page.audience_id,
             state="pending",
             state_reason=SIGN_IN_ONLY,
             source="page-viewer",
@@ -82,23 +92,25 @@ def send_sign_in_link(viewer: PageViewer) -> str:
     viewer.link_nonce = secrets.token_hex(8)
     db.session.flush()
     url = sign_in_url(viewer)
+    address = viewer_address(viewer)
     context = {
         "page_name": current_app.config["PAGE_NAME"],
         "private_page": viewer.page.name,
         "sign_in_url": url,
         "hours": SIGN_IN_MAX_AGE // 3600,
     }
-    message = Message(
-        subject=render_template("notifications/page_sign_in.subject.txt", **context).strip(),
-        text=render_template("notifications/page_sign_in.txt", **context),
-    )
+    with force_locale(address.language or DEFAULT_LANGUAGE):
+        message = Message(
+            subject=render_template("notifications/page_sign_in.subject.txt", **context).strip(),
+            text=render_template("notifications/page_sign_in.txt", **context),
+        )
     create_broadcast(
         viewer.page.audience_key,
         message,
         source=f"page-sign-in:{viewer.id}:{viewer.link_nonce}",
         kind="page_sign_in",
         channels=["email"],
-        subscriber_id=viewer_address(viewer).id,
+        subscriber_id=address.id,
     )
     return url
 
@@ -154,29 +166,38 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def sign_in(token: str) -> tuple[PageViewer, str]:
+def sign_in(token: str, language: str = DEFAULT_LANGUAGE) -> tuple[PageViewer, str]:
     """Use a sign-in link: (the viewer, the session key its browser keeps). The link is
-    spent; an expired, used or forged one is refused with a reason to show."""
+    spent; an expired, used or forged one is refused with a reason to show (in the
+    language being rendered). ``language`` is the one the viewer reads the page in: their
+    next sign-in link is written in it, until they subscribe (and choose by subscribing)."""
     try:
         data = read_timed_token(token, SIGN_IN_SALT, SIGN_IN_MAX_AGE)
     except SignatureExpired:
         raise ServiceError(
-            f"This sign-in link has expired (links last {SIGN_IN_MAX_AGE // 3600} hours). "
-            "Ask the people who invited you for a new one."
+            gettext(
+                "This sign-in link has expired (links last %(hours)d hours). "
+                "Ask the people who invited you for a new one.",
+                hours=SIGN_IN_MAX_AGE // 3600,
+            )
         ) from None
     except BadSignature:
-        raise ServiceError(REFUSED) from None
+        raise ServiceError(str(REFUSED)) from None
     viewer_id, nonce = data.get("v"), data.get("n")
     viewer = db.session.get(PageViewer, viewer_id) if isinstance(viewer_id, int) else None
     if viewer is None or not isinstance(nonce, str):
-        raise ServiceError(REFUSED)
+        raise ServiceError(str(REFUSED))
     if not viewer.link_nonce or not hmac.compare_digest(viewer.link_nonce, nonce):
         # Signed by us, so genuine: it was used, or a newer invitation replaced it.
-        raise ServiceError(SPENT)
+        raise ServiceError(str(SPENT))
     key = secrets.token_urlsafe(32)
     viewer.link_nonce = ""  # spent
     viewer.session_hash = _hash(key)
     viewer.signed_in_at = utcnow()
+    address = _address(viewer)
+    # An address that has subscribed keeps the language chosen for its notices.
+    if address is not None and address.state == "pending" and address.state_reason == SIGN_IN_ONLY:
+        address.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     audit.record(None, "page.sign_in", viewer.page, f"{viewer.email} signed in")
     return viewer, key
 
