@@ -70,19 +70,27 @@ def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -
     }
     wanted = {item.fingerprint: targets.component_for(item.labels) for item in incoming}
     held = _claims_of([alert for alert in known.values() if alert.counts])
-    moving = [
-        item
-        for item in incoming
-        if not _unchanged(integration, known.get(item.fingerprint), item, wanted, held, now)
-    ]
-    _lock_components(
-        {wanted[item.fingerprint] for item in moving}
-        | {known[item.fingerprint].component_id for item in moving if item.fingerprint in known}
+    # In fingerprint order: two deliveries of one group lock its alerts' rows in one order.
+    moving = sorted(
+        (
+            item
+            for item in incoming
+            if not _unchanged(integration, known.get(item.fingerprint), item, wanted, held, now)
+        ),
+        key=lambda item: item.fingerprint,
     )
+    claimed = {known[item.fingerprint].component_id for item in moving if item.fingerprint in known}
+    # The alerts' own rows and any suggestion first, with no component locked: a new
+    # critical alert's suggestion renders the incident team's notice, the costliest
+    # step, and deliveries about the same components must not queue behind it.
+    steps = []
     for item in moving:
         alert = _upsert(integration, known.get(item.fingerprint), item, wanted, now)
         known[item.fingerprint] = alert
-        evaluate(alert, integration, now)
+        steps.append((alert, _advance(alert, integration, now)))
+    _lock_components({wanted[item.fingerprint] for item in moving} | claimed)
+    for alert, step in steps:
+        _settle_claim(alert, step, now)
     touch(integration)
     return len(incoming)
 
@@ -228,26 +236,38 @@ def _due(alert: Alert, integration: Integration, now: datetime) -> bool:
 def evaluate(alert: Alert, integration: Integration, now: datetime) -> bool:
     """Move the alert across its thresholds if its time has come; keep a counting
     alert's claim up to date. Returns whether it started or stopped counting."""
+    step = _advance(alert, integration, now)
+    _settle_claim(alert, step, now)
+    return step in ("start", "stop")
+
+
+def _advance(alert: Alert, integration: Integration, now: datetime) -> str | None:
+    """The part of evaluating that locks no component: cross a threshold whose time has
+    come (a new counting alert may propose an incident). Returns the claim step left:
+    "start" or "stop" (a threshold crossed), "keep" (a counting alert's claim kept up to
+    date) or None."""
     if integration.revoked_at is not None:
-        return False
+        return None
     if alert.firing and not alert.counts:
-        if _due(alert, integration, now):
-            alert.counts = True
-            # The suggestion first: it locks no component, and the claim's page version
-            # row (one for the whole page) is then held only from the claim to the commit.
-            _maybe_suggest(alert, integration)
-            _claim(alert, now)
-            return True
-        return False
+        if not _due(alert, integration, now):
+            return None
+        alert.counts = True
+        _maybe_suggest(alert, integration)
+        return "start"
     if not alert.firing and alert.counts:
-        if _due(alert, integration, now):
-            alert.counts = False
-            withdraw_source(_source(alert), now)
-            return True
-        return False
-    if alert.counts:
+        if not _due(alert, integration, now):
+            return None
+        alert.counts = False
+        return "stop"
+    return "keep" if alert.counts else None
+
+
+def _settle_claim(alert: Alert, step: str | None, now: datetime) -> None:
+    """The part that writes the component (locked by the caller where it matters)."""
+    if step == "stop":
+        withdraw_source(_source(alert), now)
+    elif step in ("start", "keep"):
         _claim(alert, now)
-    return False
 
 
 def _claim(alert: Alert, now: datetime) -> None:
