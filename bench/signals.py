@@ -129,7 +129,11 @@ def polling_figures(log: PollLog, created: dict[str, tuple[int, float]], end: fl
             continue
         first_delays.append(polls[0] - created[sid][1])
         gaps = [b - a for a, b in pairwise(polls)]
-        gaps.append(end - polls[-1] if end - polls[-1] > bound else 0.0)  # stopped being polled
+        # A poll is listed once its answer is in: at the end, one begun on time may still
+        # be waiting for a slow vendor (up to the fetch timeout), unseen. Only a source
+        # unlisted for longer than that has stopped being polled.
+        unseen = end - polls[-1]
+        gaps.append(unseen if unseen > bound + fake.FETCH_TIMEOUT else 0.0)
         worst = max(gaps)
         worst_gap = max(worst_gap, worst)
         if worst <= bound:
