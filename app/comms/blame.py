@@ -6,9 +6,11 @@ botched, forgot, failed to, restarted the wrong thing or shipped a broken build 
 the same people doing their job ("our engineers deployed a fix", "the team is restoring
 service") is not. Regular rules over sentences: the measured language models were too
 slow per draft and missed as many names as they found (see bench/checks.py and README).
-The words the rules combine are in ``app.comms.blame_words``; the passive and possessive
-rules ("was misconfigured by", "the vendor's faulty update") in ``app.comms.blame_passive``;
-a staff member named in the text is judged in ``app.comms.blame_people``.
+Who can be an agent is in ``app.comms.blame_agents`` and what makes an act a fault in
+``app.comms.blame_words``; the passive and possessive rules ("was misconfigured by", "the
+vendor's faulty update") are in ``app.comms.blame_passive``; an agent's act given as the
+cause ("because our processor sent …") in ``app.comms.blame_cause``; a staff member named
+in the text is judged in ``app.comms.blame_people``.
 """
 
 from __future__ import annotations
@@ -16,40 +18,44 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from app.comms.blame_hedged import hedged_blame
-from app.comms.blame_passive import (
-    CAUSE_WORK,
-    PASSIVE_BY,
-    PASSIVE_FAULT,
-    POSSESSIVE,
-    WIELDED,
-    done_wrong,
-)
-from app.comms.blame_people import ON_A_TEAM, known_people_blamed
-from app.comms.blame_words import (
+from app.comms.blame_agents import (
     ADVERB,
     AGENT,
-    ANYWHERE,
-    BAD,
-    BENIGN,
-    CAUSE,
-    DEFECT,
-    FAULT,
-    FAULT_NOUN,
-    FAULT_VERBS,
     NAME,
-    NAMED_FAULT,
     NOT_A_NAME,
-    NOT_DONE,
-    PURPOSE,
-    REMEDY_OBJECT,
-    REMOVE,
     ROLE,
     ROLE_NOUN,
     SUPPLIER,
     TEAM,
     WHERE,
     WHO,
+    has_role,
+    is_name,
+    is_role,
+)
+from app.comms.blame_cause import caused_blame
+from app.comms.blame_hedged import hedged_blame
+from app.comms.blame_passive import (
+    CAUSE_WORK,
+    PASSIVE_BY,
+    PASSIVE_FAULT,
+    POSSESSIVE,
+    REDUCED_BY,
+    WIELDED,
+    done_wrong,
+    given_as_cause,
+)
+from app.comms.blame_people import ON_A_TEAM, known_people_blamed
+from app.comms.blame_words import (
+    ANYWHERE,
+    BAD,
+    DETECT,
+    DID,
+    FAULT,
+    FAULT_NOUN,
+    FAULT_VERBS,
+    NAMED_FAULT,
+    PURPOSE,
     WORK,
 )
 from app.comms.phrases import BLAME
@@ -60,12 +66,37 @@ AGENT_FAULT = re.compile(
 NAME_FAULT = re.compile(
     rf"(?P<who>{NAME}){WHERE}{WHO}{ADVERB}\s+(?P<what>{NAMED_FAULT})", re.IGNORECASE
 )
+# Finding, checking or telling is never the fault: "our engineers found the app isn't
+# compatible with", "the developer who reviewed the change spotted that it hadn't been
+# through testing".
 AGENT_VERB = re.compile(
-    rf"\b(?P<who>{AGENT}|{NAME}){WHERE}{WHO}{ADVERB}\s+"
-    r"(?P<what>[\w-]+ed|ran|sent|took|put|[\w-]{3,}ing)\b",
+    rf"\b(?P<who>{AGENT}|{NAME}){WHERE}{WHO}{ADVERB}\s+(?!{DETECT}\b)"
+    rf"(?P<what>{DID}|[\w-]{{3,}}ing)\b",
     re.IGNORECASE,
 )
 ANYWHERE_RE = re.compile(ANYWHERE, re.IGNORECASE)
+# What happened to the thing before, said in a clause of its own: "engineers restored its
+# DNS records, which had been deleted in error" (no agent of that error is named).
+_ITS_OWN_PAST = re.compile(
+    r"[,(]\s*(?:which|that)\s+(?:had\s+|has\s+|have\s+)?(?:been|was|were)\s+[\w-]+\b",
+    re.IGNORECASE,
+)
+# A duty undone for a reason beyond the agent: "our courier didn't collect parcels because
+# of the snow", "the crew didn't dig on safety grounds", "didn't restart it until …".
+_UNDONE = re.compile(r"(?:did|had|not|never)\b|(?:did|had)n['\u2019]t", re.IGNORECASE)
+_EXCUSED = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result\s+of|until|"
+    r"on\s+(?:\w+\s+)?(?:safety|medical|health|police)\s+(?:grounds|advice)|"
+    r"for\s+(?:safety|security|health)\s+reasons)\b",
+    re.IGNORECASE,
+)
+# "this one's on Rachel", "that's on the vendor": the fault is put on someone.
+ON_THEM = re.compile(
+    r"\b(?:this|that)(?:\s+one)?(?:['\u2019]s|\s+is|\s+was)\s+(?:all\s+|squarely\s+|entirely\s+|"
+    rf"firmly\s+|totally\s+|fully\s+)?on\s+(?P<who>{AGENT}|{NAME})"
+    r"(?=\s*(?:[.:;,!?)\n\u2014-]|$|\s+(?:and|but|not|again)\b))",
+    re.IGNORECASE,
+)
 # Nobody on a team did their job: "nobody on the infrastructure team acted on the alerts".
 NOBODY = re.compile(
     r"\b(?P<who>(?:nobody|no\s*-?\s*one)\s+(?:on|in|from|at)\s+"
@@ -120,47 +151,13 @@ BAD_THING_BY = re.compile(
     rf"[\w-]+(?:\s+out)?\s+by|{WORK}s?\s+from|by)\s+(?P<who>{AGENT}|{NAME})",
     re.IGNORECASE,
 )
-CAUSED = re.compile(
-    rf"{CAUSE}(?P<who>{AGENT}|{NAME})(?P<at>{WHERE}){WHO}{ADVERB}\s+"
-    rf"(?!{BENIGN})(?P<what>{FAULT}|[\w-]+ed|[\w-]{{3,}}ing|cut|sent|ran|took|put|set|lost|hit|"
-    r"dug|wrote|pushed|made|shut|turned|switched|pulled|let|left|forgot|broke|gave|did|never)\b",
-    re.IGNORECASE,
-)
-_RECOVERED = re.compile(
-    r"\b(?:recover\w*|restored|back|resolved|fixed|working\s+again|returned|normal)\b",
-    re.IGNORECASE,
-)
-# A supplier's (or an unknown name's) act is only blame when it damaged something, handed
-# over something bad or skipped a duty: "our bank deleted our account", "sent the same file
-# twice", not "our bank changed its systems".
-_DAMAGE = re.compile(
-    r"(?:delet|remov|cut|sever|damag|lost|los|disabl|switch|turn|shut|unplug|disconnect|overw|"
-    r"overr|revok|cancel|block|wip|corrupt|mis|broke|break|dropp|trunc|purg|eras|skipp|forg|"
-    rf"ignor|neglect|{NOT_DONE})\w*"
-    r"|[^.;]{0,60}?(?:\b(?:" + BAD + r"|late|twice|too\s+(?:few|many|late|early)|"
-    r"last\s+(?:year|month|week|night)['\u2019]s|an?\s+old|superseded|"
-    r"without\s+(?:any\s+)?(?:notice|warning))\b|" + ANYWHERE + r")",
-    re.IGNORECASE,
-)
-_REMEDY = re.compile(
-    r"\s+(?:(?:in\s+|out\s+|up\s+)?(?:an?|the|our)\s+)?(?:[\w-]+\s+)?(?:fix|patch|workaround|"
-    r"remedy|repair)\b",
-    re.IGNORECASE,
-)
-_PURPOSE = re.compile(PURPOSE, re.IGNORECASE)
-_TOOK_OUT_BAD = re.compile(rf"{REMOVE}\s+{REMEDY_OBJECT}", re.IGNORECASE)
-_DEFECT_TAIL = re.compile(rf"[^.;!?\n]{{0,60}}?\b{DEFECT}\b", re.IGNORECASE)
 # A sentence; the full stop of an initial ("J. Whitfield") or inside a number ("4.12.1")
 # does not end one.
 SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d)|(?<=\b[A-Z])\.(?=\s))+(?:[.!?;]+|$)|[^\n]+")
 # A capitalised word alone that broke or forgot something ("Bob broke it", "Élodie forgot
 # to renew"): probably a person, perhaps a product, so a warning.
 NAMED_CULPRIT = re.compile(r"\b([^\W\d_]{3,})\s+" + FAULT_VERBS + r"\b", re.IGNORECASE)
-# Capitalised words that open a sentence about a system, not a person.
-_COMMON_STARTS = frozenset(
-    "Payments Checkout Sign Signing Login Search Exports Invoices Deliveries Customers "  # noqa: SIM905
-    "Orders Emails Uploads Traffic Something Nothing Everything Engineers Operators".split()
-)
+_PURPOSE = re.compile(PURPOSE, re.IGNORECASE)
 _NEXT_CAPITAL = re.compile(r"\s+(?-i:[A-Z][a-z])")
 _OPENING = re.compile(r"(?:^|[.!?;\n])[\s*_\-\u2014]*$")
 # "Dave on the Platform team took checkout offline": the team is where Dave is, not who acted.
@@ -172,17 +169,6 @@ _DETERMINED = re.compile(
     r"\b(?:an?|the|our|their|its|his|her|your|my|this|that|one|two|some)\b|['\u2019]s\b",
     re.IGNORECASE,
 )
-
-
-def _is_role(words: str) -> bool:
-    return re.fullmatch(AGENT, words, re.IGNORECASE) is not None
-
-
-def _is_name(words: str, sentence_start: bool) -> bool:
-    first = words.split()[0]
-    if first in NOT_A_NAME or not first[0].isupper():
-        return False
-    return not sentence_start or len(words.split()) == 2 or first not in _COMMON_STARTS
 
 
 def named_culprits(text: str) -> Iterator[tuple[int, int, str]]:
@@ -213,8 +199,14 @@ def _in_sentence(sentence: str) -> Iterator[tuple[int, int, bool]]:
             who = found.group("who")
             if pattern is AGENT_FAULT and _AFTER_PREPOSITION.search(sentence, 0, found.start()):
                 continue
-            role = _is_role(who)
-            if not role and not _is_name(who, found.start("who") <= lead):
+            if (
+                pattern in (AGENT_FAULT, NAME_FAULT)
+                and _UNDONE.match(found.group("what"))
+                and _EXCUSED.search(sentence, found.end())
+            ):
+                continue
+            role = is_role(who)
+            if not role and not is_name(who, found.start("who") <= lead):
                 continue
             if re.match(r"\s+who\b", sentence[found.end("who") :]) and not (
                 role and _DETERMINED.search(who)
@@ -226,7 +218,9 @@ def _in_sentence(sentence: str) -> Iterator[tuple[int, int, bool]]:
                 if pattern in (BY_AGENT, BAD_THING_BY, CAUSE_WORK)
                 else found.start()
             )
-            yield start, found.end(), role or pattern is BY_AGENT  # "an error by Dave"
+            # "an error by Dave"; "Jordan, our incident lead, …" is a person.
+            sure = role or pattern is BY_AGENT or has_role(sentence, found.end("who"))
+            yield start, found.end(), sure
     for found in NOBODY.finditer(sentence):
         yield found.start(), found.end(), True
     for start, end in hedged_blame(sentence):
@@ -234,58 +228,38 @@ def _in_sentence(sentence: str) -> Iterator[tuple[int, int, bool]]:
     if _SAID_IT.search(sentence):
         for found in OWN_WORDS.finditer(sentence):
             yield found.start(), found.end(), True
+    for found in ON_THEM.finditer(sentence):
+        role = is_role(found.group("who"))
+        if role or is_name(found.group("who"), False):
+            yield found.start(), found.end(), True
     for found in BARE_CAUSE.finditer(sentence):
         yield found.start("who"), found.end("who"), True
     for found in PASSIVE_FAULT.finditer(sentence):
-        role = _is_role(found.group("who"))
-        if (role or _is_name(found.group("who"), False)) and not _PURPOSE.search(
+        role = is_role(found.group("who"))
+        if (role or is_name(found.group("who"), False)) and not _PURPOSE.search(
             found.group("rest")
         ):
             yield found.start("who"), found.end("who"), role
-    for found in PASSIVE_BY.finditer(sentence):
-        role = _is_role(found.group("who"))
-        if not role and not _is_name(found.group("who"), False):
-            continue
-        if done_wrong(found):
-            yield found.start("who"), found.end(), role
+    for pattern in (PASSIVE_BY, REDUCED_BY):
+        for found in pattern.finditer(sentence):
+            role = is_role(found.group("who"))
+            if not role and not is_name(found.group("who"), False):
+                continue
+            if done_wrong(found) or (pattern is REDUCED_BY and given_as_cause(sentence, found)):
+                yield found.start("who"), found.end(), role
     for found in WIELDED.finditer(sentence):
-        if _is_role(found.group("who")):
+        if is_role(found.group("who")):
             yield found.start("who"), found.end(), True
-    yield from _caused(sentence, lead)
+    yield from caused_blame(sentence, lead)
     if not ANYWHERE_RE.search(sentence):
         return
     for found in AGENT_VERB.finditer(sentence):
-        role = _is_role(found.group("who"))
-        if not role and not _is_name(found.group("who"), found.start("who") <= lead):
+        role = is_role(found.group("who"))
+        if not role and not is_name(found.group("who"), found.start("who") <= lead):
             continue
-        if ANYWHERE_RE.search(sentence, found.end("what")):
+        where = ANYWHERE_RE.search(sentence, found.end("what"))
+        if where and not _ITS_OWN_PAST.search(sentence, found.end("what"), where.start()):
             yield found.start(), found.end(), role
-
-
-def _caused(sentence: str, lead: int) -> Iterator[tuple[int, int, bool]]:
-    """An agent's act given as the cause: "because our card processor sent …", "after a
-    subcontractor cut …". What people do to recover ("restored", "rolled back") and what
-    merely befell them ("had problems") is not blame."""
-    for found in CAUSED.finditer(sentence):
-        who = found.group("who")
-        role = _is_role(who)
-        named = not role and _is_name(who, False)
-        if not role and not named:
-            continue
-        people = role and re.fullmatch(rf"{ROLE}|{TEAM}", who, re.IGNORECASE)
-        # A company, or a capitalised word that may be one, must have done damage.
-        if not people and not _DAMAGE.match(sentence, found.start("what")):
-            continue
-        if _RECOVERED.search(sentence, 0, found.start()) or _REMEDY.match(sentence, found.end()):
-            continue
-        if found.start() <= lead and _RECOVERED.search(sentence, found.end()):
-            continue  # "After our engineers switched traffic over, payments recovered."
-        if _PURPOSE.search(sentence, found.end()) and not _DEFECT_TAIL.match(sentence, found.end()):
-            continue  # "after engineers cut the power to make the site safe"
-        if _TOOK_OUT_BAD.match(sentence, found.start("what")):
-            continue  # "after the team removed the faulty node"
-        # "Liam from the Growth squad" is a person; "Acme Grid Services" may be a company.
-        yield found.start("who"), found.end(), bool(role or found.group("at"))
 
 
 def _opens_sentence(text: str, start: int) -> bool:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from app.comms.blame_words import AGENT, FAULT, WHERE, WHO
+from app.comms.blame_agents import AGENT, WHERE, WHO
+from app.comms.blame_words import FAULT
 
 _HEDGE = (
     r"(?:probably|possibly|likely|most\s+likely|apparently|presumably|perhaps|maybe|"

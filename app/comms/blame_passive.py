@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import re
 
+from app.comms.blame_agents import ADVERB, AGENT, NAME, WHERE
 from app.comms.blame_words import (
-    ADVERB,
-    AGENT,
     ANYWHERE,
     BAD,
     CARELESSLY,
     DAMAGED,
     FAULT,
     FAULT_NOUN,
-    NAME,
     TWICE_VERB,
-    WHERE,
     WORK,
 )
 
@@ -34,13 +31,35 @@ _ANYWHERE = re.compile(ANYWHERE, re.IGNORECASE)
 # our operations team", "rules were incorrectly updated by staff at the hub", "the
 # certificate was not renewed by our provider". What was done wrong is said in the verb
 # group (``how``, ``mid``) or after the agent (``rest``).
-PASSIVE_BY = re.compile(
-    r"\b(?:was|were|been|got|being)\s+(?P<how>(?:(?:not|never)\s+)?(?:(?:properly|yet|"
+_DONE_BY = (
+    r"(?P<how>(?:(?:not|never)\s+)?(?:(?:properly|yet|"
     + CARELESSLY
     + r")\s+)?)(?P<verb>[\w-]+ed|run|done|made|sent|set|put|shipped|written|built|left|taken|"
     r"read|cut|hit|struck|dug|given|chosen|paid|brought|kept|thrown|drawn|driven)"
     rf"(?P<mid>(?:\s+(?!by\b)[\w-]+){{0,3}}?)\s+by\s+(?P<who>{AGENT}|{NAME}){WHERE}"
-    r"(?P<rest>[^.;!?]*)",
+    r"(?P<rest>[^.;!?]*)"
+)
+PASSIVE_BY = re.compile(r"\b(?:was|were|been|got|being)\s+" + _DONE_BY, re.IGNORECASE)
+# The same without "was", after the thing done: "a throughput limit set too low by our SMS
+# aggregator", "came from a CSV uploaded by James Okafor with the price column left blank".
+# Blame when done wrong, or when the thing is given as the cause (``given_as_cause``).
+REDUCED_BY = re.compile(
+    r"\b(?P<thing>(?:an?|the|one|some|two|three|\d+)\s+(?:[\w-]+\s+){0,3}?)" + _DONE_BY,
+    re.IGNORECASE,
+)
+_CAUSE_BEFORE = re.compile(
+    r"\b(?:(?:came|comes|stemmed|arose|resulted)\s+from|caused\s+by|due\s+to|because\s+of|"
+    r"traced\s+(?:back\s+)?to|result\s+of|cause\s+(?:was|is)|cause\s*:|down\s+to|"
+    r"blamed\s+on)\s+$",
+    re.IGNORECASE,
+)
+# The remedy, finding it or planned work is nobody's fault: "due to a fix deployed by our
+# engineers", "due to the planned works carried out by our network partner".
+_MENDED = re.compile(
+    r"\b(?:fix|hotfix|patch|workaround|repair|roll-?back|mitigation|restore|recovery|planned|"
+    r"scheduled|routine|agreed|regular|annual|maintenance)\b|"
+    r"^(?:fixed|repaired|restored|recovered|reported|spotted|found|noticed|detected|caught|"
+    r"flagged|identified|approved|reviewed|tested|replaced|removed)$",
     re.IGNORECASE,
 )
 # A duty left undone, said in the passive: "was not renewed by", "had never been tested by".
@@ -52,7 +71,7 @@ _DUTY_UNDONE = re.compile(
 )
 # Said of the act in the verb group: "sent twice", "updated incorrectly", "run too early".
 _DONE_WRONG = re.compile(
-    rf"\b(?:{CARELESSLY}|too\s+(?:early|late|soon|often)|"
+    rf"\b(?:{CARELESSLY}|too\s+(?:early|late|soon|often|low|high|small|short|tight|strict)|"
     r"by\s+(?:mistake|accident|error)|half[\s-]|partly|partially|out\s+of\s+order|"
     r"without|instead|in\s+error)",
     re.IGNORECASE,
@@ -124,4 +143,14 @@ def done_wrong(found: re.Match) -> bool:
         or _DUTY_UNDONE.match(how)
         or _DONE_WRONG.search(found.group("how") + found.group("mid"))
         or twice
+    )
+
+
+def given_as_cause(sentence: str, found: re.Match) -> bool:
+    """Whether a ``REDUCED_BY`` match is the cause in its sentence ("came from a CSV
+    uploaded by …") and neither the remedy nor its finding ("due to a fix deployed by …")."""
+    return (
+        _CAUSE_BEFORE.search(sentence, 0, found.start()) is not None
+        and not _MENDED.search(found.group("thing"))
+        and not _MENDED.search(found.group("verb"))
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from app.comms.blame_words import ADVERB, NAME
+from app.comms.blame_agents import ADVERB, NAME
 
 # A name placed on a team or in a department is a person: "Bob from the payments team",
 # "Sam on the Identity team", "Mark in operations".

@@ -1,117 +1,15 @@
-"""The words of the blame check, in one place: who can be at fault (people, teams,
-suppliers, names) and what makes their act a fault. The rules that combine them are in
-``app.comms.blame``; the fixed phrases ("human error") in ``app.comms.phrases``.
+"""What makes an agent's act a fault, for the blame check: a wrong choice, a defective or
+stale thing brought in, something destroyed, a duty left undone, a deed done by mistake or
+without checks. Who can be the agent is in ``app.comms.blame_agents``; the rules that
+combine them are in ``app.comms.blame``; the fixed phrases ("human error") in
+``app.comms.phrases``.
 
 They are lists of regular expression sources, not compiled patterns, because the rules
-join them. Each list is a class of words ("a role", "a verb that destroys"), broad on
-purpose: a rule written for the words of one text missed the next writer's words.
-Machines are never agents here ("the deploy broke checkout"), nor is "we": a company
-owning its own mistake is what a status page should say.
+join them. Each list is a class of words ("a verb that destroys"), broad on purpose: a
+rule written for the words of one text missed the next writer's words.
 """
 
 from __future__ import annotations
-
-# Who can be at fault ------------------------------------------------------------------
-
-# "the", "our", "one of their", "a member of our", "the vendor's", "Acme's".
-DET = (
-    r"(?:(?:an?|the|our|their|its|his|her|your|my|this|that|these|those|another|whose|"
-    r"(?:one|two|three|several|some|many|a\s+few|each|both)\s+of\s+(?:our|the|their|its|your|"
-    r"these|those)|a\s+member\s+of\s+(?:our|the|their|its)|"
-    r"(?:(?:the|our|their|its)\s+)?(?:[\w-]+\s+)?[\w-]+['\u2019]s)\s+)"
-)
-# A person by what they do. Not words that are also software ("controller", "scheduler",
-# "driver" alone, "manager" of packages): a manager is one of a place or a shift.
-ROLE_NOUN = (
-    r"(?:engineer|developer|employee|operator|contractor|subcontractor|colleague|"
-    r"admin(?:istrator)?|intern|trainee|apprentice|technician|programmer|sysadmin|dba|sre|"
-    r"staff\s+member|team\s+member|member\s+of\s+staff|staff|personnel|worker|workm[ae]n|"
-    r"director|officer|clerk|analyst|architect|specialist|electrician|plumber|fitter|"
-    r"installer|builder|labourer|surveyor|inspector|auditor|accountant|bookkeeper|cashier|"
-    r"teller|nurse|doctor|pharmacist|receptionist|porter|guard|steward|attendant|cleaner|"
-    r"handler|loader|teacher|(?:teaching|lab|research|admin|shop|sales)\s+assistant|"
-    r"moderator|volunteer|agent|representative|consultant|freelancer|tester|reviewer|"
-    r"approver|on-call(?:\s+engineer)?|"
-    # A driver of a vehicle, or someone's driver; not a device's.
-    r"(?:(?:delivery|van|lorry|truck|bus|courier|digger|taxi|train|tram|coach|forklift|tanker)\s+"
-    r"|(?<=['\u2019]s\s)|(?<=our\s)|(?<=its\s)|(?<=their\s))driver|dev|folk|guy|owner|"
-    r"(?:support|team|tech|incident|release|shift|engineering|product|store|shop|depot|"
-    r"warehouse|site|duty|account|project|operations|ops|office|branch|line|general|area|"
-    r"regional|delivery|it|programme|program|floor|night|plant|factory|hub|yard|community|"
-    r"social\s+media|customer|case|ward|practice|venue|contact\s+centre|call\s+centre)\s+"
-    r"(?:lead|manager|supervisor|coordinator))s?"
-)
-ROLE = DET + r"?(?:[\w-]+\s+){0,2}?" + ROLE_NOUN + r"|someone|somebody|whoever|anyone\s+who"
-# A group of people inside a company: "the payments team", "our IT department".
-_GROUP_NOUN = (
-    r"(?:team|department|dept|division|unit|squad|crew|desk|group|office|shift|bureau|management)"
-)
-TEAM = (
-    DET + r"(?:[\w-]+\s+){0,2}?" + _GROUP_NOUN + r"s?"
-    r"|(?-i:[A-Z][\w-]+)\s+(?:team|department|squad|crew|desk|ops|operations|support|staff|"
-    r"eng|engineering|infra)s?"
-    # Without a determiner, as teams call each other: "finance ops", "billing team".
-    r"|(?<![\w'\u2019-])(?-i:[a-z][a-z-]{2,})\s+(?:ops|team|squad|crew|desk)"
-)
-# Another company: "our card processor", "the outside company", "a third-party carrier".
-SUPPLIER = (
-    DET + r"(?:[\w-]+\s+){0,2}?(?:vendor|provider|supplier|partner|processor|gateway|bank|"
-    r"carrier|courier|haulier|shipper|forwarder|host|third[\s-]party|registrar|isp|telco|"
-    r"landlord|subcontractor|consultant|consultancy|agency|contractor|outsourcer|firm|"
-    r"company|business|organi[sz]ation|bureau|board|authority|regulator|council|insurer|"
-    r"airline|operator|hospital|school|university|college|laboratory|reseller|distributor|"
-    r"wholesaler|manufacturer|integrator|broker|caterer)s?"
-)
-AGENT = rf"(?:{ROLE}|{TEAM}|{SUPPLIER})"
-# Capitalised words that open sentences and are not names.
-NOT_A_NAME = frozenset(
-    "The This That These Those They It Its We Our He She Everyone Someone Somebody "  # noqa: SIM905
-    "Something Nobody Nothing Everything Who What Which "
-    "Yesterday Today Earlier Later Since After Before When While Thanks Sorry Good Next "
-    "Some Many Most All Any Every Each Your Their An A If Once Until Probably Maybe "
-    "Perhaps Possibly Update Root Cause Monday Tuesday Wednesday Thursday Friday Saturday "
-    "Sunday January February March July September October November December".split()
-)
-# A capitalised word or two, not one of those: "After Marco ran …" names Marco.
-NAME = (
-    r"(?-i:(?!(?:" + "|".join(sorted(NOT_A_NAME, key=len, reverse=True)) + r")\b)"
-    r"[A-Z][^\W\d_]{2,}(?:\s+[A-Z][^\W\d_]{2,})?)"
-)
-# Where the agent is, or what they were doing: "on the payments team", "from Identity",
-# "at our login provider", "working on the pavement", "hired by the council".
-WHERE = (
-    r"(?:\s+(?:on|from|in|at)\s+(?:the\s+|our\s+|(?:one|some|each)\s+of\s+(?:our|the)\s+)?"
-    r"(?:[\w-]+\s+){0,2}?(?:[\w-]+\s+(?:team|squad|department|group|unit|"
-    r"division|desk|crew|office)\b|[\w-]+)"
-    r"|\s+(?:working|doing|carrying\s+out|hired|employed|contracted|engaged|brought\s+in|"
-    r"based|responsible)(?:\s+(?:on|for|by|at|in|with|to)\s+(?:(?:one|some|each)\s+of\s+)?"
-    r"(?:the\s+|our\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?[\w-]+)?)?"
-)
-# ", who", ", which", the agent's own name in commas ("our supplier, TxtLine, let …"), or
-# what the agent does in a relative clause ("the company that prints our statements").
-_CLAUSE_BREAK = r"(?:after|before|because|when|while|since|until|if|so|then|but|once|as)\b"
-_INITIALS = r"(?-i:(?:[A-Z]\.\s*)+[A-Z][^\W\d_]{2,})"
-WHO = (
-    r"(?:\s*,\s*(?:"
-    + NAME
-    + "|"
-    + _INITIALS
-    + r")\s*,|\s*\(\s*(?:"
-    + NAME
-    + "|"
-    + _INITIALS
-    + r")\s*\)|\s+"
-    + _INITIALS
-    + r"|\s*,?\s+(?:who|which)"
-    r"|\s+(?:that|who)(?:\s+(?!" + _CLAUSE_BREAK + r")[\w'\u2019-]+){0,6}?)?"
-)
-ADVERB = (
-    r"(?:\s+(?:accidentally|mistakenly|wrongly|carelessly|inadvertently|unknowingly|then|also|"
-    r"had|has|just|again|apparently|reportedly|allegedly|somehow|previously|"
-    r"probably|possibly|(?:may|might|must)\s+have|seems\s+to\s+have))*"
-)
-
-# What makes an act a fault ------------------------------------------------------------
 
 CARELESSLY = (
     r"(?:accidentally|mistakenly|wrongly|incorrectly|carelessly|inadvertently|unknowingly|"
@@ -133,7 +31,7 @@ DEFECT = (
 )
 BAD = rf"(?:{WRONG}|{DEFECT})"
 # Verbs of finding, mending, telling or studying: "spotted the wrong setting".
-_DETECT = (
+DETECT = (
     r"(?:spotted|noticed|found|identified|detected|caught|flagged|reported|corrected|fixed|"
     r"repaired|investigated|traced|located|diagnosed|confirmed|checked|reviewed|tested|"
     r"highlighted|discovered|saw|raised|warned|told|explained|described|listed|apologi[sz]ed|"
@@ -150,10 +48,11 @@ REMOVE = (
     r"upgraded|renewed|rotated)"
 )
 # A verb in the past: what an agent did.
-_DID = r"(?:[\w-]+ed|ran|sent|took|put|made|shipped|wrote|set|gave|built|left|brought|" + (
+DID = r"(?:[\w-]+ed|ran|sent|took|put|made|shipped|wrote|set|gave|built|left|brought|" + (
     r"got|kept|led|chose|picked|fed|read|cut|hit|dug|drew|flew|drove|rode|won|paid|sold|"
     r"held|hung|laid|lit|meant|met|rang|rose|sang|sat|shot|shut|slid|spent|split|spread|"
-    r"stole|struck|swept|threw|told|wore|wound)"
+    r"stole|struck|swept|threw|told|wore|wound|froze|broke|tore|blew|bent|bought|fitted|"
+    r"forgot|lost)"
 )
 _OBJ_DET = r"(?:(?:the|an?|some|its|their|our|his|her|all|every|that|this)\s+)"
 # What it was done to: the object ("pushed a faulty update", "sent us incomplete files").
@@ -168,7 +67,7 @@ _ON = (
     _OBJECT + r"(?:(?:[\w'\u2019-]+\s+){0,2}?(?:to|onto|into|on|at|in|for|from|with|against|of|"
     r"under|over|across)\s+" + _OBJ_DET + r"?(?:[\w-]+\s+)?)?"
 )
-_ACT_WRONG = rf"(?!{_DETECT}\b){_DID}{_ON}{WRONG}\b"
+_ACT_WRONG = rf"(?!{DETECT}\b){DID}{_ON}{WRONG}\b"
 # An old thing put in place of the current one: "uploaded last month's rate card", "sent
 # an outdated price list"; not putting back what worked ("restored the old version").
 _STALE = (
@@ -214,9 +113,9 @@ DESTROY = (
 # A defective thing is theirs when they brought it in, not when they took it out
 # ("replaced the broken switch") nor when they mended something with it.
 _MOVED = r"(?:took|put|moved|knocked|brought|(?:sent|handed|gave)\s+back)"
-_ACT_DEFECT = rf"(?!(?:{_DETECT}|{REMOVE}|{DESTROY}|{_MOVED})\b){_DID}{_OBJECT}{DEFECT}\b"
+_ACT_DEFECT = rf"(?!(?:{DETECT}|{REMOVE}|{DESTROY}|{_MOVED})\b){DID}{_OBJECT}{DEFECT}\b"
 _ACT_STALE = (
-    rf"(?!(?:{_DETECT}|{REMOVE}|{_MOVED})\b){_DID}(?:\s+(?:out|in|up|over))?"
+    rf"(?!(?:{DETECT}|{REMOVE}|{_MOVED})\b){DID}(?:\s+(?:out|in|up|over))?"
     rf"\s+(?:(?:us|them|you|customers)\s+)?{_STALE}"
 )
 _ACT_DESTROY = (
@@ -230,18 +129,47 @@ _DUTY = (
     r"send|sent|pay|paid|back|approv|verif|confirm|secur|lock|fix|replac|run|ran)"
 )
 NOT_DONE = (
-    r"(?:failed\s+(?:to|us)|let\s+us\s+down|forgot\s+to|neglected\s+to|omitted\s+to|never\s+"
-    + _DUTY
-    + r"\w*"
+    r"(?:failed\s+(?:to|us)|let\s+us\s+down|(?:forgot|neglected|omitted)\s+to|"
+    r"(?:failing|forgetting|neglecting|omitting)\s+to|never\s+" + _DUTY + r"\w*"
     r"|(?:did|had)\s*(?:n['\u2019]t|\s+not|\s+never)\s+(?:been\s+)?(?:properly\s+)?"
     + _DUTY
-    + r"\w*)"
+    + r"\w*"
+    # Said of them as a cause: "the result of our provider not renewing the domain".
+    r"|not\s+(?:properly\s+)?" + _DUTY + r"\w*ing\b)"
+)
+# The rest of a job, undone by people or a company: "the depot staff didn't scan the
+# parcels in", "the supplier didn't load the meals", "the engineer never turned up"; not
+# what nobody should do ("our team didn't record any data loss"), and never said of a
+# name, which may be a product ("Images didn't load").
+_CHORE = (
+    r"(?:scan|load|record|log|label|submit|upload|process|sign|clean|inspect|maintain|servic|"
+    r"order|restock|stock|collect|prepar|hand|pass|forward|register|enter|mark|configur|"
+    r"install|enabl|activat|complet|finish|top\w*\s+up|refill|seal|tag|count|print|dispatch|"
+    r"ship|reserv|call|contact|migrat|reconcil|sync|publish|switch\w*\s+(?:on|over)|"
+    r"turn\w*\s+(?:on|up)|show\w*\s+up|open|arrang|allocat|assign|brief|train|document|chase|"
+    r"sav|rais|attend|post(?!pon))"
+)
+CHORE_UNDONE = (
+    r"(?:(?:did|had)\s*(?:n['\u2019]t|\s+not|\s+never)|never|not)\s+(?:properly\s+)?"
+    + _CHORE
+    + r"\w*\b(?!\s+(?:any|anything|a\s+single)\b)"
+)
+# A setting made wrong: "set the throughput limit too low", "a pool sized too small".
+SET_TOO = (
+    r"(?:set|configured|sized|capped|limited|provisioned|tuned|scaled|dialled|dialed)"
+    r"\s+(?:[\w-]+\s+){0,3}?too\s+(?:low|high|small|short|tight|strict|aggressive(?:ly)?|"
+    r"loose|long|few|little)\b"
 )
 # Acts that are a fault when done twice: "sent the alerts twice", "charged customers twice".
 TWICE_VERB = (
     r"(?:sent|charged|billed|debited|imported|uploaded|processed|submitted|ran|run|paid|"
     r"posted|published|emailed|texted|issued|applied|loaded|keyed|entered|collected|"
     r"dispatched|shipped|delivered|credited|refunded|printed|mailed)"
+)
+# The checks a piece of work goes through before it goes live.
+_CHECKS = (
+    r"(?:(?:any|the|proper|our|its|their|all|a)\s+)?(?:[\w-]+\s+)?(?:testing|tests|review|qa|"
+    r"checks|approval|sign-?off|change\s+control|staging)\b"
 )
 # A fault any agent may commit, a capitalised name included ("Tomás ran the script
 # against the live database instead of the test copy").
@@ -254,7 +182,9 @@ NAMED_FAULT = (
     r"overlooked|neglected|forgot|missed|ignored|skipped|wiped|omitted|left\s+(?:out|off)"
     r"|" + NOT_DONE + r"|let\s+(?:[\w-]+\s+){1,6}?(?:expire|lapse|run\s+out)"
     r"|introduced\s+(?:an?\s+|the\s+)?(?:bug|error|fault|regression|mistake)"
-    r"|(?:is|are|was|were)\s+(?:to\s+blame|at\s+fault|responsible\s+for\s+the)"
+    r"|(?:bypass|sidestepp|circumvent|skipp)\w*\s+"
+    + _CHECKS
+    + r"|(?:is|are|was|were)\s+(?:to\s+blame|at\s+fault|responsible\s+for\s+the)"
     r"|" + CARELESSLY + r"(?:\s+[\w-]+)?"
     r"|lost\s+(?:an?|the|some|part|one|\d+|our|your|track)\b|misplaced|severed|damaged"
     r"|(?:cut|dug|drilled)\s+(?:through|into)\s+(?:(?:an?|the|our|some|one\s+of\s+(?:our|the))"
@@ -274,11 +204,11 @@ NAMED_FAULT = (
     r"|(?:[\w-]+ed|sent|ran|put|set|took|made)\s+(?:us\s+|them\s+)?the\s+same\s+(?:[\w-]+\s+){1,3}?"
     r"(?:twice|two\s+times)\b"
     r"|" + TWICE_VERB + r"\s+(?:[\w'\u2019-]+\s+){0,4}?(?:twice|two\s+times|in\s+duplicate)\b"
-    r"|" + _ACT_WRONG + r"|" + _ACT_DEFECT + r"|" + _ACT_STALE + r")"
+    r"|" + _ACT_WRONG + r"|" + _ACT_DEFECT + r"|" + _ACT_STALE + r"|" + SET_TOO + r")"
 )
 # A capitalised word that "cut the supply" may be a street or a storm: only people and
-# companies destroy things by fault.
-FAULT = rf"(?:{NAMED_FAULT}|{_ACT_DESTROY})"
+# companies destroy things by fault or leave a chore undone.
+FAULT = rf"(?:{NAMED_FAULT}|{_ACT_DESTROY}|{CHORE_UNDONE})"
 # Said anywhere after the agent and a verb in the same sentence: done by mistake, without
 # telling or checking, leaving something out, or "…, which is what broke exports".
 ANYWHERE = (
@@ -288,7 +218,14 @@ ANYWHERE = (
     r"inform|notif|notice|check|test|renew|confirm|consult|ask|agree|approv|review|wait)\w*"
     r"|\b(?:had|has|have|was|were)\s*(?:n['\u2019]t|\s+not|\s+never)\s+(?:yet\s+)?(?:been\s+)?"
     r"(?:properly\s+)?(?:tested|checked|reviewed|approved|signed\s+off)\b"
-    r"|\bwhich\s+(?:is|was)\s+what\s+(?:broke|caused|took)\b|\bwithout\s+(?:any\s+|an?\s+|the\s+|"
+    # Work that skipped its checks: "an update that hadn't been through testing", "skipped
+    # the review", "bypassed change control".
+    r"|\b(?:had|has|have|was|were|is|are)\s*(?:n['\u2019]t|\s+not|\s+never)\s+(?:yet\s+)?"
+    r"(?:been|gone|passed)\s+through\s+"
+    + _CHECKS
+    + r"|\b(?:skipp|bypass|sidestepp)\w*\s+"
+    + _CHECKS
+    + r"|\bwhich\s+(?:is|was)\s+what\s+(?:broke|caused|took)\b|\bwithout\s+(?:any\s+|an?\s+|the\s+|"
     r"(?:proper|prior|a\s+proper)\s+)?(?:[\w-]+\s+)?(?:review|testing|tests|checking|checks|"
     r"approval|sign-?off|permission|authori[sz]ation|feature\s+flag|change\s+request|"
     r"change\s+control|rollback\s+plan|backup|snapshot|running\s+the\s+tests|lock|timeout|"
@@ -298,8 +235,16 @@ ANYWHERE = (
     r"deleted|corrupted|took\s+(?:[\w-]+\s+){0,3}?(?:offline|down)|knocked\s+(?:out|over|offline)|"
     r"brought\s+down|locked\s+(?:out|up)|cut\s+off)\b"
     r"|\bdespite\s+(?:failing|the\s+(?:warnings?|alerts?|failed))|\bprematurely\b"
-    # Meant for something else: "a firmware build meant for a different model".
+    # Meant for something else: "a firmware build meant for a different model", "an upgrade
+    # that wasn't meant for our network".
     r"|\b(?:meant|intended|designed|built)\s+for\s+(?:a\s+different|another|other)\b"
+    r"|\b(?:was|were|is|are)\s*(?:n['\u2019]t|\s+not|\s+never)\s+(?:meant|intended|designed|"
+    r"built|approved|certified|made|released|compatible|cleared)\s+(?:for|with)\b"
+    # Out of bounds: "dug outside the marked area", "worked beyond the agreed window".
+    r"|\b(?:outside|beyond)\s+(?:the|their|its|our|an?)\s+(?:[\w-]+\s+)?(?:marked|agreed|"
+    r"permitted|approved|authori[sz]ed|designated|booked|fenced|safe)\b"
+    # Something handed over with a gap: "with the price column left blank".
+    r"|\bleft\s+(?:blank|empty|unset|unticked|unchecked|unfilled)\b"
     r"|\bbefore\s+(?:the\s+)?(?:[\w-]+\s+)?(?:checks?|tests?|reviews?|approvals?)\s+"
     r"(?:were|was|had)\s+(?:complete|done|finished|run|passed)"
 )

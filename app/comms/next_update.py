@@ -28,22 +28,31 @@ _WHEN_SRC = (
 )
 _WHEN = re.compile(_WHEN_SRC, re.IGNORECASE)
 # What a next communication is called: an update, or for the press a statement, briefing …
-_NEWS = r"(?:update|statement|announcement|bulletin|briefing|press\s+release|news)"
+_NEWS = (
+    r"(?:update|statement|announcement|bulletin|briefing|press\s+release|news|sitrep|"
+    r"situation\s+report)"
+)
 # Words that name a next communication only with a qualifier: "our next post", "more
 # information", "a check-in at 16:00" (not "online check-in", "the database sync").
-_NOTE = r"(?:post|word|information|info|details|check-in|sync|call|report|news|updates?)"
+_NOTE = (
+    r"(?:post|word|information|info|details|check-in|sync|call|report|news|updates?|checkpoint|"
+    r"readout|stand-?up|huddle)"
+)
 # Said of what comes next: "will be published at", "to follow at", "from us by".
 _COMING = (
     r"(?:\s+(?:from\s+(?:us|the\s+team|our\s+team)|will|shall|would|should|be|is|are|due|to|follow|"
     r"published|issued|posted|sent|shared|released|out|expected|coming|again|here|"
-    r"on\s+this\s+page))*"
+    r"on\s+this\s+page|(?:promised|planned|scheduled|expected|due|set|pencilled\s+in)\s+for))*"
 )
 _AT = r"\s*:?\s*(?:(?:at|by|in|within|around|about|before|no\s+later\s+than)\s+)?"
 # Verbs of telling that promise more when said of the future: "we'll confirm at 16:00",
 # "… and write again here at 16:00 UTC", "will refresh this page at 15:00".
 _TELL = (
     r"(?:tell|write|post|publish|confirm|share|update|refresh|issue|send|provide|give|inform|"
-    r"brief|report\s+back|check\s+in|follow\s+up|let\s+(?:\w+\s+){1,2}know|be\s+back)"
+    r"brief|report\s+back|check\s+in|follow\s+up|let\s+(?:\w+\s+){1,2}know|be\s+back|"
+    # Closing the incident is the last update: "… until 12:00 and then close it out".
+    r"close\s+(?:it|this|the\s+incident|things)(?:\s+out)?|close\s+out|"
+    r"mark\s+(?:it|this)\s+(?:as\s+)?resolved)"
 )
 _PROMISE = re.compile(
     r"\b(?:next|further|another|final|new|updated|more|fresh|latest|regular|full|fuller|"
@@ -57,7 +66,7 @@ _PROMISE = re.compile(
     r"customers)\b"
     r"|\bwe(?:['\u2019]ll|\s+will)\s+(?:confirm|let\s+(?:you|everyone|customers)\s+know|"
     r"be\s+in\s+touch|get\s+back\s+to\s+you|write\s+again)\b"
-    r"|\b(?:will|['\u2019]ll|shall|and|then|to)\s+(?:[\w-]+\s+){0,2}?" + _TELL + r"\b"
+    r"|\b(?:will|['\u2019]ll|shall|would|and|then|to)\s+(?:[\w-]+\s+){0,2}?" + _TELL + r"\b"
     r"|\bcheck\s+back\b|\bhear\s+from\s+us\b|\breport\s+back\b",
     re.IGNORECASE,
 )
@@ -71,12 +80,28 @@ _TIMED = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s|$)|$)", re.MULTILINE)
+# The time said just before: "… expects to finish by 13:00. We'll update you then."; not
+# "since then" nor "and then we'll share more".
+_THEN = re.compile(
+    r"\b(?:(?<!\bsince\s)(?<!\buntil\s)(?<!\bfrom\s)then|at\s+that\s+(?:point|time|stage))"
+    r"(?=\s*(?:[.!?,;]|$|at\s+the\s+latest|or\s+(?:sooner|earlier)|either\s+way))",
+    re.IGNORECASE,
+)
 
 
 def tells_next_update(text: str) -> bool:
     """Whether one sentence of ``text`` promises an update and says when (a time, a delay
-    or a cadence): "Next update by 15:30 UTC", "we'll update this page every 30 minutes"."""
+    or a cadence): "Next update by 15:30 UTC", "we'll update this page every 30 minutes",
+    or "then" after a sentence that gave the time ("… by 13:00. We'll update you then.")."""
+    sentences = _SENTENCE.findall(text or "")
     return any(
-        (_PROMISE.search(sentence) and _WHEN.search(sentence)) or _TIMED.search(sentence)
-        for sentence in _SENTENCE.findall(text or "")
+        (
+            _PROMISE.search(sentence)
+            and (
+                _WHEN.search(sentence)
+                or (number and _THEN.search(sentence) and _WHEN.search(sentences[number - 1]))
+            )
+        )
+        or _TIMED.search(sentence)
+        for number, sentence in enumerate(sentences)
     )

@@ -9,14 +9,14 @@ import os
 import re
 from functools import lru_cache
 
-from app.comms.blame_words import ROLE_NOUN
+from app.comms.blame_agents import ROLE_NOUN
 
 
 def _phrases(*words: str) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
 
 
-# A role as an agent (app.comms.blame_words): "caused by an engineer", "a developer's change".
+# A role as an agent (app.comms.blame_agents): "caused by an engineer", "a developer's change".
 _SOMEONE = rf"(?:an?\s+|the\s+|one\s+of\s+our\s+|our\s+)?(?:{ROLE_NOUN}|somebody|someone)"
 BLAME = _phrases(
     r"human error",

@@ -224,7 +224,7 @@ def test_what_readers_should_expect_is_not_speculation(app, text):
 
 def test_the_fixed_phrases_know_every_role_the_agent_rules_know(people):
     """ "caused by a technician" is a fixed phrase built from the agent rules' own list of
-    roles (app.comms.blame_words), so the two cannot drift apart."""
+    roles (app.comms.blame_agents), so the two cannot drift apart."""
     text = "The outage was caused by a technician."
     assert texts_of(run(text, audience="engineering"), "blame", text) == [
         (ERROR, "page_text", "caused by a technician")
