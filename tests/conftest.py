@@ -16,9 +16,9 @@ os.environ["HERALD_ENV"] = "testing"
 from app import create_app
 from app.models import Base
 from core.db import db
-from tests.route_builders import reuse_compiled_builders
+from tests.compile_once import compile_once
 
-reuse_compiled_builders()
+compile_once()
 
 pytest_plugins = [
     "tests.fakes.plugin",  # fake_sendgrid, fake_twilio, smtp_sink ...
