@@ -23,6 +23,7 @@ from app.models import AlertRule, Component, Integration
 from app.signals import alert_rules, integration_snippets
 from app.signals import integrations as service
 from app.signals.alert_payloads import COMPONENT_LABEL
+from app.signals.alert_targets import component_field, why_unmatched
 from app.signals.alerts import recent_alerts
 from core.db import db
 from core.errors import ServiceError
@@ -181,13 +182,22 @@ def _list_page(form: NewIntegrationForm, status: int = 200, made=None, plain=Non
 
 def _detail_page(integration, settings=None, rule_form=None, status: int = 200):
     names = {c.id: c.name for c in _components()}
+    alerts = recent_alerts(integration, RECENT_ALERTS)
+    field = component_field(integration)
     return render_template(
         "admin/integration.html",
         integration=integration,
         kinds=KIND_LABELS,
         url=integration_snippets.webhook_url(integration),
         rules=alert_rules.rules_of(integration),
-        alerts=recent_alerts(integration, RECENT_ALERTS),
+        alerts=alerts,
+        # Why each alert that matched no component did not, and the closest names.
+        unmatched={
+            a.id: why_unmatched(a.labels or {}, names.values(), field)
+            for a in alerts
+            if a.component_id is None
+        },
+        unmatched_field=field,
         names=names,
         settings=settings or _settings_form(integration, formdata=False),
         rule_form=rule_form or _rule_form(formdata=False),
@@ -221,7 +231,11 @@ def new_integration():
 @bp.get("/integrations/<int:integration_id>")
 @requires("manage_integrations")
 def integration(integration_id: int):
-    return _detail_page(db.get_or_404(Integration, integration_id))
+    """The integration; ``?matchers=label=value`` (an unmatched alert's "add a rule"
+    link) fills in the new rule's labels, for staff to choose its component."""
+    rule_form = _rule_form(formdata=False)
+    rule_form.matchers.data = request.args.get("matchers", "")[:MAX_LINES_TEXT]
+    return _detail_page(db.get_or_404(Integration, integration_id), rule_form=rule_form)
 
 
 @bp.post("/integrations/<int:integration_id>/settings")

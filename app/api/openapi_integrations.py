@@ -1,9 +1,12 @@
 """The integrations' part of the OpenAPI document (app/api/openapi.py): the integration
-and alert routes of app/api/integrations.py, their paths and schemas."""
+and alert routes of app/api/integrations.py, their paths and schemas, and the answer an
+integration's webhook gives its sender (the webhooks are outside /api/v1, so they are
+described by that schema, not as paths)."""
 
 from __future__ import annotations
 
 from app.api.openapi_schemas import (
+    NULL_STR,
     NULL_TIME,
     STR,
     array,
@@ -35,7 +38,13 @@ SCHEMAS = {
             "id": STR,
             "kind": {"enum": ["alertmanager", "monitor"]},
             "name": STR,
-            "url": STR,
+            "url": {
+                **STR,
+                "description": "The webhook its sender posts to (POST /webhooks/alertmanager "
+                "with the bearer token, or /webhooks/monitor signed); a delivery is answered "
+                "200 with #/components/schemas/AlertDeliveryAnswer, a bad body 400 with "
+                '{"error", "field"} and nothing changed',
+            },
             "severity_map": SEVERITY_MAP,
             "min_firing_seconds": SECONDS,
             "min_clear_seconds": SECONDS,
@@ -74,6 +83,37 @@ SCHEMAS = {
             "generator_url": STR,
         },
         ["fingerprint", "name", "component", "status", "firing", "counts"],
+    ),
+    "AlertDeliveryAnswer": obj(
+        {
+            "accepted": {"type": "integer", "description": "How many alerts the delivery carried"},
+            "unmatched": {
+                **array(ref("UnmatchedAlert")),
+                "description": "Present only when some alert matched no component: each such "
+                "alert (still taken and kept, shown as unmatched on the integration's page; a "
+                "critical one still suggests an incident that says so)",
+            },
+        },
+        ["accepted"],
+    ),
+    "UnmatchedAlert": obj(
+        {
+            "fingerprint": {
+                **STR,
+                "description": "The alert's fingerprint (the monitor webhook's id)",
+            },
+            "herald_component": {
+                **NULL_STR,
+                "description": "The herald_component label (the monitor webhook's component) "
+                "that named no component; null when it gave none and no rule matched",
+            },
+            "hint": {
+                **STR,
+                "description": "Why, in words: e.g. 'no component with that id or name; "
+                "closest: Card payments'",
+            },
+        },
+        ["fingerprint", "herald_component", "hint"],
     ),
 }
 

@@ -1,6 +1,7 @@
 """ "Signals seen" on an incident's internal page: what vendors, alerts and listening
 feeds reported about components the incident already covered, kept there instead of a
-second suggested incident (app.signals.incident_signals). Their words are text: Jinja
+second suggested incident (app.signals.incident_signals), each marked still active or
+cleared (and when) while its source claims a status. Their words are text: Jinja
 escapes them, and a link is kept only when it is a web address."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from app.internal import bp
 from app.models import Component, Incident
+from app.signals.backing import CLAIMING_ORIGINS
 from app.signals.incident_signals import signals_on
 from app.status.stated import worse_than_stated
 from core.db import db
@@ -29,6 +31,10 @@ class SignalRow:
     link: str
     first_seen_at: datetime
     last_seen_at: datetime
+    # Only a vendor's or an alert's signal clears (its source stops claiming); a surge
+    # of mentions claims nothing, so it has no state to show.
+    clears: bool
+    cleared_at: datetime | None
 
 
 def _web_link(link: str) -> str:
@@ -58,6 +64,8 @@ def incident_signals(public_id: str) -> list[SignalRow]:
             link=_web_link(s.link or ""),
             first_seen_at=s.first_seen_at,
             last_seen_at=s.last_seen_at,
+            clears=s.origin in CLAIMING_ORIGINS,
+            cleared_at=s.cleared_at,
         )
         for s in signals
     ]

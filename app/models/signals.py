@@ -270,3 +270,6 @@ class IncidentSignal(Base):
     link: Mapped[str] = mapped_column(String(2048), default="")
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When its source stopped claiming its components (the alert resolved and settled,
+    # the vendor recovered); None while it is active. Seen again, it is active again.
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,11 +9,18 @@ has been resolved for the minimum clear time: a flapping alert does not flap the
 The periodic job ``settle`` moves alerts across those thresholds as time passes; a
 delivery settles its own alerts at once (so a minimum of 0 acts immediately).
 
+An alert that matches no component is kept and answered 2xx like any other (a 4xx
+would drop it in Alertmanager's log, a 5xx make it retry for ever), but the answer names
+it with a hint (app/signals/alert_targets.py), and a critical one still proposes an
+incident: a critical alert whose target is unknown needs a person all the more, so the
+proposal says that its component label matched nothing and names the value.
+
 The payloads themselves are read and checked in app/signals/alert_payloads.py.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -21,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models import Alert, Component, ComponentSignal, Integration
 from app.signals.alert_payloads import COMPONENT_LABEL, Incoming, read_alertmanager, read_monitor
-from app.signals.alert_targets import Targets
+from app.signals.alert_targets import Targets, Unmatched, component_field, why_unmatched
 from app.signals.backing import alert_key
 from app.signals.claims import claim, withdraw_source
 from app.signals.integration_credentials import touch
@@ -42,18 +49,27 @@ IMPACT_OF = {
 # Ingesting -------------------------------------------------------------------------------
 
 
-def ingest_alertmanager(integration: Integration, payload, now: datetime | None = None) -> int:
-    """Take an Alertmanager or Grafana delivery; returns how many alerts it carried."""
+@dataclass(frozen=True)
+class Ingested:
+    """What a delivery came to: how many alerts it carried, and those that matched no
+    component (by fingerprint, in the delivery's order) with why."""
+
+    accepted: int
+    unmatched: list[tuple[str, Unmatched]]
+
+
+def ingest_alertmanager(integration: Integration, payload, now: datetime | None = None) -> Ingested:
+    """Take an Alertmanager or Grafana delivery."""
     incoming = read_alertmanager(payload)
     return _ingest(integration, incoming, now or utcnow())
 
 
-def ingest_monitor(integration: Integration, body, now: datetime | None = None) -> int:
-    """Take a monitor webhook body (one check's state); returns 1."""
+def ingest_monitor(integration: Integration, body, now: datetime | None = None) -> Ingested:
+    """Take a monitor webhook body (one check's state)."""
     return _ingest(integration, [read_monitor(integration, body)], now or utcnow())
 
 
-def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -> int:
+def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -> Ingested:
     """Most deliveries repeat what is known (Alertmanager re-sends a group at every
     ``group_interval``): an alert whose row would not change, that crosses no threshold
     and whose claim is in place is left alone, with no write and no lock. Only the
@@ -92,7 +108,12 @@ def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -
     for alert, step in steps:
         _settle_claim(alert, step, now)
     touch(integration)
-    return len(incoming)
+    unmatched = [
+        (item.fingerprint, targets.why_unmatched(item.labels))
+        for item in incoming
+        if wanted[item.fingerprint] is None
+    ]
+    return Ingested(len(incoming), unmatched)
 
 
 def _claims_of(alerts: list[Alert]) -> dict[str, list[ComponentSignal]]:
@@ -295,7 +316,8 @@ def _claim(alert: Alert, now: datetime) -> None:
 
 def _maybe_suggest(alert: Alert, integration: Integration) -> None:
     """Critical severity, or a tier-1 component: propose an incident (once per alert
-    name while the proposal is open)."""
+    name while the proposal is open). A critical alert that matched no component is
+    proposed too (someone must find what is down), saying what it named."""
     if alert.status == "operational":
         return
     component = db.session.get(Component, alert.component_id) if alert.component_id else None
@@ -304,7 +326,7 @@ def _maybe_suggest(alert: Alert, integration: Integration) -> None:
         return
     facts = [
         f"{integration.name} alert {alert.name} is firing"
-        + (f" on {component.name}." if component else " (no component matched)."),
+        + (f" on {component.name}." if component else f": {_unmatched_words(alert, integration)}."),
     ]
     for key in ("summary", "description"):
         if alert.annotations.get(key):
@@ -322,6 +344,19 @@ def _maybe_suggest(alert: Alert, integration: Integration) -> None:
         component_statuses={component.id: alert.status} if component else {},
         facts="\n\n".join(facts),
         link=alert.generator_url,
+    )
+
+
+def _unmatched_words(alert: Alert, integration: Integration) -> str:
+    """What an alert that matched no component named, with the closest names."""
+    field = component_field(integration)
+    names = db.session.scalars(select(Component.name).order_by(Component.id)).all()
+    why = why_unmatched(alert.labels, names, field)
+    if not why.value:
+        return f"it names no component (no {field} given) and no rule of the integration matches it"
+    named = f"{field} label" if field == COMPONENT_LABEL else field
+    return f"its {named} “{why.value[:200]}” matched no component" + (
+        f" (closest: {', '.join(why.closest)})" if why.closest else ""
     )
 
 

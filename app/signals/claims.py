@@ -1,6 +1,8 @@
 """A source's present claim on a component's status, and the component's signal status:
 the worst of its claims (operational when none is left). Withdrawing a claim also closes
-the source's open suggestions whose signal has cleared (see app.signals.backing)."""
+the source's open suggestions whose signal has cleared and marks the signals it kept on
+incidents cleared; a new claim makes those it claims again active (see
+app.signals.backing)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from app.models import Component, ComponentSignal
-from app.signals.backing import close_cleared
+from app.signals.backing import close_cleared, reopen_claimed
 from app.status.components import set_signal_status
 from app.status.version import bump_page_version
 from core.db import db
@@ -54,6 +56,8 @@ def claim(
                 since=at,
             )
         )
+        db.session.flush()
+        reopen_claimed(source)
     elif (row.status, row.reason, row.link, row.public) == (status, reason, link, public):
         return False
     else:

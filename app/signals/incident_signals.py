@@ -2,7 +2,9 @@
 surge of mentions naming components that an open (not resolved) incident lists is kept
 on that incident ("signal seen" on its internal page) and told to the incident team
 once, instead of a second suggested incident for the same trouble. Components no open
-incident covers are still suggested (app.signals.suggestions).
+incident covers are still suggested (app.signals.suggestions). When its source stops
+claiming them the signal is marked cleared (app.signals.backing), and seen again it is
+active again; neither tells the team a second time.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def attach(
     link: str = "",
 ) -> IncidentSignal:
     """Keep the signal on ``incident``; the incident team is told when it is new. A later
-    call with the same key updates its words and time without telling again."""
+    call with the same key (the source says it again, or again after it cleared) updates
+    its words and time and makes it active again, without telling again."""
     now = utcnow()
     statuses = {str(cid): status for cid, status in component_statuses.items()}
     found = _find(incident, key)
@@ -102,6 +105,9 @@ def _update(signal: IncidentSignal, name: str, statuses: dict, facts: str, link:
     signal.facts = facts[:10_000]
     signal.link = link[:2048]
     signal.last_seen_at = now
+    if signal.cleared_at is not None:
+        signal.cleared_at = None
+        bump_page_version()  # its pages said "cleared"
 
 
 def signals_on(incident: Incident) -> list[IncidentSignal]:

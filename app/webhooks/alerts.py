@@ -2,9 +2,12 @@
 token) and ``POST /webhooks/monitor`` (any tool; signed like Herald's own webhooks).
 
 The credential is checked before the body is read: a missing, wrong or revoked one
-answers 401 and changes nothing. A bad body answers 400 with the reason (Alertmanager
-does not retry a 4xx, so the reason is what its log shows). A request does database work
-only, never network, so a burst of alerts is answered fast. Answers are JSON.
+answers 401 and changes nothing. A bad body answers 400 with the reason and the field at
+fault (Alertmanager does not retry a 4xx, so the reason is what its log shows). A
+request does database work only, never network, so a burst of alerts is answered fast.
+Answers are JSON: ``{"accepted": n}``, with ``"unmatched"`` listing the alerts that
+matched no component and why (they are still taken: a 4xx would lose them in the
+sender's log, a 5xx make Alertmanager retry for ever).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from flask import jsonify, request
 from app.extensions import csrf, limiter
 from app.input_bounds import MAX_JSON_BYTES, BadJson, read_json
 from app.signals import integration_credentials
+from app.signals.alert_payloads import COMPONENT_LABEL
 from app.signals.alerts import ingest_alertmanager, ingest_monitor
 from app.webhooks import bp
 from core.db import db
@@ -53,21 +57,37 @@ def _too_large():
 def _body():
     """The parsed JSON body, or an error answer."""
     if _too_large():
-        return None, _answer(413, error=f"The body is larger than {MAX_JSON_BYTES:,} bytes.")
+        return None, _too_large_answer()
     try:
         return read_json(request.get_data(cache=True)), None
     except BadJson as error:
-        return None, _answer(400, error=str(error))
+        return None, _bad_request(str(error), error.field)
+
+
+def _bad_request(message: str, field: str | None):
+    return _answer(400, error=f"{message} Nothing was changed.", field=field)
+
+
+def _too_large_answer():
+    return _answer(
+        413, error=f"The body is larger than {MAX_JSON_BYTES:,} bytes. Nothing was changed."
+    )
 
 
 def _ingest(action):
     try:
-        accepted = action()
+        ingested = action()
     except ServiceError as error:
         db.session.rollback()
-        return _answer(400, error=f"{error.message} Nothing was changed.", field=error.field)
+        return _bad_request(error.message, error.field)
     db.session.commit()
-    return _answer(200, accepted=accepted)
+    if not ingested.unmatched:
+        return _answer(200, accepted=ingested.accepted)
+    unmatched = [
+        {"fingerprint": fingerprint, COMPONENT_LABEL: why.value or None, "hint": why.hint}
+        for fingerprint, why in ingested.unmatched
+    ]
+    return _answer(200, accepted=ingested.accepted, unmatched=unmatched)
 
 
 @bp.post("/alertmanager")
@@ -95,7 +115,7 @@ def monitor():
     if not header:
         return _refused("monitor", f"send {SIGNATURE_HEADER}: t=<unix time>,v1=<HMAC-SHA256>")
     if _too_large():
-        return _answer(413, error=f"The body is larger than {MAX_JSON_BYTES:,} bytes.")
+        return _too_large_answer()
     raw = request.get_data(cache=True)
     integration = next(
         (

@@ -70,9 +70,9 @@ def sendgrid_events():
     try:
         events = read_json(body)
     except BadJson as error:
-        return _plain(str(error), 400)
+        return _plain(f"{error} Nothing was changed.", 400)
     if not isinstance(events, list):
-        return _plain("Expected a JSON array of events.", 400)
+        return _plain("Expected a JSON array of events. Nothing was changed.", 400)
     counts = handle_sendgrid_events(events)
     db.session.commit()
     return _plain(f"ok {sum(counts.values())}", 200)

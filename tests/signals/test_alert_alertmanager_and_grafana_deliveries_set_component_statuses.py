@@ -91,7 +91,11 @@ def test_herald_component_names_a_component_by_name_id_or_public_id(app, client,
         am_alert("C", fingerprint="f3", herald_component=by_public.public_id),
         am_alert("D", fingerprint="f4", herald_component="No such thing"),
     )
-    assert post_alertmanager(client, token, payload).get_json() == {"accepted": 4}
+    answer = post_alertmanager(client, token, payload).get_json()
+    assert answer["accepted"] == 4
+    assert [(u["fingerprint"], u["herald_component"]) for u in answer["unmatched"]] == [
+        ("f4", "No such thing")
+    ]
     assert [shown(c) for c in (by_name, by_id, by_public)] == ["degraded_performance"] * 3
     unmatched = [a for a in alerts() if a.component_id is None]
     assert [a.name for a in unmatched] == ["D"]  # kept, shown as unmatched, claims nothing

@@ -179,10 +179,18 @@ def test_a_key_that_is_not_ecdsa_is_refused(app, sent_email, post_events):
     assert unchanged(sent_email)
 
 
-def test_a_signed_body_that_is_not_an_array_gets_400(app, sendgrid, sent_email):
-    body = json.dumps({"event": "bounce"})
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (json.dumps({"event": "bounce"}), "Expected a JSON array of events."),
+        ('[{"event": ', "The body is not valid JSON:"),
+    ],
+)
+def test_a_signed_body_that_is_not_an_array_gets_400(app, sendgrid, sent_email, body, reason):
     response = app.test_client().post(EVENTS, data=body, headers=sendgrid.headers(body))
     assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert text.startswith(reason) and text.endswith(" Nothing was changed.\n")
     assert unchanged(sent_email)
 
 
