@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from flask import Flask, g, jsonify, render_template, request, url_for
+from flask import Flask, g, jsonify, make_response, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext
 from flask_login import current_user
@@ -16,6 +16,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from app import database
 from app.auth.permissions import can
 from app.extensions import login_manager
+from app.i18n import is_localized_request
 from app.input_bounds import IdConverter, refuse_nul
 from app.markdown import render_markdown
 from app.models import User
@@ -117,7 +118,12 @@ def _error(status: int, title: str, message: str):
         message=gettext(message),
         staff_page=staff_page,
     )
-    return page, status
+    response = make_response(page, status)
+    if is_localized_request():
+        # Chosen by the language cookie or Accept-Language: a shared cache that keeps
+        # error pages (a CDN may) must keep one per language.
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ from app.admin import attempt, bp, form_errors
 from app.admin.forms import ActionForm
 from app.auth.permissions import requires
 from app.comms import templating
+from app.comms.audience_keys import audience_label, is_page_audience
 from app.comms.context import sample_context
 from app.comms.language_checks import check_languages
 from app.comms.phases import FIELDS, PHASE_LABELS, known
@@ -46,7 +47,13 @@ class MessageTemplateForm(FlaskForm):
 
 
 def _label(audience: str) -> str:
-    return AUDIENCE_LABELS.get(audience, audience.capitalize())
+    """How the audience reads: a private page's by the page's name ("Acme Corp")."""
+    return AUDIENCE_LABELS.get(audience) or audience_label(audience)
+
+
+def _in_sentence(audience: str) -> str:
+    """The label within a sentence: "the customers template", "the Acme Corp template"."""
+    return _label(audience) if is_page_audience(audience) else _label(audience).lower()
 
 
 def _known_or_404(audience: str, phase: str) -> None:
@@ -163,7 +170,7 @@ def edit_message_template(audience: str, phase: str):
     form = MessageTemplateForm() if request.method == "POST" else MessageTemplateForm(data=sources)
     # The sample facts, and the preview, in the template's language (dates, words).
     with force_locale(language):
-        context = sample_context(audience)
+        context = sample_context(audience, phase)
     preview = None
     status = 200
     here = {"language": language} if language != DEFAULT_LANGUAGE else {}
@@ -186,7 +193,7 @@ def edit_message_template(audience: str, phase: str):
                 )
                 if row is not None:
                     flash(
-                        f"Saved the {_label(audience).lower()} template for "
+                        f"Saved the {_in_sentence(audience)} template for "
                         f"{PHASE_LABELS[phase]}{_in_language(language)}.",
                         "success",
                     )
@@ -230,7 +237,7 @@ def reset_message_template(audience: str, phase: str):
     _, status = attempt(lambda: templating.reset(current_user, audience, phase, language))
     if status == 200 and edited:
         flash(
-            f"The {_label(audience).lower()} template for {PHASE_LABELS[phase]}"
+            f"The {_in_sentence(audience)} template for {PHASE_LABELS[phase]}"
             f"{_in_language(language)} is back to the default.",
             "success",
         )

@@ -5,12 +5,14 @@ Every value is plain data (strings, lists, dicts): the sandbox has nothing to re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.comms.audience_keys import PAGE_PREFIX, is_external, is_page_audience
+from app.comms.phases import INCIDENT_PHASES
+from app.comms.team_status import ComponentState
 from app.i18n.dates import is_english, language, short_day_text
 from app.i18n.words import INCIDENT_STATUS_WORDS, STATUS_WORDS
 from app.models import Component, Incident, PrivatePage, utcnow
@@ -66,12 +68,13 @@ def _time(moment: datetime | None) -> str:
     return format_time(moment, page_zone()) if moment else ""
 
 
-def _clock(moment: datetime | None) -> str:
+def _clock(moment: datetime | None, today: date | None = None) -> str:
     """A short time for SMS: "14:30 UTC" today, else "28 Nov 14:30 UTC"."""
     if moment is None:
         return ""
     local = moment.astimezone(page_zone())
-    today = utcnow().astimezone(page_zone()).date()
+    if today is None:
+        today = utcnow().astimezone(page_zone()).date()
     if local.date() == today:
         day = ""
     elif is_english():
@@ -150,21 +153,34 @@ def _credit(incident: Incident, status: str, public_only: bool) -> dict | None:
     return incident_credit(shown)
 
 
-def sample_context(audience_key: str) -> dict:
-    """A plausible context for checking a template when it is saved."""
+# The sample incident: it started at 14:05 on 28 Nov 2026 and it is 14:40 now.
+SAMPLE_STARTED = datetime(2026, 11, 28, 14, 5, tzinfo=UTC)
+SAMPLE_NOW = SAMPLE_STARTED + timedelta(minutes=35)
+SAMPLE_NEXT_UPDATE = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+SAMPLE_ETA = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)
+SAMPLE_WINDOW = (datetime(2026, 12, 1, 2, 0, tzinfo=UTC), datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
+
+
+def sample_context(audience_key: str, phase: str | None = None) -> dict:
+    """A plausible context for checking a template when it is saved and for previewing
+    it: its times and words are formatted as a real message's are, in the language
+    being rendered (call it under ``flask_babel.force_locale``), and for an incident
+    phase the incident has that phase's status (else it is identified)."""
     config = current_app.config
+    status = phase if phase in INCIDENT_PHASES else "identified"
+    today = SAMPLE_NOW.astimezone(page_zone()).date()
     return {
         "page_name": config["PAGE_NAME"],
         "public_url": config["PUBLIC_URL"],
         "audience": {"key": audience_key},
-        "status": "identified",
-        "status_label": "Identified",
+        "status": status,
+        "status_label": str(INCIDENT_STATUS_WORDS[status]),
         "incident": {
             "name": "Card payments failing",
             "impact": "major",
-            "status": "identified",
-            "started_at": "28 Nov 2026, 14:05 UTC",
-            "duration": "35 min",
+            "status": status,
+            "started_at": _time(SAMPLE_STARTED),
+            "duration": human_duration((SAMPLE_NOW - SAMPLE_STARTED).total_seconds()),
             "url": f"{config['PUBLIC_URL']}/incidents/x",
             "internal_url": f"{config['PUBLIC_URL']}/internal/incidents/x",
             "public": True,
@@ -175,13 +191,17 @@ def sample_context(audience_key: str) -> dict:
             "workaround": "Retry the payment, or pay by bank transfer.",
             "technical_detail": "The card processor returns 502 for some requests.",
         },
-        "eta": "28 Nov 2026, 16:00 UTC",
-        "eta_short": "16:00 UTC",
-        "next_update": "28 Nov 2026, 15:00 UTC",
-        "next_update_short": "15:00 UTC",
+        "eta": _time(SAMPLE_ETA),
+        "eta_short": _clock(SAMPLE_ETA, today),
+        "next_update": _time(SAMPLE_NEXT_UPDATE),
+        "next_update_short": _clock(SAMPLE_NEXT_UPDATE, today),
         "components": ["Card payments"],
         "component_statuses": [
-            {"name": "Card payments", "status": "partial_outage", "status_label": "Partial outage"}
+            {
+                "name": "Card payments",
+                "status": "partial_outage",
+                "status_label": str(STATUS_WORDS["partial_outage"]),
+            }
         ],
         "dependents": ["Checkout"],
         "tier1": ["Card payments"],
@@ -191,13 +211,9 @@ def sample_context(audience_key: str) -> dict:
         "team_components": ["Card payments"],
         "team_affected": True,
         "team_not_operational": [
-            {
-                "name": "Card payments",
-                "status": "partial_outage",
-                "status_label": "Partial outage",
-                "cause": "caused by this incident",
-                "text": "Card payments: Partial outage, caused by this incident",
-            }
+            ComponentState(
+                "Card payments", "partial_outage", cause="caused by this incident"
+            ).as_context()
         ],
         "team_recovered": ["Payouts"],
         "asked_again": False,
@@ -205,10 +221,10 @@ def sample_context(audience_key: str) -> dict:
         "answer_affected_url": f"{config['PUBLIC_URL']}/rollcall/x/affected",
         "maintenance": {
             "name": "Database upgrade",
-            "window": "1 Dec 2026, 02:00 – 03:00 UTC",
+            "window": format_window(*SAMPLE_WINDOW, page_zone()),
             "url": f"{config['PUBLIC_URL']}/maintenance/x",
         },
-        "overdue_by": "12 min",
+        "overdue_by": human_duration(12 * 60),
         "lead": {"name": "Casey"},
         "suggestion": {
             "name": "Stripe: Elevated API error rates",

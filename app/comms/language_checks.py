@@ -75,12 +75,12 @@ def _limits(audience_key: str) -> tuple[int, int]:
 
 
 def _check(
-    audience_key: str, language: str, sources: dict[str, str], english: dict
+    audience_key: str, phase: str, language: str, sources: dict[str, str], english: dict
 ) -> LanguageCheck:
     page_limit, sms_limit = _limits(audience_key)
     result = LanguageCheck(language, "", page_limit=page_limit, sms_limit=sms_limit)
     with force_locale(language):
-        context = sample_context(audience_key)
+        context = sample_context(audience_key, phase)
         result.problems = templating.validate(sources, context)
         texts = {}
         for name in FIELDS:
@@ -113,7 +113,7 @@ def check_languages(audience_key: str, phase: str) -> list[LanguageCheck]:
             continue
         sources, origin = found
         reference = english if language != DEFAULT_LANGUAGE else sources
-        result = _check(audience_key, language, sources, reference)
+        result = _check(audience_key, phase, language, sources, reference)
         result.origin = origin
         results.append(result)
     return results

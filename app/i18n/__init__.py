@@ -47,6 +47,24 @@ LOCALIZED_ENDPOINTS = frozenset(
         "pages.subscribe",
     }
 )
+# An address that matches no route (404, or 405 for a wrong method) has no endpoint to
+# look up: it is a reader's when it is under the public site or a private page, and
+# English under the staff's, the APIs' (a private page's JSON too), the webhooks' and
+# the static files' first path segments.
+ENGLISH_SEGMENTS = frozenset(
+    {
+        "account",
+        "admin",
+        "api",
+        "integrations",
+        "internal",
+        "login",
+        "logout",
+        "rollcall",
+        "static",
+        "webhooks",
+    }
+)
 
 
 @lru_cache(maxsize=512)
@@ -78,8 +96,13 @@ def cookie_in(header: str) -> str | None:
 
 def is_localized_request() -> bool:
     """Whether this request is answered in the reader's language: the public pages, the
-    subscription pages and the private pages' viewer pages, not the staff's."""
-    return request.endpoint in LOCALIZED_ENDPOINTS
+    subscription pages and the private pages' viewer pages, not the staff's; for an
+    address that matches no route, whether it is under those pages."""
+    endpoint = request.endpoint
+    if endpoint is not None:
+        return endpoint in LOCALIZED_ENDPOINTS
+    segments = request.path.split("/")
+    return segments[1] not in ENGLISH_SEGMENTS and "api" not in segments
 
 
 def speak_to(language: str) -> None:

@@ -84,4 +84,10 @@ ERROR_WORDS = (
         "Go back, reload the page and try again. Nothing was changed."
     ),
     _l("Choose one of the languages offered."),
+    # Werkzeug's own descriptions, shown when a view gives none (a form posted without
+    # its button, a method an address does not take, a body over the size limit).
+    _l("The browser (or proxy) sent a request that this server could not understand."),
+    _l("The method is not allowed for the requested URL."),
+    _l("Request Entity Too Large"),
+    _l("The data value transmitted exceeds the capacity limit."),
 )

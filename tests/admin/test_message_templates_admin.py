@@ -167,3 +167,21 @@ def test_save_refuses_a_template_that_would_build_a_huge_text_and_keeps_the_old_
     row = templating.stored("customers", "investigating")
     assert row.email_subject == "Kept: {{ incident.name }}"
     assert row.email_body == templating.default_source("customers", "investigating")["email_body"]
+
+
+def test_a_private_pages_templates_are_headed_by_the_pages_name(lead, make_component, fill, text):
+    from app.pages.services import create_page
+
+    ledger = make_component("Ledger")
+    create_page(None, slug="acme", name="Acme Corp", components=[ledger.public_id])
+    db.session.commit()
+    page = text(lead.get("/admin/message-templates"))
+    assert '<h2 id="audience-page:acme">Acme Corp</h2>' in page
+    assert "Page:acme" not in page
+    url = "/admin/message-templates/page:acme/investigating"
+    edit = text(lead.get(url))
+    assert "<h1>Acme Corp · " in edit and "Page:acme" not in edit
+    data = fill(lead, url, action=url, email_subject="Acme: {{ incident.name }}")
+    data["action"] = "save"
+    assert lead.post(url, data=data).status_code == 302
+    assert "Saved the Acme Corp template for Investigating." in text(lead.get(url))

@@ -1,6 +1,6 @@
-"""An incident's or a maintenance window's page in each language: each label once, and
-the approved English update texts marked as English for readers, screen readers and
-browsers of a page in another language."""
+"""An incident's or a maintenance window's page, and the history, in each language: each
+label once, and the approved English update texts (and postmortems) marked as English
+for readers, screen readers and browsers of a page in another language."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.incidents.services import declare_incident
+from app.i18n import COOKIE
+from app.incidents.postmortems import save_postmortem
+from app.incidents.services import declare_incident, post_incident_update
 from app.maintenance.services import schedule_maintenance
 from core.db import db
 
@@ -86,3 +88,40 @@ def test_the_english_page_marks_nothing(client, incident):
     html = page(client, f"/incidents/{incident.public_id}", "en")
     assert '<div class="body">' in html and 'lang="en">' not in html.split("<body", 1)[1]
     assert "(in English)" not in html
+
+
+@pytest.mark.parametrize(("language", "note"), [("de", "(auf Englisch)"), ("es", "(en inglés)")])
+def test_the_history_marks_its_english_excerpts_in_another_language(
+    client, incident, language, note
+):
+    client.set_cookie(COOKIE, language)
+    response = client.get("/history")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    excerpt = re.search(r'<div class="excerpt"([^>]*)>\s*(.*?)</div>', html, re.S)
+    assert excerpt.group(1) == ' lang="en"' and "slow logins" in excerpt.group(2)
+    # Marked once, at the end of the line above the excerpt it is about.
+    line = re.search(r'<p class="meta">(.*?)</p>\s*<div class="excerpt"', html, re.S).group(1)
+    assert line.endswith(f' · <span class="in-english">{note}</span>')
+    assert html.count(note) == 1
+
+
+def test_the_english_history_marks_nothing(client, incident):
+    html = page(client, "/history", "en")
+    assert re.search(r'<div class="excerpt">\s*<p>We are looking at slow logins.', html)
+    assert "(in English)" not in html and 'lang="en">' not in html.split("<body", 1)[1]
+
+
+def test_a_published_postmortem_on_a_german_page_is_marked_english(client, incident):
+    post_incident_update(None, incident, "resolved", "Logins are fast again.", reviewed=True)
+    save_postmortem(None, incident, "A full **disk** slowed the logins.", publish=True)
+    db.session.commit()
+    html = page(client, f"/incidents/{incident.public_id}", "de")
+    postmortem = html.split('<section class="postmortem"', 1)[1]
+    assert '<h2 id="pm-h">Nachbetrachtung</h2>' in postmortem
+    assert '<span class="in-english">(auf Englisch)</span></p>' in postmortem
+    body = re.search(r'<div class="postmortem-body" lang="en">(.*?)</div>', postmortem, re.S)
+    assert "A full <strong>disk</strong> slowed the logins." in body.group(1)
+    english = page(client, f"/incidents/{incident.public_id}", "en")
+    assert '<div class="postmortem-body"><p>A full <strong>disk</strong>' in english
+    assert "(in English)" not in english

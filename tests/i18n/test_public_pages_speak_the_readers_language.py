@@ -224,6 +224,60 @@ def test_a_missing_page_says_so_in_the_reader_s_language(client):
     assert "No hay nada en esta dirección." in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    "path",
+    # Addresses that match no route (a private page's with a slash added, the private
+    # pages' root, nothing at all, a feed's with more after it) and those that do.
+    ["/p/acme/", "/p", "/nothing", "/history.rss/more", "/p/ACME", "/incidents/zzz"],
+)
+def test_every_missing_public_address_says_so_in_the_chosen_language(client, path):
+    client.set_cookie(COOKIE, "es")
+    response = client.get(path, headers={"Accept-Language": "en"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert html_lang(response) == "es"
+    assert "<h1>No encontrado</h1>" in text and "No hay nada en esta dirección." in text
+    assert "Not Found" not in text and "nothing at this address" not in text
+    # One page per language: a cache that keeps error pages must keep each.
+    assert {"Accept-Language", "Cookie"} <= set(response.vary)
+
+
+def test_a_missing_address_with_no_cookie_follows_accept_language(client):
+    response = client.get("/p/acme/", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404 and html_lang(response) == "de"
+    assert "<h1>Nicht gefunden</h1>" in text and "Unter dieser Adresse gibt es nichts." in text
+
+
+def test_a_method_an_address_does_not_take_is_refused_in_the_reader_s_language(client):
+    response = client.post("/history", headers={"Accept-Language": "es"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 405 and html_lang(response) == "es"
+    assert "<h1>Método no permitido</h1>" in text
+    assert "Este método no está permitido para la dirección solicitada." in text
+    assert "not allowed" not in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/nothing", "/internal/nothing", "/login/nothing", "/p/acme/api/v2/nothing"],
+)
+def test_missing_staff_and_api_addresses_stay_english(client, path):
+    client.set_cookie(COOKIE, "es")
+    response = client.get(path, headers={"Accept-Language": "es"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404 and html_lang(response) == "en"
+    assert "<h1>Not Found</h1>" in text and "No encontrado" not in text
+    assert "Accept-Language" not in response.vary
+
+
+def test_a_missing_json_address_stays_english(client):
+    client.set_cookie(COOKIE, "es")
+    response = client.get("/api/v2/nothing.json", headers={"Accept-Language": "es"})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"] == "There is nothing at this address."
+
+
 def test_what_is_shared_by_every_language_stays_english_whoever_asks_first(client, components):
     """The summary behind the page, the JSON and the feeds is built once for everyone:
     a German reader who comes first must not leave German in the others."""

@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from app.api.tokens import create_token
 from app.comms import templating
-from app.comms.context import sample_context
+from app.comms.context import SAMPLE_NEXT_UPDATE, Facts, incident_context, sample_context
 from app.comms.language_checks import check_languages, placeholders
-from app.comms.phases import TEMPLATE_PHASES
+from app.comms.phases import INCIDENT_PHASES, TEMPLATE_PHASES
+from app.i18n.words import INCIDENT_STATUS_WORDS
+from app.incidents.services import declare_incident
 from app.models import MessageTemplate
 from core.db import db
 from subscribers.models import Broadcast, Subscriber
@@ -160,6 +162,57 @@ def test_the_press_template_in_german_renders_in_the_admin(app, staff, make_user
     assert f"Stellungnahme von {page_name}: Uns ist ein Problem bekannt" in html
     assert "Abmelden mit STOP." in html and "finding-error" not in html
     assert snapshot() == before  # a preview saves nothing
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "english"),
+    [
+        ("de", "Ein weiteres Update folgt bis {}.", "bis 28 Nov 2026"),
+        ("es", "Ofreceremos una nueva actualización antes del {}.", "antes del 28 Nov 2026"),
+    ],
+)
+def test_the_preview_of_a_translated_template_dates_it_as_a_sent_message_does(
+    app, staff, make_user, make_component, audiences, language, sentence, english
+):
+    lead = staff(make_user("comms_lead"))
+    url = f"/admin/message-templates/press/investigating?language={language}"
+    sources = templating.translated_default("press", "investigating", language)
+    preview = lead.post(url, data={**sources, "action": "preview"})
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200, html
+    # What a real update's notice says for the same moment, built as it is sent.
+    card = make_component("Card payments")
+    incident = declare_incident(
+        None, "Card payments failing", "major", {card: "partial_outage"}, body="Failing."
+    )
+    with force_locale(language):
+        sent = incident_context(
+            incident,
+            "investigating",
+            Facts(next_update_at=SAMPLE_NEXT_UPDATE),
+            {card: "partial_outage"},
+            "press",
+        )
+    assert sent["next_update"].startswith("28")
+    assert sentence.format(sent["next_update"]) in html
+    assert english not in html
+
+
+@pytest.mark.parametrize("phase", INCIDENT_PHASES)
+def test_the_sample_facts_of_an_incident_phase_have_that_phase_s_status(
+    app, staff, make_user, audiences, phase
+):
+    lead = staff(make_user("comms_lead"))
+    html = lead.get(f"/admin/message-templates/customers/{phase}?language=de").get_data(
+        as_text=True
+    )
+    with force_locale("de"):
+        label = str(INCIDENT_STATUS_WORDS[phase])
+    assert f"<tr><td><code>status</code></td><td>{phase}</td></tr>" in html
+    assert f"<tr><td><code>incident.status</code></td><td>{phase}</td></tr>" in html
+    assert f"<tr><td><code>status_label</code></td><td>{label}</td></tr>" in html
+    # A phase that is no incident status (a maintenance notice) keeps the usual sample.
+    assert sample_context("customers", "maintenance_started")["status"] == "identified"
 
 
 def test_a_template_in_a_language_herald_does_not_have_is_not_found(app, staff, make_user):
