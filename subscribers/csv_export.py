@@ -13,6 +13,7 @@ from core.db import db
 from core.directory import component_groups, components, teams
 from subscribers.csv_io import FORMULA_START, PHONE, REQUIRED_COLUMNS, SEPARATOR
 from subscribers.models import Audience, Subscriber
+from subscribers.states import subscriptions
 
 EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "key_account", "name", "state")
 
@@ -25,7 +26,8 @@ def _safe(value: str) -> str:
 
 
 def export_rows(states: list[str] | tuple[str, ...] | None = None) -> str:
-    """Every subscriber (or those in ``states``) as CSV, in the import's columns + state."""
+    """Every subscriber (or those in ``states``) as CSV, in the import's columns + state.
+    Address-only rows (``subscribers.states``) are no subscription and are left out."""
     component_names, group_names, team_names = (
         dict(db.session.execute(select(d.c.id, d.c.name)).all())
         for d in (components, component_groups, teams)
@@ -34,6 +36,7 @@ def export_rows(states: list[str] | tuple[str, ...] | None = None) -> str:
         select(Subscriber)
         .join(Audience, Audience.id == Subscriber.audience_id)
         .options(selectinload(Subscriber.selections), selectinload(Subscriber.audience))
+        .where(subscriptions())
         .order_by(Audience.priority, Audience.key, Subscriber.channel, Subscriber.address)
     )
     if states:

@@ -172,7 +172,7 @@ def send_claimed(
         claimed[did] = Claimed(attempts, sid, bid)
         token, secret, state, language = people[sid]
         content = contents.get(bid, language)
-        if state != "active" and not (content.direct and state == "pending"):
+        if not content.reaches(state):
             # Unsubscribed or quarantined after the broadcast was expanded.
             outcomes.append(Outcome(did, SUPPRESSED, error=f"subscriber is {state}"))
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, render_template
@@ -35,6 +36,7 @@ from subscribers.outbox import Message, create_broadcast
 from subscribers.states import (  # noqa: F401  (callers use registry.<name>)
     activate,
     check_language,
+    is_address_only,
     quarantine,
     release,
     resubscribe,
@@ -47,6 +49,15 @@ SMS_CODE_LIFETIME = timedelta(hours=24)
 # Chat destinations: staff add them, for internal audiences and teams only.
 STAFF_ONLY_CHANNELS = tuple(c for c in CHANNELS if c not in PUBLIC_CHANNELS)
 QUARANTINED = _l("This address cannot be subscribed right now; contact us.")
+
+
+@dataclass(frozen=True)
+class SignUpPage:
+    """The page a subscription is made on when it is not the public status page (a
+    private page): the confirmation names it and links to it."""
+
+    name: str
+    url: str
 
 
 def _normalise(channel: str, address: str) -> str:
@@ -94,7 +105,9 @@ def by_token(token: str) -> Subscriber:
     else:
         query = None
     subscriber = db.session.scalar(query) if query is not None else None
-    if subscriber is None:
+    # An address kept only for messages to its owner alone has no subscription to manage
+    # (its links may be in emails sent before it was kept apart).
+    if subscriber is None or is_address_only(subscriber):
         raise NotFound(
             gettext("This link is not valid. It may be from a subscription that was removed.")
         )
@@ -191,9 +204,10 @@ def _direct(subscriber: Subscriber, template: str, source: str, **context) -> No
     )
 
 
-def send_confirmation(subscriber: Subscriber) -> str | None:
-    """Queue the double opt-in for a pending subscriber. Returns the SMS code (for the
-    web page to say it was sent), else None."""
+def send_confirmation(subscriber: Subscriber, page: SignUpPage | None = None) -> str | None:
+    """Queue the double opt-in for a pending subscriber (by email, naming ``page`` when
+    the subscription is made on one). Returns the SMS code (for the web page to say it
+    was sent), else None."""
     nonce = secrets.token_hex(4)
     if subscriber.channel == "email":
         _direct(
@@ -201,6 +215,7 @@ def send_confirmation(subscriber: Subscriber) -> str | None:
             "confirm_email",
             f"confirm:{subscriber.id}:{nonce}",
             confirm_url=confirm_url(subscriber.id, subscriber.link_id),
+            signup_page=page,
         )
         return None
     if subscriber.channel == "sms":
@@ -221,12 +236,15 @@ def subscribe(
     group_ids: list[int] | None = None,
     audience: str = "customers",
     language: str = DEFAULT_LANGUAGE,
+    page: SignUpPage | None = None,
 ) -> Subscriber:
     """Public sign-up: a pending subscriber that hears nothing but the confirmation, in
-    ``language``.
+    ``language``; ``page`` is the page signed up on when it is not the public one.
 
     Signing up again with a known address re-sends the confirmation (pending) or does
-    nothing visible (active), so the form never reveals who is subscribed.
+    nothing visible (active), so the form never reveals who is subscribed. An address
+    kept only for messages to its owner (``subscribers.states``) becomes a subscription,
+    with new links: none that was sent before it subscribed manages it.
     """
     if channel not in PUBLIC_CHANNELS:
         raise ServiceError("Sign up by email, SMS or webhook.", "channel")
@@ -243,12 +261,14 @@ def subscribe(
             channel, address, target, state="pending", source="public", language=language
         )
     else:
+        if is_address_only(subscriber):
+            subscriber.link_id = new_link_id()
         subscriber.state, subscriber.state_reason = "pending", ""
         subscriber.language = language
     db.session.flush()
     set_selection(subscriber, component_ids, group_ids)
     if channel != "webhook":
-        send_confirmation(subscriber)
+        send_confirmation(subscriber, page)
     db.session.flush()
     return subscriber
 

@@ -64,7 +64,8 @@ def subscriber_to_confirm(token: str) -> Subscriber:
     except ValueError as error:
         raise ServiceError(str(error)) from None
     subscriber = _confirming(subscriber_id, prefix, "email")
-    if subscriber is None:
+    # An address kept only for messages to its owner has nothing to confirm.
+    if subscriber is None or registry.is_address_only(subscriber):
         raise ServiceError(gettext("This confirmation link is not valid any more."))
     return subscriber
 

@@ -21,6 +21,7 @@ from subscribers.models import (
     Subscriber,
 )
 from subscribers.outbox import Progress
+from subscribers.states import subscriptions
 
 PAGE_SIZE = 50
 BROADCAST_STATE_LABELS = {
@@ -102,6 +103,8 @@ def release_subscriber(actor: Actor | None, subscriber: Subscriber) -> Subscribe
 
 
 def _filtered(query, *, search: str = "", audience_id=None, channel: str = "", state: str = ""):
+    # Addresses kept only for messages to their owner alone are no one's subscription.
+    query = query.where(subscriptions())
     if search:
         query = query.where(
             func.lower(Subscriber.address).contains(search.strip().lower(), autoescape=True)

@@ -2,31 +2,52 @@
 subscribing to its notices.
 
 Whoever may not see a page gets 404, exactly as for a slug that does not exist: the
-page's existence is private. Staff who may open the admin see every page (a preview).
-A page is rendered once per content version and kept per page and per language, like the
-public page, but answered with ``Cache-Control: private`` and ``Vary: Cookie,
-Authorization`` (besides the language's ``Accept-Language``) so that no shared cache ever
-keeps it. The viewer's pages speak the reader's language as the public pages do
-(app.i18n); the JSON stays English.
+page's existence is private. Staff who may open the admin see every page, marked as a
+preview and kept apart from the viewers' copy. A page is rendered once per content
+version and kept per page and per language, like the public page, but answered with
+``Cache-Control: private`` and ``Vary: Cookie, Authorization`` (besides the language's
+``Accept-Language``) so that no shared cache ever keeps it. Its one personal part, the
+viewer's sign-out button (a form with the browser's CSRF token), is put into the kept
+bytes for each answer. The viewer's pages speak the reader's language as the public
+pages do (app.i18n); the JSON stays English.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 
-from flask import Blueprint, abort, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from app.api.errors import MESSAGES, error_response
 from app.auth.permissions import can
 from app.i18n import current_language
-from app.models import PrivatePage
+from app.models import PageViewer, PrivatePage
 from app.pages import services, viewers
 from app.pages.reads import page_summary
-from app.public.caching import html_page, localized_key, personal_page, respond
-from app.status.cache import Page, page_cache
+from app.public.caching import (
+    cache_control,
+    etag_matches,
+    html_page,
+    localized_key,
+    personal_page,
+    respond,
+)
+from app.status.cache import Page, Rendered, page_cache
 from app.status.summary_json import summary_json
 from core.db import db
 from core.errors import ServiceError
@@ -36,6 +57,8 @@ bp = Blueprint("pages", __name__, url_prefix="/p")
 SESSION_KEY = "page_viewer"
 JSON_TYPE = "application/json; charset=utf-8"
 PRIVATE_VARY = ("Cookie", "Authorization")
+# Where the viewer's sign-out button goes in the kept bytes of a page (pages/page.html).
+SIGN_OUT_MARK = "<!--sign-out-->"
 
 
 class ButtonForm(FlaskForm):
@@ -56,18 +79,19 @@ def _bearer() -> str | None:
     return request.args.get("token")
 
 
-def _page_for_reader(slug: str, *, token_ok: bool = False) -> PrivatePage:
-    """The page if this request may read it, else 404 (never 403)."""
+def _reader(slug: str, *, token_ok: bool = False) -> tuple[PrivatePage, PageViewer | None]:
+    """The page if this request may read it, and its viewer who reads it (None for a
+    read token or staff's preview); else 404 (never 403)."""
     page = services.page_by_slug(slug)
     if page is None:
         abort(404)
     viewer = _viewer()
     if viewer is not None and viewer.page_id == page.id:
-        return page
+        return page, viewer
     if token_ok and services.token_opens(page, _bearer()):
-        return page
+        return page, None
     if can(current_user, "view_admin"):
-        return page
+        return page, None
     abort(404)
 
 
@@ -127,18 +151,51 @@ def signed_out():
     return personal_page("pages/signed_out.html")
 
 
-def _render_page(page: PrivatePage) -> Page:
+def _render_page(page: PrivatePage, *, preview: bool = False) -> Page:
     summary = page_summary(page)
     return html_page(
-        "pages/page.html", summary.updated_at, summary.valid_until, summary=summary, slug=page.slug
+        "pages/page.html",
+        summary.updated_at,
+        summary.valid_until,
+        summary=summary,
+        slug=page.slug,
+        preview=preview,
+        sign_out_mark=Markup(SIGN_OUT_MARK),
     )
+
+
+def _for_viewer(entry: Rendered, viewer: PageViewer) -> Response:
+    """The kept page with this viewer's sign-out button put in, for this reader only.
+    Its ETag is the page's for this sign-in: a copy the browser keeps holds a button
+    whose token works for as long as the session it was made in."""
+    seed = f"{entry.etag}:{viewer.id}:{viewer.signed_in_at.isoformat()}".encode()
+    etag = f'"{hashlib.blake2b(seed, digest_size=10).hexdigest()}"'
+    headers = {
+        "ETag": etag,
+        "Last-Modified": entry.last_modified,
+        "Cache-Control": cache_control(False, current_app.config["CACHE_SECONDS"]),
+    }
+    if etag_matches(request.headers.get("If-None-Match", ""), (etag,)):
+        response = Response(status=304, headers=headers)
+    else:
+        button = render_template("pages/_sign_out.html").encode()
+        body = entry.body.replace(SIGN_OUT_MARK.encode(), button, 1)
+        response = Response(body, headers=headers, content_type=entry.content_type)
+    response.vary.update(v.strip() for v in entry.vary.split(","))
+    response.vary.update(PRIVATE_VARY)
+    return response
 
 
 @bp.get("/<slug>")
 def page(slug: str):
-    found = _page_for_reader(slug)
+    found, viewer = _reader(slug)
+    if viewer is None:
+        # Staff, not a viewer: the page says it is a preview and offers no subscribing
+        # (only viewers subscribe), so it is kept apart from the viewers' copy.
+        key = localized_key(f"page:preview:{found.slug}")
+        return _private(page_cache().get(key, lambda: _render_page(found, preview=True)))
     key = localized_key(f"page:private:{found.slug}")
-    return _private(page_cache().get(key, lambda: _render_page(found)))
+    return _for_viewer(page_cache().get(key, lambda: _render_page(found)), viewer)
 
 
 def _render_json(page: PrivatePage) -> Page:
@@ -150,7 +207,7 @@ def _render_json(page: PrivatePage) -> Page:
 @bp.get("/<slug>/api/v2/summary.json")
 def summary(slug: str):
     try:
-        found = _page_for_reader(slug, token_ok=True)
+        found, _ = _reader(slug, token_ok=True)
     except NotFound:
         # The JSON's readers are programs: a JSON 404, the same for every refusal.
         return error_response(404, "not_found", MESSAGES[404])
@@ -172,7 +229,13 @@ def subscribe(slug: str):
         # The notices come in the language the viewer reads the page in, as on the
         # public sign-up form when the reader leaves its language as it is.
         registry.subscribe(
-            "email", viewer.email, audience=page.audience_key, language=current_language()
+            "email",
+            viewer.email,
+            audience=page.audience_key,
+            language=current_language(),
+            page=registry.SignUpPage(
+                page.name, current_app.config["PUBLIC_URL"] + url_for("pages.page", slug=slug)
+            ),
         )
         db.session.commit()
         return personal_page("pages/subscribe_sent.html", page=page, email=viewer.email)

@@ -19,6 +19,7 @@ from core.errors import Conflict, ServiceError
 from core.words import counted
 from subscribers.audiences import DEFAULT_CADENCE
 from subscribers.models import Audience, Subscriber
+from subscribers.states import subscriptions
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 AUDIENCE_PREFIX = "page:"
@@ -81,6 +82,11 @@ def page_by_slug(slug: str) -> PrivatePage | None:
     if not isinstance(slug, str) or len(slug) > SLUG_LENGTH[1]:
         return None
     return db.session.scalar(select(PrivatePage).where(PrivatePage.slug == slug))
+
+
+def page_for_audience(audience_id: int) -> PrivatePage | None:
+    """The page whose audience this is (its subscribers' page), if there is one."""
+    return db.session.scalar(select(PrivatePage).where(PrivatePage.audience_id == audience_id))
 
 
 def page_audience_keys() -> list[str]:
@@ -159,11 +165,16 @@ def edit_page(actor, page: PrivatePage, **values) -> PrivatePage:
 
 
 def delete_page(actor, page: PrivatePage) -> None:
-    """Delete a page and its viewers; its subscribers are unsubscribed. The audience stays
-    for the record of what was sent, and drafts no longer offer it."""
+    """Delete a page and its viewers; its subscribers are unsubscribed (the addresses
+    kept only for sign-in links were never subscribed and stay as they are). The audience
+    stays for the record of what was sent, and drafts no longer offer it."""
     db.session.execute(
         update(Subscriber)
-        .where(Subscriber.audience_id == page.audience_id, Subscriber.state != "unsubscribed")
+        .where(
+            Subscriber.audience_id == page.audience_id,
+            Subscriber.state != "unsubscribed",
+            subscriptions(),
+        )
         .values(state="unsubscribed", state_reason="private page deleted")
     )
     audit.record(

@@ -31,12 +31,12 @@ from core.vocab import DEFAULT_LANGUAGE, LANGUAGES
 from subscribers.links import new_link_id, read_timed_token, timed_token
 from subscribers.models import Subscriber
 from subscribers.outbox import Message, create_broadcast
+from subscribers.states import ADDRESS_ONLY, is_address_only
 from subscribers.validation import normalise_email
 
 SIGN_IN_SALT = "page-viewer-sign-in"
 SIGN_IN_MAX_AGE = 72 * 3600
 MAX_VIEWERS = 1000
-SIGN_IN_ONLY = "private page viewer (sign-in links only)"
 REFUSED = _l("This sign-in link is not valid. Ask the people who invited you for a new one.")
 SPENT = _l(
     "This sign-in link has already been used (or a newer one was sent): each link works "
@@ -64,10 +64,11 @@ def viewer_address(viewer: PageViewer) -> Subscriber:
     """The viewer's email address in the page's audience, for messages to that one
     address. It hears the page's notices only once the viewer subscribes (and confirms).
 
-    Until then it is ``pending``, as an address waiting for its confirmation is: the
-    fan-out gives a pending address the messages sent to it alone (the sign-in link)
-    and no broadcast. An address that unsubscribed from the notices is put back to
-    pending for the same reason; a quarantined one (it bounced) stays quarantined."""
+    An invitation is not a subscription: until the viewer subscribes, the address is kept
+    *address only* (``subscribers.states``), which no list or count of subscribers shows
+    and no link unsubscribes. The sign-in link is transactional, so it reaches the address
+    in any state but quarantined (it bounced): an address that unsubscribed from the
+    notices stays unsubscribed and still gets its links."""
     found = _address(viewer)
     if found is None:
         found = Subscriber(
@@ -75,14 +76,12 @@ def viewer_address(viewer: PageViewer) -> Subscriber:
             address=viewer.email,
             audience_id=viewer.page.audience_id,
             state="pending",
-            state_reason=SIGN_IN_ONLY,
+            state_reason=ADDRESS_ONLY,
             source="page-viewer",
             link_id=new_link_id(),
         )
         db.session.add(found)
         db.session.flush()
-    elif found.state == "unsubscribed":
-        found.state, found.state_reason = "pending", SIGN_IN_ONLY
     return found
 
 
@@ -108,6 +107,8 @@ def send_sign_in_link(viewer: PageViewer) -> str:
         viewer.page.audience_key,
         message,
         source=f"page-sign-in:{viewer.id}:{viewer.link_nonce}",
+        # Transactional (subscribers.channels.base.TRANSACTIONAL_KINDS): no unsubscribe
+        # headers, and it reaches an address that unsubscribed from the notices.
         kind="page_sign_in",
         channels=["email"],
         subscriber_id=address.id,
@@ -155,7 +156,12 @@ def remove_viewer(actor, viewer: PageViewer) -> None:
             Subscriber.audience_id == page.audience_id,
         )
     )
-    if subscriber is not None and subscriber.state != "unsubscribed":
+    # An address kept only for the sign-in links was never subscribed: it stays as it is.
+    if (
+        subscriber is not None
+        and subscriber.state != "unsubscribed"
+        and not is_address_only(subscriber)
+    ):
         subscriber.state, subscriber.state_reason = "unsubscribed", "viewer removed from the page"
     audit.record(actor, "page.remove_viewer", page, f"Removed {viewer.email} from {page.name}")
     db.session.delete(viewer)
@@ -196,7 +202,7 @@ def sign_in(token: str, language: str = DEFAULT_LANGUAGE) -> tuple[PageViewer, s
     viewer.signed_in_at = utcnow()
     address = _address(viewer)
     # An address that has subscribed keeps the language chosen for its notices.
-    if address is not None and address.state == "pending" and address.state_reason == SIGN_IN_ONLY:
+    if address is not None and is_address_only(address):
         address.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     audit.record(None, "page.sign_in", viewer.page, f"{viewer.email} signed in")
     return viewer, key

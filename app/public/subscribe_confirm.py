@@ -13,7 +13,7 @@ from app.extensions import limiter
 from app.i18n import speak_to
 from app.public import bp
 from app.public.caching import personal_page
-from app.public.subscription_forms import problem_page, subscribe_rate
+from app.public.subscription_forms import home_of, problem_page, subscribe_rate
 from core.db import db
 from core.errors import ServiceError
 from subscribers import registry
@@ -71,6 +71,7 @@ def subscribe_code(token: str):
                 return personal_page(
                     "public/subscribe_done.html",
                     subscriber=subscriber,
+                    home=home_of(subscriber),
                     links=registry.links_for(subscriber),
                 )
     return personal_page(
@@ -92,6 +93,7 @@ def subscribe_confirm(token: str):
         return personal_page(
             "public/subscribe_done.html",
             subscriber=subscriber,
+            home=home_of(subscriber),
             links=registry.links_for(subscriber),
         )
     # A GET only shows the button: mail scanners fetch links, people press buttons.
@@ -104,6 +106,7 @@ def subscribe_confirm(token: str):
         return personal_page(
             "public/subscribe_done.html",
             subscriber=subscriber,
+            home=home_of(subscriber),
             links=registry.links_for(subscriber),
             already=True,
         )
@@ -113,4 +116,9 @@ def subscribe_confirm(token: str):
             gettext("This subscription was cancelled; subscribe again to restart it."),
             400,
         )
-    return personal_page("public/subscribe_confirm.html", subscriber=subscriber, token=token)
+    return personal_page(
+        "public/subscribe_confirm.html",
+        subscriber=subscriber,
+        home=home_of(subscriber),
+        token=token,
+    )

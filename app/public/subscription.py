@@ -1,6 +1,7 @@
 """The links every message carries: the manage page (what the subscriber hears about)
 and the unsubscribe page. Both name the subscriber by the token in the URL (see
-subscribers/links.py); the forms post back to the URL they were opened with.
+subscribers/links.py); the forms post back to the URL they were opened with. A private
+page's subscriber sees them as that page's (its name, its components).
 
 The unsubscribe POST is exempt from CSRF: mail providers POST it with no cookies (RFC
 8058 one-click) and the token in the URL is what authenticates it.
@@ -22,8 +23,8 @@ from app.public.subscription_forms import (
     CHANNEL_LABELS,
     Choices,
     Selection,
+    home_of,
     problem_page,
-    public_choices,
     read_language,
     read_selection,
     resubscribe_selection,
@@ -60,7 +61,8 @@ def subscription(token: str):
     if isinstance(found, Response):
         return found
     subscriber = found
-    choices = public_choices()
+    home = home_of(subscriber)
+    choices = home.choices()
     errors: dict[str, str] = {}
     selection = Selection.of(subscriber)
     language = subscriber.language
@@ -84,6 +86,7 @@ def subscription(token: str):
         400 if errors else 200,
         token=token,
         subscriber=subscriber,
+        home=home,
         state_label=STATE_LABELS[subscriber.state],
         channel_label=CHANNEL_LABELS[subscriber.channel],
         choices=choices,
@@ -96,8 +99,8 @@ def subscription(token: str):
 
 
 def _save_selection(subscriber: Subscriber, selection: Selection, choices: Choices) -> None:
-    """Replace the public part of the selection; choices this page does not show (set by
-    staff, or no longer public) are kept."""
+    """Replace the part of the selection this page offers; choices it does not show (set
+    by staff, or no longer offered) are kept."""
     if selection.scope == "all":
         registry.set_selection(subscriber, None, None)
         return
@@ -127,6 +130,7 @@ def unsubscribe(token: str):
         return personal_page(
             "public/unsubscribed.html",
             subscriber=subscriber,
+            home=home_of(subscriber),
             channel_label=CHANNEL_LABELS[subscriber.channel],
             resubscribe=resubscribe_selection(subscriber),
         )
@@ -135,6 +139,7 @@ def unsubscribe(token: str):
         "public/unsubscribe.html",
         token=token,
         subscriber=subscriber,
+        home=home_of(subscriber),
         channel_label=CHANNEL_LABELS[subscriber.channel],
         resubscribe=resubscribe_selection(subscriber),
     )

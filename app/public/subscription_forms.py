@@ -1,16 +1,18 @@
-"""What the subscription pages share: the channel names, the public components a
-subscriber can choose and the choice posted, and the page that says what went wrong."""
+"""What the subscription pages share: the channel names, the page a subscriber's pages
+belong to and the components it can choose there, the choice posted, and the page that
+says what went wrong."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.i18n import current_language
-from app.models import Component, ComponentGroup
+from app.models import Component, ComponentGroup, PrivatePage
+from app.pages.services import page_for_audience
 from app.public.caching import personal_page
 from app.status.summary import visible_components
 from core.vocab import LANGUAGES
@@ -50,6 +52,34 @@ def public_choices() -> Choices:
     return Choices(groups, solo)
 
 
+def page_choices(page: PrivatePage) -> Choices:
+    """A private page's components, hidden ones too, and nothing else: a group would
+    reach past the page to members it does not show."""
+    return Choices([], list(page.components))
+
+
+@dataclass(frozen=True)
+class Home:
+    """The page a subscriber's pages belong to: the public status page, or the private
+    page (app.pages) whose audience the subscriber is in, with what it may choose there."""
+
+    name: str
+    url: str
+    private_page: PrivatePage | None = None
+
+    def choices(self) -> Choices:
+        if self.private_page is None:
+            return public_choices()
+        return page_choices(self.private_page)
+
+
+def home_of(subscriber: Subscriber) -> Home:
+    page = page_for_audience(subscriber.audience_id)
+    if page is None:
+        return Home(current_app.config["PAGE_NAME"], url_for("public.index"))
+    return Home(page.name, url_for("pages.page", slug=page.slug), page)
+
+
 @dataclass
 class Selection:
     scope: str = "all"
@@ -66,7 +96,7 @@ class Selection:
 
 
 def resubscribe_selection(subscriber: Subscriber) -> Selection:
-    """The subscriber's choice, limited to what the sign-up form accepts."""
+    """The subscriber's choice, limited to what the public sign-up form accepts."""
     choices = public_choices()
     current = Selection.of(subscriber)
     kept = Selection(

@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 log = logging.getLogger("subscribers.channels")
 
 SENT, RETRY, FAILED, BOUNCED, SUPPRESSED = "sent", "retry", "failed", "bounced", "suppressed"
+# Kinds of message that are a service to the one person they are sent to, not a message
+# of a list that person is on: a private page viewer's sign-in link. Such a message
+# reaches its address whether or not it is subscribed to anything (not a quarantined
+# one: it bounces), and carries no unsubscribe headers (RFC 8058 one-click is for lists).
+TRANSACTIONAL_KINDS = frozenset({"page_sign_in"})
 LATE = "not sent: the claim's lease was ending; another attempt will follow"
 
 
@@ -40,6 +45,21 @@ class Content:
     direct: bool = False
     # Buttons for chat: [{"id", "label", "value", "url"?, "style"?}] (Broadcast.chat_actions).
     chat_actions: tuple = ()
+
+    @property
+    def transactional(self) -> bool:
+        """A message to one person that is no list's (see TRANSACTIONAL_KINDS)."""
+        return self.direct and self.kind in TRANSACTIONAL_KINDS
+
+    def reaches(self, state: str) -> bool:
+        """Whether a subscriber in ``state`` is sent this message: an active one is sent
+        everything; a pending one only messages to it alone (a confirmation request);
+        any but a quarantined one a transactional message."""
+        if state == "active":
+            return True
+        if self.transactional:
+            return state != "quarantined"
+        return self.direct and state == "pending"
 
 
 @dataclass(slots=True)

@@ -38,20 +38,20 @@ class SendGridEmail(Channel):
         for item in batch:
             _one_line("address", item.address)
             unsubscribe = unsubscribe_url(item.token)
-            personalizations.append(
-                {
-                    "to": [{"email": item.address}],
-                    "substitutions": {
-                        "[%unsubscribe_url%]": unsubscribe,
-                        "[%manage_url%]": manage_url(item.token),
-                    },
-                    "headers": {
-                        "List-Unsubscribe": f"<{unsubscribe}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                    },
-                    "custom_args": {"herald_delivery": str(item.delivery_id)},
+            personalization = {
+                "to": [{"email": item.address}],
+                "substitutions": {
+                    "[%unsubscribe_url%]": unsubscribe,
+                    "[%manage_url%]": manage_url(item.token),
+                },
+                "custom_args": {"herald_delivery": str(item.delivery_id)},
+            }
+            if not content.transactional:
+                personalization["headers"] = {
+                    "List-Unsubscribe": f"<{unsubscribe}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 }
-            )
+            personalizations.append(personalization)
         name, address = parseaddr(self.sender)
         body = {
             "from": {"email": address, "name": name} if name else {"email": address},

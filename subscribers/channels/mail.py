@@ -1,4 +1,5 @@
-"""Composing email: plain text and HTML parts, one-click unsubscribe headers (RFC 8058)."""
+"""Composing email: plain text and HTML parts, one-click unsubscribe headers (RFC 8058)
+on every message but a transactional one."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ def build_email(content: Content, item: Outgoing, sender: str) -> EmailMessage:
     message["Message-ID"] = make_msgid(
         idstring=f"herald.{item.delivery_id}", domain=sender_domain(sender)
     )
-    message["List-Unsubscribe"] = f"<{unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if not content.transactional:
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["X-Herald-Delivery"] = str(item.delivery_id)
     message.set_content(personalise(content.text, unsubscribe, manage))
     if content.html:
