@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Protocol
 
@@ -37,6 +40,22 @@ class AuditEvent(Base):
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+# When history is replayed (the demo's seeding), the time each action happened in that
+# history; unset, an event is stamped with the time it is recorded.
+_replayed_at: ContextVar[datetime | None] = ContextVar("audit_replayed_at", default=None)
+
+
+@contextmanager
+def recorded_at(at: datetime) -> Iterator[None]:
+    """Stamp the events recorded inside with ``at``: for writing past history (the demo),
+    so that the log says when each action happened in it, not when it was written."""
+    token = _replayed_at.set(at)
+    try:
+        yield
+    finally:
+        _replayed_at.reset(token)
+
+
 def record(
     actor: Actor | None,
     action: str,
@@ -45,9 +64,10 @@ def record(
     changes: dict | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction (it commits with the change)."""
+    """Add an audit event to the current transaction (it commits with the change), stamped
+    ``at``, else with the time of the history being replayed (``recorded_at``), else now."""
     event = AuditEvent(
-        at=at or utcnow(),
+        at=at or _replayed_at.get() or utcnow(),
         user_id=actor.id if actor is not None else None,
         actor=actor.email if actor is not None else "system",
         action=action,

@@ -17,6 +17,7 @@ from app.models import (
     Integration,
     ListeningFeed,
     Maintenance,
+    PageViewer,
     Team,
     User,
     VendorSource,
@@ -52,6 +53,7 @@ def _values() -> dict[str, object]:
         "state": "operational",
         "filename": "style.css",
         "slug": "acme",  # the demo's private page
+        "viewer_id": _first(PageViewer),  # its viewer (a removal's confirmation)
     }
 
 

@@ -15,11 +15,29 @@ WIDTH, HEIGHT = 520, 180
 class Chart:
     """A chart with the caption the page shows under it (a <figure>'s <figcaption>), so
     what it measures is readable without hovering, and an optional note on how to read
-    its values."""
+    its values. An empty chart (no bar to draw) is shown as a line of text instead,
+    ``empty`` saying what it read ("No data in this range", or that every value is 0)."""
 
     svg: Markup
     caption: str
     note: str = ""
+    empty: str = ""
+
+
+def nothing_to_draw(
+    bars: list[tuple[str, float | None]],
+    shown: Callable[[float], str] = lambda v: f"{v:g}",
+    zero_counts: bool = False,
+) -> str:
+    """What to say instead of a chart with no bar of any height ("" when there are bars):
+    every value missing, or every value 0 (unless ``zero_counts``: a 0 is then a bar
+    worth its label, as a share of 0 %)."""
+    values = [v for _, v in bars if v is not None]
+    if not values:
+        return "No data in this range"
+    if zero_counts or any(values):
+        return ""
+    return f"No data in this range: every value is {shown(0)}"
 
 
 TOP, BOTTOM, LEFT = 22, 30, 8

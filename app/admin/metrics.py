@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, flash, render_template, request
 
 from app.admin import bp
-from app.admin.charts import Chart, bar_chart
+from app.admin.charts import Chart, bar_chart, nothing_to_draw
 from app.auth.permissions import requires
 from app.reports import metrics
 from app.reports.csvtext import csv_text
@@ -25,6 +25,11 @@ def _report():
 
 
 def _minutes(seconds: float) -> str:
+    """A duration as the page shows it: to the nearest minute from a minute up (390 s is
+    "7 min": half a minute rounds up, never down), in seconds below a minute. The CSV
+    keeps the seconds (its columns say so)."""
+    if seconds >= 60:
+        seconds = int(seconds / 60 + 0.5) * 60
     return human_duration(seconds)
 
 
@@ -37,9 +42,13 @@ FIRST_PUBLIC_NOTE = (
 )
 
 
-def _chart(caption: str, bars, shown=lambda v: f"{v:g}", note: str = "", **kw) -> Chart:
-    """A bar chart whose SVG title and figure caption say the same thing."""
-    return Chart(bar_chart(caption, bars, shown, **kw), caption, note)
+def _chart(
+    caption: str, bars, shown=lambda v: f"{v:g}", note: str = "", zero_counts=False, **kw
+) -> Chart:
+    """A bar chart whose SVG title and figure caption say the same thing; empty when it
+    has no bar to draw (``zero_counts``: a 0 is a figure, only missing values are not)."""
+    empty = nothing_to_draw(bars, shown, zero_counts)
+    return Chart(bar_chart(caption, bars, shown, **kw), caption, note, empty)
 
 
 def charts(report: metrics.MetricsReport) -> list[Chart]:
@@ -66,6 +75,7 @@ def charts(report: metrics.MetricsReport) -> list[Chart]:
             "Share of updates posted on cadence, per month",
             series(lambda f: f.cadence_share),
             lambda v: f"{v:.0%}",
+            zero_counts=True,  # 0 % on cadence is a figure: every update was late
             maximum=1.0,
         ),
         _chart(
@@ -88,7 +98,7 @@ def incident_metrics():
         report=report,
         charts=charts(report),
         first_public_note=FIRST_PUBLIC_NOTE,
-        duration=lambda s: "–" if s is None else human_duration(s),
+        duration=lambda s: "–" if s is None else _minutes(s),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -21,6 +21,10 @@ from app.pages import services, viewers
 from core.db import db
 
 ROW_ID = re.compile(r"[0-9]{1,12}")
+# A new read token waits here, in the staff member's session, from the POST that made it
+# to the one GET that shows it (post/redirect/get): a reload shows the page without it
+# and never makes another.
+NEW_TOKEN = "new_read_token"
 
 
 class PageForm(FlaskForm):
@@ -159,13 +163,16 @@ def invite_page_viewer(slug: str):
     return redirect(url_for("admin.private_page", slug=page.slug))
 
 
-@bp.post("/pages/<slug>/viewers/<int:viewer_id>/remove")
+@bp.route("/pages/<slug>/viewers/<int:viewer_id>/remove", methods=["GET", "POST"])
 @requires("manage_pages")
 def remove_page_viewer(slug: str, viewer_id: int):
+    """GET asks to confirm (saying what the viewer loses); POST removes."""
     page = _page_or_404(slug)
     viewer = db.session.get(PageViewer, viewer_id)
     if viewer is None or viewer.page_id != page.id:
         abort(404)
+    if request.method == "GET":
+        return render_template("admin/page_viewer_remove.html", page=page, viewer=viewer)
     if not ActionForm().validate_on_submit():
         abort(400)
     email = viewer.email
@@ -174,14 +181,24 @@ def remove_page_viewer(slug: str, viewer_id: int):
     return redirect(url_for("admin.private_page", slug=page.slug))
 
 
-@bp.post("/pages/<slug>/token")
+@bp.route("/pages/<slug>/token", methods=["GET", "POST"])
 @requires("manage_pages")
 def rotate_page_token(slug: str):
+    """POST makes a new read token and sends the browser here by GET, which shows it
+    once (only its hash is kept): a reload neither shows it again nor makes another."""
     page = _page_or_404(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    token, _ = attempt(lambda: services.rotate_read_token(current_user, page))
-    flash("Made a new read token; the previous one no longer works.", "success")
-    # Shown once, on this answer (only its hash is kept); never stored by a cache.
-    response = _render_page(page, token=token or "")
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        token, _ = attempt(lambda: services.rotate_read_token(current_user, page))
+        if token:
+            session[NEW_TOKEN] = {"page": page.id, "token": token}
+            flash("Made a new read token; the previous one no longer works.", "success")
+        return redirect(url_for("admin.rotate_page_token", slug=page.slug, _anchor="read-token"))
+    waiting = session.get(NEW_TOKEN)
+    token = ""
+    if waiting and waiting.get("page") == page.id:
+        token = session.pop(NEW_TOKEN)["token"]
+    response = _render_page(page, token=token)
+    # Never stored by a cache, nor kept in the browser's history to be shown again.
     return response[0], 200, {"Cache-Control": "no-store"}

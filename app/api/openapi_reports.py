@@ -31,13 +31,38 @@ FIGURES = {
         }
     ),
 }
-CUSTOMER = {
-    "name": STR,
+# A customer owed a credit: a subscriber (one address), or a private page (one customer,
+# however many viewers read it).
+SUBSCRIBER_CUSTOMER = {
+    "kind": {"const": "subscriber"},
     "address": STR,
+    "name": STR,
     "channel": STR,
     "audience": STR,
     "key_account": BOOL,
 }
+PAGE_CUSTOMER = {
+    "kind": {"const": "private_page"},
+    "page": {"type": "string", "description": "The page's slug (/p/<slug>)"},
+    "name": STR,
+    "viewers": {**array(STR), "description": "The viewers' email addresses, in order"},
+}
+
+
+def _customer(extra: dict | None = None) -> dict:
+    """Either kind of customer, told apart by ``kind`` (with ``extra`` fields on both)."""
+    extra = extra or {}
+    return {
+        "oneOf": [
+            obj(
+                {**SUBSCRIBER_CUSTOMER, **extra},
+                ["kind", "address", "name", "channel", "audience", "key_account", *extra],
+            ),
+            obj({**PAGE_CUSTOMER, **extra}, ["kind", "page", "name", "viewers", *extra]),
+        ],
+        "discriminator": {"propertyName": "kind"},
+    }
+
 
 SCHEMAS = {
     "Metrics": obj(
@@ -75,18 +100,13 @@ SCHEMAS = {
                         "availability_percent": NULL_NUMBER,
                         "breach": BOOL,
                         "credit_percent": NULL_NUMBER,
-                        "customers": array(obj(CUSTOMER)),
+                        "customers": array(_customer()),
                     }
                 )
             ),
             "customers": array(
-                obj(
-                    {
-                        **CUSTOMER,
-                        "credits": array(
-                            obj({"id": STR, "name": STR, "credit_percent": NULL_NUMBER})
-                        ),
-                    }
+                _customer(
+                    {"credits": array(obj({"id": STR, "name": STR, "credit_percent": NULL_NUMBER}))}
                 )
             ),
         },
@@ -139,9 +159,16 @@ PATHS = {
         "get": operation(
             "Service credits for a month: each component with an SLA, its availability "
             "(the uptime roll-up with the page's weights), breach and credit, and the "
-            "subscribers tied to it. A malformed or future month answers 400",
+            "customers tied to it: subscribers by address, private pages by slug and name "
+            "with their viewers. A malformed or future month answers 400",
             "view_admin",
-            _answer("The credits (CSV with ?format=csv)", ref("ServiceCredits")),
+            _answer(
+                "The credits (CSV with ?format=csv: one row per component and customer, "
+                "columns component, month, availability_percent, sla_percent, breach, "
+                "credit_percent, customer_kind (subscriber or private_page) and customer "
+                "(the address, or the page's name))",
+                ref("ServiceCredits"),
+            ),
             parameters=[
                 {
                     "name": "month",

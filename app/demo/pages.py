@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.models import Component, PageViewer, utcnow
 from app.pages.services import create_page, page_by_slug
 from app.pages.viewers import SIGN_IN_MAX_AGE, invite_viewer, send_sign_in_link, viewer_address
+from core import audit
 from core.db import db
 from subscribers import registry
 
@@ -31,14 +32,16 @@ def add_private_page() -> None:
             select(Component).where(Component.name.in_(DEMO_PAGE_COMPONENTS))
         )
     }
-    page = create_page(
-        None,
-        slug=DEMO_PAGE_SLUG,
-        name=DEMO_PAGE_NAME,
-        components=[components[name] for name in DEMO_PAGE_COMPONENTS],
-    )
     # Acme has been a customer since before the demo's history: owed last month's credits.
-    page.created_at = utcnow() - timedelta(days=CUSTOMER_FOR_DAYS)
+    made = utcnow() - timedelta(days=CUSTOMER_FOR_DAYS)
+    with audit.recorded_at(made):
+        page = create_page(
+            None,
+            slug=DEMO_PAGE_SLUG,
+            name=DEMO_PAGE_NAME,
+            components=[components[name] for name in DEMO_PAGE_COMPONENTS],
+        )
+    page.created_at = made
     viewer = invite_viewer(None, page, DEMO_VIEWER)
     # She has subscribed to Acme's notices (and confirmed) from the page.
     registry.activate(viewer_address(viewer), "demo: subscribed from the private page")

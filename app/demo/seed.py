@@ -23,9 +23,10 @@ from app.demo.vendor import add_demo_source
 from app.demo.workflow import add_subscribers, communications_workflow
 from app.incidents.postmortems import save_postmortem
 from app.incidents.services import declare_incident, post_incident_update
-from app.maintenance.services import schedule_maintenance
+from app.maintenance.services import advance_maintenance, schedule_maintenance
 from app.models import Base, Component, Incident, SuggestedIncident, utcnow
 from app.status.components import add_dependency, create_component, create_group
+from core import audit
 from core.db import db
 
 # Monthly SLAs and credit tiers of two components (the credits report).
@@ -33,6 +34,8 @@ DEMO_SLAS = {
     "Card payments": (99.9, [{"below": 99.9, "credit": 10}, {"below": 99.0, "credit": 25}]),
     "REST API": (99.95, [{"below": 99.95, "credit": 10}, {"below": 99.5, "credit": 25}]),
 }
+# The postmortem was published a few days after its incident was resolved.
+POSTMORTEM_AFTER = timedelta(days=3)
 
 
 def credit_breach(start, past_incident) -> None:
@@ -103,9 +106,9 @@ def reset_database() -> None:
     db.session.commit()
 
 
-def seed_demo() -> None:
-    """Load the demo company into an empty database, then commit."""
-    now = utcnow()
+def _company(born):
+    """The teams, people and components (their groups, dependencies and SLAs), made
+    ``born``: before the 90 days of history."""
     teams = {
         name: accounts.create_team(None, name, description, email)
         for name, description, email in TEAMS
@@ -116,8 +119,8 @@ def seed_demo() -> None:
         )
         for email, role, name, team in DEMO_USERS
     }
-
-    born = now - timedelta(days=120)
+    for made in (*teams.values(), *users.values()):
+        made.created_at = born
     groups = {}
     components: dict[str, Component] = {}
     for position, (group_name, name, description, visibility, tier, team) in enumerate(
@@ -141,48 +144,74 @@ def seed_demo() -> None:
         add_dependency(None, components[name], components[depends_on], kind)
     for name, (sla, tiers) in DEMO_SLAS.items():
         components[name].sla_percent, components[name].credit_tiers = sla, tiers
+    return teams, users, components
+
+
+def seed_demo() -> None:
+    """Load the demo company into an empty database, then commit. Each action of its
+    history is audited at the time it happened in that history, not at the seeding."""
+    now = utcnow()
+    born = now - timedelta(days=120)
+    with audit.recorded_at(born):
+        teams, users, components = _company(born)
 
     # History is written oldest first: a backfilled change rewrites what follows it.
     def past_incident(start, name, impact, visibility, affected, timeline):
         _, status, body = timeline[0]
-        incident = declare_incident(
-            None,
-            name,
-            impact,
-            {components[c]: s for c, s in affected},
-            body=body,
-            status=status,
-            visibility=visibility,
-            started_at=start,
-            deliver_notifications=False,
-            reviewed=True,  # the history as it was published
-        )
-        for minutes, status, body, changes in timeline[1:]:
-            post_incident_update(
+        with audit.recorded_at(start):
+            incident = declare_incident(
                 None,
-                incident,
-                status,
-                body,
-                {components[c]: s for c, s in (changes or {}).items()},
-                at=start + timedelta(minutes=minutes),
+                name,
+                impact,
+                {components[c]: s for c, s in affected},
+                body=body,
+                status=status,
+                visibility=visibility,
+                started_at=start,
                 deliver_notifications=False,
-                reviewed=True,
+                reviewed=True,  # the history as it was published
             )
+        at = start
+        for minutes, status, body, changes in timeline[1:]:
+            at = start + timedelta(minutes=minutes)
+            with audit.recorded_at(at):
+                post_incident_update(
+                    None,
+                    incident,
+                    status,
+                    body,
+                    {components[c]: s for c, s in (changes or {}).items()},
+                    at=at,
+                    deliver_notifications=False,
+                    reviewed=True,
+                )
         if name == "API unavailable in the EU region":
-            save_postmortem(None, incident, POSTMORTEM, publish=True)
+            published = at + POSTMORTEM_AFTER
+            with audit.recorded_at(published):
+                save_postmortem(None, incident, POSTMORTEM, publish=True)
+            incident.postmortem_published_at = published
 
     def past_maintenance(start):
-        schedule_maintenance(
-            None,
-            "Primary database minor version upgrade",
-            start,
-            start + timedelta(hours=1),
-            [components["Primary database"], components["REST API"]],
-            body="We will upgrade our primary database. The API may answer slowly for a few "
-            "seconds during the switch-over.",
-            deliver_notifications=False,
-            allow_past=True,
-        )
+        end = start + timedelta(hours=1)
+        # Announced two days before (as schedule_maintenance dates a past window), then
+        # started and completed on time, as the worker moves a window along.
+        with audit.recorded_at(start - timedelta(days=2)):
+            maintenance = schedule_maintenance(
+                None,
+                "Primary database minor version upgrade",
+                start,
+                end,
+                [components["Primary database"], components["REST API"]],
+                body="We will upgrade our primary database. The API may answer slowly for a "
+                "few seconds during the switch-over.",
+                deliver_notifications=False,
+                allow_past=True,
+                auto_transition=False,  # moved along below, each step at its time
+            )
+        maintenance.auto_transition = True
+        for at in (start, end):
+            with audit.recorded_at(at):
+                advance_maintenance(at)
 
     history = [
         (
@@ -219,22 +248,24 @@ def seed_demo() -> None:
         deliver_notifications=False,
     )
 
-    active = declare_incident(
-        None,
-        "Slower card authorisations in the EU",
-        "minor",
-        # The card processor too: the demo's vendor reports the same slowness there, and
-        # its report joins this incident instead of suggesting a second one.
-        {
-            components["Card payments"]: "degraded_performance",
-            components["Card processor"]: "degraded_performance",
-        },
-        body="Card authorisations in the EU are taking longer than usual (about 4 seconds "
-        "instead of 1). Payments are succeeding. We are investigating.",
-        started_at=now - timedelta(minutes=48),
-        deliver_notifications=False,
-        reviewed=True,  # the first update as it was published
-    )
+    started = now - timedelta(minutes=48)
+    with audit.recorded_at(started):
+        active = declare_incident(
+            None,
+            "Slower card authorisations in the EU",
+            "minor",
+            # The card processor too: the demo's vendor reports the same slowness there,
+            # and its report joins this incident instead of suggesting a second one.
+            {
+                components["Card payments"]: "degraded_performance",
+                components["Card processor"]: "degraded_performance",
+            },
+            body="Card authorisations in the EU are taking longer than usual (about 4 "
+            "seconds instead of 1). Payments are succeeding. We are investigating.",
+            started_at=started,
+            deliver_notifications=False,
+            reviewed=True,  # the first update as it was published
+        )
     add_subscribers(teams)
     communications_workflow(active, components, users)
     add_private_page()  # Acme Corp's page; `herald demo` prints its viewer's sign-in link

@@ -19,6 +19,7 @@ from app.demo.content import (
 )
 from app.models import Communication, RollCall, utcnow
 from app.notifier import notifier
+from core import audit
 from core.db import db
 from subscribers import registry
 from subscribers.models import Broadcast
@@ -57,10 +58,13 @@ def communications_workflow(active, components: dict, users: dict) -> None:
     notifier.escalate(active)
     notifier.roll_call(active)
     calls = {call.team.name: call for call in db.session.scalars(select(RollCall))}
-    rollcall.answer(calls["Payments"], "affected", by=PAYMENTS_ONCALL_PHONE, via="sms", note="")
-    rollcall.answer(calls["Web"], "operational", by="email link", via="email")
-    # As it happened: the alerts went out when the incident was declared.
+    # As it happened: the alerts went out when the incident was declared, and two teams
+    # answered within minutes (their answers audited then too).
     declared = active.started_at + timedelta(minutes=1)
+    with audit.recorded_at(declared + timedelta(minutes=4)):
+        rollcall.answer(calls["Payments"], "affected", by=PAYMENTS_ONCALL_PHONE, via="sms", note="")
+    with audit.recorded_at(declared + timedelta(minutes=9)):
+        rollcall.answer(calls["Web"], "operational", by="email link", via="email")
     for call in calls.values():
         call.created_at = declared
     calls["Payments"].answered_at = declared + timedelta(minutes=4)

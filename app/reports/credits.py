@@ -30,7 +30,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from app.models import Component, DailyUptime, utcnow
-from app.reports.page_credits import page_address, pages_tied
+from app.reports.page_credits import page_viewers, pages_tied
 from app.reports.sla_terms import plain_number
 from app.status.history import ROLLUP_FIELDS
 from app.timeutil import day_start, local_day, page_zone
@@ -109,25 +109,47 @@ def availability(component: Component, first: date, now: datetime | None = None)
 # The report --------------------------------------------------------------------------------
 
 
+SUBSCRIBER, PRIVATE_PAGE = "subscriber", "private_page"
+
+
 @dataclass
 class Customer:
-    """A subscriber tied to components (by its selection), or a private page."""
+    """A subscriber tied to components (by its selection), or a private page (one
+    customer: its viewers read it)."""
 
     id: int | str  # a subscriber's id, or "page:<id>"
+    kind: str  # SUBSCRIBER or PRIVATE_PAGE
     name: str
-    address: str
-    channel: str
-    audience: str
-    key_account: bool
+    address: str = ""  # a subscriber's
+    channel: str = ""
+    audience: str = ""
+    key_account: bool = False
+    page: str = ""  # a private page's slug
+    viewers: list[str] = field(default_factory=list)  # a private page's, by address
 
     @property
     def label(self) -> str:
+        if self.kind == PRIVATE_PAGE or not self.address:
+            return self.name
         return f"{self.name} <{self.address}>" if self.name else self.address
 
+    @property
+    def who(self) -> str:
+        """The customer in one cell: a private page by its name, a subscriber by address."""
+        return self.name if self.kind == PRIVATE_PAGE else self.address
+
     def as_dict(self) -> dict:
+        if self.kind == PRIVATE_PAGE:
+            return {
+                "kind": PRIVATE_PAGE,
+                "page": self.page,
+                "name": self.name,
+                "viewers": list(self.viewers),
+            }
         return {
-            "name": self.name,
+            "kind": SUBSCRIBER,
             "address": self.address,
+            "name": self.name,
             "channel": self.channel,
             "audience": self.audience,
             "key_account": self.key_account,
@@ -231,11 +253,22 @@ def customers_of(components: list[Component], end: datetime) -> dict[int, list[C
     result: dict[int, dict[int, Customer]] = defaultdict(dict)
     for target, s in sorted(pairs, key=lambda p: (p[1].address, p[1].id)):
         result[target][s.id] = Customer(
-            s.id, s.name, s.address, s.channel, s.audience.key, s.key_account
+            s.id,
+            SUBSCRIBER,
+            s.name,
+            address=s.address,
+            channel=s.channel,
+            audience=s.audience.key,
+            key_account=s.key_account,
         )
     for target, page in pages_tied(ids, end):
         result[target][f"page:{page.id}"] = Customer(
-            f"page:{page.id}", page.name, page_address(page), "page", page.audience_key, False
+            f"page:{page.id}",
+            PRIVATE_PAGE,
+            page.name,
+            audience=page.audience_key,
+            page=page.slug,
+            viewers=page_viewers(page),
         )
     return {cid: list(found.values()) for cid, found in result.items()}
 
@@ -300,28 +333,31 @@ def incident_credit(components: list[Component], now: datetime | None = None) ->
 
 
 CSV_COLUMNS = (
-    "month",
     "component",
-    "sla_percent",
+    "month",
     "availability_percent",
+    "sla_percent",
     "breach",
     "credit_percent",
-    "customers",
+    "customer_kind",
+    "customer",
 )
 
 
 def csv_rows(report: CreditsReport) -> list[list]:
-    """One row per component; customers separated by ``;``."""
+    """One row per component and customer, the customer in a cell of its own (a private
+    page by its name, a subscriber by its address), so a spreadsheet can filter and
+    group them; a component nobody is tied to has one row with the customer left empty."""
     month = report.month.strftime("%Y-%m")
-    return [
-        [
-            month,
+    rows = []
+    for r in report.rows:
+        figures = [
             r.component.name,
-            plain_number(r.sla_percent),
+            month,
             "" if r.availability is None else f"{r.availability:.4f}",
+            plain_number(r.sla_percent),
             "yes" if r.breach else "no",
             "" if r.credit is None else plain_number(r.credit),
-            ";".join(c.address for c in r.customers),
         ]
-        for r in report.rows
-    ]
+        rows += [[*figures, c.kind, c.who] for c in r.customers] or [[*figures, "", ""]]
+    return rows

@@ -26,7 +26,6 @@ def pages_tied(component_ids: list[int], end: datetime) -> list[tuple[int, Priva
     return [(c.id, page) for page in pages for c in page.components if c.id in wanted]
 
 
-def page_address(page: PrivatePage) -> str:
-    """Who reads the page: its viewers' addresses, else the page itself."""
-    emails = sorted(v.email for v in page.viewers)
-    return ", ".join(emails) if emails else f"/p/{page.slug}"
+def page_viewers(page: PrivatePage) -> list[str]:
+    """Who reads the page: its viewers' addresses, in order."""
+    return sorted(v.email for v in page.viewers)

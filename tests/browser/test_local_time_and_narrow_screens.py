@@ -96,3 +96,31 @@ def test_each_screen_width_shows_the_uptime_of_the_days_it_shows(open_page, widt
         assert visible[1] == "100% uptime"
     else:
         assert visible[1] != "100% uptime"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "de"])
+def test_a_groups_marker_stays_on_the_line_of_its_name_on_a_narrow_screen(open_page, language):
+    """At 390 px in Spanish, "Payments" beside "Rendimiento degradado" once left the
+    open-group marker alone on a line above the name."""
+    page = open_page(
+        viewport={"width": 390, "height": 900}, extra_http_headers={"Accept-Language": language}
+    )
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    names = page.locator(".group summary .name")
+    assert names.count() >= 4
+    lines = names.evaluate_all(
+        """names => names.map(name => {
+            const range = document.createRange();
+            range.selectNodeContents(name);
+            const text = range.getBoundingClientRect(), box = name.getBoundingClientRect();
+            // The marker (::before) is not in the range: alone on a line, it would put
+            // the name's words a line below the top of a box two lines high.
+            return [name.textContent, (text.top - box.top) / text.height, box.height / text.height];
+        })"""
+    )
+    for name, lines_above, lines_high in lines:
+        assert lines_above < 0.5 and lines_high < 1.5, (name, lines_above, lines_high)
+    # The badge beside a name that leaves it no room goes under it, whole.
+    badges = page.locator(".group summary > .st")
+    assert all(h < 30 for h in badges.evaluate_all("bs => bs.map(b => b.offsetHeight)"))

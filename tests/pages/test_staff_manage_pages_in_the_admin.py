@@ -113,8 +113,20 @@ def test_staff_invite_and_remove_a_viewer(admin, make_page):
     assert response.status_code == 302
     viewer = db.session.scalar(select(PageViewer))
     assert viewer.email == "ana@acme.example" and viewer.link_nonce
-    assert "ana@acme.example" in admin.get("/admin/pages/acme").get_data(as_text=True)
-    response = admin.post(f"/admin/pages/acme/viewers/{viewer.id}/remove")
+    page = admin.get("/admin/pages/acme").get_data(as_text=True)
+    assert "ana@acme.example" in page
+    # Remove is a link to a confirmation, not an action of one click.
+    remove = f"/admin/pages/acme/viewers/{viewer.id}/remove"
+    assert f'<a class="button danger" href="{remove}">Remove…</a>' in page
+    assert f'action="{remove}"' not in page
+    before = snapshot()
+    confirm = admin.get(remove)
+    assert confirm.status_code == 200 and snapshot() == before
+    html = confirm.get_data(as_text=True)
+    assert "Remove ana@acme.example from Acme Corp?" in html
+    assert f'<form class="inline" method="post" action="{remove}">' in html
+    assert 'href="/admin/pages/acme">Cancel</a>' in html
+    response = admin.post(remove)
     assert response.status_code == 302
     assert count(PageViewer) == 0
 
@@ -131,13 +143,27 @@ def test_a_bad_email_is_refused(admin, make_page):
 def test_a_new_read_token_is_shown_once_and_not_stored_by_caches(admin, make_page):
     page = make_page()
     response = admin.post("/admin/pages/acme/token")
+    # Post/redirect/get: the token is shown by the GET that follows, once.
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/pages/acme/token#read-token"
+    response = admin.get("/admin/pages/acme/token")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     token = html.split('<code class="read-token">', 1)[1].split("<", 1)[0]
     assert token.startswith("hpr_")
     db.session.refresh(page)
-    assert page.read_token_hash and token not in page.read_token_hash
+    made = page.read_token_hash
+    assert made and token not in made
+    # A reload shows the page without the token and makes no other.
+    again = admin.get("/admin/pages/acme/token")
+    assert again.status_code == 200 and again.headers["Cache-Control"] == "no-store"
+    assert token not in again.get_data(as_text=True)
+    assert 'class="read-token"' not in again.get_data(as_text=True)
+    db.session.refresh(page)
+    assert page.read_token_hash == made
     assert token not in admin.get("/admin/pages/acme").get_data(as_text=True)
+    summary = admin.get("/p/acme/api/v2/summary.json", headers={"Authorization": f"Bearer {token}"})
+    assert summary.status_code == 200  # the token shown is the one that works
 
 
 def test_deleting_a_page_ends_its_viewers_access(admin, make_page, viewer_client):

@@ -10,10 +10,14 @@ from datetime import date
 
 import pytest
 
+from app import accounts
+from app.incidents.services import declare_incident
+from app.models import RollCall
 from app.reports.metrics import incident_metrics, parse_period
+from core.db import db
 from core.errors import ServiceError
 from tests.api.helpers import error_of
-from tests.reports.history import metrics_history
+from tests.reports.history import at, metrics_history
 
 
 @pytest.fixture
@@ -178,3 +182,75 @@ def test_after_a_bad_date_the_fields_keep_what_was_typed(app, make_user, staff):
     html = response.get_data(as_text=True)
     assert re.search(r'<input type="text"[^>]*id="from" name="from" value="2025-02-30"', html)
     assert re.search(r'<input type="text"[^>]*id="to" name="to" value="2025-03-31"', html)
+
+
+def test_a_chart_with_nothing_to_draw_says_so_in_its_place(history, make_user, staff):
+    client = staff(make_user("viewer"))
+    quiet = client.get("/admin/metrics?from=2025-05-01&to=2025-06-30").get_data(as_text=True)
+    figures = re.findall(r"<figure>(.*?)</figure>", quiet, re.S)
+    assert len(figures) == 5 and "<svg" not in quiet
+    assert all(f.startswith('<p class="chart-empty">No data in this range') for f in figures)
+    assert '<p class="chart-empty">No data in this range</p>' in figures[1]  # no resolutions
+    assert "<figcaption>Incidents per month</figcaption>" in quiet  # still says what it is
+    # A month whose only incident was declared with its public text: a median of 0 s.
+    api = history["api"]
+    declare_incident(
+        None,
+        "Quick blip",
+        "minor",
+        {api: "degraded_performance"},
+        body="A short blip.",
+        started_at=at(12, 2, 9),
+        deliver_notifications=False,
+        reviewed=True,
+    )
+    db.session.commit()
+    html = client.get("/admin/metrics?from=2025-12-01&to=2025-12-31").get_data(as_text=True)
+    drawn = {
+        re.search(r"<figcaption>([^<]+)", f).group(1).strip(): "<svg" in f
+        for f in re.findall(r"<figure>(.*?)</figure>", html, re.S)
+    }
+    assert drawn == {
+        "Incidents per month": True,
+        "Median time from declaration to resolution, per month": False,
+        "Median time from declaration to the first public update, per month": False,
+        "Share of updates posted on cadence, per month": False,
+        "Median time for a team to answer a roll call, per month": False,
+    }
+    assert "No data in this range: every value is 0 s" in html  # not a blank chart
+
+
+def test_durations_round_to_the_nearest_minute_on_the_page_and_stay_exact_in_the_csv(
+    history, make_user, staff
+):
+    incident = declare_incident(
+        None,
+        "Roll call",
+        "minor",
+        {history["api"]: "degraded_performance"},
+        body="Looking.",
+        started_at=at(11, 3, 9),
+        deliver_notifications=False,
+        reviewed=True,
+    )
+    team = accounts.create_team(None, "Payments")
+    db.session.add(
+        RollCall(
+            incident_id=incident.id,
+            team_id=team.id,
+            state="operational",
+            token="t-390",
+            created_at=at(11, 3, 9),
+            answered_at=at(11, 3, 9, 6).replace(second=30),  # 390 s: 6.5 min
+        )
+    )
+    db.session.commit()
+    client = staff(make_user("viewer"))
+    query = "from=2025-11-01&to=2025-11-30"
+    html = client.get(f"/admin/metrics?{query}").get_data(as_text=True)
+    row = re.search(r"<th scope=\"row\">Roll-call answer</th><td>([^<]+)</td>", html).group(1)
+    assert row == "7 min"
+    assert "<title>2025-11: 7 min</title>" in html  # the chart says the same
+    body = client.get(f"/admin/metrics.csv?{query}").get_data(as_text=True)
+    total = list(csv.DictReader(io.StringIO(body)))[-1]
+    assert total["roll_call_median_seconds"] == "390"

@@ -245,12 +245,26 @@ def test_the_admin_page_and_csv(credits_world, make_user, staff):
     response = client.get("/admin/credits.csv?month=2025-09")
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [(r["component"], r["breach"], r["credit_percent"]) for r in rows] == [
-        ("Payments", "yes", "10"),
-        ("Ledger", "yes", "25"),
-        ("Search", "no", ""),
+    assert [
+        (r["component"], r["breach"], r["credit_percent"], r["customer_kind"], r["customer"])
+        for r in rows
+    ] == [
+        ("Payments", "yes", "10", "subscriber", "acme@example.com"),
+        ("Payments", "yes", "10", "subscriber", "everything@example.com"),
+        ("Payments", "yes", "10", "subscriber", "ledgers@example.com"),
+        ("Ledger", "yes", "25", "subscriber", "everything@example.com"),
+        ("Ledger", "yes", "25", "subscriber", "ledgers@example.com"),
+        ("Search", "no", "", "subscriber", "everything@example.com"),
     ]
-    assert rows[0]["customers"] == "acme@example.com;everything@example.com;ledgers@example.com"
+    assert list(rows[0])[:6] == [
+        "component",
+        "month",
+        "availability_percent",
+        "sla_percent",
+        "breach",
+        "credit_percent",
+    ]
+    assert rows[0]["month"] == "2025-09" and rows[0]["sla_percent"] == "99.9"
 
 
 def test_the_api_answers_a_month_and_refuses_a_bad_one(credits_world, make_user, api):
@@ -356,10 +370,82 @@ def test_a_private_page_is_a_customer_owed_for_the_components_it_shows(
     per_customer = {
         c.label: [(r.component.name, r.credit) for r in rs] for c, rs in report.by_customer()
     }
-    assert per_customer["Acme Corp <ops@acme.example>"] == [("Ledger", 25)]
+    assert per_customer["Acme Corp"] == [("Ledger", 25)]
     assert not any("Globex" in label for label in per_customer)
     client = staff(make_user("viewer"))
     html = client.get("/admin/credits?month=2025-09").get_data(as_text=True)
-    assert "Acme Corp &lt;ops@acme.example&gt;" in html and "do not exist yet" not in html
+    assert '<span class="hint viewers">Viewers: ops@acme.example</span>' in html
+    assert "do not exist yet" not in html
+    assert 'href="/admin/pages/acme"' in html
     body = client.get("/admin/credits.csv?month=2025-09").get_data(as_text=True)
-    assert "ops@acme.example" in body
+    assert "Ledger,2025-09,98.8889,99.9,yes,25,private_page,Acme Corp" in body.splitlines()
+
+
+def test_each_csv_cell_holds_one_customer_and_is_guarded_alone(
+    credits_world, make_subscriber, make_user, staff
+):
+    """A phone number is a customer, not a formula; a page's name is quoted as text only
+    where it would run as one; viewers are never joined into one cell."""
+    from app.pages import services, viewers
+
+    phone = make_subscriber("+14155550142", channel="sms", components=[credits_world["ledger"]])
+    phone.created_at = BORN
+    page = services.create_page(
+        None, slug="ops", name="@Ops Crew", components=[credits_world["ledger"].public_id]
+    )
+    for address in ("scan@acme.example", "jane.doe@acme.example"):
+        viewers.invite_viewer(None, page, address)
+    page.created_at = BORN
+    db.session.commit()
+    client = staff(make_user("viewer"))
+    text = client.get("/admin/credits.csv?month=2025-09").get_data(as_text=True)
+    ledger = [r for r in csv.DictReader(io.StringIO(text)) if r["component"] == "Ledger"]
+    assert [(r["customer_kind"], r["customer"]) for r in ledger] == [
+        ("subscriber", "+14155550142"),
+        ("subscriber", "everything@example.com"),
+        ("subscriber", "ledgers@example.com"),
+        ("private_page", "'@Ops Crew"),
+    ]
+    assert "acme.example" not in text  # the page is one customer, by its name
+
+
+def test_the_api_lists_customers_as_structures(credits_world, make_user, api):
+    from app.pages import services, viewers
+
+    page = services.create_page(
+        None, slug="acme", name="Acme Corp", components=[credits_world["ledger"].public_id]
+    )
+    for address in ("ops@acme.example", "jane.doe@acme.example"):
+        viewers.invite_viewer(None, page, address)
+    page.created_at = BORN
+    db.session.commit()
+    body = api(make_user("viewer")).get("/api/v1/service-credits?month=2025-09").get_json()
+    ledger = next(c for c in body["components"] if c["name"] == "Ledger")
+    acme = {
+        "kind": "private_page",
+        "page": "acme",
+        "name": "Acme Corp",
+        "viewers": ["jane.doe@acme.example", "ops@acme.example"],
+    }
+    assert ledger["customers"][-1] == acme
+    assert ledger["customers"][0] == {
+        "kind": "subscriber",
+        "address": "everything@example.com",
+        "name": "",
+        "channel": "email",
+        "audience": "customers",
+        "key_account": False,
+    }
+    owed = next(c for c in body["customers"] if c.get("page") == "acme")
+    assert owed == {
+        **acme,
+        "credits": [{"id": ledger["id"], "name": "Ledger", "credit_percent": 25}],
+    }
+    # The OpenAPI document describes both kinds, field for field.
+    document = api(make_user("viewer")).get("/api/v1/openapi.json").get_json()
+    schema = document["components"]["schemas"]["ServiceCredits"]["properties"]
+    kinds = {
+        s["properties"]["kind"]["const"]: set(s["properties"])
+        for s in schema["components"]["items"]["properties"]["customers"]["items"]["oneOf"]
+    }
+    assert {c["kind"]: set(c) for c in ledger["customers"]} == kinds
