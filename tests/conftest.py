@@ -52,7 +52,8 @@ def database_url(tmp_path_factory):
     separator = "&" if "?" in TEST_DATABASE_URL else "?"
     # Each test commits many times; not waiting for each commit to reach the disk keeps
     # the suite's time on PostgreSQL close to SQLite's (a test database, thrown away).
-    options = f"-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
+    # A lock wait that never ends fails its test after 20 s instead of hanging the run.
+    options = f"-csearch_path%3D{schema}%20-csynchronous_commit%3Doff%20-clock_timeout%3D20000"
     url = f"{TEST_DATABASE_URL}{separator}options={options}"
     engine = create_engine(url)
     Base.metadata.create_all(engine)

@@ -7,7 +7,9 @@ finds the same row unchanged. An alert *counts* (claims its component) only once
 has fired for the integration's minimum firing time, and stops counting only once it
 has been resolved for the minimum clear time: a flapping alert does not flap the page.
 The periodic job ``settle`` moves alerts across those thresholds as time passes; a
-delivery settles its own alerts at once (so a minimum of 0 acts immediately).
+delivery settles its own alerts at once (so a minimum of 0 acts immediately), unless
+another delivery holds the components it claims: then the job makes its claims within a
+tick (app/signals/alert_claims.py).
 
 An alert that matches no component is kept and answered 2xx like any other (a 4xx
 would drop it in Alertmanager's log, a 5xx make it retry for ever), but the answer names
@@ -26,11 +28,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.models import Alert, Component, ComponentSignal, Integration
+from app.models import Alert, Component, Integration
+from app.signals.alert_claims import (
+    claims_of,
+    in_place,
+    lock_components,
+    reconcile,
+    settle_claim,
+    source_of,
+)
 from app.signals.alert_payloads import COMPONENT_LABEL, Incoming, read_alertmanager, read_monitor
 from app.signals.alert_targets import Targets, Unmatched, component_field, why_unmatched
 from app.signals.backing import alert_key
-from app.signals.claims import claim, withdraw_source
 from app.signals.integration_credentials import touch
 from app.signals.integrations import status_for_severity
 from app.signals.suggestions import suggest
@@ -85,7 +94,7 @@ def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -
         )
     }
     wanted = {item.fingerprint: targets.component_for(item.labels) for item in incoming}
-    held = _claims_of([alert for alert in known.values() if alert.counts])
+    held = claims_of([alert for alert in known.values() if alert.counts])
     # In fingerprint order: two deliveries of one group lock its alerts' rows in one order.
     moving = sorted(
         (
@@ -104,9 +113,11 @@ def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -
         alert = _upsert(integration, known.get(item.fingerprint), item, wanted, now)
         known[item.fingerprint] = alert
         steps.append((alert, _advance(alert, integration, now)))
-    _lock_components({wanted[item.fingerprint] for item in moving} | claimed)
-    for alert, step in steps:
-        _settle_claim(alert, step, now)
+    # Components another delivery holds are not waited for: the periodic job makes
+    # these claims within a tick (app/signals/alert_claims.py).
+    if lock_components({wanted[item.fingerprint] for item in moving} | claimed, wait=False):
+        for alert, step in steps:
+            settle_claim(alert, step, now)
     touch(integration)
     unmatched = [
         (item.fingerprint, targets.why_unmatched(item.labels))
@@ -116,53 +127,13 @@ def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -
     return Ingested(len(incoming), unmatched)
 
 
-def _claims_of(alerts: list[Alert]) -> dict[str, list[ComponentSignal]]:
-    """The present claims of counting alerts, by source, in one read."""
-    if not alerts:
-        return {}
-    held: dict[str, list[ComponentSignal]] = {}
-    for row in db.session.scalars(
-        select(ComponentSignal).where(ComponentSignal.source.in_([_source(a) for a in alerts]))
-    ):
-        held.setdefault(row.source, []).append(row)
-    return held
-
-
 def _unchanged(integration, alert, item: Incoming, wanted, held, now: datetime) -> bool:
     """Whether this delivery of a known alert would change nothing at all."""
     if alert is None or _changes(integration, alert, item, wanted, now):
         return False
     if _due(alert, integration, now):
         return False
-    if not alert.counts:
-        return True
-    rows = held.get(_source(alert), [])
-    if alert.component_id is None or alert.status == "operational":
-        return not rows
-    return len(rows) == 1 and (
-        rows[0].component_id,
-        rows[0].status,
-        rows[0].reason,
-        rows[0].link,
-        rows[0].public,
-    ) == (alert.component_id, alert.status, _reason(alert), alert.generator_url, False)
-
-
-def _lock_components(ids: set[int | None]) -> None:
-    """Lock the components a delivery may claim, in id order, before any claim, when it
-    names more than one. A claim writes its component and then the page version; two
-    deliveries claiming overlapping components one by one would take those locks in
-    crossed orders and deadlock (PostgreSQL; SQLite writes one transaction at a time)."""
-    wanted = sorted(i for i in ids if i is not None)
-    # One component cannot be taken in a crossed order; locking it up front would only
-    # make every delivery about it wait for the one before.
-    if len(wanted) > 1:
-        db.session.execute(
-            select(Component.id)
-            .where(Component.id.in_(wanted))
-            .order_by(Component.id)
-            .with_for_update()
-        ).all()
+    return in_place(alert, held.get(source_of(alert), []))
 
 
 def _changes(integration, alert: Alert, item: Incoming, wanted, now: datetime) -> dict:
@@ -236,14 +207,6 @@ def _insert(alert: Alert, integration, item: Incoming, wanted, now: datetime) ->
 # Settling --------------------------------------------------------------------------------
 
 
-def _source(alert: Alert) -> str:
-    return f"alert:{alert.id}"
-
-
-def _reason(alert: Alert) -> str:
-    return f"Alert: {alert.name}"
-
-
 def _due(alert: Alert, integration: Integration, now: datetime) -> bool:
     """Whether the alert's time to start or stop counting has come."""
     if alert.firing and not alert.counts:
@@ -258,7 +221,7 @@ def evaluate(alert: Alert, integration: Integration, now: datetime) -> bool:
     """Move the alert across its thresholds if its time has come; keep a counting
     alert's claim up to date. Returns whether it started or stopped counting."""
     step = _advance(alert, integration, now)
-    _settle_claim(alert, step, now)
+    settle_claim(alert, step, now)
     return step in ("start", "stop")
 
 
@@ -281,37 +244,6 @@ def _advance(alert: Alert, integration: Integration, now: datetime) -> str | Non
         alert.counts = False
         return "stop"
     return "keep" if alert.counts else None
-
-
-def _settle_claim(alert: Alert, step: str | None, now: datetime) -> None:
-    """The part that writes the component (locked by the caller where it matters)."""
-    if step == "stop":
-        withdraw_source(_source(alert), now)
-    elif step in ("start", "keep"):
-        _claim(alert, now)
-
-
-def _claim(alert: Alert, now: datetime) -> None:
-    source = _source(alert)
-    elsewhere = db.session.scalars(
-        select(ComponentSignal.component_id).where(
-            ComponentSignal.source == source, ComponentSignal.component_id != alert.component_id
-        )
-    ).all()
-    if elsewhere:
-        withdraw_source(source, now)
-    if alert.component_id is None:
-        return
-    component = db.session.get(Component, alert.component_id)
-    claim(
-        component,
-        source,
-        alert.status,
-        reason=_reason(alert),
-        link=alert.generator_url,
-        public=False,
-        at=now,
-    )
 
 
 def _maybe_suggest(alert: Alert, integration: Integration) -> None:
@@ -377,7 +309,9 @@ def settle(now: datetime | None = None) -> int:
         .order_by(Alert.id)
         .limit(SETTLE_BATCH)
     ).all()
-    return sum(1 for alert, integration in rows if evaluate(alert, integration, now))
+    moved = sum(1 for alert, integration in rows if evaluate(alert, integration, now))
+    reconcile(now)
+    return moved
 
 
 def recent_alerts(integration: Integration | None = None, limit: int = 100) -> list[Alert]:
