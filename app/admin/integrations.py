@@ -23,7 +23,7 @@ from app.models import AlertRule, Component, Integration
 from app.signals import alert_rules, integration_snippets
 from app.signals import integrations as service
 from app.signals.alert_payloads import COMPONENT_LABEL
-from app.signals.alert_targets import component_field, why_unmatched
+from app.signals.alert_targets import closest_names, component_field, why_unmatched
 from app.signals.alerts import recent_alerts
 from core.db import db
 from core.errors import ServiceError
@@ -232,10 +232,24 @@ def new_integration():
 @requires("manage_integrations")
 def integration(integration_id: int):
     """The integration; ``?matchers=label=value`` (an unmatched alert's "add a rule"
-    link) fills in the new rule's labels, for staff to choose its component."""
+    link) fills in the new rule's labels, and its component the one whose name is
+    closest to a ``herald_component`` value, for staff to confirm or change."""
+    found = db.get_or_404(Integration, integration_id)
     rule_form = _rule_form(formdata=False)
     rule_form.matchers.data = request.args.get("matchers", "")[:MAX_LINES_TEXT]
-    return _detail_page(db.get_or_404(Integration, integration_id), rule_form=rule_form)
+    rule_form.component_id.data = _closest_component(rule_form.matchers.data)
+    return _detail_page(found, rule_form=rule_form)
+
+
+def _closest_component(matchers: str) -> int | None:
+    """The component whose name is closest to the ``herald_component=…`` line's value."""
+    for line in matchers.splitlines():
+        label, equals, value = line.partition("=")
+        if equals and label.strip() == COMPONENT_LABEL and value.strip():
+            by_name = {c.name: c.id for c in _components()}
+            closest = closest_names(value.strip().strip('"'), by_name)
+            return by_name[closest[0]] if closest else None
+    return None
 
 
 @bp.post("/integrations/<int:integration_id>/settings")

@@ -85,26 +85,30 @@ def settle_claim(alert: Alert, step: str | None, now: datetime) -> None:
 
 
 def _claim(alert: Alert, now: datetime) -> None:
+    """Claim the alert's component, then withdraw what it claimed elsewhere (a rule or
+    its label moved it). In that order: withdrawing closes the suggestions and marks
+    cleared the incident signals that no claim backs any more, and those that follow
+    the alert to its new component are backed by the new claim."""
     source = source_of(alert)
     elsewhere = db.session.scalars(
         select(ComponentSignal.component_id).where(
             ComponentSignal.source == source, ComponentSignal.component_id != alert.component_id
         )
     ).all()
-    if elsewhere:
-        withdraw_source(source, now)
-    if alert.component_id is None:
-        return
-    component = db.session.get(Component, alert.component_id)
-    claim(
-        component,
-        source,
-        alert.status,
-        reason=reason_of(alert),
-        link=alert.generator_url,
-        public=False,
-        at=now,
-    )
+    if alert.component_id is not None:
+        claim(
+            db.session.get(Component, alert.component_id),
+            source,
+            alert.status,
+            reason=reason_of(alert),
+            link=alert.generator_url,
+            public=False,
+            at=now,
+        )
+    for component in db.session.scalars(
+        select(Component).where(Component.id.in_(elsewhere)).order_by(Component.id)
+    ):
+        claim(component, source, "operational", reason=reason_of(alert), at=now)
 
 
 def reconcile(now: datetime) -> int:

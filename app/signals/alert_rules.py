@@ -1,7 +1,8 @@
 """Alert rules: which labels on an integration's alerts name which component.
 
 Rules are tried in position order and the first whose matchers all equal the alert's
-labels wins; the admin edits matchers as ``label=value`` lines.
+labels wins; the admin edits matchers as ``label=value`` lines. Adding or deleting a rule
+re-targets the integration's firing alerts at once (``retarget`` in app.signals.alerts).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.models import AlertRule, Component, Integration, User
+from app.signals.alert_targets import MAX_LABEL
+from app.signals.alerts import retarget
 from core import audit
 from core.db import db
 from core.errors import NotFound, ServiceError
@@ -16,7 +19,6 @@ from core.time import utcnow
 
 MAX_MATCHERS = 20
 MAX_RULES = 200
-MAX_LABEL = 200
 
 
 def check_matchers(value) -> dict[str, str]:
@@ -105,6 +107,7 @@ def add_rule(
         integration,
         f"Integration {integration.name}: alerts with {shown} → {component.name}",
     )
+    retarget(integration)
     return rule
 
 
@@ -121,7 +124,5 @@ def delete_rule(actor: User | None, rule: AlertRule) -> None:
         f"Integration {integration.name if integration else '?'}: removed the rule "
         f"{shown} → {component.name if component else '?'}",
     )
-
-
-def rule_matches(rule: AlertRule, labels: dict) -> bool:
-    return all(labels.get(label) == wanted for label, wanted in rule.matchers.items())
+    if integration is not None:
+        retarget(integration)

@@ -23,8 +23,14 @@ from sqlalchemy import or_, select
 
 from app.models import AlertRule, Component, Integration
 from app.signals.alert_payloads import COMPONENT_LABEL
-from app.signals.alert_rules import MAX_LABEL, rule_matches
 from core.db import db
+
+MAX_LABEL = 200
+
+
+def rule_matches(rule: AlertRule, labels: dict) -> bool:
+    """Whether every matcher of ``rule`` equals the label of that name."""
+    return all(labels.get(label) == wanted for label, wanted in rule.matchers.items())
 
 
 class Targets:

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.models import Alert, Component, Integration
+from app.models import Alert, Integration
 from app.signals.alert_claims import (
     claims_of,
     in_place,
@@ -38,21 +38,14 @@ from app.signals.alert_claims import (
     source_of,
 )
 from app.signals.alert_payloads import COMPONENT_LABEL, Incoming, read_alertmanager, read_monitor
-from app.signals.alert_targets import Targets, Unmatched, component_field, why_unmatched
-from app.signals.backing import alert_key
+from app.signals.alert_suggestions import propose
+from app.signals.alert_targets import Targets, Unmatched
 from app.signals.integration_credentials import touch
 from app.signals.integrations import status_for_severity
-from app.signals.suggestions import suggest
 from core.db import db
 from core.time import utcnow
 
 SETTLE_BATCH = 500
-IMPACT_OF = {
-    "major_outage": "major",
-    "partial_outage": "major",
-    "degraded_performance": "minor",
-    "under_maintenance": "minor",
-}
 
 
 # Ingesting -------------------------------------------------------------------------------
@@ -110,9 +103,14 @@ def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -
     # step, and deliveries about the same components must not queue behind it.
     steps = []
     for item in moving:
-        alert = _upsert(integration, known.get(item.fingerprint), item, wanted, now)
+        before = known.get(item.fingerprint)
+        was = before.component_id if before is not None else None
+        alert = _upsert(integration, before, item, wanted, now)
         known[item.fingerprint] = alert
-        steps.append((alert, _advance(alert, integration, now)))
+        step = _advance(alert, integration, now)
+        if step == "keep" and alert.component_id != was:
+            propose(alert, integration)  # it counted already, toward another component
+        steps.append((alert, step))
     # Components another delivery holds are not waited for: the periodic job makes
     # these claims within a tick (app/signals/alert_claims.py).
     if lock_components({wanted[item.fingerprint] for item in moving} | claimed, wait=False):
@@ -236,7 +234,7 @@ def _advance(alert: Alert, integration: Integration, now: datetime) -> str | Non
         if not _due(alert, integration, now):
             return None
         alert.counts = True
-        _maybe_suggest(alert, integration)
+        propose(alert, integration)
         return "start"
     if not alert.firing and alert.counts:
         if not _due(alert, integration, now):
@@ -244,52 +242,6 @@ def _advance(alert: Alert, integration: Integration, now: datetime) -> str | Non
         alert.counts = False
         return "stop"
     return "keep" if alert.counts else None
-
-
-def _maybe_suggest(alert: Alert, integration: Integration) -> None:
-    """Critical severity, or a tier-1 component: propose an incident (once per alert
-    name while the proposal is open). A critical alert that matched no component is
-    proposed too (someone must find what is down), saying what it named."""
-    if alert.status == "operational":
-        return
-    component = db.session.get(Component, alert.component_id) if alert.component_id else None
-    critical = (alert.labels.get("severity") or "").lower() == "critical"
-    if not critical and not (component is not None and component.tier == "tier1"):
-        return
-    facts = [
-        f"{integration.name} alert {alert.name} is firing"
-        + (f" on {component.name}." if component else f": {_unmatched_words(alert, integration)}."),
-    ]
-    for key in ("summary", "description"):
-        if alert.annotations.get(key):
-            facts.append(alert.annotations[key])
-    labels = ", ".join(f"{k}={v}" for k, v in sorted(alert.labels.items()))
-    if labels:
-        facts.append(f"Labels: {labels}")
-    suggest(
-        "alert",
-        alert_key(alert),
-        name=(alert.annotations.get("summary") or f"Alert: {alert.name}")[:200],
-        impact="critical"
-        if critical and alert.status == "major_outage"
-        else IMPACT_OF.get(alert.status, "minor"),
-        component_statuses={component.id: alert.status} if component else {},
-        facts="\n\n".join(facts),
-        link=alert.generator_url,
-    )
-
-
-def _unmatched_words(alert: Alert, integration: Integration) -> str:
-    """What an alert that matched no component named, with the closest names."""
-    field = component_field(integration)
-    names = db.session.scalars(select(Component.name).order_by(Component.id)).all()
-    why = why_unmatched(alert.labels, names, field)
-    if not why.value:
-        return f"it names no component (no {field} given) and no rule of the integration matches it"
-    named = f"{field} label" if field == COMPONENT_LABEL else field
-    return f"its {named} “{why.value[:200]}” matched no component" + (
-        f" (closest: {', '.join(why.closest)})" if why.closest else ""
-    )
 
 
 def settle(now: datetime | None = None) -> int:
@@ -312,6 +264,46 @@ def settle(now: datetime | None = None) -> int:
     moved = sum(1 for alert, integration in rows if evaluate(alert, integration, now))
     reconcile(now)
     return moved
+
+
+def retarget(integration: Integration, now: datetime | None = None) -> int:
+    """After the integration's rules changed: work out again the component of each of its
+    alerts that fires or still counts, so that a rule added for an unmatched alert acts
+    at once rather than when its sender next repeats it (and a deleted rule's alerts give
+    their component back). A counting alert that moved is proposed again (its suggestion
+    names its new component, or it joins the open incident covering it) and its claim
+    moved, or left to the periodic job when another delivery holds its components, as a
+    delivery does. Returns how many alerts moved."""
+    now = now or utcnow()
+    if integration.revoked_at is not None:
+        return 0
+    live = list(
+        db.session.scalars(
+            select(Alert)
+            .where(
+                Alert.integration_id == integration.id,
+                or_(Alert.firing.is_(True), Alert.counts.is_(True)),
+            )
+            .order_by(Alert.fingerprint)
+        )
+    )
+    targets = Targets(integration, {(a.labels or {}).get(COMPONENT_LABEL, "") for a in live})
+    moved = []
+    for alert in live:
+        wanted = targets.component_for(alert.labels or {})
+        if wanted != alert.component_id:
+            moved.append((alert, alert.component_id))
+            alert.component_id = wanted
+    if not moved:
+        return 0
+    db.session.flush()
+    for alert, _ in moved:
+        propose(alert, integration)
+    touched = {alert.component_id for alert, _ in moved} | {was for _, was in moved}
+    if lock_components(touched, wait=False):
+        for alert, _ in moved:
+            settle_claim(alert, "keep" if alert.counts else None, now)
+    return len(moved)
 
 
 def recent_alerts(integration: Integration | None = None, limit: int = 100) -> list[Alert]:

@@ -43,18 +43,13 @@ def suggest(
 ) -> SuggestedIncident | None:
     """Propose an incident once per ``key`` while the last proposal is open; the incident
     team is alerted when it is new. A later call with the same key updates the open
-    proposal's facts (the source said more) without alerting again.
+    proposal's facts and components (the source said more, or its alert was re-targeted)
+    without alerting again.
 
     Components an open incident already covers are not proposed again: the signal is
-    kept on that incident (and the team told once); the rest, if any, are proposed.
-    Returns None when an open incident covered them all."""
-    existing = open_suggestion(key)
-    if existing is not None:
-        statuses = {str(cid): status for cid, status in component_statuses.items()}
-        existing.facts, existing.link = facts[:10_000], link
-        existing.component_statuses = statuses
-        existing.component_ids = sorted(component_statuses)
-        return existing
+    kept on that incident (and the team told once); the rest, if any, are proposed. An
+    open proposal whose components an open incident now all covers is closed (the signal
+    is kept there). Returns None when an open incident covered them all."""
     covered: set[int] = set()
     for incident, ids in covering_incidents(component_statuses).items():
         attach(
@@ -67,9 +62,19 @@ def suggest(
             link=link,
         )
         covered |= ids
-    if covered and covered >= set(component_statuses):
-        return None
+    all_covered = bool(covered) and covered >= set(component_statuses)
     component_statuses = {c: s for c, s in component_statuses.items() if c not in covered}
+    existing = open_suggestion(key)
+    if existing is not None:
+        if all_covered:
+            _close_as_joined(existing)
+            return None
+        existing.facts, existing.link = facts[:10_000], link
+        existing.component_statuses = {str(c): s for c, s in component_statuses.items()}
+        existing.component_ids = sorted(component_statuses)
+        return existing
+    if all_covered:
+        return None
     statuses = {str(cid): status for cid, status in component_statuses.items()}
     suggestion = SuggestedIncident(
         origin=origin,
@@ -86,6 +91,22 @@ def suggest(
     db.session.flush()
     notify(IncidentSuggested(suggestion))
     return suggestion
+
+
+JOINED_NOTE = "an open incident covers its components; the signal is kept there"
+
+
+def _close_as_joined(suggestion: SuggestedIncident) -> None:
+    """Dismiss (by nobody, audited) an open suggestion whose signal joined open incidents."""
+    suggestion.state = "dismissed"
+    suggestion.decided_by_id = None
+    suggestion.decided_at = utcnow()
+    audit.record(
+        None,
+        "suggestion.dismiss",
+        None,
+        f"Dismissed the suggested incident {suggestion.name} ({suggestion.origin}): {JOINED_NOTE}",
+    )
 
 
 def _open_or_refuse(suggestion: SuggestedIncident, doing: str) -> None:

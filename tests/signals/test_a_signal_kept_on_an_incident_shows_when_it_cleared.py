@@ -86,6 +86,8 @@ def test_an_alert_signal_shows_active_then_cleared_with_the_time_and_tells_nobod
         line = signal_line(html)
         assert f"alert cleared {when}" in line
         assert "still active" not in line
+        # Once cleared, its words say what it was, not that it is still firing.
+        assert "was: Prometheus alert HighErrorRate is firing on Card payments." in line
         assert f'datetime="{signal.cleared_at.isoformat()}"' in html
     assert notices() == told
     event = db.session.scalar(
