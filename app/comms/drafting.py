@@ -14,7 +14,7 @@ from app.comms.audience_keys import (
     draft_order,
     is_external,
 )
-from app.comms.checks import check_texts
+from app.comms.checks import ERROR, check_texts
 from app.comms.context import Facts
 from app.comms.continuity import last_fact_sheet
 from app.comms.phases import FIELDS, INCIDENT_PHASES
@@ -220,6 +220,11 @@ def compose(
     return sheet
 
 
+def _blocked(draft: Draft) -> bool:
+    """A blocking error keeps approvers from approving ``draft``."""
+    return any(f.get("severity") == ERROR for f in draft.findings or [])
+
+
 def _editable(draft: Draft) -> None:
     if draft.state in ("published", "discarded"):
         raise Conflict(f"This draft is {draft.state}; it can no longer be edited.")
@@ -248,12 +253,20 @@ def edit_draft(actor: User | None, draft: Draft, **texts: str) -> Draft:
     if not changes:
         return draft
     voided = draft.state == "approved"
-    if draft.state in ("approved", "rejected"):
+    reviewed = draft.state in ("approved", "rejected")
+    was_blocked = _blocked(draft)
+    if reviewed:
         draft.state = "pending"
         draft.approved_by_id = draft.approved_at = None
     draft.edited_by_id = actor.id if actor else None
     draft.template_error = ""
     refresh_findings(draft)
+    if draft.needs_approval and (reviewed or was_blocked) and not _blocked(draft):
+        # Back to its approvers, once per save: fixed, or edited after a review.
+        db.session.flush()
+        at = int(utcnow().timestamp() * 1_000_000)
+        sheet = draft.fact_sheet
+        notifier.notify(DraftsAwaitApproval(sheet, (draft,), f"draft:{draft.id}:ready:{at}"))
     audit.record(
         actor,
         "draft.edit",

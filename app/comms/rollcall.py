@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.comms.team_status import ComponentState, StatusNow
-from app.models import Incident, RollCall, Team, utcnow
+from app.models import FactSheet, Incident, IncidentUpdate, RollCall, Team, User, utcnow
 from app.status.effective import dependents_of
 from app.status.version import bump_page_version
 from core import audit
@@ -123,14 +123,52 @@ def answer(
         raise ServiceError("Answer operational or affected.", "state")
     if call.incident.status == "resolved":
         raise ServiceError("This incident is resolved; no answer is needed any more.")
+    note = (note or "").strip()[:2000]
+    news = state == "affected" and (call.state != "affected" or call.note != note)
     call.state = state
     call.answered_by, call.answered_via, call.answered_at = by[:254], via, utcnow()
-    call.note = (note or "").strip()[:2000]
+    call.note = note
     audit.record(
         actor, "rollcall.answer", call.incident, f"{call.team.name} reported {state} ({via}, {by})"
     )
     bump_page_version()  # the internal page shows the board
+    if news:  # the staff who run the incident are told (a repeated click tells nobody)
+        from app.notifier import notifier  # it imports this module
+        from app.notifier.events import TeamReportedAffected
+
+        notifier.notify(TeamReportedAffected(call))
     return call
+
+
+def incident_staff(incident: Incident) -> list[User]:
+    """The staff who run ``incident``: its communications lead, whoever declared it and
+    whoever wrote its updates and sets of drafts (active accounts, each once)."""
+    ids = [incident.comms_lead_id, incident.created_by_id]
+    for column, model in (
+        (IncidentUpdate.author_id, IncidentUpdate),
+        (FactSheet.author_id, FactSheet),
+    ):
+        ids += db.session.scalars(
+            select(column).where(model.incident_id == incident.id).order_by(model.created_at)
+        ).all()
+    people = []
+    for user_id in dict.fromkeys(i for i in ids if i):
+        user = db.session.get(User, user_id)
+        if user is not None and user.active:
+            people.append(user)
+    return people
+
+
+def affected_for(user: User) -> list[RollCall]:
+    """The open incidents' reports of affected services ``user`` runs the incident of:
+    each waits for them until the team answers operational or the incident resolves."""
+    calls = db.session.scalars(
+        select(RollCall)
+        .join(Incident)
+        .where(RollCall.state == "affected", Incident.status != "resolved")
+        .order_by(RollCall.answered_at.desc(), RollCall.id)
+    ).all()
+    return [c for c in calls if any(p.id == user.id for p in incident_staff(c.incident))]
 
 
 @dataclass
@@ -142,6 +180,8 @@ class Board:
     affected: list[RollCall] = field(default_factory=list)
     cleared: list[RollCall] = field(default_factory=list)
     waiting: list[RollCall] = field(default_factory=list)
+    # The calls whose team has a component the pages do not show as operational now.
+    not_operational: set[int] = field(default_factory=set)
 
     @property
     def empty(self) -> bool:
@@ -153,7 +193,10 @@ def board(incident: Incident) -> Board:
     calls = db.session.scalars(
         select(RollCall).where(RollCall.incident_id == incident.id).join(Team).order_by(Team.name)
     ).all()
+    now = StatusNow() if calls else None
     for call in calls:
+        if now.not_operational(call.team, incident):  # read now: never a stale "not all"
+            result.not_operational.add(call.id)
         if call.state == "operational":
             result.operational.append(call)
         elif call.state == "affected":

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.comms import rollcall
 from app.comms.approval import Waiting, who_must_act
 from app.comms.checks import ERROR
 from app.comms.people import APPROVER_ROLES
-from app.models import FactSheet, Incident, Maintenance, MaintenanceUpdate, User
+from app.models import FactSheet, Incident, Maintenance, MaintenanceUpdate, RollCall, User
 from core.db import db
 
 
@@ -32,6 +33,14 @@ class TextTask:
     event_id: int  # the incident's or the maintenance window's id
     anchor: str
     what: str = "approve and publish"
+
+
+@dataclass
+class TeamTask:
+    """A team reported its services affected in an incident the person runs."""
+
+    call: RollCall
+    kind = "team_affected"
 
 
 def current_sheets() -> list[FactSheet]:
@@ -69,15 +78,17 @@ def _may_do(item: Waiting) -> bool:
     return True
 
 
-def waiting_for(user: User) -> list[Task | TextTask]:
-    """Every move that is ``user``'s now: newest set first, then public texts."""
-    tasks: list[Task | TextTask] = [
+def waiting_for(user: User) -> list[Task | TextTask | TeamTask]:
+    """Every move that is ``user``'s now: teams reporting affected services in the
+    incidents they run, newest set first, then public texts."""
+    teams: list[Task | TextTask | TeamTask] = [TeamTask(c) for c in rollcall.affected_for(user)]
+    tasks: list[Task | TextTask | TeamTask] = [
         Task(sheet, item)
         for sheet in current_sheets()
         for item in who_must_act(sheet)
         if any(p.id == user.id for p in item.people) and _may_do(item)
     ]
-    return tasks + texts_to_approve(user)
+    return teams + tasks + texts_to_approve(user)
 
 
 def texts_to_approve(user: User) -> list[TextTask]:

@@ -84,9 +84,13 @@ class UpdateOverdue:
 @dataclass(frozen=True)
 class DraftsAwaitApproval:
     """A set of drafts holds drafts that need an approver: every approver who may give it
-    is told, once per set."""
+    is told of those they can approve now (no blocking errors), once per set. With
+    ``drafts``, only those drafts, once per ``key``: a draft whose errors were fixed, or
+    a rejected (or approved) draft saved again, goes back to its approvers."""
 
     sheet: FactSheet
+    drafts: tuple[Draft, ...] = ()
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,14 @@ class PostmortemReviewed:
     comment: str
     rejected_text: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class TeamReportedAffected:
+    """A team answered the roll call "affected" (or changed its note): the staff who run
+    the incident are told, with the team's note."""
+
+    roll_call: object  # app.models.RollCall
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from app.notifier.events import (
     IncidentDeclared,
     IncidentSuggested,
     PostmortemReviewed,
+    TeamReportedAffected,
     TextAwaitsApproval,
     UpdateOverdue,
     UpdatePublished,
@@ -117,6 +118,7 @@ notify.register(DraftsAwaitApproval, staff.ask_approvers)
 notify.register(DraftReviewed, staff.tell_author)
 notify.register(TextAwaitsApproval, staff.ask_text_approvers)
 notify.register(PostmortemReviewed, staff.tell_postmortem_author)
+notify.register(TeamReportedAffected, staff.tell_incident_team)
 
 
 @notify.register

@@ -13,7 +13,9 @@ from dataclasses import replace
 from flask import current_app, render_template
 from sqlalchemy import select
 
+from app.comms import rollcall
 from app.comms.audience_keys import audience_label
+from app.comms.checks import ERROR
 from app.comms.people import approvers_for, author_of
 from app.models import Draft, FactSheet, User
 from app.notifier import buttons
@@ -21,6 +23,7 @@ from app.notifier.events import (
     DraftReviewed,
     DraftsAwaitApproval,
     PostmortemReviewed,
+    TeamReportedAffected,
     TextAwaitsApproval,
 )
 from app.notifier.messages import SMS_LIMIT, SMS_LOOKALIKES, shorten
@@ -120,15 +123,29 @@ def _incident_words(sheet: FactSheet) -> dict:
     }
 
 
+def approvable(draft: Draft) -> bool:
+    """An approver can approve ``draft`` now: it waits for one and has no blocking error
+    (its author moves first)."""
+    return (
+        draft.needs_approval
+        and draft.state == "pending"
+        and not any(f.get("severity") == ERROR for f in draft.findings or [])
+    )
+
+
 def ask_approvers(event: DraftsAwaitApproval) -> list[Broadcast]:
-    """Every approver who may sign the set off (not its author) is told that drafts wait,
-    once per set: editing a draft later tells nobody again."""
+    """Every approver who may sign the set off (not its author) is told of the drafts they
+    can approve now, once per set: editing a draft later tells nobody again, unless the
+    edit made it approvable again (``event.drafts``, once per ``event.key``: then the
+    draft's last editor is not asked either)."""
     sheet = event.sheet
-    waiting = [
-        d for d in sheet.drafts if d.needs_approval and d.state not in ("published", "discarded")
-    ]
+    if sheet.published_at is not None:
+        return []
+    waiting = [d for d in (event.drafts or sheet.drafts) if approvable(d)]
     if not waiting:
         return []
+    once = event.key or f"fact_sheet:{sheet.id}"
+    not_asked = [sheet.author_id] + [d.edited_by_id for d in event.drafts]
     author = db.session.get(User, sheet.author_id) if sheet.author_id else None
     link = sheet_link(sheet)
     actions = buttons.approval(sheet, waiting)
@@ -137,17 +154,18 @@ def ask_approvers(event: DraftsAwaitApproval) -> list[Broadcast]:
         **_incident_words(sheet),
         "author": author.display_name if author else "Herald",
         "count": len(waiting),
+        "again": bool(event.drafts),
         "audiences": ", ".join(audience_label(d.audience_key, in_sentence=True) for d in waiting),
         "link": link,
     }
     sent = []
-    for approver in approvers_for(sheet.author_id):
+    for approver in approvers_for(*not_asked):
         message = _message("approval_request", {**words, "name": approver.display_name}, link)
         sent += tell(
             approver,
             replace(message, chat_actions=actions),
             kind="approval_request",
-            source=f"fact_sheet:{sheet.id}:approval:{approver.id}",
+            source=f"{once}:approval:{approver.id}",
             slack=not shared,
         )
     if shared and sent:
@@ -157,11 +175,43 @@ def ask_approvers(event: DraftsAwaitApproval) -> list[Broadcast]:
             create_broadcast(
                 "staff",
                 replace(message, chat_actions=actions),
-                source=f"fact_sheet:{sheet.id}:approval:channel:slack",
+                source=f"{once}:approval:channel:slack",
                 kind="approval_request",
                 channels=["slack"],
                 subscriber_id=subscriber.id,
             )
+        )
+    return sent
+
+
+def incident_link(incident) -> str:
+    return f"{current_app.config['PUBLIC_URL']}/admin/incidents/{incident.id}"
+
+
+def tell_incident_team(event: TeamReportedAffected) -> list[Broadcast]:
+    """A team reported its services affected: the staff who run the incident are told
+    (email, SMS with a phone number, Slack DM when matched), naming the team and its
+    note, once per answer."""
+    call = event.roll_call
+    incident = call.incident
+    link = incident_link(incident)
+    at = int(call.answered_at.timestamp() * 1_000_000)
+    sent = []
+    for person in rollcall.incident_staff(incident):
+        context = {
+            "name": person.display_name,
+            "team": call.team.name,
+            "incident_name": incident.name,
+            "note": call.note,
+            "link": link,
+        }
+        sent += tell(
+            person,
+            replace(
+                _message("team_affected", context, link), chat_actions=[buttons.open_button(link)]
+            ),
+            kind="team_affected",
+            source=f"rollcall:{call.id}:affected:{at}:{person.id}",
         )
     return sent
 
@@ -212,7 +262,7 @@ def tell_author(event: DraftReviewed) -> list[Broadcast]:
             "name": author.display_name,
             "reviewer": event.reviewer.display_name,
             "approved": event.approved,
-            "audience": draft.audience_key,
+            "audience": audience_label(draft.audience_key, in_sentence=True),
             "comment": draft.review_comment,
             "next_step": "When every draft is ready, publish the set.",
             "link": link,

@@ -282,7 +282,7 @@ def test_an_all_cleared_team_confirms_or_reports_from_its_email(app, world, api_
     thanks = text_of(client.post(action, data={"csrf_token": token, "note": "Refunds fail"}))
     words = plain(thanks)
     assert "Payments is recorded as affected for API errors" in words
-    assert "The incident team is alerted, with your note" in words
+    assert "The staff running the incident are emailed now, with your note" in words
     assert "Confirm: our services are operational" in thanks
     call = call_of(world, api_errors, "Payments")
     assert (call.state, call.note) == ("affected", "Refunds fail")
