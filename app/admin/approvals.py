@@ -33,8 +33,8 @@ def waiting_for_you() -> list[Task]:
 
 
 @bp.app_template_global("audience_label")
-def audience_label_global(key: str) -> str:
-    return audience_label(key)
+def audience_label_global(key: str, in_sentence: bool = False) -> str:
+    return audience_label(key, in_sentence=in_sentence)
 
 
 @bp.app_template_global("comms_reach")

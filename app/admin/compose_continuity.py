@@ -51,6 +51,21 @@ def compose_defaults(incident: Incident, audiences) -> dict:
     return values
 
 
+def carried_in_present_tense(incident: Incident, form) -> bool:
+    """Whether the composer resolves the incident with "who is affected" as an unresolved
+    update said it (carried over unchanged): it still tells the outage as happening now."""
+    if form.status.data != "resolved":
+        return False
+    said = (form.customer_impact.data or "").strip()
+    last = continuity.last_fact_sheet(incident)
+    return (
+        bool(said)
+        and last is not None
+        and last.status != "resolved"
+        and said == (last.customer_impact or "").strip()
+    )
+
+
 def facts_of(form) -> Facts:
     """The fact sheet the composer's form holds."""
     return Facts(

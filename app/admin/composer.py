@@ -12,15 +12,23 @@ from sqlalchemy import select
 
 from app.admin import attempt, bp, form_errors
 from app.admin.comms_forms import ComposeForm, OverrideForm, RejectForm
-from app.admin.compose_continuity import compose_changes, compose_defaults, facts_of
+from app.admin.compose_continuity import (
+    carried_in_present_tense,
+    compose_changes,
+    compose_defaults,
+    facts_of,
+)
 from app.admin.forms import ActionForm, options
 from app.admin.impact_notes import warn_about_sheet
 from app.admin.incidents import all_components, chosen_statuses
 from app.auth.permissions import requires
 from app.comms import approval, drafting
+from app.comms.audience_keys import audience_label
 from app.comms.cadence import cadence_minutes, pace_impact
-from app.comms.checks import ERROR, FIELD_LABELS, blocking
+from app.comms.checks import ERROR, blocking
+from app.comms.finding_groups import channels, draft_texts, group_findings
 from app.comms.phases import FIELDS
+from app.comms.punctuation import tidy
 from app.models import Component, Draft, FactSheet, Incident, User
 from app.status.effective import dependents_of
 from core.db import db
@@ -44,6 +52,13 @@ def fact_sheets_of(incident: Incident) -> list[FactSheet]:
             .order_by(FactSheet.created_at.desc(), FactSheet.id.desc())
         )
     )
+
+
+@bp.app_template_filter("tidy_punctuation")
+def tidy_punctuation(sentence: str) -> str:
+    """A sentence built around someone's words (a comment ending in its own full stop)
+    with each doubled mark made single."""
+    return tidy(sentence)
 
 
 @bp.app_template_global("comms_sheet_state")
@@ -118,6 +133,7 @@ def compose(incident_id: int):
         cadence_impact=cadence_impact,
         first_update=drafting.first_update(incident),
         changes=compose_changes(incident, form, chosen, components),
+        past_tense=carried_in_present_tense(incident, form),
         waiting_sets=drafting.live_sets(incident),
     ), status
 
@@ -163,17 +179,18 @@ def _card(draft: Draft, posted: dict | None, people: dict[int, str]) -> dict:
     overrides = draft.overrides or {}
     stops = {_finding_key(f) for f in blocking(draft.findings or [], overrides)}
     findings = []
-    for finding in draft.findings or []:
-        key = _finding_key(finding)
+    # The same finding in several channels is shown (and counted) once, with its channels.
+    for group in group_findings(draft.findings or [], draft_texts(draft)):
+        finding, keys = group[0], [_finding_key(f) for f in group]
         text = getattr(draft, finding["field"], "") if finding["field"] in FIELDS else ""
         findings.append(
             {
                 **finding,
-                "key": key,
-                "where": FIELD_LABELS.get(finding["field"], finding["field"]),
+                "key": keys[0],
+                "where": channels(group),
                 "quote": quote(text or "", finding["start"], finding["end"]),
-                "override": overrides.get(key),
-                "blocking": key in stops,
+                "override": overrides.get(keys[0]) if all(k in overrides for k in keys) else None,
+                "blocking": any(k in stops for k in keys),
                 "is_error": finding["severity"] == ERROR,
             }
         )
@@ -275,14 +292,15 @@ def edit_draft(draft_id: int):
     result, status = attempt(lambda: drafting.edit_draft(current_user, draft, **texts))
     if result is None:
         return _sheet_page(draft.fact_sheet, status, posted=(draft.id, texts))
+    named = audience_label(draft.audience_key, in_sentence=True)
     if was_approved and draft.state != "approved":
         flash(
-            f"Saved the {draft.audience_key} draft. Its approval was voided: "
+            f"Saved the {named} draft. Its approval was voided: "
             "an approver has to look at it again.",
             "success",
         )
     else:
-        flash(f"Saved the {draft.audience_key} draft; the checks ran again.", "success")
+        flash(f"Saved the {named} draft; the checks ran again.", "success")
     return _back(draft)
 
 
@@ -295,7 +313,7 @@ def notify_draft(draft_id: int):
         draft,
         lambda: drafting.set_notify(current_user, draft, notify),
         f"Publishing will {'notify' if notify else 'not notify'} "
-        f"the {draft.audience_key} subscribers.",
+        f"the {audience_label(draft.audience_key, in_sentence=True)} subscribers.",
     )
 
 
@@ -336,7 +354,7 @@ def approve_draft(draft_id: int):
             request.form.get("comment", ""),
             revision=request.form.get("revision"),
         ),
-        f"Approved the {draft.audience_key} draft.",
+        f"Approved the {audience_label(draft.audience_key, in_sentence=True)} draft.",
     )
 
 
@@ -351,7 +369,8 @@ def reject_draft(draft_id: int):
     return _act_on(
         draft,
         lambda: approval.reject(current_user, draft, form.comment.data or ""),
-        f"Sent the {draft.audience_key} draft back to its author.",
+        f"Sent the {audience_label(draft.audience_key, in_sentence=True)} draft back to its "
+        "author.",
     )
 
 

@@ -7,7 +7,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 from app.comms import drafting
+from app.comms.audience_keys import audience_label
 from app.comms.checks import ERROR, blocking
+from app.comms.finding_groups import draft_texts, group_findings, same_keys
 from app.comms.people import APPROVER_ROLES, approvers_for, author_of, leads_for
 from app.models import Draft, FactSheet, User, utcnow
 from app.notifier import notifier
@@ -86,7 +88,7 @@ def approve(actor: User, draft: Draft, comment: str = "", revision: str | None =
         actor,
         "draft.approve",
         draft.fact_sheet.incident,
-        f"Approved the {draft.audience_key} draft",
+        f"Approved the {audience_label(draft.audience_key, in_sentence=True)} draft",
     )
     notifier.notify(DraftReviewed(draft, actor, approved=True))
     return draft
@@ -108,7 +110,7 @@ def reject(actor: User, draft: Draft, comment: str) -> Draft:
         actor,
         "draft.reject",
         draft.fact_sheet.incident,
-        f"Rejected the {draft.audience_key} draft: {comment}",
+        f"Rejected the {audience_label(draft.audience_key, in_sentence=True)} draft: {comment}",
     )
     notifier.notify(DraftReviewed(draft, actor, approved=False))
     return draft
@@ -127,15 +129,16 @@ def override(actor: User, draft: Draft, key: str, reason: str) -> Draft:
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ServiceError("Give a reason for publishing despite the warning.", "reason")
-    draft.overrides = {
-        **(draft.overrides or {}),
-        key: {"reason": reason, "by": actor.email, "at": utcnow().isoformat(timespec="seconds")},
-    }
+    given = {"reason": reason, "by": actor.email, "at": utcnow().isoformat(timespec="seconds")}
+    # The same words found in the draft's other channels are the same finding: one reason.
+    keys = same_keys(draft.findings, key, draft_texts(draft)) or [key]
+    draft.overrides = {**(draft.overrides or {}), **{k: dict(given) for k in keys}}
     audit.record(
         actor,
         "draft.override",
         draft.fact_sheet.incident,
-        f"Overrode “{finding['message']}” on the {draft.audience_key} draft: {reason}",
+        f"Overrode “{finding['message']}” on the "
+        f"{audience_label(draft.audience_key, in_sentence=True)} draft: {reason}",
     )
     return draft
 
@@ -175,8 +178,9 @@ def who_must_act(sheet: FactSheet) -> list[Waiting]:
         return []  # replaced: nothing to approve or publish here (its page says so)
     waiting = []
     for draft in live:
-        stops = blocking(draft.findings, draft.overrides or {})
-        errors = sum(f["severity"] == ERROR for f in stops)
+        # One finding in several channels counts once.
+        stops = group_findings(blocking(draft.findings, draft.overrides or {}), draft_texts(draft))
+        errors = sum(group[0]["severity"] == ERROR for group in stops)
         warnings = len(stops) - errors
         todo = [f"fix {counted(errors, 'error')}"] if errors else []
         if warnings:

@@ -22,21 +22,24 @@ PACE_AUDIENCE = "customers"
 
 
 def pace_impact(incident: Incident) -> str:
-    """The impact the next update is paced by: the newest live set's (about to be
-    published), else the incident's, which publishing sets from its set."""
+    """The impact the next update is paced by: the newest set's when it is live (about to
+    be published), else the incident's, which publishing sets from its set. A live set
+    older than a published one was replaced by it: it says nothing about what is next."""
     if incident.id is None:
         return incident.impact
-    live = db.session.scalar(
-        select(FactSheet.impact)
+    newest = db.session.execute(
+        select(FactSheet.impact, FactSheet.published_at)
         .where(
             FactSheet.incident_id == incident.id,
-            FactSheet.published_at.is_(None),
-            FactSheet.drafts.any(Draft.state.not_in(("published", "discarded"))),
+            FactSheet.published_at.is_not(None)
+            | FactSheet.drafts.any(Draft.state.not_in(("published", "discarded"))),
         )
         .order_by(FactSheet.id.desc())
         .limit(1)
-    )
-    return live or incident.impact
+    ).first()
+    if newest is None or newest.published_at is not None:
+        return incident.impact
+    return newest.impact
 
 
 def cadence_minutes(incident: Incident, impact: str | None = None) -> int:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from app.comms.audience_keys import audience_label
 from app.models import Communication, Incident, User
 from app.status.entries import format_time
 from app.timeutil import human_duration, page_zone
@@ -86,7 +87,8 @@ def entries(incident: Incident) -> list[Entry]:
     result = []
     for record in records:
         broadcast = broadcasts.get(record.broadcast_id)
-        audience = record.audience_key
+        # A private page's audience by the page's name, as people read it.
+        audience = audience_label(record.audience_key, in_sentence=True)
         if record.team_id:
             from app.models import Team
 

@@ -197,6 +197,32 @@ UNRESOLVED_WORDS = _phrases(
     r"we(?:'re|\s+are)\s+looking\s+into",
     r"still\s+(?:affected|failing|down|unavailable)",
 )
+# An outage said in the present tense ("Merchants cannot use the API", "card payments
+# fail"): in a resolved text, a fact carried over from an earlier update (app.comms.checks
+# skips a sentence that marks it as past, a condition, a negation or a safeguard).
+OUTAGE_NOW = _phrases(
+    r"can(?:not|['\u2019]t)",
+    r"(?:is|are)\s+(?:now\s+|currently\s+)?(?:failing|down|unavailable|unable\s+to)",
+    r"(?:not|isn['\u2019]t|aren['\u2019]t)\s+working",
+    r"fails?",
+)
+# What marks a sentence as told in the past: "payments were failing", "between 13:00 and
+# 13:40", "for 40 minutes", "earlier today".
+PAST_MARKER = _phrases(
+    r"was|were|had|earlier|previously|between|until|during",
+    r"for\s+(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+|some\s+)?"
+    r"(?:\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty|fifty|sixty|"
+    r"several|a\s+few)\s+(?:minutes?|mins?|hours?)",
+)
+# A safeguard for the future, not an outage now: "so that a change like this cannot reach
+# production again", "to make sure payments never fail".
+SAFEGUARD = _phrases(
+    r"so\s+that",
+    r"make\s+sure|ensur(?:es?|ing)",
+    r"prevent(?:s|ing)?",
+    r"safeguards?",
+    r"guard\s+against",
+)
 # What an author writes in brackets for the text still to come: an instruction ("fill in",
 # "insert quote here", "add ETA"), a blank ("TBC", "xx:xx") or the kind of thing missing
 # ("name", "time", "link").

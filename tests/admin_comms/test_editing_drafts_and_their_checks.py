@@ -190,3 +190,14 @@ def test_people_who_only_view_see_the_drafts_but_no_forms(drafted, staff, make_u
     assert viewer.post(f"/admin/drafts/{draft.id}/edit", data={"page_text": "x"}).status_code == (
         403
     )
+
+
+def test_a_finding_in_several_channels_is_shown_once_with_its_channels(drafted, fill, text):
+    client, sheet = drafted
+    edit(client, sheet, "customers", fill, page_text=BLAMING, email_body=BLAMING)
+    assert len([f for f in draft_of(sheet, "customers").findings if f["code"] == "blame"]) == 2
+    page = text(client.get(sheet_url(sheet)))
+    card = page.split('id="draft-customers"', 1)[1].split("<h3>Previews", 1)[0]
+    assert card.count("Error · blocks publishing") == 1
+    assert "(page text, email)" in card
+    assert "fix 1 error" in page  # not 2: one blaming sentence, in two channels
