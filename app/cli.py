@@ -111,7 +111,7 @@ def demo_command(host: str, port: int) -> None:
     demo_alerts.print_demo_integration()  # its webhook URL and (derived, stable) token
     from app.demo import pages as demo_pages
 
-    demo_pages.print_demo_viewer()  # a new single-use sign-in link for the private page
+    demo_pages.print_demo_viewer()  # the private page viewer's single-use sign-in link
     click.echo(
         f"\nHerald is serving the demo on http://{host}:{port}/ "
         f"(staff: http://{host}:{port}/login). Press Ctrl+C to stop.\n"

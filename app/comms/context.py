@@ -144,8 +144,8 @@ def incident_context(
 
 
 def _credit(incident: Incident, status: str, public_only: bool) -> dict | None:
-    """On resolution, the service credit owed this month so far by the incident's
-    components that breached their SLA ({"percent", "components", "month"}), else None:
+    """On resolution, the service credit owed this month by the incident's components
+    whose breach of their SLA is already certain ({"percent", "components", "month"}), else None:
     the customers' resolved template offers it under ``{% if credit %}``."""
     if status != "resolved":
         return None

@@ -1,6 +1,8 @@
 """The demo's private page: Acme Corp, an enterprise merchant, sees the services it
-relies on (one of them hidden from the public page) and their incidents. ``herald demo``
-prints a fresh sign-in link for its viewer on every start (a link works once)."""
+relies on (one of them hidden from the public page) and their incidents. Its viewer is
+invited once, when the demo is loaded; ``herald demo`` prints a sign-in link for her on
+each start without voiding the one emailed: while her last link is unused it prints that
+sign-in again (freshly dated; either copy works, once), and a new one once it was used."""
 
 from __future__ import annotations
 
@@ -11,7 +13,13 @@ from sqlalchemy import select
 
 from app.models import Component, PageViewer, utcnow
 from app.pages.services import create_page, page_by_slug
-from app.pages.viewers import SIGN_IN_MAX_AGE, invite_viewer, send_sign_in_link, viewer_address
+from app.pages.viewers import (
+    SIGN_IN_MAX_AGE,
+    invite_viewer,
+    new_sign_in_link,
+    sign_in_url,
+    viewer_address,
+)
 from core import audit
 from core.db import db
 from subscribers import registry
@@ -48,7 +56,9 @@ def add_private_page() -> None:
 
 
 def print_demo_viewer() -> None:
-    """Where ``herald demo`` prints its sign-ins: a new link for the page's viewer."""
+    """Where ``herald demo`` prints its sign-ins: the viewer's unused sign-in link (the one
+    her invitation emailed, so it keeps working), or a new one when that was used. Nothing
+    is emailed."""
     page = page_by_slug(DEMO_PAGE_SLUG)
     viewer = (
         db.session.scalar(select(PageViewer).where(PageViewer.page_id == page.id))
@@ -57,11 +67,12 @@ def print_demo_viewer() -> None:
     )
     if viewer is None:
         return
-    url = send_sign_in_link(viewer)
+    url = sign_in_url(viewer) if viewer.link_nonce else new_sign_in_link(viewer)
     db.session.commit()
     click.echo(f"\nDemo private page {page.name} (/p/{page.slug}), viewer {viewer.email}:")
     click.echo(f"  Sign in: {url}")
     click.echo(
-        f"  The link works once, for {SIGN_IN_MAX_AGE // 3600} hours; each start prints a "
-        "new one (or invite the viewer again at /admin/pages)."
+        f"  The link works once, for {SIGN_IN_MAX_AGE // 3600} hours (it is the sign-in her "
+        "invitation emailed: using either spends both); the next start prints a new one "
+        "once it is used (or invite the viewer again at /admin/pages)."
     )

@@ -85,12 +85,17 @@ def viewer_address(viewer: PageViewer) -> Subscriber:
     return found
 
 
-def send_sign_in_link(viewer: PageViewer) -> str:
-    """Make a new single-use sign-in link (older ones stop working) and queue it by email
-    through the outbox. Returns the link (the demo prints it)."""
+def new_sign_in_link(viewer: PageViewer) -> str:
+    """A new single-use sign-in link for the viewer; the links made before stop working."""
     viewer.link_nonce = secrets.token_hex(8)
     db.session.flush()
-    url = sign_in_url(viewer)
+    return sign_in_url(viewer)
+
+
+def send_sign_in_link(viewer: PageViewer) -> str:
+    """Make a new single-use sign-in link (older ones stop working) and queue it by email
+    through the outbox. Returns the link."""
+    url = new_sign_in_link(viewer)
     address = viewer_address(viewer)
     context = {
         "page_name": current_app.config["PAGE_NAME"],

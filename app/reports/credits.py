@@ -6,7 +6,9 @@ daily roll-up plus the open interval, each status counting as down with the weig
 ``HERALD_UPTIME_WEIGHTS``, over the part of the month the component existed (up to now
 for the current month). A component breaches when its availability is below its
 ``sla_percent``; the credit is the largest of its ``credit_tiers`` whose ``below`` the
-availability is under (below 99.9 → 10 %, below 99.0 → 25 %: 98.5 % owes 25 %).
+availability is under (below 99.9 → 10 %, below 99.0 → 25 %: 98.5 % owes 25 %). A resolved
+incident's customer text offers a credit for the month under way only once the breach is
+certain: the downtime so far, over the whole month, already puts it below the SLA.
 
 Customers are the subscribers tied to a component: active subscribers whose component
 selection names it or its group, and active subscribers of the ``customers`` audience who
@@ -79,13 +81,41 @@ def availability(component: Component, first: date, now: datetime | None = None)
     """The component's availability (percent) in the month beginning ``first``, up to now
     for the current month; None when it did not exist in it."""
     now = now or utcnow()
-    zone = page_zone()
-    weights = current_app.config["UPTIME_WEIGHTS"]
-    start = max(day_start(first, zone), component.created_at)
-    end = min(day_start(next_month(first), zone), now)
+    start, month_end = _window(component, first)
+    end = min(month_end, now)
     observed = (end - start).total_seconds()
     if observed <= 0:
         return None
+    down = _downtime(component, first, start, end)
+    return 100.0 * (1.0 - min(down, observed) / observed)
+
+
+def assured_availability(
+    component: Component, first: date, now: datetime | None = None
+) -> float | None:
+    """The most the component's availability in the month beginning ``first`` can still
+    be: the downtime so far counted against the whole month (as if it stays up for the
+    rest), so a figure under the SLA is a breach already certain. Once the month has
+    ended it is the month's availability. None when the component did not exist yet."""
+    now = now or utcnow()
+    start, month_end = _window(component, first)
+    end = min(month_end, now)
+    if end <= start:
+        return None
+    whole = (month_end - start).total_seconds()
+    down = _downtime(component, first, start, end)
+    return 100.0 * (1.0 - min(down, whole) / whole)
+
+
+def _window(component: Component, first: date) -> tuple[datetime, datetime]:
+    """The part of the month beginning ``first`` after the component was made, whole."""
+    zone = page_zone()
+    return max(day_start(first, zone), component.created_at), day_start(next_month(first), zone)
+
+
+def _downtime(component: Component, first: date, start: datetime, end: datetime) -> float:
+    """Seconds down (weighted) in the month beginning ``first`` between start and end."""
+    weights = current_app.config["UPTIME_WEIGHTS"]
     down = 0.0
     last_day = next_month(first) - timedelta(days=1)
     for row in db.session.execute(
@@ -103,7 +133,7 @@ def availability(component: Component, first: date, now: datetime | None = None)
         since = max(component.status_changed_at, start)
         if end > since:
             down += weights.get(component.effective_status, 0.0) * (end - since).total_seconds()
-    return 100.0 * (1.0 - min(down, observed) / observed)
+    return down
 
 
 # The report --------------------------------------------------------------------------------
@@ -310,14 +340,16 @@ def credits_report(first: date, now: datetime | None = None) -> CreditsReport:
 
 def incident_credit(components: list[Component], now: datetime | None = None) -> dict | None:
     """What a resolved incident's customer text can offer: the largest credit owed this
-    month so far by those of ``components`` that breached their SLA, or None."""
+    month by those of ``components`` whose breach of their SLA is already certain (the
+    month is under way: its downtime so far, over the whole month, is below the SLA;
+    ``assured_availability``), at the tier that certain figure reaches, or None."""
     now = now or utcnow()
     first = local_day(now, page_zone()).replace(day=1)
     owed = []
     for component in components:
         if component.sla_percent is None:
             continue
-        percent = availability(component, first, now)
+        percent = assured_availability(component, first, now)
         if percent is None or percent >= component.sla_percent:
             continue
         credit = credit_for(component.credit_tiers, percent)

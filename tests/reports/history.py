@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from app import accounts
 from app.incidents.services import declare_incident, post_incident_update
@@ -21,6 +21,22 @@ def update(incident, status: str, when: datetime, body: str = "An update."):
     return post_incident_update(
         None, incident, status, body, at=when, deliver_notifications=False, reviewed=True
     )
+
+
+def outage(component, status: str, start: datetime, minutes: int):
+    """An incident with ``component`` at ``status`` from ``start`` for ``minutes``."""
+    incident = declare_incident(
+        None,
+        f"{component.name} trouble",
+        "major",
+        {component: status},
+        body="Trouble.",
+        started_at=start,
+        deliver_notifications=False,
+        reviewed=True,
+    )
+    update(incident, "resolved", start + timedelta(minutes=minutes))
+    return incident
 
 
 def metrics_history() -> dict:

@@ -22,25 +22,10 @@ from core.db import db
 from core.errors import ServiceError
 from subscribers.models import Subscriber
 from tests.api.helpers import error_of
-from tests.reports.history import BORN, at, update
+from tests.reports.history import BORN, at, outage, update
 
 TIERS = [{"below": 99.9, "credit": 10}, {"below": 99.0, "credit": 25}]
 SEPTEMBER = 30 * 24 * 3600
-
-
-def outage(component, status, start, minutes):
-    incident = declare_incident(
-        None,
-        f"{component.name} trouble",
-        "major",
-        {component: status},
-        body="Trouble.",
-        started_at=start,
-        deliver_notifications=False,
-        reviewed=True,
-    )
-    update(incident, "resolved", start + timedelta(minutes=minutes))
-    return incident
 
 
 @pytest.fixture
