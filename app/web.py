@@ -109,6 +109,12 @@ def _error(status: int, title: str, message: str):
         and request.path.startswith(("/admin", "/internal", "/account"))
         and current_user.is_authenticated
     )
+    # Under a private page, its viewer keeps the page's frame: back link and Sign out.
+    private_slug = None
+    if status < 500 and not staff_page:
+        from app.pages.routes import viewer_slug_of_path
+
+        private_slug = viewer_slug_of_path(request.path)
     # On a public page, in the reader's language when the words are in the catalogs
     # (app/i18n/words.py ERROR_WORDS); staff pages are English, so nothing changes there.
     page = render_template(
@@ -117,6 +123,7 @@ def _error(status: int, title: str, message: str):
         title=gettext(title),
         message=gettext(message),
         staff_page=staff_page,
+        private_slug=private_slug,
     )
     response = make_response(page, status)
     if is_localized_request():

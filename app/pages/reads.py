@@ -10,6 +10,7 @@ publicly that touch the page's components are listed with their public texts.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -48,7 +49,7 @@ from app.status.summary import (
     grouped,
     incidents_by_day,
 )
-from app.status.uptime import uptime_rows
+from app.status.uptime import UptimeRow, uptime_rows
 from app.timeutil import day_start, local_day, page_zone
 from core.db import db
 from core.vocab import DEFAULT_LANGUAGE, INCIDENT_STATUS_LABELS
@@ -123,6 +124,14 @@ def _own_words(entry: EventEntry, incident: Incident, texts: dict[int, str], zon
         ]
 
 
+def _unlinked(row: UptimeRow | None) -> UptimeRow | None:
+    """The row with no day linking to the public incident page: nothing on a private page
+    leads its viewers out to the public site."""
+    if row is None:
+        return None
+    return replace(row, days=tuple(replace(d, incident_url=None) for d in row.days))
+
+
 def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summary:
     """The read model of one private page, in the shape of the public page's."""
     config = current_app.config
@@ -149,7 +158,7 @@ def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summar
     for entry in base.components:
         if entry.id not in ids:
             continue
-        entry.uptime = bars.get(entry.id)
+        entry.uptime = _unlinked(bars.get(entry.id))
         if any(name in entry.reason for name in names_elsewhere):
             entry.reason = INTERNAL_REASON
         entry.reported = []

@@ -52,6 +52,8 @@ from app.status.summary_json import summary_json
 from core.db import db
 from core.errors import ServiceError
 from subscribers import registry
+from subscribers.links import link_token
+from subscribers.models import Subscriber
 
 bp = Blueprint("pages", __name__, url_prefix="/p")
 SESSION_KEY = "page_viewer"
@@ -70,6 +72,18 @@ def _viewer():
     if not isinstance(held, list) or len(held) != 2:
         return None
     return viewers.signed_in_viewer(held[0], held[1])
+
+
+def viewer_slug_of_path(path: str) -> str | None:
+    """The slug of the private page ``path`` is under, when the signed-in viewer is that
+    page's viewer: its error pages keep the page's frame (errors/error.html)."""
+    parts = path.split("/")
+    if len(parts) < 3 or parts[1] != "p" or not parts[2]:
+        return None
+    viewer = _viewer()
+    if viewer is None or viewer.page.slug != parts[2]:
+        return None
+    return viewer.page.slug
 
 
 def _bearer() -> str | None:
@@ -164,11 +178,23 @@ def _render_page(page: PrivatePage, *, preview: bool = False) -> Page:
     )
 
 
+def _subscription(viewer: PageViewer) -> Subscriber | None:
+    """The viewer's own active email subscription to its page's notices, if any."""
+    found = registry.find_by_audience_key("email", viewer.email, viewer.page.audience_key)
+    return found if found is not None and found.state == "active" else None
+
+
 def _for_viewer(entry: Rendered, viewer: PageViewer) -> Response:
     """The kept page with this viewer's sign-out button put in, for this reader only.
-    Its ETag is the page's for this sign-in: a copy the browser keeps holds a button
-    whose token works for as long as the session it was made in."""
-    seed = f"{entry.etag}:{viewer.id}:{viewer.signed_in_at.isoformat()}".encode()
+    Its ETag is the page's for this sign-in and subscription: a copy the browser keeps
+    holds a button whose token works for as long as the session it was made in."""
+    subscription = _subscription(viewer)
+    manage = (
+        url_for("public.subscription", token=link_token(subscription.link_id))
+        if subscription
+        else None
+    )
+    seed = f"{entry.etag}:{viewer.id}:{viewer.signed_in_at.isoformat()}:{manage}".encode()
     etag = f'"{hashlib.blake2b(seed, digest_size=10).hexdigest()}"'
     headers = {
         "ETag": etag,
@@ -178,7 +204,9 @@ def _for_viewer(entry: Rendered, viewer: PageViewer) -> Response:
     if etag_matches(request.headers.get("If-None-Match", ""), (etag,)):
         response = Response(status=304, headers=headers)
     else:
-        button = render_template("pages/_sign_out.html").encode()
+        button = render_template(
+            "pages/_viewer_nav.html", slug=viewer.page.slug, manage_url=manage
+        ).encode()
         body = entry.body.replace(SIGN_OUT_MARK.encode(), button, 1)
         response = Response(body, headers=headers, content_type=entry.content_type)
     response.vary.update(v.strip() for v in entry.vary.split(","))

@@ -13,7 +13,7 @@ from app.extensions import limiter
 from app.i18n import speak_to
 from app.public import bp
 from app.public.caching import personal_page
-from app.public.subscription_forms import home_of, problem_page, subscribe_rate
+from app.public.subscription_forms import Home, home_of, problem_page, subscribe_rate
 from core.db import db
 from core.errors import ServiceError
 from subscribers import registry
@@ -79,6 +79,14 @@ def subscribe_code(token: str):
     )
 
 
+def _home_for(token: str) -> Home | None:
+    """The page the link's subscription belongs to, if the link still names one."""
+    try:
+        return home_of(subscriber_to_confirm(token))
+    except ServiceError:
+        return None
+
+
 @bp.route("/subscribe/confirm/<token>", methods=["GET", "POST"])
 def subscribe_confirm(token: str):
     if request.method == "POST":
@@ -87,7 +95,7 @@ def subscribe_confirm(token: str):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            return problem_page(str(NOT_CONFIRMED), error.message, 400)
+            return problem_page(str(NOT_CONFIRMED), error.message, 400, _home_for(token))
         speak_to(subscriber.language)
         log.info("email subscriber %s confirmed by link", subscriber.id)
         return personal_page(
@@ -115,6 +123,7 @@ def subscribe_confirm(token: str):
             str(NOT_CONFIRMED),
             gettext("This subscription was cancelled; subscribe again to restart it."),
             400,
+            home_of(subscriber),
         )
     return personal_page(
         "public/subscribe_confirm.html",

@@ -140,8 +140,23 @@ def read_language(errors: dict[str, str]) -> str:
     return language
 
 
-def problem_page(title: str, message: str, status: int) -> Response:
-    return personal_page("public/subscribe_problem.html", status, title=title, message=message)
+def problem_page(title: str, message: str, status: int, home: Home | None = None) -> Response:
+    """What went wrong, in the frame of the page it belongs to (the public one unless
+    ``home`` names a private page), pointing to that page's sign-up."""
+    home = home or Home(current_app.config["PAGE_NAME"], url_for("public.index"))
+    subscribe = (
+        url_for("pages.subscribe", slug=home.private_page.slug)
+        if home.private_page
+        else url_for("public.subscribe")
+    )
+    return personal_page(
+        "public/subscribe_problem.html",
+        status,
+        title=title,
+        message=message,
+        home=home,
+        subscribe_url=subscribe,
+    )
 
 
 def subscribe_rate() -> str:

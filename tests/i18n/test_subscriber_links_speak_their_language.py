@@ -58,7 +58,7 @@ def test_the_emailed_confirm_link_opens_in_the_subscriber_s_language(client, pen
 
 @pytest.mark.parametrize(
     ("path", "german"),
-    [("/subscriptions/{}", "Sprache der Nachrichten"), ("/unsubscribe/{}", "Abmelden")],
+    [("/subscriptions/{}", "Sprache der Nachrichten"), ("/unsubscribe/{}", "Abbestellen")],
 )
 def test_the_manage_and_unsubscribe_links_open_in_the_subscriber_s_language(
     client, make_subscriber, path, german

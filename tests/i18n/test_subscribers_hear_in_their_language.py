@@ -100,7 +100,7 @@ def test_a_german_subscriber_gets_the_german_email_and_sms_of_an_update(
     assert "Betrifft API" in german and "Diese Störung verfolgen:" in german
     assert "Abonnement verwalten:" in german and "Follow this incident" not in german
     html = mail["bernd@example.com"].get_body(("html",)).get_content()
-    assert '<html lang="de">' in html and "Abmelden" in html
+    assert '<html lang="de">' in html and "Abbestellen" in html
     sms = texts(fake_twilio)["+4915123456789"]
     assert sms.startswith("Herald Status: Slow logins (Wird untersucht)")
     assert sms.endswith("Abmelden: Antworten Sie mit STOP.")
