@@ -20,10 +20,17 @@ from tests.signals.alert_payloads import alertmanager, am_alert
 from tests.signals.alert_setup import integration, post_alertmanager, suggestions
 from tests.signals.suggestion_world import delivered
 
-FIRING = alertmanager(am_alert(severity="critical", herald_component="Card payments"))
-RESOLVED = alertmanager(
-    am_alert(status="resolved", severity="critical", herald_component="Card payments")
-)
+
+# Made when sent, not when the module is imported: an alert's times are read against the
+# clock, and a payload built at collection would be minutes old by the time it is posted.
+def firing():
+    return alertmanager(am_alert(severity="critical", herald_component="Card payments"))
+
+
+def resolved():
+    return alertmanager(
+        am_alert(status="resolved", severity="critical", herald_component="Card payments")
+    )
 
 
 @pytest.fixture
@@ -67,7 +74,7 @@ def test_an_alert_signal_shows_active_then_cleared_with_the_time_and_tells_nobod
     app, incident, client, staff, make_user
 ):
     _, token = integration(min_firing_seconds=0, min_clear_seconds=0)
-    assert post_alertmanager(client, token, FIRING).status_code == 200
+    assert post_alertmanager(client, token, firing()).status_code == 200
     told = notices()
     assert told, "the team is told once, when the signal comes"
     assert kept().cleared_at is None
@@ -76,7 +83,7 @@ def test_an_alert_signal_shows_active_then_cleared_with_the_time_and_tells_nobod
         assert "Signal seen: HighErrorRate on the payments API alert still active" in line
         assert "cleared" not in line
 
-    assert post_alertmanager(client, token, RESOLVED).status_code == 200
+    assert post_alertmanager(client, token, resolved()).status_code == 200
 
     signal = kept()
     assert signal.cleared_at is not None
@@ -99,7 +106,7 @@ def test_an_alert_signal_shows_active_then_cleared_with_the_time_and_tells_nobod
     )
 
     # Firing again: active again, and still nobody is told twice.
-    assert post_alertmanager(client, token, FIRING).status_code == 200
+    assert post_alertmanager(client, token, firing()).status_code == 200
     assert kept().cleared_at is None
     for html in pages(staff, make_user, incident):
         assert "still active" in signal_line(html)
@@ -109,8 +116,8 @@ def test_an_alert_signal_shows_active_then_cleared_with_the_time_and_tells_nobod
 
 def test_an_alert_that_resolves_but_has_not_settled_is_still_active(app, incident, client):
     _, token = integration(min_firing_seconds=0, min_clear_seconds=600)
-    post_alertmanager(client, token, FIRING)
-    post_alertmanager(client, token, RESOLVED)
+    post_alertmanager(client, token, firing())
+    post_alertmanager(client, token, resolved())
     assert kept().cleared_at is None
 
 
