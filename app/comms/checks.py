@@ -15,20 +15,18 @@ from app.comms.audience_keys import is_external
 from app.comms.blame import all_blame
 from app.comms.context import Facts
 from app.comms.next_update import tells_next_update
+from app.comms.outage_now import outage_now
 from app.comms.phrases import (
     ACKNOWLEDGE,
     APOLOGY,
     CAUSE_KNOWN,
     CONDITIONAL,
     NEGATED,
-    OUTAGE_NOW,
     PARTIAL_AFTER,
     PARTIAL_BEFORE,
-    PAST_MARKER,
     PLACEHOLDER,
     PLAIN_USES,
     RESOLVED_WORDS,
-    SAFEGUARD,
     SPECULATION,
     UNRESOLVED_WORDS,
     in_link,
@@ -99,36 +97,6 @@ def _partial(text: str, start: int, end: int) -> bool:
     return bool(
         PARTIAL_BEFORE.search(text, max(0, start - 60), start) or PARTIAL_AFTER.search(text, end)
     )
-
-
-# Where a sentence (or a heading's label: "Who was affected:") ends; not a time or a
-# number ("13:40", "99.9%").
-_SENTENCE_END = re.compile(r"[!?;\n]|[.:](?!\d)")
-
-
-def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """Where the sentence holding ``text[start:end]`` begins and ends."""
-    begins = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    after = _SENTENCE_END.search(text, end)
-    return begins, after.start() if after else len(text)
-
-
-def _outage_now(text: str):
-    """An outage told in the present tense ("Merchants cannot use the API"), where the
-    sentence does not place it in the past ("were", "between 13:00 and 13:40", "for 40
-    minutes"), under a condition ("if payments fail again"), negated ("no longer fail")
-    or as a safeguard ("so that this cannot happen again")."""
-    for start, end, words in _each(OUTAGE_NOW, text):
-        begins, ends = _sentence(text, start, end)
-        if (
-            PAST_MARKER.search(text, begins, ends)
-            or SAFEGUARD.search(text, begins, ends)
-            or re.search(r"\bagain\b", text[end:ends], re.IGNORECASE)
-            or CONDITIONAL.search(text, max(begins, start - 60), start)
-            or NEGATED.search(text, max(begins, start - 30), start)
-        ):
-            continue
-        yield start, end, words
 
 
 def _each(pattern: re.Pattern, text: str):
@@ -274,7 +242,7 @@ def check_texts(
                         end,
                     )
                 )
-            for start, end, words in _outage_now(text):
+            for start, end, words in outage_now(text):
                 found.append(
                     Finding(
                         WARNING,
