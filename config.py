@@ -276,6 +276,9 @@ class BaseConfig:
             "PROXY_HOPS": _proxy_hops(get("HERALD_PROXY_HOPS")),
             "LOGIN_RATE": get("HERALD_LOGIN_RATE"),
             "EMBEDDED_WORKER": _bool("HERALD_EMBEDDED_WORKER", get("HERALD_EMBEDDED_WORKER")),
+            # An alert delivery is answered once its alerts are stored; a thread of the
+            # process settles them just after (app/signals/alert_applier.py).
+            "ALERT_CLAIMS_IN_REQUEST": False,
             "HISTORY_PAGE_SIZE": _int(
                 "HERALD_HISTORY_PAGE_SIZE", get("HERALD_HISTORY_PAGE_SIZE"), 1
             ),
@@ -403,6 +406,8 @@ class TestingConfig(BaseConfig):
             "WTF_CSRF_ENABLED": True,
             "RATELIMIT_STORAGE_URI": "memory://",
             "EMBEDDED_WORKER": False,
+            # Tests read a delivery's effects as soon as it is answered.
+            "ALERT_CLAIMS_IN_REQUEST": True,
             "CACHE_CHECK_SECONDS": 0.0,
         }
 

@@ -1,30 +1,43 @@
 """An alert's claim on its component: taking, keeping and withdrawing it, and the
-periodic look that puts right the claims a delivery left for later.
+periodic look that puts right the claims that settling has not made yet.
 
-A delivery that must change a claim locks the components it touches first, in id order
-(two deliveries claiming overlapping components one by one would otherwise take those
-locks in crossed orders and deadlock). On PostgreSQL it takes them with ``SKIP LOCKED``:
-when another delivery holds one, it does not queue behind it (a status change writes the
-component, its dependants, the uptime intervals, the audit and the page version, and
-deliveries about one flapping service would wait in a chain). The lock is ``FOR NO KEY
-UPDATE``, the one a status change takes anyway: it leaves alone the key-share lock that
-writing an alert row (which refers to its component) takes. It answers at once and
-leaves the claim to ``reconcile``, which the periodic job "alerts" runs on every tick,
-as it already settles the alerts whose minimum firing or clear time has passed. SQLite
-writes one transaction at a time, so there every delivery makes its claims itself.
+Settling (app.signals.alerts.settle) runs one at a time (``one_settler_at_a_time``), on
+the thread that follows each delivery (app/signals/alert_applier.py) and in the periodic
+job "alerts"; a delivery itself locks and changes no component. Where several
+components are locked at once (``reconcile``, and ``retarget`` after a rule changed),
+they are locked in id order, so that two transactions never take them in crossed
+orders. The lock is ``FOR NO KEY UPDATE``, the one a status change takes anyway: it
+leaves alone the key-share lock that writing an alert row (which refers to its
+component) takes, so a delivery never waits for a status change. ``retarget`` runs in a
+staff request and does not wait either (``SKIP LOCKED``): it leaves its claims to
+``reconcile``, which the periodic job runs on every tick.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.models import Alert, Component, ComponentSignal, Integration
 from app.signals.claims import claim, withdraw_source
 from core.db import db
 
 RECONCILE_BATCH = 500
+# pg_advisory_xact_lock's key for settling alerts: any fixed number of Herald's own.
+SETTLE_LOCK_KEY = 0x48_45_52_41  # "HERA"
+
+
+def one_settler_at_a_time() -> None:
+    """Hold, until this transaction ends, the right to settle alerts: the periodic job
+    and the thread that settles after each delivery (app/signals/alert_applier.py) run
+    in every process, and two that read the same alert at once would both start it
+    counting. PostgreSQL: an advisory lock. SQLite: a write taken first (it writes one
+    transaction at a time, and this one now goes first)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETTLE_LOCK_KEY})
+    else:
+        db.session.execute(text("UPDATE integrations SET id = id WHERE id IS NULL"))
 
 
 def source_of(alert: Alert) -> str:

@@ -6,10 +6,10 @@ changes nothing. An alert is kept by its sender's fingerprint: a repeated delive
 finds the same row unchanged. An alert *counts* (claims its component) only once it
 has fired for the integration's minimum firing time, and stops counting only once it
 has been resolved for the minimum clear time: a flapping alert does not flap the page.
-The periodic job ``settle`` moves alerts across those thresholds as time passes; a
-delivery settles its own alerts at once (so a minimum of 0 acts immediately), unless
-another delivery holds the components it claims: then the job makes its claims within a
-tick (app/signals/alert_claims.py).
+``settle`` moves alerts across those thresholds and makes their claims: the periodic job
+runs it as time passes, and a thread runs it just after each delivery that changed an
+alert is answered (app/signals/alert_applier.py), so a minimum of 0 acts within
+milliseconds while the delivery itself touches no component.
 
 An alert that matches no component is kept and answered 2xx like any other (a 4xx
 would drop it in Alertmanager's log, a 5xx make it retry for ever), but the answer names
@@ -33,6 +33,7 @@ from app.signals.alert_claims import (
     claims_of,
     in_place,
     lock_components,
+    one_settler_at_a_time,
     reconcile,
     settle_claim,
     source_of,
@@ -58,24 +59,37 @@ class Ingested:
 
     accepted: int
     unmatched: list[tuple[str, Unmatched]]
+    moved: bool = False  # whether any alert changed, so that settling may have work
 
 
-def ingest_alertmanager(integration: Integration, payload, now: datetime | None = None) -> Ingested:
-    """Take an Alertmanager or Grafana delivery."""
-    incoming = read_alertmanager(payload)
-    return _ingest(integration, incoming, now or utcnow())
+def ingest_alertmanager(
+    integration: Integration, payload, now: datetime | None = None, *, settle_now: bool = True
+) -> Ingested:
+    """Take an Alertmanager or Grafana delivery; then settle, unless the caller settles
+    later (the webhook, after answering: app/signals/alert_applier.py)."""
+    return _settled(_ingest(integration, read_alertmanager(payload), now), now, settle_now)
 
 
-def ingest_monitor(integration: Integration, body, now: datetime | None = None) -> Ingested:
-    """Take a monitor webhook body (one check's state)."""
-    return _ingest(integration, [read_monitor(integration, body)], now or utcnow())
+def ingest_monitor(
+    integration: Integration, body, now: datetime | None = None, *, settle_now: bool = True
+) -> Ingested:
+    """Take a monitor webhook body (one check's state); settled as above."""
+    return _settled(_ingest(integration, [read_monitor(integration, body)], now), now, settle_now)
 
 
-def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -> Ingested:
-    """Most deliveries repeat what is known (Alertmanager re-sends a group at every
-    ``group_interval``): an alert whose row would not change, that crosses no threshold
-    and whose claim is in place is left alone, with no write and no lock. Only the
-    others are written and settled."""
+def _settled(ingested: Ingested, now: datetime | None, settle_now: bool) -> Ingested:
+    if settle_now and ingested.moved:
+        settle(now)
+    return ingested
+
+
+def _ingest(integration: Integration, incoming: list[Incoming], now: datetime | None) -> Ingested:
+    """Write what the delivery changes about its alerts, nothing more: no component is
+    locked or changed here. Most deliveries repeat what is known (Alertmanager re-sends
+    a group at every ``group_interval``): an alert whose row would not change, that
+    crosses no threshold and whose claim is in place is left alone, with no write.
+    ``moved`` says whether any other was written, so that settling has work."""
+    now = now or utcnow()
     targets = Targets(integration, {item.labels.get(COMPONENT_LABEL, "") for item in incoming})
     fingerprints = {item.fingerprint for item in incoming}
     known = {
@@ -97,32 +111,20 @@ def _ingest(integration: Integration, incoming: list[Incoming], now: datetime) -
         ),
         key=lambda item: item.fingerprint,
     )
-    claimed = {known[item.fingerprint].component_id for item in moving if item.fingerprint in known}
-    # The alerts' own rows and any suggestion first, with no component locked: a new
-    # critical alert's suggestion renders the incident team's notice, the costliest
-    # step, and deliveries about the same components must not queue behind it.
-    steps = []
     for item in moving:
         before = known.get(item.fingerprint)
         was = before.component_id if before is not None else None
         alert = _upsert(integration, before, item, wanted, now)
         known[item.fingerprint] = alert
-        step = _advance(alert, integration, now)
-        if step == "keep" and alert.component_id != was:
+        if alert.counts and alert.component_id != was:
             propose(alert, integration)  # it counted already, toward another component
-        steps.append((alert, step))
-    # Components another delivery holds are not waited for: the periodic job makes
-    # these claims within a tick (app/signals/alert_claims.py).
-    if lock_components({wanted[item.fingerprint] for item in moving} | claimed, wait=False):
-        for alert, step in steps:
-            settle_claim(alert, step, now)
     touch(integration)
     unmatched = [
         (item.fingerprint, targets.why_unmatched(item.labels))
         for item in incoming
         if wanted[item.fingerprint] is None
     ]
-    return Ingested(len(incoming), unmatched)
+    return Ingested(len(incoming), unmatched, moved=bool(moving))
 
 
 def _unchanged(integration, alert, item: Incoming, wanted, held, now: datetime) -> bool:
@@ -248,6 +250,7 @@ def settle(now: datetime | None = None) -> int:
     """The periodic job "alerts": alerts that have fired or been resolved long enough
     start or stop counting. Bounded per tick; returns how many moved."""
     now = now or utcnow()
+    one_settler_at_a_time()
     rows = db.session.execute(
         select(Alert, Integration)
         .join(Integration, Integration.id == Alert.integration_id)

@@ -4,7 +4,9 @@ token) and ``POST /webhooks/monitor`` (any tool; signed like Herald's own webhoo
 The credential is checked before the body is read: a missing, wrong or revoked one
 answers 401 and changes nothing. A bad body answers 400 with the reason and the field at
 fault (Alertmanager does not retry a 4xx, so the reason is what its log shows). A
-request does database work only, never network, so a burst of alerts is answered fast.
+request does database work only, never network, and stores its alerts without touching
+a component: their effects follow the answer (app/signals/alert_applier.py), so a burst
+of alerts is answered fast.
 Answers are JSON: ``{"accepted": n}``, with ``"unmatched"`` listing the alerts that
 matched no component and why (they are still taken: a 4xx would lose them in the
 sender's log, a 5xx make Alertmanager retry for ever).
@@ -19,6 +21,7 @@ from flask import jsonify, request
 from app.extensions import csrf, limiter
 from app.input_bounds import MAX_JSON_BYTES, BadJson, read_json
 from app.signals import integration_credentials
+from app.signals.alert_applier import after_delivery
 from app.signals.alert_payloads import COMPONENT_LABEL
 from app.signals.alerts import ingest_alertmanager, ingest_monitor
 from app.webhooks import bp
@@ -81,6 +84,8 @@ def _ingest(action):
         db.session.rollback()
         return _bad_request(error.message, error.field)
     db.session.commit()
+    if ingested.moved:
+        after_delivery()
     if not ingested.unmatched:
         return _answer(200, accepted=ingested.accepted)
     unmatched = [
@@ -104,7 +109,7 @@ def alertmanager():
     if error is not None:
         db.session.rollback()
         return error
-    return _ingest(lambda: ingest_alertmanager(integration, payload))
+    return _ingest(lambda: ingest_alertmanager(integration, payload, settle_now=False))
 
 
 @bp.post("/monitor")
@@ -134,4 +139,4 @@ def monitor():
     if error is not None:
         db.session.rollback()
         return error
-    return _ingest(lambda: ingest_monitor(integration, body))
+    return _ingest(lambda: ingest_monitor(integration, body, settle_now=False))
