@@ -91,9 +91,11 @@ def incident_context(
     components: dict[Component, str],
     audience_key: str,
     impact: str | None = None,
+    now: datetime | None = None,
 ) -> dict:
     """The context for one audience's template about one incident update; ``impact`` is
-    the update's (a fact sheet's chosen impact), else the incident's as it stands."""
+    the update's (a fact sheet's chosen impact), else the incident's as it stands. The
+    incident's length runs to ``now`` (the present moment unless given)."""
     config = current_app.config
     public_only = is_external(audience_key)
     own = page_component_ids(audience_key)
@@ -105,7 +107,7 @@ def incident_context(
     dependents = [
         c for c in dependents if c is not None and (c.is_public or not public_only or c.id in own)
     ]
-    now = utcnow()
+    now = now or utcnow()
     return {
         "page_name": config["PAGE_NAME"],
         "public_url": config["PUBLIC_URL"],

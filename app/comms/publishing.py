@@ -8,9 +8,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.comms import cadence, drafting
+from app.comms.audience_keys import audience_label
 from app.comms.checks import blocking
 from app.comms.drafting import allowed_audiences, check_current
-from app.comms.sheet_texts import sheet_components
+from app.comms.finding_groups import draft_texts, group_findings
+from app.comms.sheet_texts import count_lengths_to, sheet_components
 from app.incidents.services import edit_incident, record_update
 from app.models import Draft, FactSheet, IncidentUpdate, User, utcnow
 from app.notifier import notifier
@@ -62,21 +64,21 @@ def _check_ready(sheet: FactSheet, drafts: list[Draft]) -> None:
     # approved): a public audience's draft is then never published nor sent.
     allowed = allowed_audiences(incident)
     for draft in drafts:
+        name = audience_label(draft.audience_key, in_sentence=True)
         if draft.audience_key not in allowed:
             problems.append(
-                f"{draft.audience_key}: the incident is internal now, so this public "
+                f"{name}: the incident is internal now, so this public "
                 "audience's draft cannot be published (leave it out)"
             )
             continue
-        stops = blocking(draft.findings, draft.overrides or {})
+        # One finding in several channels counts once, as "Who has to act" counts it.
+        stops = group_findings(blocking(draft.findings, draft.overrides or {}), draft_texts(draft))
         if stops:
-            problems.append(
-                f"{draft.audience_key}: {counted(len(stops), 'finding')} to fix or override"
-            )
+            problems.append(f"{name}: {counted(len(stops), 'finding')} to fix or override")
         if draft.state == "rejected":
-            problems.append(f"{draft.audience_key}: rejected ({draft.review_comment})")
+            problems.append(f"{name}: rejected ({draft.review_comment})")
         elif draft.needs_approval and draft.state != "approved":
-            problems.append(f"{draft.audience_key}: waiting for approval")
+            problems.append(f"{name}: waiting for approval")
     keys = {d.audience_key for d in drafts}
     if incident.is_public and "customers" not in keys:
         problems.append("a public incident's update needs the customers text for the page")
@@ -151,6 +153,7 @@ def publish(
         return _result(sheet, repeated=True)
     db.session.refresh(sheet)
     incident = sheet.incident
+    count_lengths_to(sheet, drafts, now)
     by_key = {d.audience_key: d for d in drafts}
     # The public page shows the customers text; without one (an internal incident) the
     # update has no public text at all, so nothing internal can surface later.
