@@ -48,6 +48,28 @@
       parts.hour + ":" + parts.minute + " " + parts.timeZoneName;
   }
 
+  function partsOf(moment) {
+    var parts = {};
+    format.formatToParts(moment).forEach(function (part) {
+      parts[part.type] = part.value;
+    });
+    return parts;
+  }
+
+  // Both ends of a window; the day once when it ends on the day it starts.
+  function windowText(start, end) {
+    if (!english) {
+      return format.formatRange ? format.formatRange(start, end) : text(start) + " – " + text(end);
+    }
+    var a = partsOf(start);
+    var b = partsOf(end);
+    if (a.day === b.day && a.month === b.month && a.year === b.year) {
+      return a.day + " " + a.month + " " + a.year + ", " + a.hour + ":" + a.minute + " – " +
+        b.hour + ":" + b.minute + " " + b.timeZoneName;
+    }
+    return text(start) + " – " + text(end);
+  }
+
   var times = document.querySelectorAll("time[datetime]");
   var changed = 0;
   for (var i = 0; i < times.length; i++) {
@@ -65,6 +87,22 @@
     }
     times[i].setAttribute("title", times[i].textContent);
     times[i].textContent = local;
+    changed++;
+  }
+  // A maintenance window ("10 Dec 2026, 02:00 – 03:00 UTC"): both ends, one zone named.
+  var windows = document.querySelectorAll("[data-window-start][data-window-end]");
+  for (var w = 0; w < windows.length; w++) {
+    var start = new Date(windows[w].getAttribute("data-window-start"));
+    var end = new Date(windows[w].getAttribute("data-window-end"));
+    if (isNaN(start.getTime()) || isNaN(end.getTime())) {
+      continue;
+    }
+    var range = windowText(start, end);
+    if (range === windows[w].textContent) {
+      continue;
+    }
+    windows[w].setAttribute("title", windows[w].textContent);
+    windows[w].textContent = range;
     changed++;
   }
   if (changed) {

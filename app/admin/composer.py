@@ -31,8 +31,9 @@ from app.comms.phases import FIELDS
 from app.comms.punctuation import tidy
 from app.models import Component, Draft, FactSheet, Incident, User
 from app.status.effective import dependents_of
+from app.status.impact import impact_advice, implied_impact, incident_statuses
 from core.db import db
-from core.vocab import IMPACTS
+from core.vocab import IMPACT_SEVERITY, IMPACTS
 from core.words import counted
 from subscribers.audiences import get_audience
 from subscribers.channels.segments import encoding, segment_count
@@ -117,6 +118,9 @@ def compose(incident_id: int):
         form_errors(form)
         status = 400
     cadence_impact = form.impact.data if form.impact.data in IMPACTS else pace_impact(incident)
+    # Never below what the components imply: the texts and the page will say that one.
+    implied, _ = implied_impact(incident_statuses(incident))
+    cadence_impact = max(cadence_impact, implied, key=lambda i: IMPACT_SEVERITY.get(i, 0))
     # What the chosen components take down with them (shown, not chosen).
     dependent_ids = dependents_of({c.id for c in components if chosen.get(f"component-{c.id}")})
     dependents = [c for c in components if c.id in dependent_ids]
@@ -131,6 +135,7 @@ def compose(incident_id: int):
         # The cadence of the impact chosen on the form: the one this update will say.
         cadence=cadence_minutes(incident, cadence_impact),
         cadence_impact=cadence_impact,
+        incident_advice=impact_advice(incident),
         first_update=drafting.first_update(incident),
         changes=compose_changes(incident, form, chosen, components),
         past_tense=carried_in_present_tense(incident, form),

@@ -87,6 +87,9 @@ def incident(incident: Incident) -> dict:
         "visibility": incident.visibility,
         "announced_at": time(incident.announced_at),
         "next_update_due_at": time(incident.next_update_due_at),
+        # The impact staff chose (the public JSON says the one Herald goes by, which
+        # ``impact_warning`` suggests when it is higher).
+        "impact": incident.impact,
         "impact_warning": impact_warning(impact_advice(incident)),
         "comms_lead": _user_email(incident.comms_lead_id),
         "created_by": _user_email(incident.created_by_id),
@@ -100,7 +103,7 @@ def incident(incident: Incident) -> dict:
 
 def impact_warning(advice: ImpactAdvice | None) -> dict | None:
     """The impact is below what the components imply: a warning with the suggestion (the
-    chosen impact is kept; escalation and the page's indicator use the higher one)."""
+    chosen impact is kept; what Herald tells people uses the higher one)."""
     return advice.as_dict() if advice is not None else None
 
 

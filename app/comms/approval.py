@@ -74,7 +74,10 @@ def approve(actor: User, draft: Draft, comment: str = "", revision: str | None =
     if revision is not None and revision.strip() != _revision_of(draft):
         raise Conflict("This draft changed since you opened it; review it again.", "revision")
     check_approver(actor, "this draft", draft.author_id, draft.edited_by_id)
-    errors = [f for f in draft.findings if f["severity"] == ERROR]
+    # One finding in several channels counts once, as "Who has to act" counts it.
+    errors = group_findings(
+        [f for f in draft.findings if f["severity"] == ERROR], draft_texts(draft)
+    )
     if errors:
         raise ServiceError(
             f"This draft has {counted(len(errors), 'error')} to fix before it can be approved.",
@@ -194,7 +197,8 @@ def who_must_act(sheet: FactSheet) -> list[Waiting]:
                     draft, "author", f"edit after the rejection: {draft.review_comment}", author
                 )
             )
-        elif draft.needs_approval and draft.state != "approved":
+        elif draft.needs_approval and draft.state != "approved" and not errors:
+            # An approver cannot approve a draft with errors: the author moves first.
             people = approvers_for(draft.author_id, draft.edited_by_id)
             waiting.append(Waiting(draft, "approver", "approve or reject", people))
     if not waiting:

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from app.models import Draft, FactSheet, Incident, utcnow
 from app.notifier.events import UpdateOverdue
 from app.notifier.notifier import notify
+from app.status.impact import effective_impact, implied_impact, incident_statuses
 from core.db import db
+from core.vocab import IMPACT_SEVERITY
 from subscribers.audiences import DEFAULT_CADENCE, get_audience
 
 # The audience whose cadence sets the pace (the one that waits most visibly).
@@ -38,8 +40,10 @@ def pace_impact(incident: Incident) -> str:
         .limit(1)
     ).first()
     if newest is None or newest.published_at is not None:
-        return incident.impact
-    return newest.impact
+        return effective_impact(incident)
+    # Never below what the components imply, as everywhere Herald states the impact.
+    implied, _ = implied_impact(incident_statuses(incident))
+    return max(newest.impact, implied, key=lambda impact: IMPACT_SEVERITY.get(impact, 0))
 
 
 def cadence_minutes(incident: Incident, impact: str | None = None) -> int:

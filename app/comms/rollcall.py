@@ -75,8 +75,9 @@ def open_roll_calls(incident: Incident, now: StatusNow) -> list[RollCall]:
 def ask_again(now: StatusNow) -> list[tuple[RollCall, list[ComponentState]]]:
     """The all-clears that no longer hold: each open incident's roll call of a team told
     all-clear (and not since reporting affected) one of whose components is not
-    operational at ``now``. Each becomes a question: an earlier "operational" answer no
-    longer counts. Returns them with those components (the notifier asks each team)."""
+    operational at ``now``, unless other open incidents alone hold those components (each
+    of them asks the team itself). Each becomes a question: an earlier "operational"
+    answer no longer counts. Returns them with those components (the notifier asks each team)."""
     calls = db.session.scalars(
         select(RollCall)
         .join(Incident)
@@ -90,7 +91,7 @@ def ask_again(now: StatusNow) -> list[tuple[RollCall, list[ComponentState]]]:
     asked = []
     for call in calls:
         changed = now.not_operational(call.team, call.incident)
-        if not changed:
+        if not changed or now.held_by_others(call.team, call.incident):
             continue
         call.expected_affected = True
         call.state, call.answered_by, call.answered_via = "pending", "", ""

@@ -145,6 +145,19 @@ class StatusNow:
             states.append(ComponentState(component.name, status, cause))
         return states
 
+    def held_by_others(self, team: Team, incident: Incident) -> bool:
+        """Whether every component of ``team`` that is not operational is held by other
+        open incidents only: each of those asks the team itself (its roll call, or asked
+        again), so ``incident`` has nothing to ask about."""
+        down = [c for c in team.components if self.clock.status(c) != "operational"]
+        for component in down:
+            reaching = [cause for cause in self.causes if component.id in cause.reaches]
+            if not reaching or any(c.incident_id in (None, incident.id) for c in reaching):
+                return False
+            if not component.signal_held and component.id in self.signals:
+                return False
+        return bool(down)
+
     def not_operational(self, team: Team, incident: Incident) -> list[ComponentState]:
         """The components of ``team`` the pages do not show as operational."""
         return [s for s in self.components_of(team, incident) if not s.operational]

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from app.comms import templating
+from app.comms.audience_keys import is_external
 from app.comms.context import Facts, incident_context, maintenance_context, sample_context
 from app.comms.phases import known
 from app.comms.rollcall import answer_url
@@ -138,6 +139,8 @@ def texts_message(
         "unsubscribe_url": "[%unsubscribe_url%]",
         "manage_url": "[%manage_url%]",
         "title": subject,
+        # The company's own people did not subscribe: staff put them on a list.
+        "staff_list": "" if is_external(audience_key) else audience_key,
     }
     visibility = "public" if audience_key in ("customers", "press") else "internal"
     data = incident_json(
@@ -228,6 +231,7 @@ def team_message(
     names them); ``asked_again``: the team was told all-clear, and that changed."""
     components = {link.component: link.status for link in incident.affected}
     context = incident_context(incident, incident.status, Facts(), components, "teams")
+    context["incident"]["impact"] = effective_impact(incident)
     # The team's services this incident took down (or those depending on them) that the
     # pages show operational now: a resolved notice tells the team they are back. One
     # still held by another incident is in ``not_operational``, never here.

@@ -14,6 +14,7 @@ from app.comms import rollcall
 from app.models import RollCall
 from app.public import bp
 from app.public.caching import personal_page
+from app.status.impact import effective_impact
 from core.db import db
 from core.errors import NotFound, ServiceError
 
@@ -61,11 +62,18 @@ def rollcall_answer(token: str, state: str):
         except ServiceError as error:
             db.session.rollback()
             return _problem("Your answer was not recorded", error.message, 409)
-        return personal_page("public/rollcall_thanks.html", call=call, state=state)
+    components = rollcall.components_of(call)
+    # A team one of whose services another incident holds cannot truly say "operational":
+    # its answer says this incident does not affect them.
+    held = any(not c.operational for c in components)
+    if request.method == "POST":
+        return personal_page("public/rollcall_thanks.html", call=call, state=state, held=held)
     return personal_page(
         "public/rollcall_answer.html",
         call=call,
         state=state,
         token=token,
-        components=rollcall.components_of(call),
+        components=components,
+        held=held,
+        impact=effective_impact(call.incident),
     )

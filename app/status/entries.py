@@ -9,7 +9,6 @@ from datetime import datetime
 from app.i18n.dates import is_english, language, local_time_text, local_window_text
 from app.markdown import render_markdown
 from app.models import Incident, Maintenance
-from app.status.impact import effective_impact
 from app.status.maintenance_state import effective_maintenance_status, effective_window_times
 from app.status.statuspage import incident_json, iso
 from app.status.uptime import UptimeRow
@@ -177,13 +176,16 @@ def event_entry(
         data["status"] = status
         data["started_at"] = iso(started_at or event.scheduled_for, zone)
         data["resolved_at"] = iso(completed_at, zone)
+    # An incident's impact as Herald tells it: the higher of the chosen impact and the
+    # one its components imply (app/status/impact.py), here as in the JSON.
+    impact = data["impact"]
     return EventEntry(
         kind="maintenance" if is_maintenance else "incident",
         public_id=event.public_id,
         name=event.name,
         status=status,
         status_label=labels[status],
-        impact="maintenance" if is_maintenance else event.impact,
+        impact="maintenance" if is_maintenance else impact,
         url=f"/{'maintenance' if is_maintenance else 'incidents'}/{event.public_id}",
         visibility=event.visibility,
         started_at=started_at,
@@ -195,6 +197,6 @@ def event_entry(
         component_names=names,
         updates=_timeline(event, zone, labels, internal),
         json=data,
-        indicator_impact="" if is_maintenance else effective_impact(event),
+        indicator_impact="" if is_maintenance else impact,
         next_update_at=None if is_maintenance or status == "resolved" else event.next_update_due_at,
     )

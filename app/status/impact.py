@@ -45,8 +45,9 @@ class ImpactAdvice:
         verb = "implies" if len(named) == 1 else "imply"
         return (
             f"The impact is {self.chosen}, but {reasons} {verb} at least {self.implied} "
-            f"impact. Escalation and the page's indicator treat it as {self.implied}; "
-            f"choose {self.implied} unless you know better."
+            f"impact. Herald treats it as {self.implied} wherever it tells people: the "
+            f"pages, the messages, escalation and the update pace. Choose {self.implied}, "
+            f"or set the components' statuses to what they are."
         )
 
     def as_dict(self) -> dict:
@@ -114,6 +115,13 @@ def effective_impact(incident: Incident) -> str:
     incident keeps the impact it was given)."""
     advice = impact_advice(incident)
     return advice.implied if advice else incident.impact
+
+
+def sheet_impact(sheet, statuses: dict[Component, str]) -> str:
+    """The impact a fact sheet's texts say: the higher of its chosen impact and the one
+    the statuses it applies imply."""
+    advice = advise(sheet.impact, statuses)
+    return advice.implied if advice else sheet.impact
 
 
 def advise_sheet(sheet) -> ImpactAdvice | None:

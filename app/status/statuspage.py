@@ -10,6 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from app.models import Component, ComponentGroup, Incident, Maintenance
+from app.status.impact import effective_impact
 
 
 def iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
@@ -108,7 +109,7 @@ def incident_json(
         "updated_at": iso(incident.updated_at, zone),
         "monitoring_at": None if is_maintenance else iso(incident.monitoring_at, zone),
         "resolved_at": iso(incident.completed_at if is_maintenance else incident.resolved_at, zone),
-        "impact": "maintenance" if is_maintenance else incident.impact,
+        "impact": "maintenance" if is_maintenance else effective_impact(incident),
         "shortlink": f"{public_url}/{path}/{incident.public_id}",
         "started_at": iso(
             incident.started_at

@@ -15,7 +15,10 @@ from collections.abc import Iterable
 
 PLACEHOLDER = re.compile(r"\[%(unsubscribe|manage)_url%\]")
 # The subscriber footer of the plain-text bodies (templates/notifications/*.txt).
-SUBSCRIBED = re.compile(r"You receive this because you subscribed to (?P<page>.+) updates\.")
+SUBSCRIBED = re.compile(
+    r"You receive this because (?:you subscribed to (?P<page>.+) updates"
+    r"|(?P<staff_page>.+)'s staff put you on its \S+ list)\."
+)
 ELLIPSIS = "…"
 
 
@@ -34,7 +37,8 @@ def chat_text(text: str, manage_at: str = "") -> str:
         if PLACEHOLDER.search(line):
             continue
         found = SUBSCRIBED.fullmatch(line.strip())
-        lines.append(staff_footer(found["page"], manage_at) if found else line.rstrip())
+        page = found and (found["page"] or found["staff_page"])
+        lines.append(staff_footer(page, manage_at) if found else line.rstrip())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

@@ -93,10 +93,14 @@ def test_the_composer_warns_when_the_fact_sheet_impact_is_below_its_components(
     url = f"/admin/incidents/{incident.id}/compose"
     page = text(client.get(url))
     assert WARNING in page and "Suggested impact: major" in page
+    # The composer starts from the impact Herald goes by, and paces the next update so.
+    assert '<option selected value="major">' in page or 'value="major" selected' in page
+    assert "every 60 minutes at major impact" in page
     data = fill(
         client,
         url,
         summary="Card payments fail.",
+        impact="minor",
         next_update_at=local_input(60),
         audiences=["customers", "engineering"],
     )

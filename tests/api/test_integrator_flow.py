@@ -115,7 +115,12 @@ def test_an_integrator_drafts_gets_approval_publishes_once_and_each_audience_hea
     assert {b["recipients"] for b in broadcasts.values()} == {1}
     updates = integration.get(f"/api/v1/incidents/{incident['id']}").get_json()
     assert len(updates["incident_updates"]) == 1
-    assert updates["incident_updates"][0]["internal_body"] == drafts["engineering"]["page_text"]
+    # The engineering text as published: its "(N before this update)" counted to then.
+    engineering = integration.get(f"/api/v1/drafts/{drafts['engineering']['id']}").get_json()
+    assert updates["incident_updates"][0]["internal_body"] == engineering["page_text"]
+    assert (
+        engineering["page_text"].split("(")[0] == drafts["engineering"]["page_text"].split("(")[0]
+    )
 
     # The public JSON shows the customers text.
     [public] = client.get("/api/v2/incidents/unresolved.json").get_json()["incidents"]

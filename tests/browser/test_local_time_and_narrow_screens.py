@@ -52,6 +52,18 @@ def test_times_are_shown_in_the_visitors_time_zone_with_both_zones_named(open_pa
     )
     for when in page.locator("ol.timeline time").all():
         expect(when).to_have_text(f"{in_zone(when.get_attribute('datetime'), VISITOR_ZONE)} GMT+9")
+    # The demo's upcoming maintenance window: both ends in the visitor's zone, named once.
+    window = page.locator("[data-window-start]").first
+    start = window.get_attribute("data-window-start")
+    end = window.get_attribute("data-window-end")
+    expect(window).to_have_text(
+        re.compile(
+            rf"^{re.escape(in_zone(start, VISITOR_ZONE))}( GMT\+9)? – "
+            rf"({re.escape(in_zone(end, VISITOR_ZONE))}|"
+            rf"{re.escape(in_zone(end, VISITOR_ZONE).split(', ')[1])}) GMT\+9$"
+        )
+    )
+    expect(window).to_have_attribute("title", re.compile(r"UTC$"))
     assert traffic.failures == []  # the script loads under the CSP and throws nothing
 
     page.goto("/history")

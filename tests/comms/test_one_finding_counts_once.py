@@ -54,7 +54,7 @@ def test_a_finding_in_several_channels_counts_once(draft):
     jargon = [f for f in draft.findings if f["code"] == "jargon"]
     blame = [f for f in draft.findings if f["code"] == "blame"]
     assert len(blame) == 2 and len(jargon) >= 6  # found in each channel
-    [author, _approver] = who_must_act(draft.fact_sheet)
+    [author] = who_must_act(draft.fact_sheet)  # no approver while an error stands
     assert author.what == "fix 1 error and change the text or give a reason for 3 warnings"
 
 
@@ -67,5 +67,5 @@ def test_one_reason_overrides_the_finding_in_every_channel(draft, make_user):
     assert {f["field"] for f in ingress} == {"page_text", "email_body", "sms_text"}
     override(make_user("comms_lead"), draft, finding_key(ingress[0]), "Our readers run clusters.")
     assert all(finding_key(f) in draft.overrides for f in ingress)
-    [author, _approver] = who_must_act(draft.fact_sheet)
+    [author] = who_must_act(draft.fact_sheet)  # no approver while an error stands
     assert author.what == "fix 1 error and change the text or give a reason for 2 warnings"

@@ -131,9 +131,35 @@ def test_who_must_act_names_errors_and_warnings_together(incident, make_user):
         draft,
         page_text=draft.page_text + " It was human error. We think it is probably fixed.",
     )
-    [author, approver] = who_must_act(sheet)
-    assert (author.who, approver.who) == ("author", "approver")
+    # An approver cannot approve a draft with an error: only its author is named.
+    [author] = who_must_act(sheet)
+    assert author.who == "author"
     assert author.what == "fix 1 error and change the text or give a reason for 2 warnings"
+
+
+def test_one_error_in_the_page_and_the_email_is_one_error_to_fix_everywhere(incident, make_user):
+    lead, approver = make_user("comms_lead"), make_user("approver")
+    sheet = compose(lead, incident, status="investigating", facts=facts(), audiences=["customers"])
+    draft = sheet.drafts[0]
+    blamed = " Dave from Platform deployed a broken build."
+    edit_draft(
+        lead, draft, page_text=draft.page_text + blamed, email_body=draft.email_body + blamed
+    )
+    # The blame, and the jargon "deployed", each in two texts: one error, one warning.
+    [author] = who_must_act(sheet)
+    assert author.what == "fix 1 error and change the text or give a reason for 1 warning"
+    with pytest.raises(ServiceError, match="This draft has 1 error to fix before"):
+        approve(approver, draft)
+    with pytest.raises(ServiceError, match="customers: 2 findings to fix or override"):
+        publish(lead, sheet)
+    # Fixed: now it is the approver's move.
+    edit_draft(
+        lead,
+        draft,
+        page_text=draft.page_text.replace(blamed, ""),
+        email_body=draft.email_body.replace(blamed, ""),
+    )
+    assert [w.who for w in who_must_act(sheet)] == ["approver"]
 
 
 def test_warnings_are_published_only_with_a_recorded_reason(incident, make_user):

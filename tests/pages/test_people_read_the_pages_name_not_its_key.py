@@ -52,6 +52,10 @@ def test_the_page_is_named_by_its_name_from_drafting_to_what_went_out(
     act = drafts.split("Who has to act", 1)[1].split("The facts behind", 1)[0]
     assert "Acme Corp</a>" in act and "<td>Acme Corp</td>" in act
     _no_key(act)
+    # Publishing before the approvals is refused, naming the page by its name.
+    refused = client.post(f"{sheet_url(sheet)}/publish").get_data(as_text=True)
+    assert "Acme Corp: waiting for approval" in refused
+    _no_key(refused)
     for draft in sheet.drafts:
         approve(make_user("approver"), draft)
     db.session.commit()

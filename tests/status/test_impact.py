@@ -1,13 +1,19 @@
 """Impact agrees with the components: one rule says what impact component statuses imply;
-a lower chosen impact is kept (a warning), but escalation and the page's indicator go by
-the higher of the two."""
+a lower chosen impact is kept (a warning), but wherever Herald tells people an impact
+(escalation, the page's indicator and incident cards, the JSON, the teams' roll calls,
+the drafts, the update pace) it goes by the higher of the two."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from app.comms.context import Facts
+from app.comms.drafting import compose
 from app.comms.escalation import save_rule
 from app.incidents.services import declare_incident, post_incident_update
+from app.models import utcnow
 from app.status.components import add_dependency
 from app.status.impact import advise, effective_impact, impact_advice, implied_impact
 from core.db import db
@@ -49,8 +55,9 @@ def test_the_advice_names_the_components_and_suggests_the_impact(world):
     assert (advice.chosen, advice.implied) == ("minor", "major")
     assert advice.message == (
         "The impact is minor, but Card payments (tier 1) in major outage implies at least "
-        "major impact. Escalation and the page's indicator treat it as major; choose major "
-        "unless you know better."
+        "major impact. Herald treats it as major wherever it tells people: the pages, the "
+        "messages, escalation and the update pace. Choose major, or set the components' "
+        "statuses to what they are."
     )
     assert advise("major", {world.components["Card payments"]: "major_outage"}) is None
     assert advise("critical", {world.components["Card payments"]: "major_outage"}) is None
@@ -94,9 +101,36 @@ def test_the_page_indicator_never_says_minor_under_a_major_outage(
     status = client.get("/api/v2/status.json").get_json()["status"]
     assert status["indicator"] == "major"
     assert status["description"] == "Partial System Outage"
-    # The incident itself keeps the impact its lead chose.
+    # The incident says the impact its banner goes by.
     [listed] = client.get("/api/v2/incidents/unresolved.json").get_json()["incidents"]
-    assert listed["impact"] == "minor"
+    assert listed["impact"] == "major"
+
+
+def test_everyone_is_told_the_impact_herald_goes_by(world, client):
+    incident = declare(world, "Card payments down", "minor", {"Card payments": "major_outage"})
+    assert incident.impact == "minor"  # the lead's choice is kept, with its warning
+    # The teams asked to check their services hear the same impact as the executives.
+    asked = broadcasts("roll_call")
+    assert asked and all("(major impact)" in b.text_body for b in asked)
+    assert not any("minor" in b.text_body for b in asked)
+    # The page's card and the JSON under the "major" banner.
+    [listed] = client.get("/api/v2/incidents/unresolved.json").get_json()["incidents"]
+    assert listed["impact"] == "major"
+    page = client.get(f"/incidents/{incident.public_id}").get_data(as_text=True)
+    assert "Major impact" in page and "Minor impact" not in page
+    # The next update is due at the major pace (60 minutes), not the minor one (120).
+    assert incident.next_update_due_at == incident.started_at + timedelta(minutes=60)
+    # A set drafted at the lead's "minor" says what the page says.
+    sheet = compose(
+        None,
+        incident,
+        status="identified",
+        facts=Facts(summary="Card payments fail.", next_update_at=utcnow() + timedelta(hours=1)),
+        audiences=["customers", "executives", "engineering"],
+        impact="minor",
+    )
+    for draft in (d for d in sheet.drafts if d.audience_key != "customers"):
+        assert "major" in draft.email_body and "minor" not in draft.email_body, draft.audience_key
 
 
 def test_a_resolved_incident_has_no_advice(world):
