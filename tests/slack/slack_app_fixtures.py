@@ -57,7 +57,6 @@ def slack_app(database_url, slack):
         yield app
         later.wait_idle()
         db.session.rollback()
-        _empty_tables()
         db.session.remove()
         db.engine.dispose()
 
