@@ -23,8 +23,9 @@ Alertmanager integration. Then it measures:
     component degrades; the time until the internal page, signed in as staff, shows
     the mapped component degraded (target: the interval + 2 s);
 (c) Alertmanager deliveries (version 4, firing and resolved alerts on a few
-    fingerprints) at 20 a second for 20 s, meanwhile: each one's latency (target p99
-    ≤ 50 ms);
+    fingerprints) at 20 a second meanwhile, for 20 s with ``--quick`` and up to 2 minutes
+    in a full run (2,400 deliveries: a p99 that one stall does not decide): each one's
+    latency (target p99 ≤ 50 ms);
 (d) errors: alert deliveries not answered 2xx, polls of healthy sources that failed,
     failing sources read as healthy, tracebacks in the server's log.
 
@@ -61,7 +62,8 @@ from tests.fakes import FakeTwilio, SmtpSink
 POLL_SECONDS = 30  # the minimum Herald allows
 JITTER = 0.10  # app/signals/polling.py
 SLACK = 2.0  # seconds allowed past the longest jittered interval, and for the change
-ALERT_RATE, ALERT_SECONDS = 20, 20
+ALERT_RATE, ALERT_SECONDS = 20, 20  # at least; a full run posts for up to 2 minutes
+MAX_ALERT_SECONDS = 120
 ALERT_P99_TARGET_MS = 50
 ADMIN = "bench-admin@signals.example"
 PASSWORD = "signals-bench-password-0123"
@@ -225,8 +227,12 @@ def bench(db_kind: str, total: float) -> tuple[str, bool]:
                 )
                 watcher.start()
                 # (c) Alertmanager meanwhile.
+                # As long as the run leaves room for: more deliveries, a steadier p99.
+                alert_seconds = max(
+                    ALERT_SECONDS, min(MAX_ALERT_SECONDS, deadline - time.time() - 20)
+                )
                 alerts = post_alerts(
-                    port, integration["credential"], SERVICES[:5], ALERT_RATE, ALERT_SECONDS
+                    port, integration["credential"], SERVICES[:5], ALERT_RATE, alert_seconds
                 )
                 watcher.join(timeout=max(0.0, deadline - time.time()) + 5)
                 time.sleep(max(0.0, deadline - time.time()))

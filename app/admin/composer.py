@@ -139,7 +139,8 @@ def compose(incident_id: int):
         first_update=drafting.first_update(incident),
         changes=compose_changes(incident, form, chosen, components),
         past_tense=carried_in_present_tense(incident, form),
-        waiting_sets=drafting.live_sets(incident),
+        # A set a newer one replaced waits for nobody: only the newest is named.
+        waiting_sets=[s for s in drafting.live_sets(incident) if drafting.newer_set(s) is None],
     ), status
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.comms.audience_keys import is_external
 from app.comms.blame import all_blame
 from app.comms.context import Facts
-from app.comms.next_update import tells_next_update
+from app.comms.next_update import passed_next_updates, tells_next_update
 from app.comms.outage_now import outage_now
 from app.comms.phrases import (
     ACKNOWLEDGE,
@@ -36,6 +36,7 @@ from app.comms.phrases import (
 from app.comms.punctuation import DOUBLED
 from app.models import Team, User, utcnow
 from app.textrules import CONTROL, control_character
+from app.timeutil import page_zone
 from core.db import db
 from core.vocab import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from subscribers.channels.segments import segment_count
@@ -326,6 +327,18 @@ def check_texts(
                 "facts",
             )
         )
+    elif status != "resolved" and not (facts.next_update_at and facts.next_update_at < now):
+        # A time the lead typed (the fact sheet's own is checked below).
+        for when in passed_next_updates(page, now, page_zone()):
+            found.append(
+                Finding(
+                    WARNING,
+                    "next_update_text_past",
+                    f"The page text promises the next update at {when}, which has passed: "
+                    "give a time still to come.",
+                    "facts",
+                )
+            )
     if facts.eta is not None and facts.eta < now and status != "resolved":
         found.append(Finding(WARNING, "eta_past", "The ETA is in the past.", "facts"))
     if facts.next_update_at is not None and facts.next_update_at < now and status != "resolved":

@@ -120,7 +120,10 @@ def incident_context(
             "status": incident.status,
             "started_at": _time(incident.started_at),
             "duration": human_duration((now - incident.started_at).total_seconds()),
-            "url": f"{config['PUBLIC_URL']}/incidents/{incident.public_id}",
+            # A private page's readers follow its own page, never the public site.
+            "url": f"{config['PUBLIC_URL']}/p/{audience_key.removeprefix(PAGE_PREFIX)}"
+            if is_page_audience(audience_key)
+            else f"{config['PUBLIC_URL']}/incidents/{incident.public_id}",
             "internal_url": f"{config['PUBLIC_URL']}/internal/incidents/{incident.public_id}",
             "public": incident.is_public,
         },
@@ -219,6 +222,7 @@ def sample_context(audience_key: str, phase: str | None = None) -> dict:
         ],
         "team_recovered": ["Payouts"],
         "asked_again": False,
+        "team_answered": True,
         "answer_operational_url": f"{config['PUBLIC_URL']}/rollcall/x/operational",
         "answer_affected_url": f"{config['PUBLIC_URL']}/rollcall/x/affected",
         "maintenance": {

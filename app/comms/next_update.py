@@ -7,6 +7,7 @@ next-update time, and a lead who edits the text may remove it or write one of th
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta, tzinfo
 
 _NUMBER = (
     r"(?:\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five|half\s+an|"
@@ -105,3 +106,46 @@ def tells_next_update(text: str) -> bool:
         or _TIMED.search(sentence)
         for number, sentence in enumerate(sentences)
     )
+
+
+# A clock time a text gives its next update: "by 19:00 UTC", "at 7 Dec 2026, 20:25 UTC".
+_STATED = re.compile(
+    r"(?:(?P<day>\d{1,2})\s+(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+    r"\s+(?P<year>\d{4}),?\s+)?\b(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)\b"
+    r"(?:\s*(?P<utc>UTC|GMT)\b)?",
+    re.IGNORECASE,
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# A time of day without a date that is up to this much before now was meant for today
+# (it has passed); one further back means tomorrow ("next update by 08:00", said at 23:00).
+_SAME_DAY = timedelta(hours=6)
+
+
+def passed_next_updates(text: str, now: datetime, zone: tzinfo) -> list[str]:
+    """The next-update times ``text`` promises that are already past at ``now``, as
+    written: a lead who types "Our next update will be at 19:00 UTC" at 19:24 promises
+    what cannot be kept. A time without "UTC" is in the page's ``zone``."""
+    passed = []
+    for sentence in _SENTENCE.findall(text or ""):
+        if not (_TIMED.search(sentence) or (_PROMISE.search(sentence) and _WHEN.search(sentence))):
+            continue
+        for found in _STATED.finditer(sentence):
+            where = UTC if found["utc"] else zone
+            local_now = now.astimezone(where)
+            moment = local_now.replace(
+                hour=int(found["hour"]), minute=int(found["minute"]), second=0, microsecond=0
+            )
+            if found["day"]:
+                month = _MONTHS.index(found["month"][:3].lower()) + 1
+                try:
+                    moment = moment.replace(
+                        year=int(found["year"]), month=month, day=int(found["day"])
+                    )
+                except ValueError:
+                    continue
+                late = moment < local_now - timedelta(minutes=1)
+            else:
+                late = local_now - _SAME_DAY < moment < local_now - timedelta(minutes=1)
+            if late:
+                passed.append(found.group(0).strip())
+    return passed

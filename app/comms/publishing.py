@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.comms import cadence, drafting
 from app.comms.audience_keys import audience_label
-from app.comms.checks import blocking
+from app.comms.checks import ERROR, blocking
 from app.comms.drafting import allowed_audiences, check_current
 from app.comms.finding_groups import draft_texts, group_findings
 from app.comms.sheet_texts import count_lengths_to, sheet_components
@@ -73,8 +73,12 @@ def _check_ready(sheet: FactSheet, drafts: list[Draft]) -> None:
             continue
         # One finding in several channels counts once, as "Who has to act" counts it.
         stops = group_findings(blocking(draft.findings, draft.overrides or {}), draft_texts(draft))
-        if stops:
-            problems.append(f"{name}: {counted(len(stops), 'finding')} to fix or override")
+        errors = sum(group[0]["severity"] == ERROR for group in stops)
+        if errors:
+            problems.append(f"{name}: {counted(errors, 'error')} to fix")
+        if len(stops) > errors:
+            warnings = counted(len(stops) - errors, "warning")
+            problems.append(f"{name}: {warnings} to fix or give a reason for")
         if draft.state == "rejected":
             problems.append(f"{name}: rejected ({draft.review_comment})")
         elif draft.needs_approval and draft.state != "approved":

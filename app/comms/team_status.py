@@ -32,6 +32,7 @@ class ComponentState:
     name: str
     status: str
     cause: str = ""
+    by_this_incident: bool = False  # the incident asking is (one of) its causes
 
     @property
     def operational(self) -> bool:
@@ -142,7 +143,10 @@ class StatusNow:
         for component in sorted(team.components, key=lambda c: (c.position, c.name.lower())):
             status = self.clock.status(component)
             cause = "" if status == "operational" else self._cause(component, incident)
-            states.append(ComponentState(component.name, status, cause))
+            ours = status != "operational" and any(
+                c.incident_id == incident.id and component.id in c.reaches for c in self.causes
+            )
+            states.append(ComponentState(component.name, status, cause, ours))
         return states
 
     def held_by_others(self, team: Team, incident: Incident) -> bool:

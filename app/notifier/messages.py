@@ -127,7 +127,12 @@ def page_text_notice(update: IncidentUpdate) -> Message:
 
 
 def texts_message(
-    event: Incident | Maintenance, subject: str, email_body: str, sms: str, audience_key: str
+    event: Incident | Maintenance,
+    subject: str,
+    email_body: str,
+    sms: str,
+    audience_key: str,
+    staff_list: str | None = None,
 ) -> Message:
     """An email (plain and HTML, with the unsubscribe footer), the SMS as written, and a
     webhook payload in Statuspage's shape."""
@@ -140,7 +145,7 @@ def texts_message(
         "manage_url": "[%manage_url%]",
         "title": subject,
         # The company's own people did not subscribe: staff put them on a list.
-        "staff_list": "" if is_external(audience_key) else audience_key,
+        "staff_list": "" if is_external(audience_key) else (staff_list or audience_key),
     }
     visibility = "public" if audience_key in ("customers", "press") else "internal"
     data = incident_json(
@@ -249,6 +254,8 @@ def team_message(
         team_affected=bool(not_operational) or bool(roll_call and roll_call.expected_affected),
         team_not_operational=[state.as_context() for state in not_operational],
         asked_again=asked_again,
+        # Thanked for its help only when it gave some (it answered the roll call).
+        team_answered=bool(roll_call and roll_call.answered_at),
         answer_operational_url=answer_url(roll_call, "operational") if roll_call else "",
         answer_affected_url=answer_url(roll_call, "affected") if roll_call else "",
     )
@@ -256,7 +263,12 @@ def team_message(
     # The email layout (HTML, unsubscribe footer) and the webhook payload, as for a
     # published update: a team's address may be a webhook.
     message = texts_message(
-        incident, texts.email_subject, texts.email_body, texts.sms_text, "engineering"
+        incident,
+        texts.email_subject,
+        texts.email_body,
+        texts.sms_text,
+        "engineering",
+        staff_list=f"{team.name} team",
     )
     # In chat the team answers with a button (a resolved notice asks nothing).
     actions = buttons.roll_call(roll_call, incident, answerable=phase != "resolved")

@@ -63,9 +63,12 @@ def rollcall_answer(token: str, state: str):
             db.session.rollback()
             return _problem("Your answer was not recorded", error.message, 409)
     components = rollcall.components_of(call)
-    # A team one of whose services another incident holds cannot truly say "operational":
-    # its answer says this incident does not affect them.
-    held = any(not c.operational for c in components)
+    # A team one of whose services something else holds (another incident, maintenance)
+    # cannot truly say "operational": its answer says this incident does not affect them.
+    # When this incident holds one, it is the plain question.
+    held = any(not c.operational for c in components) and not any(
+        c.by_this_incident for c in components
+    )
     if request.method == "POST":
         return personal_page("public/rollcall_thanks.html", call=call, state=state, held=held)
     return personal_page(

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.comms.approval import approve
 from app.comms.publishing import publish_set
 from app.models import FactSheet
 from core.db import db
-from tests.admin_comms.helpers import local_input
+from tests.admin_comms.helpers import local_input, publish
 from tests.forms import form_fields
 
 FACT_VALUES = {
@@ -137,3 +138,23 @@ def test_a_replaced_set_says_so_and_offers_no_approval_or_publishing(
         assert "Every draft is ready" not in page and "must discard" not in page
         assert ">Approve</button>" not in page and "Publish to every audience" not in page
     assert ">Approve</button>" in text(staff(approver).get(f"/admin/fact-sheets/{newer.public_id}"))
+
+
+def test_once_the_newer_set_is_published_the_composer_names_no_waiting_set(
+    staff, lead, approver, incident, compose, text
+):
+    """Found by a new user: after a replaced set's successor was published, the composer
+    still said "A set of drafts for this incident is not published yet (open it)" and
+    linked the replaced one."""
+    client = staff(lead)
+    compose(client, incident, summary="Card payments fail.")
+    compose(client, incident, summary="Card payments fail in the EU.")
+    newer = db.session.scalar(select(FactSheet).order_by(FactSheet.id.desc()))
+    for draft in newer.drafts:
+        if draft.needs_approval:
+            approve(approver, draft)
+    db.session.commit()
+    assert publish(client, newer, follow_redirects=True).status_code == 200
+    assert newer.published_at is not None
+    page = text(client.get(f"/admin/incidents/{incident.id}/compose"))
+    assert "is not published yet" not in page and 'id="replaces"' not in page

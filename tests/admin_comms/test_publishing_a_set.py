@@ -112,7 +112,7 @@ def test_publishing_with_an_error_left_shows_why_and_changes_nothing(ready, fill
     client.post(action, data=data)
     response = client.post(f"{sheet_url(sheet)}/publish")
     assert response.status_code == 400
-    assert "engineering: 2 findings to fix or override" in text(response)
+    assert "engineering: 2 errors to fix" in text(response)
     assert counts(incident) == (0, 0)
 
 
@@ -146,7 +146,7 @@ def test_a_next_update_time_that_has_passed_since_drafting_stops_publishing(read
     response = client.post(f"{sheet_url(sheet)}/publish")
     assert response.status_code == 400
     page = text(response)
-    assert "customers: 1 finding to fix or override" in page
+    assert "customers: 1 warning to fix or give a reason for" in page
     assert "The next-update time is in the past." in page
     assert counts(incident) == (0, 0)
 

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from app.comms import checks, phrases, templating
-from app.comms.context import Facts, sample_context
+from app.comms.context import SAMPLE_NOW, Facts, sample_context
 from app.comms.phases import INCIDENT_PHASES, MAINTENANCE_PHASES, TEMPLATE_PHASES
-from app.models import utcnow
 from subscribers.channels.segments import is_gsm7, segment_count
 from tests.subscribers.test_golden import GOLDEN, UPDATE, read, write
 
@@ -309,7 +308,7 @@ def test_the_defaults_pass_the_draft_checks(app, audience, phase):
             "summary": "Some card payments failed.",
             "customer_impact": "About 10% of card payments in the EU failed.",
         }
-    now = utcnow()
+    now = SAMPLE_NOW  # the moment the sample texts are written at (their times follow it)
     facts = Facts(
         "summary",
         "impact",

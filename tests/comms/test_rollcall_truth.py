@@ -137,6 +137,12 @@ def test_a_team_degraded_by_another_open_incident_is_asked_not_all_cleared(
     thanks = plain(text_of(client.post(action, data={"csrf_token": token})))
     assert "The incident team sees that API errors does not affect your services" in thanks
     assert "sees that your services are operational" not in thanks
+    # A team whose service this incident holds is asked plainly (found by a new user:
+    # "does not affect our services" under "caused by this incident").
+    web_token = call_of(world, api_errors, "Web").token
+    answer = text_of(client.get(f"/rollcall/{web_token}/operational"))
+    assert "Confirm: our services are operational" in answer
+    assert "does not affect our services" not in answer
     web_page = plain(
         text_of(client.get(f"/rollcall/{call_of(world, api_errors, 'Web').token}/operational"))
     )
@@ -388,6 +394,7 @@ def test_resolving_tells_affected_teams_their_services_are_back_unless_another_i
     terminals = declare(
         world, "Card terminal errors", "minor", {"Card payments": "degraded_performance"}
     )
+    rollcall.answer(call_of(world, outage, "Web"), "affected", by="x", via="web")
     post_incident_update(None, outage, "resolved", "The API is back.", {})
     db.session.commit()
     assert world.components["API"].status == "operational"
@@ -399,6 +406,10 @@ def test_resolving_tells_affected_teams_their_services_are_back_unless_another_i
     assert "still not operational" not in platform.text_body
     web = sent_to(world, outage, "Web")["resolved"]
     assert "operational again: Dashboard." in web.text_body
+    # Thanked for its help only by a team that gave some: Web answered, Platform did not.
+    assert "Thank you for your help" in web.text_body
+    assert "Thank you" not in platform.text_body + platform.sms_body
+    assert "No further action needed." in platform.sms_body
 
     payments = sent_to(world, outage, "Payments")["resolved"]
     assert "operational again" not in payments.text_body.lower()

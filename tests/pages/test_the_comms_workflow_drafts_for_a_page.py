@@ -69,6 +69,10 @@ def test_a_public_incident_may_be_drafted_for_the_page_and_the_draft_needs_appro
     assert "Kafka" not in draft.page_text  # plain words: no technical detail
     customers = next(d for d in sheet.drafts if d.audience_key == "customers")
     assert "Partner ledger" not in customers.page_text
+    # Its readers are sent to their own page, never to the public site.
+    texts = draft.email_body + draft.sms_text
+    assert "https://status.example.com/p/acme" in texts and "/incidents/" not in texts
+    assert f"/incidents/{incident.public_id}" in customers.email_body
 
 
 def test_an_internal_incident_has_no_page_audience(parts, make_page, make_user):
