@@ -23,6 +23,7 @@ from app.admin.impact_notes import warn_about_sheet
 from app.admin.incidents import all_components, chosen_statuses
 from app.auth.permissions import requires
 from app.comms import approval, drafting
+from app.comms.added_sentences import dropped_additions
 from app.comms.audience_keys import audience_label
 from app.comms.cadence import cadence_minutes, pace_impact
 from app.comms.checks import ERROR, blocking
@@ -253,6 +254,7 @@ def _sheet_page(sheet: FactSheet, status: int = 200, posted: tuple[int, dict] | 
         cards=cards,
         waiting=approval.who_must_act(sheet) if sheet.published_at is None else [],
         newer_set=drafting.newer_set,
+        dropped=dropped_additions(sheet) if sheet.published_at is None else {},
         broadcasts=broadcasts,
         people=people,
         components={
