@@ -28,7 +28,7 @@ from app.textrules import check_single_line
 from core import audit
 from core.db import db
 from core.errors import Conflict, ServiceError
-from core.vocab import COMPONENT_STATUSES, IMPACTS
+from core.vocab import COMPONENT_STATUSES, IMPACTS, STATUS_LABELS
 from core.words import counted
 from subscribers.audiences import get_audience
 from subscribers.models import Audience
@@ -81,6 +81,20 @@ def _check_facts(status: str, impact: str, facts: Facts, components: dict) -> No
             raise ServiceError(
                 f"{value!r} is not a component status (for {component.name}).", "components"
             )
+    # Found by a new user: a resolved set that kept "Major outage" left the component
+    # broken on every page, under texts saying service was back to normal.
+    still = [
+        f"{c.name} ({STATUS_LABELS[s].lower()})"
+        for c, s in components.items()
+        if s != "operational"
+    ]
+    if status == "resolved" and still:
+        raise ServiceError(
+            f"A resolved update cannot leave {', '.join(still)}: set "
+            f"{'it' if len(still) == 1 else 'each'} to operational. (Another open incident "
+            "that holds a component keeps it so on the pages.)",
+            "components",
+        )
 
 
 def first_update(incident: Incident) -> bool:
@@ -146,7 +160,10 @@ def compose(
     template. Nothing is published and nothing is sent. The incident's earlier sets not
     yet published are replaced: only the newest may be approved and published."""
     impact = impact or incident.impact
-    components = default_components(incident) if components is None else components
+    if components is None:
+        components = default_components(incident)
+        if status == "resolved":  # resolving gives each of its components back
+            components = dict.fromkeys(components, "operational")
     _check_facts(status, impact, facts, components)
     if not audiences:
         raise ServiceError("Choose at least one audience.", "audiences")

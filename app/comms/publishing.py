@@ -81,7 +81,8 @@ def _check_ready(sheet: FactSheet, drafts: list[Draft]) -> None:
             problems.append(f"{name}: {warnings} to fix or give a reason for")
         if draft.state == "rejected":
             problems.append(f"{name}: rejected ({draft.review_comment})")
-        elif draft.needs_approval and draft.state != "approved":
+        elif draft.needs_approval and draft.state != "approved" and not errors:
+            # With an error, approval cannot come first: fixing it is the next step.
             problems.append(f"{name}: waiting for approval")
     keys = {d.audience_key for d in drafts}
     if incident.is_public and "customers" not in keys:

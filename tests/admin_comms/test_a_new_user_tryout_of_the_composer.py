@@ -101,6 +101,7 @@ def test_resolving_with_the_carried_impact_hints_at_the_past_tense_and_the_check
         customer_impact=carried["customer_impact"],
         audiences=["customers"],
         next_update_at="",
+        **{f"component-{link.component_id}": "operational" for link in incident.affected},
     )
     assert response.status_code == 302, page_text(response)
     customers = draft_of(latest_sheet(), "customers")
@@ -125,7 +126,11 @@ def test_a_draft_with_errors_is_never_called_ready(staff, lead, incident, compos
         line = approval_line(page, audience)
         assert "Fix the errors" in line and "block" in line, line
         assert "Ready" not in line
-    assert "Pending approval" in approval_line(page, "customers")
+    # Approval comes after the fix: its line says so (found by a new user: it said
+    # "Pending approval" while an error stood).
+    customers = approval_line(page, "customers")
+    assert "Fix the errors" in customers and "before an approver can approve it" in customers
+    assert "Pending approval" not in customers
 
 
 def test_a_rejection_comment_ending_in_a_full_stop_gets_one_full_stop(

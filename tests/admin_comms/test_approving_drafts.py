@@ -121,6 +121,15 @@ def test_a_draft_with_an_error_cannot_be_approved(drafted, staff, approver, fill
     assert response.status_code == 400
     assert "This draft has 1 error to fix before it can be approved." in text(response)
     assert draft_of(sheet, "customers").state == "pending"
+    # Found by a new user: its card said "Pending approval" and offered Approve.
+    page = text(staff(approver).get(sheet_url(sheet)))
+    card = page.split('id="draft-customers"', 1)[1].split("</section>", 1)[0]
+    assert "Fix the errors" in card and "Pending approval" not in card
+    assert "Approve</button>" not in card and "Reject with comment</button>" in card
+    # A refused publish names fixing as the next step, not approval.
+    refused = text(client.post(f"{sheet_url(sheet)}/publish"))
+    assert "customers: 1 error to fix" in refused
+    assert "customers: waiting for approval" not in refused
 
 
 def test_the_approve_form_carries_the_revision_the_approver_reads(drafted, staff, approver, fill):

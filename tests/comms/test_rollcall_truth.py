@@ -75,7 +75,7 @@ def plain(html: str) -> str:
 
 
 def test_a_team_degraded_by_another_open_incident_is_asked_not_all_cleared(
-    app, world, slow_app, api_errors
+    app, world, slow_app, api_errors, staff, make_user
 ):
     assert {team: sorted(sent_to(world, api_errors, team)) for team in world.teams} == {
         "Payments": ["all_clear"],
@@ -136,6 +136,10 @@ def test_a_team_degraded_by_another_open_incident_is_asked_not_all_cleared(
     action, token, _ = form_of(answer)
     thanks = plain(text_of(client.post(action, data={"csrf_token": token})))
     assert "The incident team sees that API errors does not affect your services" in thanks
+    assert "Mobile is recorded as not affected by API errors" in thanks
+    lead = staff(make_user("comms_lead"))
+    board = plain(text_of(lead.get(f"/internal/incidents/{api_errors.public_id}")))
+    assert "not affected by this incident; not all operational now" in board
     assert "sees that your services are operational" not in thanks
     # A team whose service this incident holds is asked plainly (found by a new user:
     # "does not affect our services" under "caused by this incident").
