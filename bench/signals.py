@@ -8,8 +8,10 @@ temporary SQLite file, or with ``--pg`` a schema of its own in the local Postgre
 ``test`` database, dropped afterwards), 200 fake vendors on one local server
 (bench/signalkit/vendors.py: Statuspage summaries, RSS and Atom feeds with ETags and
 304s; 5 answering after the fetch timeout, 5 just under it, 5 with HTTP 500), and Herald
-under gunicorn as ``make serve`` runs it (production settings, the embedded worker,
-``HERALD_WEBHOOK_ALLOW_PRIVATE`` on for the local fake).
+under gunicorn as ``make serve`` runs it (production settings, the worker in the process
+the gunicorn master starts; ``HERALD_WORKER_PROCESS=false`` in the environment puts its
+threads in the web processes instead; ``HERALD_WEBHOOK_ALLOW_PRIVATE`` on for the local
+fake).
 
 Through the management API (an admin's token from ``herald create-token``) it adds the
 200 sources, every one polled each 30 s (the minimum), some mapped to components, and an

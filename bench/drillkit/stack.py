@@ -79,8 +79,9 @@ def run_herald(args: list[str], env: dict, timeout: float = 60) -> str:
 
 
 def start_server(procs: Processes, env: dict, workdir: Path) -> Path:
-    """gunicorn as ``make serve`` runs it (its config: web processes with the embedded
-    worker) on ``env["PORT"]``; returns its log."""
+    """gunicorn as ``make serve`` runs it (its config: web processes, and the worker
+    process the master starts, unless ``env`` says otherwise) on ``env["PORT"]``;
+    returns its log."""
     log = workdir / "herald.log"
     with open(log, "wb") as out:
         proc = procs.start(
