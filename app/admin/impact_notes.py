@@ -17,6 +17,15 @@ def incident_advice(incident: Incident) -> impact.ImpactAdvice | None:
     return impact.impact_advice(incident)
 
 
+@bp.app_template_global("impact_told")
+def impact_told(incident: Incident) -> str:
+    """The impact Herald tells people (the pages, the messages): with the staff's choice
+    beside it when that is lower, so no staff screen says "minor" alone while every
+    message says "major"."""
+    told = impact.effective_impact(incident)
+    return told if told == incident.impact else f"{told} (chosen: {incident.impact})"
+
+
 @bp.app_template_global("impact_advice_for")
 def form_advice(
     chosen_impact: str, chosen: dict, components: list[Component]

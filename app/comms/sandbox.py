@@ -15,6 +15,7 @@ it calls) that runs too long.
 
 from __future__ import annotations
 
+import gc
 import math
 import sys
 import time
@@ -293,6 +294,12 @@ def render_text(text: str, context: dict) -> str:
     template = compiled(text)
     previous = sys.gettrace()
     counting = start_counting()
+    # The budget is the template's own work: a garbage collection that its allocations
+    # set off would count against it (a full one, in a large process, takes a good part
+    # of a second) and run its weakref callbacks under the budget's trace. What a
+    # template may build is bounded (MAX_BUILT), so collecting after it is safe.
+    collecting = gc.isenabled()
+    gc.disable()
     sys.settrace(_Budget().enter)
     try:
         for piece in template.generate(**context):
@@ -305,5 +312,7 @@ def render_text(text: str, context: dict) -> str:
             parts.append(piece)
     finally:
         sys.settrace(previous)
+        if collecting:
+            gc.enable()
         stop_counting(counting)
     return "".join(parts)

@@ -146,7 +146,11 @@ def _changes(integration, alert: Alert, item: Incoming, wanted, now: datetime) -
         "labels": item.labels,
         "annotations": item.annotations,
         "component_id": wanted[item.fingerprint],
-        "status": item.status or status_for_severity(integration, item.labels.get("severity", "")),
+        # A resolved delivery that names no status (a monitor's "resolved") keeps the one
+        # the alert had: it still claims it until its clear time has passed.
+        "status": item.status
+        or (alert.status if not item.firing and alert.status else None)
+        or status_for_severity(integration, item.labels.get("severity", "")),
         "generator_url": item.generator_url,
     }
     if item.firing:

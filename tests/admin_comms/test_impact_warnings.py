@@ -51,6 +51,11 @@ def test_declaring_a_minor_incident_over_a_tier_1_outage_warns_and_suggests_majo
     url = f"/admin/incidents/{incident.id}"
     page = text(client.get(url))
     assert 'id="impact-advice"' in page and "Suggested impact: major" in page
+    # Staff screens say the impact every message says, with the choice beside it (found
+    # by a new user: the dashboard said "minor" alone).
+    assert "Major (chosen: minor) impact" in page
+    for screen in ("/admin/", "/admin/incidents"):
+        assert "major (chosen: minor)" in text(client.get(screen)), screen
     form = fill(client, url, f"{url}/edit", impact="major")
     assert client.post(f"{url}/edit", data=form).status_code == 302
     assert 'id="impact-advice"' not in text(client.get(url))

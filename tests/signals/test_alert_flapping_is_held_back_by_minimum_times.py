@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.models import utcnow
-from app.signals.alerts import ingest_alertmanager, settle
+from app.signals.alerts import ingest_alertmanager, ingest_monitor, settle
 from core.db import db
 from subscribers.worker import periodic_jobs
 from tests.signals.alert_payloads import alertmanager, am_alert
@@ -91,3 +91,21 @@ def test_firing_again_within_the_clear_time_changes_nothing(app, make_component)
     assert shown(api) == "degraded_performance"
     [alert] = alerts()
     assert alert.firing and alert.counts and alert.starts_at == start
+
+
+def test_a_resolved_monitor_check_keeps_its_status_through_the_clear_time(app, make_component):
+    """Found by a new user: a monitor check posted "resolved" (no status of its own)
+    dropped its component from partial outage to degraded performance for the clear
+    time, a step that never happened."""
+    invoicing = make_component("Invoicing")
+    made, _ = integration("monitor", "Probe", min_firing_seconds=0, min_clear_seconds=60)
+    now = utcnow()
+    ingest_monitor(made, {"id": "inv", "component": "Invoicing", "status": "partial_outage"}, now)
+    db.session.commit()
+    assert shown(invoicing) == "partial_outage"
+    ingest_monitor(made, {"id": "inv", "component": "Invoicing", "status": "resolved"}, now)
+    db.session.commit()
+    assert shown(invoicing) == "partial_outage"  # still within the clear time
+    settle(now + timedelta(seconds=61))
+    db.session.commit()
+    assert shown(invoicing) == "operational"
