@@ -30,7 +30,7 @@ from sqlalchemy import select
 from app.comms import escalation, rollcall
 from app.comms.team_status import StatusNow
 from app.models import Communication, Component, Incident, RollCall, User
-from app.notifier import incident_channels, messages, staff
+from app.notifier import incident_channels, messages, staff, suggestion_messages
 from app.notifier.events import (
     ComponentStatusChanged,
     DraftReviewed,
@@ -193,7 +193,7 @@ def _suggested(event: IncidentSuggested) -> list[Broadcast]:
         sent.append(
             create_broadcast(
                 key,
-                messages.suggestion_message(suggestion, impact, key),
+                suggestion_messages.suggestion_message(suggestion, impact, key),
                 source=f"suggestion:{suggestion.id}:{key}",
                 kind="suggestion",
             )

@@ -15,8 +15,8 @@ from app.comms import escalation
 from app.markdown import render_markdown
 from app.models import Component
 from app.notifier.events import SignalSeen
-from app.notifier.messages import heard_from
 from app.notifier.notifier import notify
+from app.notifier.suggestion_messages import heard_from
 from core.db import db
 from core.vocab import STATUS_LABELS, STATUS_SEVERITY
 from subscribers.models import Broadcast
