@@ -46,6 +46,7 @@ from app.comms.blame_passive import (
     given_as_cause,
 )
 from app.comms.blame_people import ON_A_TEAM, known_people_blamed
+from app.comms.blame_persons import surely_someone
 from app.comms.blame_words import (
     ANYWHERE,
     BAD,
@@ -292,7 +293,8 @@ def all_blame(
         for start, end in known_people_blamed(text, person, [s for s, *_ in spans]):
             add(start, end, text[start:end], "person")
     for start, end, words in named_culprits(text):
-        add(start, end, words, "maybe")
+        add(start, end, words, "agent" if surely_someone(text, start, end) else "maybe")
     for start, end, words, sure in spans:
+        sure = sure or surely_someone(text, start, end)
         add(start, end, words, "agent" if sure else "maybe")
     return found

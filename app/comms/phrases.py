@@ -192,10 +192,27 @@ CAUSE_KNOWN = _phrases(
     r"happened|broke)",
     r"(?:the\s+)?cause\s+is\s+(?:now\s+)?(?:known|clear)",
 )
+# Work on the fault told as still going on ("We are undoing it now", "our engineers are
+# rolling back the change"), or the fix as still to come ("will not receive it until this
+# is fixed"): carried into a resolved text from an update before.
+_FIXING = (
+    r"(?:investigating|looking\s+into|undoing|reverting|rolling\s+back|restoring|fixing|"
+    r"repairing|(?:deploying|applying|testing|preparing)\s+(?:an?\s+|the\s+)?fix|"
+    r"working\s+(?:on\s+(?:an?\s+|the\s+)?(?:fix|resolution|it|this)\b|to\s+"
+    r"(?:fix|restore|resolve|repair)))"
+)
+_WE_ARE = (
+    r"(?:we(?:['\u2019]re|\s+are)|(?:our|the)\s+(?:[\w-]+\s+)?(?:engineers|team|teams|staff)"
+    r"\s+(?:are|is))\s+(?:still\s+|now\s+|currently\s+|actively\s+)?"
+)
+_IT = r"(?:this|it|the\s+(?:issue|problem|outage|incident|fault|error|bug|disruption))"
 UNRESOLVED_WORDS = _phrases(
-    r"we(?:'re|\s+are)\s+(?:still\s+)?investigating",
-    r"we(?:'re|\s+are)\s+looking\s+into",
+    _WE_ARE + _FIXING,
     r"still\s+(?:affected|failing|down|unavailable)",
+    rf"(?:until|till|once|as\s+soon\s+as)\s+{_IT}\s+(?:is|has\s+been|gets)\s+"
+    r"(?:fixed|resolved|repaired|sorted)",
+    r"until\s+(?:we|our\s+[\w-]+)\s+(?:fix|resolve|repair|restore)",
+    r"until\s+(?:a|the)\s+fix\s+(?:is|goes|has)",
 )
 # An outage said in the present tense ("Merchants cannot use the API", "card payments
 # fail"): in a resolved text, a fact carried over from an earlier update (app.comms.checks

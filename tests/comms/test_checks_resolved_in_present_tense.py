@@ -65,3 +65,36 @@ def test_a_sentence_told_in_the_past_or_about_the_future_is_not_flagged(app, tex
 def test_an_unresolved_update_may_say_the_outage_is_happening(app):
     text = "Merchants cannot use the API. We will post the next update by 15:00 UTC."
     assert texts_of(run(text, status="identified"), "contradiction", text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # Found by a new user: the remedy and the wait carried into the resolved texts.
+        ("We're sorry. A faulty change broke payouts. We are undoing it now.", "We are undoing"),
+        (
+            "We're sorry. Merchants will not receive payouts until this is fixed.",
+            "until this is fixed",
+        ),
+        ("Sorry. Our engineers are rolling back the change.", "Our engineers are rolling back"),
+        ("We apologise. We're working on a fix.", "We're working on a fix"),
+        ("We apologise. The team is still deploying a fix.", "The team is still deploying a fix"),
+        ("Sorry. Exports are delayed until we restore the queue.", "until we restore"),
+    ],
+)
+def test_work_on_the_fault_told_as_going_on_is_a_contradiction(app, text, words):
+    found = texts_of(run(text, status="resolved"), "contradiction", text)
+    assert (WARNING, "page_text", words) in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're sorry. We undid the change at 14:05 UTC and payouts work normally.",
+        "We're sorry. We are reviewing how this happened and will share what we learn.",
+        "We're sorry. Payouts were delayed until it was fixed at 14:05 UTC.",
+        "We're sorry. We are working on a full review of our change process.",
+    ],
+)
+def test_work_done_or_a_review_to_come_is_not_flagged(app, text):
+    assert texts_of(run(text, status="resolved"), "contradiction", text) == []

@@ -87,9 +87,11 @@ def test_words_about_systems_are_not_blame(people, text):
         ("Élodie misconfigured the router.", "Élodie misconfigured"),
     ],
 )
-def test_a_capitalised_name_doing_something_wrong_is_a_warning(people, text, words):
+def test_a_capitalised_name_doing_something_wrong_is_an_error(people, text, words):
+    # A given name ("Bob"), or an act only people do ("forgot", "misconfigured"): a word
+    # that may be a product stays a warning (test_a_named_person_at_fault_is_an_error).
     found = run(text, audience="engineering")
-    assert texts_of(found, "blame", text) == [(WARNING, "page_text", words)]
+    assert texts_of(found, "blame", text) == [(ERROR, "page_text", words)]
 
 
 @pytest.mark.parametrize(

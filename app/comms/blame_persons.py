@@ -1,0 +1,52 @@
+"""When a capitalised word blamed for a fault is surely someone (``app.comms.blame``).
+
+A capitalised agent of a fault may be a product ("Checkout broke after the update"), so
+the blame check only warns about it. It is surely a person or a company, and the finding
+an error, when the word is a common given name ("John Smith broke …", "Tom forgot …") or
+when the act is one only people and companies do: making a mistake, forgetting,
+mistyping, misconfiguring, or bringing in something defective ("deployed a broken
+config"). A product that is also a given name (Ruby, Julia, Hugo, Ada …) is not listed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+
+from app.comms.blame_words import DEFECT
+
+NAMES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "given_names.txt")
+
+HUMAN_ACT = re.compile(
+    r"\b(?:made\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:mistake|error|typo|blunder|slip)|"
+    r"forg[eo]t|forgotten|mis-?typed|fat-fingered|messed\s+up|screwed\s+up|botched|bungled|"
+    r"misconfigured|neglected|overlooked|"
+    r"(?:deployed|pushed|shipped|released|applied|merged|ran|rolled\s+out|uploaded|committed|"
+    r"installed|entered|typed)\s+(?:an?\s+|the\s+|some\s+)?" + DEFECT + r")\b",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"(?-i:[A-Z][a-z]+)")
+_WORD_BEFORE = re.compile(r"(?-i:([A-Z][a-z]+))\s+$")
+
+
+@cache
+def given_names() -> frozenset[str]:
+    with open(NAMES_FILE, encoding="utf-8") as names:
+        return frozenset(
+            line.strip() for line in names if line.strip() and not line.startswith("#")
+        )
+
+
+def surely_someone(text: str, start: int, end: int) -> bool:
+    """Whether the capitalised agent found at ``text[start:end]`` is surely a person or a
+    company: a given name in it or just before it ("John" of "John Smith broke"), or an
+    act only people do."""
+    words = text[start:end]
+    if HUMAN_ACT.search(words):
+        return True
+    names = given_names()
+    before = _WORD_BEFORE.search(text, max(0, start - 30), start)
+    if before and before.group(1) in names:
+        return True
+    return any(m.group(0) in names for m in _CAPITALISED.finditer(words))

@@ -1,0 +1,41 @@
+"""A capitalised word blamed for a fault is only a warning (it may be a product:
+"Checkout broke after the update"), unless it is surely someone: found by a new user, whose
+"John Smith made a mistake in the payment settings" and "Tom Baker forgot to renew the
+certificate" could be approved with a reason. A given name, or an act only people and
+companies do, makes it an error."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.comms.checks import ERROR, WARNING
+from tests.comms.checkkit import run, texts_of
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("John Smith made a mistake in the payment settings.", "John Smith made a mistake"),
+        ("John Smith broke the payment settings.", "Smith broke"),
+        ("Tom Baker forgot to renew the certificate.", "Baker forgot"),
+        ("Priya pushed a faulty update to checkout.", "Priya pushed a faulty"),
+        # Not a name Herald knows, but the act is a person's or a company's.
+        ("Zorblax deployed a broken config to the checkout service.", "Zorblax deployed a broken"),
+        ("Quentara misconfigured the payment routes.", "Quentara misconfigured"),
+    ],
+)
+def test_someone_named_as_the_agent_of_a_fault_is_an_error(app, text, words):
+    found = texts_of(run(text, audience="customers"), "blame", text)
+    assert found == [(ERROR, "page_text", words)]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Checkout broke after the update.", "Checkout broke"),
+        ("Ruby broke after the upgrade.", "Ruby broke"),
+    ],
+)
+def test_a_word_that_may_be_a_product_is_still_a_warning(app, text, words):
+    found = texts_of(run(text, audience="customers"), "blame", text)
+    assert found == [(WARNING, "page_text", words)]
