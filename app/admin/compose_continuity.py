@@ -28,10 +28,20 @@ def suggested_next_update(incident: Incident, impact: str | None = None):
     return utc_to_local_input(moment + timedelta(minutes=-moment.minute % 5))
 
 
-def compose_defaults(incident: Incident, audiences) -> dict:
+def compose_defaults(incident: Incident, audiences, sheet: FactSheet | None = None) -> dict:
     """The composer's first values: the incident's status, the impact of its newest set
     (published or about to be), every audience, a next update from that impact's cadence,
-    and every other fact from the last fact sheet."""
+    and every other fact from the last fact sheet. From ``sheet`` (its page's "Change the
+    facts"), every value is that set's: status, impact, audiences, times and facts."""
+    if sheet is not None:
+        chosen = {d.audience_key for d in sheet.drafts}
+        return {
+            "status": sheet.status,
+            "impact": sheet.impact,
+            "audiences": [key for key in audiences if key in chosen],
+            "next_update_at": utc_to_local_input(sheet.next_update_at),
+            **_facts_values(Facts.of(sheet)),
+        }
     impact = pace_impact(incident)
     values = {
         "status": incident.status,
@@ -41,14 +51,30 @@ def compose_defaults(incident: Incident, audiences) -> dict:
     }
     facts = continuity.carried_facts(incident)
     if facts is not None:
-        values.update(
-            summary=facts.summary,
-            customer_impact=facts.customer_impact,
-            workaround=facts.workaround,
-            eta=utc_to_local_input(facts.eta),
-            technical_detail=facts.technical_detail,
-        )
+        values.update(_facts_values(facts))
     return values
+
+
+def _facts_values(facts: Facts) -> dict:
+    return {
+        "summary": facts.summary,
+        "customer_impact": facts.customer_impact,
+        "workaround": facts.workaround,
+        "eta": utc_to_local_input(facts.eta),
+        "technical_detail": facts.technical_detail,
+    }
+
+
+def sheet_to_start_from(incident: Incident, public_id: str | None) -> FactSheet | None:
+    """The set of this incident the composer was opened from (``?from=``), if any; a set of
+    another incident or none at all is ignored (the composer starts as usual)."""
+    if not public_id:
+        return None
+    return db.session.scalar(
+        select(FactSheet).where(
+            FactSheet.public_id == public_id[:16], FactSheet.incident_id == incident.id
+        )
+    )
 
 
 def carried_in_present_tense(incident: Incident, form) -> bool:

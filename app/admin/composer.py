@@ -17,6 +17,7 @@ from app.admin.compose_continuity import (
     compose_changes,
     compose_defaults,
     facts_of,
+    sheet_to_start_from,
 )
 from app.admin.forms import ActionForm, options
 from app.admin.impact_notes import warn_about_sheet
@@ -81,9 +82,13 @@ def compose(incident_id: int):
     allowed = drafting.allowed_audiences(incident)
     audiences = {key: get_audience(key) for key in allowed}
     if request.method == "GET":
-        form = ComposeForm(**compose_defaults(incident, allowed))
-        prefilled = drafting.default_components(incident)
-        chosen = {f"component-{c.id}": s for c, s in prefilled.items()}
+        start = sheet_to_start_from(incident, request.args.get("from"))
+        form = ComposeForm(**compose_defaults(incident, allowed, start))
+        if start is not None:
+            chosen = {f"component-{key}": value for key, value in start.components.items()}
+        else:
+            prefilled = drafting.default_components(incident)
+            chosen = {f"component-{c.id}": s for c, s in prefilled.items()}
     else:
         form = ComposeForm()
         chosen = request.form
