@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -165,6 +166,10 @@ def compose(
         if status == "resolved":  # resolving gives each of its components back
             components = dict.fromkeys(components, "operational")
     _check_facts(status, impact, facts, components)
+    if status == "resolved":
+        # A resolved incident promises no next update (found by a new user: resolving in
+        # the composer kept the time it had suggested before).
+        facts = replace(facts, next_update_at=None)
     if not audiences:
         raise ServiceError("Choose at least one audience.", "audiences")
     allowed = allowed_audiences(incident)

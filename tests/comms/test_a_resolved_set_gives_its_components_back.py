@@ -5,6 +5,8 @@ keep an outage is refused with its name; without components, it resolves them al
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from app.comms.context import Facts
@@ -47,3 +49,18 @@ def test_a_resolved_set_without_components_resolves_them_all(incident, make_user
     )
     assert set(sheet.components.values()) == {"operational"}
     assert "Payouts: operational" in sheet.drafts[0].page_text
+
+
+def test_a_resolved_set_promises_no_next_update(incident, make_user):
+    """Found by a new user: resolving in the composer kept the next-update time it had
+    suggested, and the set held a promise the incident would never keep."""
+    promised = datetime.now(UTC) + timedelta(minutes=30)
+    sheet = compose(
+        make_user("comms_lead"),
+        incident,
+        status="resolved",
+        facts=Facts(summary="Payouts are sent again.", next_update_at=promised),
+        audiences=["engineering"],
+    )
+    assert sheet.next_update_at is None
+    assert all("next update" not in d.page_text.lower() for d in sheet.drafts)
