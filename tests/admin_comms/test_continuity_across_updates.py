@@ -137,6 +137,9 @@ def test_a_replaced_set_says_so_and_offers_no_approval_or_publishing(
         assert f"/admin/fact-sheets/{newer.public_id}" in page
         assert "Every draft is ready" not in page and "must discard" not in page
         assert ">Approve</button>" not in page and "Publish to every audience" not in page
+        # Each draft says it too, not "Pending approval" (found by a later new user).
+        assert "Pending approval" not in page and "Ready</strong>" not in page
+        assert "<strong>Replaced</strong>: the newer set's draft" in page
     assert ">Approve</button>" in text(staff(approver).get(f"/admin/fact-sheets/{newer.public_id}"))
 
 
