@@ -57,7 +57,7 @@ def _strings(value, where: str) -> dict[str, str]:
         raise BadAlert(f"{where} has more than {MAX_LABELS} members.", where)
     for key, item in value.items():
         if not isinstance(item, str):
-            raise BadAlert(f"{where}.{key} must be a string.", where)
+            raise BadAlert(f"{where}.{key} must be a string.", f"{where}.{key}")
         if len(key) > 200 or len(item) > MAX_VALUE:
             raise BadAlert(f"{where}.{key[:50]} is too long.", where)
     return dict(value)
@@ -116,21 +116,23 @@ def read_alertmanager(payload) -> list[Incoming]:
     for number, alert in enumerate(alerts):
         where = f"alerts[{number}]"
         if not isinstance(alert, dict):
-            raise BadAlert(f"{where} must be an object.", "alerts")
+            raise BadAlert(f"{where} must be an object.", where)
         status = alert.get("status")
         if status not in ("firing", "resolved"):
-            raise BadAlert(f"{where}.status must be firing or resolved, not {status!r}.", "alerts")
+            raise BadAlert(
+                f"{where}.status must be firing or resolved, not {status!r}.", f"{where}.status"
+            )
         labels = _strings(alert.get("labels"), f"{where}.labels")
         annotations = _strings(alert.get("annotations"), f"{where}.annotations")
         fingerprint = alert.get("fingerprint") or _fingerprint_of(labels)
         if not isinstance(fingerprint, str) or len(fingerprint) > MAX_FINGERPRINT:
             raise BadAlert(
                 f"{where}.fingerprint must be a string of at most {MAX_FINGERPRINT} characters.",
-                "alerts",
+                f"{where}.fingerprint",
             )
         url = alert.get("generatorURL") or ""
         if not isinstance(url, str) or len(url) > MAX_URL:
-            raise BadAlert(f"{where}.generatorURL must be a URL string.", "alerts")
+            raise BadAlert(f"{where}.generatorURL must be a URL string.", f"{where}.generatorURL")
         if url and not url.lower().startswith(("http://", "https://")):
             url = ""  # shown as a link: only web addresses
         read.append(

@@ -27,7 +27,12 @@ from app.signals.alerts import ingest_alertmanager, ingest_monitor
 from app.webhooks import bp
 from core.db import db
 from core.errors import ServiceError
-from subscribers.channels.webhook import SIGNATURE_HEADER, signature_valid
+from subscribers.channels.webhook import (
+    SIGNATURE_HEADER,
+    signature_age,
+    signature_parts,
+    signature_valid,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +117,25 @@ def alertmanager():
     return _ingest(lambda: ingest_alertmanager(integration, payload, settle_now=False))
 
 
+def _why_unsigned(header: str) -> str:
+    """Why a monitor signature matched no integration, as far as can be told without a
+    secret: the header's form, its time, or (else) the HMAC itself."""
+    stamp, given = signature_parts(header)
+    if stamp is None or not given:
+        return f"{SIGNATURE_HEADER} must be t=<unix time>,v1=<HMAC-SHA256 hex>"
+    age = signature_age(stamp)
+    if age > SIGNATURE_TOLERANCE:
+        return (
+            f"the signature's time t={stamp} is {age:,.0f} s from now; more than "
+            f"{SIGNATURE_TOLERANCE} s either way is refused as a replay: sign with the "
+            "current time"
+        )
+    return (
+        "the signature does not match any monitor integration's secret "
+        '(HMAC-SHA256 of "<t>." + the body, as sent)'
+    )
+
+
 @bp.post("/monitor")
 @csrf.exempt
 @limiter.limit(RATE)
@@ -132,9 +156,7 @@ def monitor():
         None,
     )
     if integration is None:
-        return _refused(
-            "monitor", "the signature does not match an integration's secret, or is too old"
-        )
+        return _refused("monitor", _why_unsigned(header))
     body, error = _body()
     if error is not None:
         db.session.rollback()

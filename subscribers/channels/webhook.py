@@ -64,15 +64,28 @@ def signature_valid(
     """Whether ``header`` is ``sign(secret, t, body)`` for a ``t`` within ``tolerance``
     seconds of now: the check a receiver of Herald's webhooks makes, and the one Herald
     makes on signed webhooks it receives (the monitor webhook)."""
+    stamp, given = signature_parts(header)
+    if stamp is None or not given:
+        return False
+    if signature_age(stamp, now) > tolerance:
+        return False
+    expected = sign(secret, stamp, body).partition(",v1=")[2]
+    return hmac.compare_digest(expected, given.lower())
+
+
+def signature_parts(header: str) -> tuple[int | None, str]:
+    """The time (``t``, None when missing or not a number) and the HMAC (``v1``) of a
+    signature header."""
     parts = dict(part.partition("=")[::2] for part in (header or "").split(",") if "=" in part)
     stamp, given = parts.get("t", "").strip(), parts.get("v1", "").strip()
-    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12) or not given:
-        return False
-    now = time.time() if now is None else now
-    if abs(now - int(stamp)) > tolerance:
-        return False
-    expected = sign(secret, int(stamp), body).partition(",v1=")[2]
-    return hmac.compare_digest(expected, given.lower())
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        return None, given
+    return int(stamp), given
+
+
+def signature_age(stamp: int, now: float | None = None) -> float:
+    """How far, in seconds either way, a signature's time is from now."""
+    return abs((time.time() if now is None else now) - stamp)
 
 
 def payload_for(content: Content, item: Outgoing) -> bytes:

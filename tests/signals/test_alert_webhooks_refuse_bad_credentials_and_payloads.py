@@ -123,8 +123,35 @@ def test_a_signed_monitor_body_sets_and_clears_a_status(app, client, api):
     assert shown(api) == "operational"
 
 
-@pytest.mark.parametrize("case", ["missing", "wrong secret", "stale", "tampered", "garbled"])
-def test_a_bad_monitor_signature_answers_401_and_changes_nothing(app, client, api, case):
+@pytest.mark.parametrize(
+    ("alert", "field"),
+    [
+        ({"status": "pending"}, "alerts[0].status"),
+        ({"labels": {"severity": 3}}, "alerts[0].labels.severity"),
+        ({"fingerprint": 7}, "alerts[0].fingerprint"),
+        ({"generatorURL": 7}, "alerts[0].generatorURL"),
+    ],
+)
+def test_a_bad_alert_names_the_field_at_fault(app, client, api, alert, field):
+    """Found by a new user: every bad alert answered field "alerts", not the one at fault."""
+    _, token = integration("alertmanager", "Prometheus", min_firing_seconds=0)
+    response = post_alertmanager(client, token, alertmanager({**am_alert(), **alert}))
+    assert response.status_code == 400
+    assert response.get_json()["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("missing", "send X-Herald-Signature"),
+        ("wrong secret", "does not match any monitor integration's secret"),
+        # Found by a new user: a stale signature and a wrong one gave the same answer.
+        ("stale", "s from now; more than 300 s either way is refused as a replay"),
+        ("tampered", "does not match any monitor integration's secret"),
+        ("garbled", "must be t=<unix time>,v1=<HMAC-SHA256 hex>"),
+    ],
+)
+def test_a_bad_monitor_signature_answers_401_and_changes_nothing(app, client, api, case, reason):
     _, secret = integration("monitor", "Kuma", min_firing_seconds=0)
     body = {"id": "api-health", "component": "API", "status": "major_outage"}
     raw, headers = signed(secret, body)
@@ -141,6 +168,7 @@ def test_a_bad_monitor_signature_answers_401_and_changes_nothing(app, client, ap
     before = snapshot()
     response = client.post("/webhooks/monitor", data=raw, headers=headers)
     assert response.status_code == 401
+    assert reason in response.get_json()["error"]
     assert snapshot() == before and shown(api) == "operational"
 
 
