@@ -69,9 +69,18 @@ def signal_message(signal, incident) -> Message:
         if c.id in stated and STATUS_SEVERITY[statuses[c.id]] > STATUS_SEVERITY[stated[c.id]]
     ]
     if worse:
+        # A signal's status counts on the pages unless staff hold the component by hand
+        # (found by a new user: "nothing was changed" while the page showed the outage).
+        held = all(c.signal_held for c in components if c.id in stated)
+        shown = (
+            "The pages keep the status staff set by hand"
+            if held
+            else "The pages already show the worse status"
+        )
         lines.append(
-            f"**Worse than the incident states:** {', '.join(worse)}. Update the incident's "
-            "components and impact so that its words agree; nothing was changed for you."
+            f"**Worse than the incident states:** {', '.join(worse)}. {shown}; the "
+            "incident's impact and texts were not changed: update its components and "
+            "impact so that its words agree."
         )
     if signal.facts:
         lines.append(f"**What was heard**\n\n{signal.facts.strip()}")

@@ -113,6 +113,9 @@ def test_the_incident_is_not_changed_and_nothing_goes_to_customers(scenario):
         "Worse than the incident states: Card payments major outage (the incident states "
         "degraded performance)" in email["text"].replace("*", "")
     )
+    # The page shows the outage (see above): the email says so, not "nothing was changed".
+    assert "The pages already show the worse status" in email["text"]
+    assert "nothing was changed" not in email["text"]
 
 
 def test_a_resolved_incident_lists_what_it_stated_and_prompts_nothing(
