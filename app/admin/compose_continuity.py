@@ -4,28 +4,21 @@ update (app/comms/continuity.py), rendered on the server: no script."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from app.admin import bp, local_to_utc, utc_to_local_input
 from app.comms import continuity
-from app.comms.cadence import cadence_minutes, pace_impact
+from app.comms.cadence import pace_impact, suggested_next_update_at
 from app.comms.context import Facts
-from app.models import Component, FactSheet, Incident, utcnow
+from app.models import Component, FactSheet, Incident
 from core.db import db
 from core.vocab import COMPONENT_STATUSES
 
 
 def suggested_next_update(incident: Incident, impact: str | None = None):
-    """Now plus the update cadence for ``impact`` (else the impact the next update is
-    paced by), rounded up to five minutes, as the datetime-local value of the page's
-    time zone."""
-    if incident.status == "resolved":
-        return None
-    moment = utcnow() + timedelta(minutes=cadence_minutes(incident, impact))
-    moment = moment.replace(second=0, microsecond=0)
-    return utc_to_local_input(moment + timedelta(minutes=-moment.minute % 5))
+    """The next update's suggested time (``cadence.suggested_next_update_at``) as the
+    datetime-local value of the page's time zone."""
+    return utc_to_local_input(suggested_next_update_at(incident, impact))
 
 
 def compose_defaults(incident: Incident, audiences, sheet: FactSheet | None = None) -> dict:

@@ -55,6 +55,16 @@ def cadence_minutes(incident: Incident, impact: str | None = None) -> int:
     return int(table.get(impact, DEFAULT_CADENCE["minor"]))
 
 
+def suggested_next_update_at(incident: Incident, impact: str | None = None) -> datetime | None:
+    """When the next update should come: now plus the cadence for ``impact`` (else the
+    impact the next update is paced by), rounded up to five minutes; None once resolved."""
+    if incident.status == "resolved":
+        return None
+    moment = utcnow() + timedelta(minutes=cadence_minutes(incident, impact))
+    moment = moment.replace(second=0, microsecond=0)
+    return moment + timedelta(minutes=-moment.minute % 5)
+
+
 def repace(incident: Incident, was: str) -> None:
     """A set drafted or discarded may change the impact the next update is paced by
     (``was``: the one before): a due time the cadence set moves with it, from the same

@@ -6,9 +6,11 @@ suggested."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
-from app.comms import drafting
+from app.comms import cadence, drafting
 from app.comms.context import Facts
 from app.incidents.services import declare_incident
 from app.models import Component, Incident, IncidentComponent, SuggestedIncident, User
@@ -188,7 +190,9 @@ def declare_suggestion(actor: User | None, suggestion: SuggestedIncident) -> Inc
         actor,
         incident,
         status=incident.status,
-        facts=_first_facts(suggestion),
+        facts=replace(
+            _first_facts(suggestion), next_update_at=cadence.suggested_next_update_at(incident)
+        ),
         audiences=list(drafting.allowed_audiences(incident)),
         impact=incident.impact,
         components=components,

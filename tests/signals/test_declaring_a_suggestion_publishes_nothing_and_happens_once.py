@@ -14,6 +14,7 @@ from app.models import AuditEvent, Draft, FactSheet
 from app.signals.suggestions import declare_suggestion, dismiss_suggestion
 from core.db import db
 from core.errors import Conflict, ServiceError
+from core.time import utcnow
 from tests.comms.worldkit import build_world
 from tests.signals.suggestion_world import delivered, vendor_suggestion
 
@@ -45,6 +46,10 @@ def test_the_incident_is_declared_with_the_signal_and_nothing_is_published(world
     assert "We are investigating <b>elevated</b> error rates" in sheet.technical_detail
     assert "https://status.stripe.example/incidents/abc123" in sheet.technical_detail
     assert sheet.published_at is None
+    # A next update from the cadence, so the drafts promise one (found by a new user: every
+    # draft of a declared suggestion warned that it gave no next-update time).
+    assert sheet.next_update_at is not None and sheet.next_update_at > utcnow()
+    assert not [f for d in sheet.drafts for f in d.findings if f["code"] == "no_next_update"]
     assert {d.state for d in sheet.drafts} <= {"pending", "approved"}
     keys = {d.audience_key for d in sheet.drafts}
     assert "engineering" in keys and not keys & {"customers", "press"}
