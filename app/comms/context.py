@@ -220,6 +220,7 @@ def sample_context(audience_key: str, phase: str | None = None) -> dict:
                 "Card payments", "partial_outage", cause="caused by this incident"
             ).as_context()
         ],
+        "team_held": False,
         "team_recovered": ["Payouts"],
         "asked_again": False,
         "team_answered": True,

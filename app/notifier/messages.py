@@ -247,6 +247,10 @@ def team_message(
         team_components=[c.name for c in team.components],
         team_affected=bool(not_operational) or bool(roll_call and roll_call.expected_affected),
         team_not_operational=[state.as_context() for state in not_operational],
+        # Every service of the team that is down is held by something else (another
+        # incident, maintenance): it cannot truly answer "operational", only that this
+        # incident does not affect it, as its answer page says.
+        team_held=bool(not_operational) and not any(s.by_this_incident for s in not_operational),
         asked_again=asked_again,
         # Thanked for its help only when it gave some (it answered the roll call).
         team_answered=bool(roll_call and roll_call.answered_at),

@@ -102,7 +102,14 @@ def test_a_team_degraded_by_another_open_incident_is_asked_not_all_cleared(
         body = sent_to(world, api_errors, team)["roll_call"].text_body
         assert "not affected" not in body and "No action" not in body
         operational, affected = links(call_of(world, api_errors, team))
-        assert f"**Our services are operational:** {operational}" in body
+        # Mobile's slow app is another incident's: its first answer says what its answer
+        # page says (found by a new user: the email offered "Our services are operational").
+        first = (
+            "This incident does not affect our services"
+            if team == "Mobile"
+            else "Our services are operational"
+        )
+        assert f"**{first}:** {operational}" in body
         assert f"**We are affected:** {affected}" in body
         assert call_of(world, api_errors, team).expected_affected is True
 
