@@ -26,6 +26,13 @@ def impact_told(incident: Incident) -> str:
     return told if told == incident.impact else f"{told} (chosen: {incident.impact})"
 
 
+@bp.app_template_global("sheet_impact_told")
+def sheet_impact_told(sheet: FactSheet) -> str:
+    """A set's impact as its texts say it, with the lead's choice beside it when lower."""
+    told = impact.sheet_impact_told(sheet)
+    return told if told == sheet.impact else f"{told} (chosen: {sheet.impact})"
+
+
 @bp.app_template_global("impact_advice_for")
 def form_advice(
     chosen_impact: str, chosen: dict, components: list[Component]

@@ -46,7 +46,7 @@ from app.comms.blame_passive import (
     given_as_cause,
 )
 from app.comms.blame_people import ON_A_TEAM, known_people_blamed
-from app.comms.blame_persons import surely_someone
+from app.comms.blame_persons import someone_blamed, surely_someone
 from app.comms.blame_words import (
     ANYWHERE,
     BAD,
@@ -292,6 +292,8 @@ def all_blame(
     if person is not None:
         for start, end in known_people_blamed(text, person, [s for s, *_ in spans]):
             add(start, end, text[start:end], "person")
+    for start, end in someone_blamed(text):
+        add(start, end, text[start:end], "agent")
     for start, end, words in named_culprits(text):
         add(start, end, words, "agent" if surely_someone(text, start, end) else "maybe")
     for start, end, words, sure in spans:

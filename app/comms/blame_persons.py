@@ -6,6 +6,10 @@ an error, when the word is a common given name ("John Smith broke …", "Tom for
 when the act is one only people and companies do: making a mistake, forgetting,
 mistyping, misconfiguring, or bringing in something defective ("deployed a broken
 config"). A product that is also a given name (Ruby, Julia, Hugo, Ada …) is not listed.
+
+Someone with a given name is also blamed when named as the cause ("failing because of John
+Smith", "due to Priya") or as the maker of the thing that did the damage ("a config change
+John Smith made stopped the payout files", "a change made by Tom broke exports").
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import os
 import re
 from functools import cache
 
-from app.comms.blame_words import DEFECT
+from app.comms.blame_words import DAMAGED, DEFECT, WORK
 
 NAMES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "given_names.txt")
 
@@ -50,3 +54,42 @@ def surely_someone(text: str, start: int, end: int) -> bool:
     if before and before.group(1) in names:
         return True
     return any(m.group(0) in names for m in _CAPITALISED.finditer(words))
+
+
+_NAME = r"(?-i:(?P<name>[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?)"
+# "because of John Smith", "due to Priya('s …)"; not "thanks to", which is praise.
+_CAUSE_IS_SOMEONE = re.compile(
+    r"\b(?:because\s+of|due\s+to|owing\s+to|caused\s+by|the\s+fault\s+of|blamed?\s+on)\s+" + _NAME,
+    re.IGNORECASE,
+)
+# "a config change John Smith made stopped …", "the update made by Tom broke …".
+_WORK_OF_SOMEONE = (
+    re.compile(
+        rf"\b{WORK}s?\s+(?:(?:that|which)\s+)?{_NAME}\s+(?:had\s+)?"
+        r"(?:made|pushed|deployed|wrote|ran|applied|shipped|merged|did|rolled\s+out|uploaded)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b{WORK}s?\s+(?:made|pushed|deployed|written|run|applied|shipped|merged|done|"
+        r"rolled\s+out|uploaded)\s+by\s+" + _NAME,
+        re.IGNORECASE,
+    ),
+)
+_DAMAGE_AFTER = re.compile(rf"\b{DAMAGED}\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+
+
+def someone_blamed(text: str):
+    """(start, end) of each person with a given name named as the cause of a fault, or as
+    the maker of the thing that did the damage (its sentence says what it damaged)."""
+    names = given_names()
+    for match in _CAUSE_IS_SOMEONE.finditer(text):
+        if match.group("name") in names:
+            yield match.start(), match.end()
+    for pattern in _WORK_OF_SOMEONE:
+        for match in pattern.finditer(text):
+            if match.group("name") not in names:
+                continue
+            end = _SENTENCE_END.search(text, match.end())
+            if _DAMAGE_AFTER.search(text, match.end(), end.start() if end else len(text)):
+                yield match.start(), match.end()

@@ -191,6 +191,12 @@ CAUSE_KNOWN = _phrases(
     r"(?:we|engineers|the\s+team)\s+(?:now\s+)?know\s+(?:what|why)\s+(?:caused|is\s+causing|"
     r"happened|broke)",
     r"(?:the\s+)?cause\s+is\s+(?:now\s+)?(?:known|clear)",
+    # "We have found that a recent change stopped the payout files": a cause, said as found.
+    r"(?:we|we['\u2019]ve|we\s+have|engineers\s+have|the\s+team\s+has)\s+(?:now\s+)?"
+    r"(?:found|identified|established|confirmed|determined)\s+that"
+    r"(?=[^.;!?\n]{0,160}?\b(?:caused|causing|stopped|broke|led\s+to|triggered|is\s+due\s+to|"
+    r"was\s+due\s+to|because)\b)",
+    r"(?:is|was|were|are)\s+caused\s+by",
 )
 # Work on the fault told as still going on ("We are undoing it now", "our engineers are
 # rolling back the change"), or the fix as still to come ("will not receive it until this
@@ -206,8 +212,18 @@ _WE_ARE = (
     r"\s+(?:are|is))\s+(?:still\s+|now\s+|currently\s+|actively\s+)?"
 )
 _IT = r"(?:this|it|the\s+(?:issue|problem|outage|incident|fault|error|bug|disruption))"
+_WORK_ON_IT = (
+    r"(?:fix|rollback|roll-back|repair|recovery|restore|restoration|work|migration|deploy(?:ment)?)"
+)
 UNRESOLVED_WORDS = _phrases(
     _WE_ARE + _FIXING,
+    # "A fix is in progress", "the rollback is under way".
+    rf"{_WORK_ON_IT}\s+is\s+(?:still\s+|now\s+)?(?:in\s+progress|under\s*way|ongoing|continuing)",
+    # "until the rollback is done", "once the fix is deployed".
+    r"(?:until|till|once|as\s+soon\s+as)\s+(?:the|a|our)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:is|has\s+been|gets)\s+(?:done|complete|completed|finished|deployed|applied|live|cleared)",
+    # "Payouts remain delayed".
+    r"(?:remains?|stays?)\s+(?:delayed|unavailable|down|degraded|offline|disabled|paused|slow)",
     r"still\s+(?:affected|failing|down|unavailable)",
     rf"(?:until|till|once|as\s+soon\s+as)\s+{_IT}\s+(?:is|has\s+been|gets)\s+"
     r"(?:fixed|resolved|repaired|sorted)",

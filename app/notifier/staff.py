@@ -27,6 +27,7 @@ from app.notifier.events import (
     TextAwaitsApproval,
 )
 from app.notifier.messages import SMS_LIMIT, SMS_LOOKALIKES, shorten
+from app.status.impact import sheet_impact_told
 from core.db import db
 from core.vocab import INCIDENT_STATUS_LABELS
 from subscribers.audiences import get_audience
@@ -118,7 +119,9 @@ def _incident_words(sheet: FactSheet) -> dict:
     incident = sheet.incident
     return {
         "incident_name": incident.name,
-        "impact": sheet.impact,
+        # What its texts say (found by a new user: "minor impact" while every draft and
+        # page said major, the components' outage implying it).
+        "impact": sheet_impact_told(sheet),
         "status_label": INCIDENT_STATUS_LABELS[sheet.status],
     }
 

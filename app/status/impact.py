@@ -124,6 +124,13 @@ def sheet_impact(sheet, statuses: dict[Component, str]) -> str:
     return advice.implied if advice else sheet.impact
 
 
+def sheet_impact_told(sheet) -> str:
+    """The impact a fact sheet's texts say, from the statuses it applies (``sheet_impact``
+    for a sheet not yet rendered)."""
+    advice = advise_sheet(sheet)
+    return advice.implied if advice else sheet.impact
+
+
 def advise_sheet(sheet) -> ImpactAdvice | None:
     """The warning for a fact sheet: its impact against the statuses it applies."""
     ids = {int(cid): status for cid, status in (sheet.components or {}).items()}

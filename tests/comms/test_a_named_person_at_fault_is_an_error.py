@@ -39,3 +39,32 @@ def test_someone_named_as_the_agent_of_a_fault_is_an_error(app, text, words):
 def test_a_word_that_may_be_a_product_is_still_a_warning(app, text, words):
     found = texts_of(run(text, audience="customers"), "blame", text)
     assert found == [(WARNING, "page_text", words)]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # Found by a later new user: a person named as the cause, or as the maker of the
+        # thing that did the damage, passed with "No problems found".
+        ("Payouts are failing because of John Smith.", "because of John Smith"),
+        ("The outage was due to Priya.", "due to Priya"),
+        ("A config change John Smith made stopped the payout files.", "change John Smith made"),
+        ("A change made by Tom broke exports.", "change made by Tom"),
+        ("The release that Tom pushed broke exports.", "release that Tom pushed"),
+    ],
+)
+def test_someone_named_as_the_cause_is_an_error(app, text, words):
+    found = texts_of(run(text, audience="customers"), "blame", text)
+    assert (ERROR, "page_text", words) in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks to Priya, payouts are back.",
+        "A fix made by John restored payouts.",
+        "Delays this week are because of Black Friday traffic.",
+    ],
+)
+def test_praise_a_fix_or_an_event_is_not_blame(app, text):
+    assert texts_of(run(text, audience="customers"), "blame", text) == []

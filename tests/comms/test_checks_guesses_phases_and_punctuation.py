@@ -70,6 +70,9 @@ def test_a_guessed_culprit_is_also_speculation_for_customers(app):
         "The root cause has been identified.",
         "We know what caused the errors.",
         "The cause is now known.",
+        # Found by a new user: a cause told as found, without the word "cause".
+        "We have found that a recent change to our payout system stopped the payout files.",
+        "The outage is caused by a faulty update to our payout system.",
     ],
 )
 def test_a_cause_found_while_investigating_is_a_contradiction(app, text):
@@ -88,6 +91,8 @@ def test_a_cause_found_while_investigating_is_a_contradiction(app, text):
         "We have not yet identified the cause of the errors.",
         "Once we've found the cause, we will tell you how long a fix will take.",
         "We are still looking for the cause.",
+        "We have found that some merchants in the EU are affected.",
+        "We have not found that anything caused data loss.",
     ],
 )
 def test_a_cause_still_sought_is_no_contradiction_while_investigating(app, text):

@@ -80,6 +80,14 @@ def test_an_unresolved_update_may_say_the_outage_is_happening(app):
         ("We apologise. We're working on a fix.", "We're working on a fix"),
         ("We apologise. The team is still deploying a fix.", "The team is still deploying a fix"),
         ("Sorry. Exports are delayed until we restore the queue.", "until we restore"),
+        # Found by a later new user: the same, in other words.
+        ("We're sorry. A fix is in progress.", "fix is in progress"),
+        (
+            "Sorry. You will not get payouts until the rollback is done.",
+            "until the rollback is done",
+        ),
+        ("Sorry. Payouts will resume once the fix is deployed.", "once the fix is deployed"),
+        ("We're sorry. Payouts remain delayed.", "remain delayed"),
     ],
 )
 def test_work_on_the_fault_told_as_going_on_is_a_contradiction(app, text, words):
@@ -94,6 +102,8 @@ def test_work_on_the_fault_told_as_going_on_is_a_contradiction(app, text, words)
         "We're sorry. We are reviewing how this happened and will share what we learn.",
         "We're sorry. Payouts were delayed until it was fixed at 14:05 UTC.",
         "We're sorry. We are working on a full review of our change process.",
+        "We're sorry. Payouts were delayed until the rollback was done at 14:05 UTC.",
+        "We're sorry. Payouts work normally again; the fix is live.",
     ],
 )
 def test_work_done_or_a_review_to_come_is_not_flagged(app, text):
