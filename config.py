@@ -236,6 +236,10 @@ class BaseConfig:
     def build(cls, environ: Mapping[str, str], instance_path: str) -> dict[str, object]:
         raw = dict(cls.DEFAULTS)
         raw.update({k: v for k, v in environ.items() if k.startswith("HERALD_")})
+        if not environ.get("HERALD_PUBLIC_URL"):
+            raw["HERALD_PUBLIC_URL"] = (
+                cls.unset_public_url(instance_path) or raw["HERALD_PUBLIC_URL"]
+            )
 
         def get(name: str) -> str:
             return raw.get(name, "")
@@ -367,6 +371,11 @@ class BaseConfig:
         return settings
 
     @classmethod
+    def unset_public_url(cls, instance_path: str) -> str | None:
+        """The public URL when HERALD_PUBLIC_URL is not set (None: the default's)."""
+        return None
+
+    @classmethod
     def missing_secret(cls, instance_path: str) -> str:
         # Tests: a key per process is enough, and nothing is written.
         return secrets.token_hex(32)
@@ -376,8 +385,24 @@ class BaseConfig:
         return {}
 
 
+DEMO_URL_FILE = "demo_url"
+
+
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
+
+    @classmethod
+    def unset_public_url(cls, instance_path: str) -> str | None:
+        # Where ``herald demo`` last served (it writes the file when it starts): the URLs
+        # a command prints in another shell (``herald create-integration``) point at the
+        # demo's port, not the default's.
+        try:
+            with open(os.path.join(instance_path, DEMO_URL_FILE), encoding="utf-8") as file:
+                url = file.read().strip()
+        except OSError:
+            return None
+        parts = urlsplit(url)
+        return url if parts.scheme == "http" and parts.hostname and len(url) < 200 else None
 
     @classmethod
     def missing_secret(cls, instance_path: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -66,6 +67,18 @@ def print_demo_logins() -> None:
         click.echo(f"  {role:<11} {email}")
 
 
+def print_where_messages_go(app) -> None:
+    """Where the demo's emails and SMS land when they go to files (the development
+    defaults), so a new user can read what subscribers, teams and staff were sent."""
+    places = []
+    if app.config["EMAIL_BACKEND"] == "file":
+        places.append(f"emails as .eml files in {os.path.join(app.instance_path, 'outbox')}")
+    if app.config["SMS_BACKEND"] == "log":
+        places.append(f"SMS as lines of {os.path.join(app.instance_path, 'sms.log')}")
+    if places:
+        click.echo(f"\nMessages sent: {'; '.join(places)}.")
+
+
 def _link_host(host: str) -> str:
     """The host to put in links: a wildcard address is reached as localhost; an IPv6
     address goes in brackets."""
@@ -85,15 +98,26 @@ def _link_host(host: str) -> str:
 @with_appcontext
 def demo_command(host: str, port: int) -> None:
     """Migrate, load the demo data if the database is empty, and serve the page."""
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from app.demo import DEMO_PAGE_NAME, database_is_empty, seed_demo
     from subscribers.worker import start_embedded_worker
 
     app = current_app._get_current_object()
+    # The port first: with it taken, nothing is announced, written or sent (found by a new
+    # user: the demo said it was serving and its worker sent links to a port it never got).
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except (OSError, SystemExit):  # werkzeug says why, then exits, when the port is taken
+        raise click.ClickException(
+            f"Cannot serve on {host}:{port}: stop the program using the port, or choose "
+            "another with PORT=<port> make demo."
+        ) from None
     if not os.environ.get("HERALD_PUBLIC_URL"):
-        # Links in messages and feeds point at the port the demo serves on.
+        # Links in messages and feeds point at the port the demo serves on, and so do the
+        # URLs other commands print (config.DevelopmentConfig reads the file).
         app.config["PUBLIC_URL"] = f"http://{_link_host(host)}:{port}"
+        remember_demo_url(app)
     if not os.environ.get("HERALD_PAGE_NAME"):
         app.config["PAGE_NAME"] = DEMO_PAGE_NAME
     upgrade()
@@ -112,6 +136,7 @@ def demo_command(host: str, port: int) -> None:
     from app.demo import pages as demo_pages
 
     demo_pages.print_demo_viewer()  # the private page viewer's single-use sign-in link
+    print_where_messages_go(app)
     click.echo(
         f"\nHerald is serving the demo on http://{host}:{port}/ "
         f"(staff: http://{host}:{port}/login). Press Ctrl+C to stop.\n"
@@ -119,7 +144,16 @@ def demo_command(host: str, port: int) -> None:
     if app.config["EMBEDDED_WORKER"]:
         start_embedded_worker(app)
     # Not app.run(): Flask ignores it inside a CLI command.
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    server.serve_forever()  # werkzeug's: Ctrl+C ends it and closes the socket
+
+
+def remember_demo_url(app) -> None:
+    from config import DEMO_URL_FILE
+
+    with contextlib.suppress(OSError):
+        path = os.path.join(app.instance_path, DEMO_URL_FILE)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(app.config["PUBLIC_URL"] + "\n")
 
 
 @click.command("tick")

@@ -229,3 +229,17 @@ def test_behind_one_proxy_scheme_host_and_address_come_from_it(behind):
         "host": "status.example.com",
         "url": "https://status.example.com/_test/request",
     }
+
+
+def test_development_links_follow_the_port_the_demo_last_served_on(tmp_path):
+    """``herald demo`` writes where it serves; a command run beside it (in development,
+    without HERALD_PUBLIC_URL) prints URLs on that port, not the default's."""
+    assert load_config({}, str(tmp_path))["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    (tmp_path / "demo_url").write_text("http://127.0.0.1:5171\n")
+    assert load_config({}, str(tmp_path))["PUBLIC_URL"] == "http://127.0.0.1:5171"
+    chosen = {"HERALD_PUBLIC_URL": "https://status.example.com"}
+    assert load_config(chosen, str(tmp_path))["PUBLIC_URL"] == "https://status.example.com"
+    production = {"HERALD_ENV": "production", "HERALD_SECRET_KEY": "k" * 40}
+    assert load_config(production, str(tmp_path))["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    (tmp_path / "demo_url").write_text("javascript:alert(1)")
+    assert load_config({}, str(tmp_path))["PUBLIC_URL"] == "http://127.0.0.1:5000"
