@@ -27,12 +27,12 @@ from app.status.maintenance_state import (
     maintenance_clock,
     maintenance_steps,
 )
-from app.status.stated import worse_than_stated
+from app.status.stated import recovered_since_stated, worse_than_stated
 from app.status.statuspage import component_json
 from app.status.summary import build_summary, visible_components
 from app.timeutil import day_start, human_duration, local_day, page_zone
 from core.db import db
-from core.vocab import DEFAULT_LANGUAGE
+from core.vocab import DEFAULT_LANGUAGE, STATUS_LABELS
 
 
 def current_summary(audience: str) -> Summary:
@@ -220,6 +220,16 @@ def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | N
         if worse is not None:
             why = worse.internal_reason if audience == "internal" else worse.public_reason
             affected.append((link.component.name, worse.present, why))
+        elif kind == "incident" and recovered_since_stated(event, link):
+            # Better now than the incident states (the alert behind it cleared, staff set
+            # it by hand): the present status, as every other screen shows it (found by a
+            # new user: "Payouts ✕ Major outage" here, Operational everywhere else).
+            why = (
+                f"the incident states {STATUS_LABELS[link.status].lower()}"
+                if audience == "internal"
+                else gettext("its status now")
+            )
+            affected.append((link.component.name, link.component.status, why))
         else:
             status = getattr(link, "status", "under_maintenance") if running else None
             affected.append((link.component.name, status, ""))

@@ -87,3 +87,11 @@ def worse_than_stated(incident: Incident) -> list[WorseThanStated]:
             WorseThanStated(link.component, link.status, present, holding[0] if holding else None)
         )
     return found
+
+
+def recovered_since_stated(incident: Incident, link) -> bool:
+    """Whether an open incident's component is better now than the incident states."""
+    return (
+        incident.status != "resolved"
+        and STATUS_SEVERITY[link.component.status] < STATUS_SEVERITY[link.status]
+    )

@@ -127,3 +127,32 @@ def test_a_resolved_incident_lists_what_it_stated_and_prompts_nothing(
     assert [why for _, _, why in affected_list(html)] == ["", ""]
     responder = staff(make_user("responder"))
     assert "worse than the" not in page(responder, f"/admin/incidents/{scenario.id}")
+
+
+def test_a_component_better_now_than_the_incident_states_shows_its_present_status(
+    scenario, client, staff, make_user
+):
+    """Found by a new user: after the alert cleared, the open incident's internal page
+    still badged Payouts "Major outage" while every other screen said Operational."""
+    from sqlalchemy import select
+
+    from app.models import Component
+    from app.status.components import set_component_status
+
+    api = db.session.scalar(select(Component).where(Component.name == "API"))
+    set_component_status(None, api, "operational")
+    db.session.commit()
+    responder = staff(make_user("responder"))
+    internal = page(responder, f"/internal/incidents/{scenario.public_id}")
+    assert affected_list(internal)[0] == (
+        "API",
+        "operational",
+        "the incident states degraded performance",
+    )
+    public = page(client, f"/incidents/{scenario.public_id}")
+    assert affected_list(public)[0] == ("API", "operational", "its status now")
+    # Once resolved, the incident's statuses are history: as it stated them, no "why".
+    post_incident_update(None, scenario, "resolved", "Fixed.", {}, deliver_notifications=False)
+    db.session.commit()
+    resolved = affected_list(page(client, f"/incidents/{scenario.public_id}"))
+    assert [why for _, _, why in resolved] == ["", ""]
