@@ -16,6 +16,7 @@ os.environ["HERALD_ENV"] = "testing"
 from app import create_app
 from app.models import Base
 from core.db import db
+from tests import shared_engine
 from tests.compile_once import compile_once
 
 compile_once()
@@ -42,7 +43,9 @@ def database_url(tmp_path_factory):
         engine = create_engine(url)
         Base.metadata.create_all(engine)
         engine.dispose()
+        shared_engine.share_engines_for(url)
         yield url
+        shared_engine.dispose_all()
         return
     schema = f"herald_test_{os.getpid()}"
     admin = create_engine(TEST_DATABASE_URL)
@@ -58,7 +61,9 @@ def database_url(tmp_path_factory):
     engine = create_engine(url)
     Base.metadata.create_all(engine)
     engine.dispose()
+    shared_engine.share_engines_for(url)
     yield url
+    shared_engine.dispose_all()
     with admin.begin() as connection:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     admin.dispose()
@@ -88,7 +93,7 @@ def app(database_url):
         yield app
         db.session.rollback()
         db.session.remove()
-        db.engine.dispose()
+        shared_engine.release(db.engine)
 
 
 class IsolatedClient(FlaskClient):
