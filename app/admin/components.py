@@ -326,6 +326,7 @@ def follow_component_signals(component_id: int):
         else f"{component.name} already follows its signals.",
         "success",
     )
-    if not can(current_user, "manage_components"):
+    # Back where it was pressed (found by a new user: the dashboard's button left it).
+    if request.form.get("back") == "dashboard" or not can(current_user, "manage_components"):
         return redirect(url_for("admin.dashboard"))
     return redirect(url_for("admin.edit_component", component_id=component.id) + "#signals")

@@ -5,7 +5,7 @@ facts, and nothing published; the communications workflow carries it from there.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from app.admin import attempt, bp, form_errors
 from app.admin.dashboard import dashboard
 from app.admin.forms import ActionForm
 from app.auth.permissions import requires
-from app.models import Component, SuggestedIncident
+from app.models import AuditEvent, Component, Incident, SuggestedIncident, User
 from app.signals.suggestions import (
     DECLARED_NOTE,
     MAX_REASON,
@@ -42,6 +42,10 @@ def open_suggestions() -> list[dict]:
         .order_by(SuggestedIncident.created_at.desc(), SuggestedIncident.id.desc())
         .limit(50)
     ).all()
+    return _items(rows)
+
+
+def _items(rows: list[SuggestedIncident]) -> list[dict]:
     ids = {int(cid) for row in rows for cid in (row.component_statuses or {})}
     names = {
         c.id: c.name for c in db.session.scalars(select(Component).where(Component.id.in_(ids)))
@@ -72,6 +76,39 @@ def _suggestion_or_404(public_id: str) -> SuggestedIncident:
     if found is None:
         abort(404)
     return found
+
+
+@bp.get("/suggested-incidents/<public_id>")
+@requires("view_admin")
+def suggestion(public_id: str):
+    """One suggestion, whatever became of it: the notices link here, so a link sent while
+    it was open still says what happened (found by a new user: a suggestion closed by
+    itself when its signal cleared, and the emailed link pointed at nothing)."""
+    found = _suggestion_or_404(public_id)
+    [item] = _items([found])
+    decided_by = db.session.get(User, found.decided_by_id) if found.decided_by_id else None
+    reason = ""
+    if found.state == "dismissed" and decided_by is not None:
+        # The reason is kept in the audit log, after the words dismissing said.
+        said = f"Dismissed the suggested incident {found.name} ({found.origin})"
+        summary = db.session.scalar(
+            select(AuditEvent.summary)
+            .where(AuditEvent.action == "suggestion.dismiss", AuditEvent.user_id == decided_by.id)
+            .where(AuditEvent.summary.startswith(said, autoescape=True))
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        reason = (summary or "").removeprefix(said).removeprefix(": ")
+    return render_template(
+        "admin/suggestion.html",
+        item=item,
+        decided_by=decided_by.display_name if decided_by else "",
+        closed_by_itself=found.state == "dismissed" and found.decided_by_id is None,
+        reason=reason,
+        incident=db.session.get(Incident, found.incident_id) if found.incident_id else None,
+        action_form=ActionForm(),
+        dismiss_form=DismissForm(),
+    )
 
 
 @bp.post("/suggested-incidents/<public_id>/declare")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 from app.admin import attempt, bp, form_errors
 from app.admin.forms import ActionForm, options
 from app.auth.permissions import requires
+from app.demo import vendor as demo_vendor
 from app.models import Component, VendorSource
 from app.models.signals import DEFAULT_POLL_SECONDS, MIN_POLL_SECONDS
 from app.signals import vendors
@@ -26,6 +27,8 @@ from app.status.entries import format_time
 from app.timeutil import page_zone
 from core.db import db
 from core.errors import ServiceError
+from core.time import utcnow
+from core.vocab import STATUS_LABELS
 
 MAX_MAPPING_TEXT = 20_000
 
@@ -150,8 +153,35 @@ def vendor_time(text: str) -> str:
 def vendor_source(source_id: int):
     source = db.get_or_404(VendorSource, source_id)
     return render_template(
-        "admin/vendor_source.html", source=source, shown=vendors.describe(source)
+        "admin/vendor_source.html",
+        source=source,
+        shown=vendors.describe(source),
+        demo_state=demo_vendor.demo_state() if source.is_demo else None,
+        demo_states=demo_vendor.DEMO_STATES,
     )
+
+
+@bp.post("/vendor-sources/<int:source_id>/demo-status")
+@requires("manage_components")
+def demo_vendor_status(source_id: int):
+    """The demo's own vendor: change what it reports, and read it again at once."""
+    source = db.get_or_404(VendorSource, source_id)
+    if not source.is_demo:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    state = request.form.get("status", "")
+    _, status = attempt(lambda: demo_vendor.set_demo_state(state))
+    if status != 200:
+        return vendor_source(source_id), status
+    source.next_poll_at = utcnow()
+    db.session.commit()
+    flash(
+        f"{source.name} now reports Card Network as {STATUS_LABELS[state].lower()}: the worker "
+        "reads it within seconds (reload this page to see it).",
+        "success",
+    )
+    return redirect(url_for("admin.vendor_source", source_id=source.id))
 
 
 @bp.route("/vendor-sources/<int:source_id>/edit", methods=["GET", "POST"])
@@ -174,7 +204,27 @@ def edit_vendor_source(source_id: int):
     if result is None:
         return _form_page(form, source, status)
     flash(f"Saved the vendor source “{source.name}”.", "success")
+    warn_about_unknown_vendor_components(source)
     return redirect(url_for("admin.vendor_source", source_id=source.id))
+
+
+def warn_about_unknown_vendor_components(source: VendorSource) -> None:
+    """A mapped vendor component the vendor's last read did not list will never match:
+    most often a typo (found by a new user: "Objet Storage" saved without a word). Saved
+    all the same, as the vendor may add it; the lead is told."""
+    known = [c.get("name", "") for c in (source.snapshot or {}).get("components") or []]
+    if not known:
+        return
+    unknown = [name for name in source.component_map or {} if name != "*" and name not in known]
+    if unknown:
+        flash(
+            f"{', '.join(f'“{n}”' for n in unknown)} "
+            f"{'is' if len(unknown) == 1 else 'are'} not among the components "
+            f"{source.name} listed when last read ({', '.join(known)}): "
+            f"{'it' if len(unknown) == 1 else 'they'} will follow nothing until the vendor "
+            "lists a component of that name. Check the spelling.",
+            "warning",
+        )
 
 
 @bp.route("/vendor-sources/<int:source_id>/delete", methods=["GET", "POST"])

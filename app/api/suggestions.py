@@ -18,9 +18,10 @@ from core.db import db
 
 DECLARED_NOTE = (
     "Declared as an internal incident; nothing has been published and the public page "
-    "does not list it. The first update is drafted for the internal audiences from the "
-    "signal's facts. To tell customers, set its Visibility to public in the admin (Details "
-    "on its page), then draft, approve and publish an update for customers."
+    "does not list it (its components still show the statuses the signal set). The first "
+    "update is drafted for the internal audiences from the signal's facts. To tell "
+    "customers, set its Visibility to public in the admin (Details on its page), then "
+    "draft, approve and publish an update for customers."
 )
 LIST_LIMIT = 200
 

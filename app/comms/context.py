@@ -247,7 +247,7 @@ def sample_context(audience_key: str, phase: str | None = None) -> dict:
                     "status_label": "Partial outage",
                 }
             ],
-            "url": f"{config['PUBLIC_URL']}/admin/#suggestion-x",
+            "url": f"{config['PUBLIC_URL']}/admin/suggested-incidents/x",
         },
     }
 

@@ -48,6 +48,21 @@ def _live(sheet: FactSheet) -> bool:
     return not sheet.drafts or any(d.state != "discarded" for d in sheet.drafts)
 
 
+def replaced_set(sheet: FactSheet) -> FactSheet | None:
+    """The set ``sheet`` replaced: the newest earlier one never published whose drafts
+    were not all discarded."""
+    earlier = db.session.scalars(
+        select(FactSheet)
+        .where(
+            FactSheet.incident_id == sheet.incident_id,
+            FactSheet.id < sheet.id,
+            FactSheet.published_at.is_(None),
+        )
+        .order_by(FactSheet.id.desc())
+    )
+    return next((other for other in earlier if other.drafts and _live(other)), None)
+
+
 def last_fact_sheet(incident: Incident, *, published: bool = False) -> FactSheet | None:
     """The incident's newest fact sheet (one not discarded), or its newest published."""
     query = select(FactSheet).where(FactSheet.incident_id == incident.id)

@@ -10,6 +10,7 @@ fetch because private addresses are refused only in production.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from flask import Blueprint, Flask, current_app, jsonify
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from app.models import Component, VendorSource, utcnow
 from core.db import db
+from core.errors import ServiceError
 
 DEMO_VENDOR_NAME = "Kestrel Pay"
 DEMO_VENDOR_PATH = "/demo/vendor/api/v2/summary.json"
@@ -30,11 +32,54 @@ def _stamp(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def demo_summary(now=None) -> dict:
-    """Kestrel's page: card authorisations slow in Europe, the same trouble the demo's
-    open incident states on the card processor (so the vendor's report joins that incident
-    as a signal seen rather than a second suggestion), everything else operational. Times
-    follow the clock, like a live page."""
+# What staff may make Kestrel report for its card network, from the demo source's admin
+# page, to watch a vendor's change reach the pages, the suggestions and the team (found by
+# a new user, who could not change it). Kept in the instance folder: every process agrees.
+DEMO_STATES = ("operational", "degraded_performance", "partial_outage", "major_outage")
+DEMO_STATE_FILE = "demo_vendor_status"
+_WORDS = {
+    "degraded_performance": (
+        "Authorisations for some European merchants take about 4 seconds. Our network is "
+        "healthy: the time is spent in the merchants' own fraud checks before their "
+        "requests reach us. We are working with the affected merchants."
+    ),
+    "partial_outage": (
+        "About one in ten card authorisations from European merchants fails. We have found "
+        "a faulty router in our Frankfurt data centre and are moving traffic away from it."
+    ),
+    "major_outage": (
+        "Card authorisations from European merchants are failing. We are moving all "
+        "traffic to our Dublin data centre."
+    ),
+}
+_IMPACTS = {"degraded_performance": "minor", "partial_outage": "major", "major_outage": "critical"}
+
+
+def demo_state() -> str:
+    """What Kestrel reports for its card network now (degraded performance until staff
+    change it)."""
+    try:
+        with open(os.path.join(current_app.instance_path, DEMO_STATE_FILE), encoding="utf-8") as f:
+            state = f.read().strip()
+    except OSError:
+        return "degraded_performance"
+    return state if state in DEMO_STATES else "degraded_performance"
+
+
+def set_demo_state(state: str) -> None:
+    if state not in DEMO_STATES:
+        raise ServiceError(f"Choose one of {', '.join(DEMO_STATES)}.", "status")
+    with open(os.path.join(current_app.instance_path, DEMO_STATE_FILE), "w", encoding="utf-8") as f:
+        f.write(state + "\n")
+
+
+def demo_summary(now=None, state: str | None = None) -> dict:
+    """Kestrel's page: by default card authorisations slow in Europe, the same trouble the
+    demo's open incident states on the card processor (so the vendor's report joins that
+    incident as a signal seen rather than a second suggestion), everything else
+    operational; ``state`` (default: ``demo_state()``) is what its card network reports.
+    Times follow the clock, like a live page."""
+    state = state or demo_state()
     now = (now or utcnow()).replace(second=0, microsecond=0)
     started = now - timedelta(minutes=55)
     page = {
@@ -45,7 +90,7 @@ def demo_summary(now=None) -> dict:
         "updated_at": _stamp(now - timedelta(minutes=10)),
     }
     statuses = {
-        "Card Network": "degraded_performance",
+        "Card Network": state,
         "3-D Secure": "operational",
         "Payouts": "operational",
         "Merchant API": "operational",
@@ -68,14 +113,13 @@ def demo_summary(now=None) -> dict:
         }
         for index, (name, status) in enumerate(statuses.items(), start=1)
     ]
+    latest = (
+        ("resolved", "Card authorisations are back to normal for every merchant.")
+        if state == "operational"
+        else ("identified", _WORDS[state])
+    )
     updates = [
-        (
-            "identified",
-            "Authorisations for some European merchants take about 4 seconds. Our network "
-            "is healthy: the time is spent in the merchants' own fraud checks before "
-            "their requests reach us. We are working with the affected merchants.",
-            now - timedelta(minutes=10),
-        ),
+        (*latest, now - timedelta(minutes=10)),
         (
             "investigating",
             "We are investigating slower card authorisations for European issuers.",
@@ -85,12 +129,12 @@ def demo_summary(now=None) -> dict:
     incident = {
         "id": "kestrelinc01",
         "name": "Slower card authorisations in Europe",
-        "status": "identified",
+        "status": latest[0],
         "created_at": _stamp(started),
         "updated_at": page["updated_at"],
         "monitoring_at": None,
-        "resolved_at": None,
-        "impact": "minor",
+        "resolved_at": page["updated_at"] if state == "operational" else None,
+        "impact": _IMPACTS.get(state, "none"),
         "shortlink": "https://status.kestrel-pay.example/incidents/kestrelinc01",
         "started_at": _stamp(started),
         "page_id": page["id"],
@@ -112,9 +156,14 @@ def demo_summary(now=None) -> dict:
     }
     return {
         "page": page,
-        "status": {"indicator": "minor", "description": "Partially Degraded Service"},
+        "status": (
+            {"indicator": "none", "description": "All Systems Operational"}
+            if state == "operational"
+            else {"indicator": _IMPACTS[state], "description": "Partially Degraded Service"}
+        ),
         "components": components,
-        "incidents": [incident],
+        # A resolved incident leaves the summary's list, as on a Statuspage page.
+        "incidents": [] if state == "operational" else [incident],
         "scheduled_maintenances": [],
     }
 

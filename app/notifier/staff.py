@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.comms import rollcall
 from app.comms.audience_keys import audience_label
 from app.comms.checks import ERROR
+from app.comms.continuity import replaced_set
 from app.comms.people import approvers_for, author_of
 from app.models import Draft, FactSheet, User
 from app.notifier import buttons
@@ -27,7 +28,9 @@ from app.notifier.events import (
     TextAwaitsApproval,
 )
 from app.notifier.messages import SMS_LIMIT, SMS_LOOKALIKES, shorten
+from app.status.entries import format_time
 from app.status.impact import sheet_impact_told
+from app.timeutil import page_zone
 from core.db import db
 from core.vocab import INCIDENT_STATUS_LABELS
 from subscribers.audiences import get_audience
@@ -115,6 +118,11 @@ def tell(
     ]
 
 
+def _replaced_at(sheet: FactSheet) -> str:
+    earlier = replaced_set(sheet)
+    return format_time(earlier.created_at, page_zone()) if earlier is not None else ""
+
+
 def _incident_words(sheet: FactSheet) -> dict:
     incident = sheet.incident
     return {
@@ -158,6 +166,9 @@ def ask_approvers(event: DraftsAwaitApproval) -> list[Broadcast]:
         "author": author.display_name if author else "Herald",
         "count": len(waiting),
         "again": bool(event.drafts),
+        # Found by a new user: three notices in 40 s while the lead reworded the facts,
+        # two of them for sets already replaced. Each says which one it replaces.
+        "replaces": _replaced_at(sheet) if not event.drafts else "",
         "audiences": ", ".join(audience_label(d.audience_key, in_sentence=True) for d in waiting),
         "link": link,
     }

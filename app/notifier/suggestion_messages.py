@@ -45,7 +45,7 @@ def heard_from(suggestion: SuggestedIncident) -> str:
 
 
 def suggestion_url(suggestion: SuggestedIncident) -> str:
-    return f"{current_app.config['PUBLIC_URL']}/admin/#suggestion-{suggestion.public_id}"
+    return f"{current_app.config['PUBLIC_URL']}/admin/suggested-incidents/{suggestion.public_id}"
 
 
 def suggestion_context(suggestion: SuggestedIncident, impact: str) -> dict:

@@ -129,7 +129,8 @@ def _first_facts(suggestion: SuggestedIncident) -> Facts:
 
 
 DECLARED_NOTE = (
-    "Declared {name} as an internal incident: the public page does not show it and no "
+    "Declared {name} as an internal incident: the public page does not list the incident "
+    "(its components still show the statuses the signal set, as before declaring) and no "
     "customer is told. Its first update is drafted for the internal audiences. To tell "
     "customers, set Visibility to public under Details on its page (from then on the public "
     "page lists it), then draft, approve and publish an update for customers."

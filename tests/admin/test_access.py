@@ -120,6 +120,7 @@ def build_world() -> dict[str, object]:
         "alert_rule_id": alert_rule.id,
         "feed_id": feed.id,
         "admin.publish_page:public_id": sheet.public_id,
+        "admin.suggestion:public_id": suggestion.public_id,
         "admin.declare_suggested:public_id": suggestion.public_id,
         "admin.dismiss_suggested:public_id": suggestion.public_id,
         "source_id": vendor_source.id,

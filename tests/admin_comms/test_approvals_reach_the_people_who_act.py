@@ -246,3 +246,16 @@ def test_a_confirmation_of_figures_that_changed_since_asks_again_and_publishes_n
     assert published_updates(incident) == 0
     assert publish(client, sheet).status_code == 302
     assert published_updates(incident) == 1
+
+
+def test_a_notice_for_a_set_that_replaces_another_says_so(approver, drafted, compose, incident):
+    """Found by a new user: while the lead reworded the facts, approvers got a notice per
+    set, two of them for sets already replaced, and nothing told them which one counted."""
+    client, _ = drafted
+    [before] = [n for n in staff_notices("approval_request") if n["channel"] == "email"]
+    assert "replaces" not in before["text"]
+    compose(client, incident, summary="Card payments fail in the EU.")
+    notices = [n for n in staff_notices("approval_request") if n["channel"] == "email"]
+    assert len(notices) == 2
+    assert "This set replaces the one drafted at " in notices[-1]["text"]
+    assert "only this one can be approved and published" in notices[-1]["text"]

@@ -36,7 +36,7 @@ def test_the_engineers_hear_by_email_and_sms_and_customers_hear_nothing(world):
     assert "Card payments: Partial outage" in text
     assert "We are investigating <b>elevated</b> error rates" in text
     assert "https://status.stripe.example/incidents/abc123" in text
-    assert f"https://status.example.com/admin/#suggestion-{suggestion.public_id}" in text
+    assert f"https://status.example.com/admin/suggested-incidents/{suggestion.public_id}" in text
     sms = next(d["sms"] for d in sent if d["channel"] == "sms")
     assert "suggested incident" in sms and suggestion.public_id in sms
 

@@ -65,7 +65,7 @@ def test_one_click_declares_and_says_nothing_was_published(world, suggestion, st
     incident = db.session.scalar(select(Incident))
     assert response.headers["Location"].endswith(f"/admin/incidents/{incident.id}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "as an internal incident: the public page does not show it" in page
+    assert "as an internal incident: the public page does not list the incident" in page
     assert incident.visibility == "internal"
     again = client.post(url)
     assert again.headers["Location"].endswith(f"/admin/incidents/{incident.id}")

@@ -57,9 +57,13 @@ def test_a_status_set_by_hand_over_an_alert_says_so_and_how_to_hand_it_back(
     assert "Alert HighErrorRate from Prometheus" in component
     assert "alert:" not in component
 
-    # Handing back from the dashboard's button follows the alert again.
-    followed = admin.post(f"/admin/components/{checkout.id}/follow-signals")
+    # Handing back from the dashboard's button follows the alert again, and stays on the
+    # dashboard (found by a new user: it went to the component's page).
+    dashboard = page(admin.get("/admin/"))
+    assert '<input type="hidden" name="back" value="dashboard">' in dashboard
+    followed = admin.post(f"/admin/components/{checkout.id}/follow-signals", {"back": "dashboard"})
     assert followed.status_code == 302
+    assert followed.headers["Location"].endswith("/admin/")
     assert shown(checkout) == "major_outage"
     assert "Set by hand" not in page(admin.get("/internal"))
 

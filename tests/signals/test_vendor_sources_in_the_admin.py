@@ -89,6 +89,25 @@ def test_an_admin_adds_reads_edits_and_deletes_a_source(staff, make_user, make_c
     assert edited.status_code == 302, page(edited)
     db.session.expire_all()
     assert db.session.get(VendorSource, source.id).name == "Acme"
+    assert "not among the components" not in page(admin.get(edited.headers["Location"]))
+
+    # A vendor component the vendor did not list is saved with a warning (found by a new
+    # user: "Objet Storage" saved without a word).
+    typo = admin.post(
+        f"/admin/vendor-sources/{source.id}/edit",
+        {
+            "name": "Acme",
+            "kind": "statuspage",
+            "url": vendor.url + PATH,
+            "mapping": "Card Authorisaton = Payments",
+            "poll_seconds": "120",
+            "enabled": "y",
+        },
+    )
+    assert typo.status_code == 302
+    warned = page(admin.get(typo.headers["Location"]))
+    assert "“Card Authorisaton” is not among the components Acme listed when last read" in warned
+    assert "Check the spelling." in warned
 
     confirm = page(admin.get(f"/admin/vendor-sources/{source.id}/delete"))
     assert "Delete the vendor source “Acme”?" in confirm and "Payments" in confirm
