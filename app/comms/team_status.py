@@ -116,6 +116,10 @@ class StatusNow:
                 causes.append(_Cause(None, window.name, frozenset(direct | dependents_of(direct))))
         return causes
 
+    def _reaching(self, component: Component) -> list[_Cause]:
+        """The open incidents and running windows that reach ``component``."""
+        return [cause for cause in self.causes if component.id in cause.reaches]
+
     def _cause(self, component: Component, incident: Incident) -> str:
         named = [
             "this incident"
@@ -123,8 +127,7 @@ class StatusNow:
             else f"another open incident, {cause.name}"
             if cause.incident_id is not None
             else f"the maintenance {cause.name}"
-            for cause in self.causes
-            if component.id in cause.reaches
+            for cause in self._reaching(component)
         ]
         # "this incident" first: it is what the message is about.
         named.sort(key=lambda words: words != "this incident")
@@ -144,7 +147,7 @@ class StatusNow:
             status = self.clock.status(component)
             cause = "" if status == "operational" else self._cause(component, incident)
             ours = status != "operational" and any(
-                c.incident_id == incident.id and component.id in c.reaches for c in self.causes
+                c.incident_id == incident.id for c in self._reaching(component)
             )
             states.append(ComponentState(component.name, status, cause, ours))
         return states
@@ -155,7 +158,7 @@ class StatusNow:
         again), so ``incident`` has nothing to ask about."""
         down = [c for c in team.components if self.clock.status(c) != "operational"]
         for component in down:
-            reaching = [cause for cause in self.causes if component.id in cause.reaches]
+            reaching = self._reaching(component)
             if not reaching or any(c.incident_id in (None, incident.id) for c in reaching):
                 return False
             if not component.signal_held and component.id in self.signals:
