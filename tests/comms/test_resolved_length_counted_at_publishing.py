@@ -60,3 +60,25 @@ def test_the_length_is_counted_when_published_not_when_drafted(
     assert "back to normal after 30 min" in drafts["executives"].email_body
     assert drafts["executives"].sms_text == "Payouts resolved after twenty minutes."
     assert "20 min" not in drafts["engineering"].page_text + drafts["executives"].email_body
+
+
+def test_the_set_page_says_the_length_is_counted_when_published(
+    make_component, make_user, audiences, staff
+):
+    """Found by a new user: the preview said "lasted 4 min" and the email "5 min"."""
+    payouts = make_component("Payouts")
+    lead = make_user("comms_lead")
+    incident = declare_incident(
+        None, "Payouts late", "minor", {payouts: "degraded_performance"}, visibility="internal"
+    )
+    db.session.commit()
+    sheet = compose(
+        lead,
+        incident,
+        status="resolved",
+        facts=Facts(summary="Sent again."),
+        audiences=["engineering"],
+    )
+    db.session.commit()
+    page = staff(lead).get(f"/admin/fact-sheets/{sheet.public_id}").get_data(as_text=True)
+    assert "is counted again to the moment you publish" in page
