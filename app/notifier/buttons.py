@@ -76,16 +76,24 @@ def publish(sheet: FactSheet) -> list[dict]:
     ]
 
 
-def roll_call(call: RollCall | None, incident: Incident, *, answerable: bool = True) -> list[dict]:
+def roll_call(
+    call: RollCall | None, incident: Incident, *, answerable: bool = True, held: bool = False
+) -> list[dict]:
     """A team's two answers, and Open; only Open when there is nothing to answer (the
-    resolved notice, or a roll call already answered)."""
+    resolved notice, or a roll call already answered). ``held``: the team's only down
+    services are another incident's, so its first answer is that this one does not affect
+    them, as its email and answer page say."""
     if call is None or not answerable:
         return incident_open(incident)
     value = f"rollcall:{incident.public_id}:{call.team_id}"
     return [
         {
             "id": OPERATIONAL,
-            "label": "Our services are operational",
+            "label": (
+                "This incident does not affect our services"
+                if held
+                else "Our services are operational"
+            ),
             "value": value,
             "style": "primary",
         },

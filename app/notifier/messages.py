@@ -269,7 +269,9 @@ def team_message(
         staff_list=f"{team.name} team",
     )
     # In chat the team answers with a button (a resolved notice asks nothing).
-    actions = buttons.roll_call(roll_call, incident, answerable=phase != "resolved")
+    actions = buttons.roll_call(
+        roll_call, incident, answerable=phase != "resolved", held=context["team_held"]
+    )
     return replace(message, chat_actions=actions)
 
 

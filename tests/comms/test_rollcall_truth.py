@@ -110,6 +110,9 @@ def test_a_team_degraded_by_another_open_incident_is_asked_not_all_cleared(
             else "Our services are operational"
         )
         assert f"**{first}:** {operational}" in body
+        # And in chat, where the team answers with a button.
+        actions = sent_to(world, api_errors, team)["roll_call"].chat_actions
+        assert actions[0]["label"] == first
         assert f"**We are affected:** {affected}" in body
         assert call_of(world, api_errors, team).expected_affected is True
 
