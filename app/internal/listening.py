@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.internal import bp
+from app.models import Incident
 from app.signals import listening_mentions
+from app.status.effective import dependents_of
 from core.time import utcnow
 
 CHART_WIDTH = 240
@@ -39,9 +41,16 @@ class MentionsView:
 
 
 @bp.app_template_global("mentions_view")
-def mentions_view() -> MentionsView:
+def mentions_view(incident: Incident | None = None) -> MentionsView:
+    """Every mention; with ``incident``, those of its components (and of the components
+    that depend on them) and those naming no component (found by a new user: an
+    incident's page listed mentions of another incident's service)."""
     now = utcnow()
-    counts = listening_mentions.counts_per_bucket(now)
+    ids = None
+    if incident is not None:
+        direct = {link.component_id for link in incident.affected}
+        ids = direct | dependents_of(direct)
+    counts = listening_mentions.counts_per_bucket(now, component_ids=ids)
     peak = max(counts)
     step = CHART_WIDTH // len(counts)
     start = now - listening_mentions.BUCKET * len(counts)
@@ -64,7 +73,7 @@ def mentions_view() -> MentionsView:
         bars=bars,
         total=sum(counts),
         peak=peak,
-        latest=listening_mentions.latest_mentions(10),
+        latest=listening_mentions.latest_mentions(10, component_ids=ids),
         rising=listening_mentions.rising(now),
     )
 

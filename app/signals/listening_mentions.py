@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.models import Component, ListeningFeed, Mention
 from core.db import db
@@ -26,7 +26,17 @@ class MentionRow:
     component: str
 
 
-def latest_mentions(limit: int = 10, since: datetime | None = None) -> list[MentionRow]:
+def _about(query, component_ids: set[int] | None):
+    """Only the mentions of ``component_ids`` and those naming no component (the page's
+    name): what an incident's page shows. None: every mention."""
+    if component_ids is None:
+        return query
+    return query.where(or_(Mention.component_id.in_(component_ids), Mention.component_id.is_(None)))
+
+
+def latest_mentions(
+    limit: int = 10, since: datetime | None = None, component_ids: set[int] | None = None
+) -> list[MentionRow]:
     query = (
         select(Mention, ListeningFeed.name, Component.name)
         .join(ListeningFeed, ListeningFeed.id == Mention.feed_id)
@@ -36,19 +46,23 @@ def latest_mentions(limit: int = 10, since: datetime | None = None) -> list[Ment
     )
     if since is not None:
         query = query.where(Mention.published_at >= since)
+    query = _about(query, component_ids)
     return [
         MentionRow(m.title, m.link, source, m.published_at, component or "")
         for m, source, component in db.session.execute(query).all()
     ]
 
 
-def counts_per_bucket(now: datetime | None = None, buckets: int = CHART_BUCKETS) -> list[int]:
+def counts_per_bucket(
+    now: datetime | None = None,
+    buckets: int = CHART_BUCKETS,
+    component_ids: set[int] | None = None,
+) -> list[int]:
     """Mentions per 15 minutes, oldest first, the last bucket ending now."""
     now = now or utcnow()
     start = now - BUCKET * buckets
-    times = db.session.scalars(
-        select(Mention.published_at).where(Mention.published_at > start)
-    ).all()
+    query = select(Mention.published_at).where(Mention.published_at > start)
+    times = db.session.scalars(_about(query, component_ids)).all()
     counts = [0] * buckets
     for moment in times:
         index = int((moment - start) / BUCKET)

@@ -78,3 +78,26 @@ def test_the_dashboard_shows_mentions_only_when_they_rise(app, audiences, make_u
     html = client.get("/admin/").get_data(as_text=True)
     assert "Mentions are rising" in html
     assert "Herald Status down 3 now" in html and "<b>now" not in html
+
+
+def test_an_incident_page_shows_mentions_of_its_own_services(
+    app, audiences, make_component, make_user, staff
+):
+    """Found by a new user: mentions of Payouts were listed on the card incident's page."""
+    checkout = make_component("Checkout")
+    make_component("Payouts")  # a keyword by default: its mentions are matched to it
+    admin = make_user("admin")
+    incident = declare_incident(
+        admin,
+        "Checkout errors",
+        "minor",
+        {checkout: "degraded_performance"},
+        deliver_notifications=False,
+    )
+    feed = create_feed(None, "Forum", "https://forum.example.net/search.rss")
+    db.session.commit()
+    store(feed, ["Checkout broken again", "Payouts late this week", "Herald Status is slow"])
+    html = staff(admin).get(f"/internal/incidents/{incident.public_id}").get_data(as_text=True)
+    assert "Checkout broken again" in html and "Herald Status is slow" in html
+    assert "Payouts late this week" not in html
+    assert "2 mentions in the last 6 hours" in html
