@@ -24,6 +24,8 @@ from app.reports.sla_terms import plain_number as _plain
 from app.reports.sla_terms import tier_lines
 from app.signals.claims import all_claims, claims_on
 from app.status import components as service
+from app.status.entries import format_time
+from app.timeutil import page_zone
 from core.db import db
 from core.vocab import STATUS_LABELS
 
@@ -282,6 +284,22 @@ def signal_claims(component_id: int):
     if "signal_claims" not in g:
         g.signal_claims = all_claims()
     return g.signal_claims.get(component_id, [])
+
+
+@bp.app_template_global("signal_stale")
+def signal_stale(source: str) -> str:
+    """For a claim of a vendor source that has gone stale: since when its statuses are
+    kept as last read (found by a new user: a stale vendor's outage looked live
+    everywhere but on the source's own page). Empty otherwise."""
+    kind, _, ident = source.partition(":")
+    if kind != "vendor" or not ident.isdigit():
+        return ""
+    vendor = db.session.get(VendorSource, int(ident))
+    if vendor is None or vendor.poll_state != "stale":
+        return ""
+    since = vendor.last_success_at
+    read = f"last read {format_time(since, page_zone())}" if since else "never read"
+    return f"{vendor.name} is not answering: {read}, kept as then"
 
 
 @bp.app_template_global("held_by_hand")

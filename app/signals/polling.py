@@ -36,6 +36,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from app.signals.fetch import Fetched, FetchError, fetch
+from app.status.version import bump_page_version
 from core.db import db
 from core.time import utcnow
 from subscribers.worker import SLOW_THREAD_NAME
@@ -214,6 +215,8 @@ def _apply(row, outcome: Fetched | str, handle, now: datetime | None) -> None:
 
 
 def _succeeded(row, fetched: Fetched, at: datetime) -> None:
+    if row.poll_state == "stale":
+        _staleness_shown(row)
     row.poll_state = "ok"
     row.failures = 0
     row.last_error = ""
@@ -226,8 +229,18 @@ def _succeeded(row, fetched: Fetched, at: datetime) -> None:
 def _failed(row, reason: str, at: datetime) -> None:
     row.failures = (row.failures or 0) + 1
     row.last_error = reason[:MAX_ERROR_LENGTH]
+    was = row.poll_state
     row.poll_state = "stale" if is_stale(row, at) else "failing"
     row.next_poll_at = at + timedelta(seconds=jittered(backoff_seconds(row)))
+    if row.poll_state == "stale" and was != "stale":
+        _staleness_shown(row)
+
+
+def _staleness_shown(row) -> None:
+    """A vendor source turning stale or fresh again changes what the internal page says
+    beside the statuses it claims ("not read since …"): its cached copies turn over."""
+    if getattr(row, "component_map", None):
+        bump_page_version()
 
 
 def is_stale(row, at: datetime) -> bool:

@@ -166,3 +166,34 @@ def test_viewers_cannot_change_sources(staff, make_user):
     viewer = staff(make_user("viewer"))
     assert viewer.get("/admin/vendor-sources/new").status_code == 403
     assert viewer.post("/admin/vendor-sources/new", {"name": "X"}).status_code == 403
+
+
+def test_a_stale_sources_statuses_say_so_where_staff_read_them(
+    staff, make_user, make_component, vendor
+):
+    """Found by a new user: a stale vendor's outage looked live on the internal page and
+    the component's page; only the source's own page said it was stale."""
+    from app.signals.vendors import create_source
+
+    payments = make_component("Payments")
+    create_source(
+        None, name="Acme", url=vendor.url + PATH, components={"Card Authorisation": payments.id}
+    )
+    db.session.commit()
+    responder = staff(make_user("responder"))
+    at = utcnow()
+    poll_due(VendorSource, handle, now=at)
+    db.session.expire_all()
+    internal = page(responder.get("/internal"))
+    assert "Reported by Acme" in internal and "is not answering" not in internal
+    vendor.mode[PATH] = ("status", 500)
+    for _ in range(3):
+        at = db.session.scalar(select(VendorSource)).next_poll_at
+        poll_due(VendorSource, handle, now=at)
+        db.session.expire_all()
+    assert db.session.scalar(select(VendorSource)).poll_state == "stale"
+    # The cached internal page turned over; the statuses are kept, said to be old.
+    internal = page(responder.get("/internal"))
+    assert "Acme is not answering: last read " in internal and "kept as then" in internal
+    component = page(staff(make_user("admin")).get(f"/admin/components/{payments.id}"))
+    assert "Acme is not answering: last read " in component
