@@ -156,6 +156,7 @@ def vendor_source(source_id: int):
         "admin/vendor_source.html",
         source=source,
         shown=vendors.describe(source),
+        unknown=unknown_vendor_components(source),
         demo_state=demo_vendor.demo_state() if source.is_demo else None,
         demo_states=demo_vendor.DEMO_STATES,
     )
@@ -208,23 +209,29 @@ def edit_vendor_source(source_id: int):
     return redirect(url_for("admin.vendor_source", source_id=source.id))
 
 
-def warn_about_unknown_vendor_components(source: VendorSource) -> None:
+def unknown_vendor_components(source: VendorSource) -> str:
     """A mapped vendor component the vendor's last read did not list will never match:
-    most often a typo (found by a new user: "Objet Storage" saved without a word). Saved
-    all the same, as the vendor may add it; the lead is told."""
+    most often a typo (found by a new user: "Objet Storage" saved without a word). Said
+    after saving and on the source's page; the mapping is kept, as the vendor may add it."""
     known = [c.get("name", "") for c in (source.snapshot or {}).get("components") or []]
     if not known:
-        return
+        return ""
     unknown = [name for name in source.component_map or {} if name != "*" and name not in known]
-    if unknown:
-        flash(
-            f"{', '.join(f'“{n}”' for n in unknown)} "
-            f"{'is' if len(unknown) == 1 else 'are'} not among the components "
-            f"{source.name} listed when last read ({', '.join(known)}): "
-            f"{'it' if len(unknown) == 1 else 'they'} will follow nothing until the vendor "
-            "lists a component of that name. Check the spelling.",
-            "warning",
-        )
+    if not unknown:
+        return ""
+    one = len(unknown) == 1
+    return (
+        f"{', '.join(f'“{n}”' for n in unknown)} {'is' if one else 'are'} not among the "
+        f"components {source.name} listed when last read ({', '.join(known)}): "
+        f"{'it' if one else 'they'} will follow nothing until the vendor lists a component "
+        "of that name. Check the spelling."
+    )
+
+
+def warn_about_unknown_vendor_components(source: VendorSource) -> None:
+    warning = unknown_vendor_components(source)
+    if warning:
+        flash(warning, "warning")
 
 
 @bp.route("/vendor-sources/<int:source_id>/delete", methods=["GET", "POST"])

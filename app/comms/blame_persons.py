@@ -56,40 +56,66 @@ def surely_someone(text: str, start: int, end: int) -> bool:
     return any(m.group(0) in names for m in _CAPITALISED.finditer(words))
 
 
-_NAME = r"(?-i:(?P<name>[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?)"
+# A given name and maybe a surname, or an initial and a surname ("J. Smith").
+_NAME = r"(?-i:(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|[A-Z]\.\s?[A-Z][a-z]+))"
 # "because of John Smith", "due to Priya('s …)"; not "thanks to", which is praise.
 _CAUSE_IS_SOMEONE = re.compile(
     r"\b(?:because\s+of|due\s+to|owing\s+to|caused\s+by|the\s+fault\s+of|blamed?\s+on)\s+" + _NAME,
     re.IGNORECASE,
 )
-# "a config change John Smith made stopped …", "the update made by Tom broke …".
+_MADE = (
+    r"(?:made|pushed|deployed|written|wrote|run|ran|applied|shipped|merged|done|did|"
+    r"rolled\s+out|uploaded)"
+)
+# Someone's work: "a config change John Smith made", "the update made by Tom", "a
+# configuration change by John Smith", "John Smith's configuration change".
 _WORK_OF_SOMEONE = (
     re.compile(
-        rf"\b{WORK}s?\s+(?:(?:that|which)\s+)?{_NAME}\s+(?:had\s+)?"
-        r"(?:made|pushed|deployed|wrote|ran|applied|shipped|merged|did|rolled\s+out|uploaded)\b",
-        re.IGNORECASE,
+        rf"\b{WORK}s?\s+(?:(?:that|which)\s+)?{_NAME}\s+(?:had\s+)?{_MADE}\b", re.IGNORECASE
     ),
-    re.compile(
-        rf"\b{WORK}s?\s+(?:made|pushed|deployed|written|run|applied|shipped|merged|done|"
-        r"rolled\s+out|uploaded)\s+by\s+" + _NAME,
-        re.IGNORECASE,
-    ),
+    re.compile(rf"\b{WORK}s?\s+(?:{_MADE}\s+)?by\s+" + _NAME, re.IGNORECASE),
+    re.compile(rf"{_NAME}['\u2019]s\s+(?:[\w-]+\s+)?{WORK}s?\b", re.IGNORECASE),
 )
+# What makes that work the cause of a fault: a damage said after it ("… stopped the
+# payout files"), or the fault said before and the work linked to it as its cause
+# ("payouts are failing after a change made by …").
 _DAMAGE_AFTER = re.compile(rf"\b{DAMAGED}\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?;\n]")
+_FAULT_BEFORE = re.compile(
+    rf"\b(?:{DAMAGED}|fail(?:s|ed|ing|ure)?|stopped|broken|down|outage|errors?|delayed|"
+    r"disrupted|went\s+wrong)\b",
+    re.IGNORECASE,
+)
+_LINKED = re.compile(
+    r"\b(?:after|since|following|because\s+of|due\s+to|from|by)\s+"
+    r"(?:(?:an?|the|his|her|their)\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# Where a sentence ends: not at an initial ("J. Smith").
+_SENTENCE_END = re.compile(r"(?<!\s[A-Z])[.!?;]|\n")
+
+
+def _someone(name: str, names: frozenset[str]) -> bool:
+    return name.split()[0] in names or re.match(r"[A-Z]\.", name) is not None
 
 
 def someone_blamed(text: str):
-    """(start, end) of each person with a given name named as the cause of a fault, or as
-    the maker of the thing that did the damage (its sentence says what it damaged)."""
+    """(start, end) of each person (a given name, or an initial and a surname) named as
+    the cause of a fault, or as the maker of the thing that did the damage."""
     names = given_names()
     for match in _CAUSE_IS_SOMEONE.finditer(text):
-        if match.group("name") in names:
+        if _someone(match.group("name"), names):
             yield match.start(), match.end()
     for pattern in _WORK_OF_SOMEONE:
         for match in pattern.finditer(text):
-            if match.group("name") not in names:
+            if not _someone(match.group("name"), names):
                 continue
+            begins = max(
+                (m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0
+            )
             end = _SENTENCE_END.search(text, match.end())
-            if _DAMAGE_AFTER.search(text, match.end(), end.start() if end else len(text)):
+            ends = end.start() if end else len(text)
+            if _DAMAGE_AFTER.search(text, match.end(), ends) or (
+                _LINKED.search(text, begins, match.start())
+                and _FAULT_BEFORE.search(text, begins, match.start())
+            ):
                 yield match.start(), match.end()

@@ -121,7 +121,9 @@ def incident_context(
             "started_at": _time(incident.started_at),
             "duration": human_duration((now - incident.started_at).total_seconds()),
             # A private page's readers follow its own page, never the public site.
+            # (its card: the page lists it while open and for 7 days once resolved).
             "url": f"{config['PUBLIC_URL']}/p/{audience_key.removeprefix(PAGE_PREFIX)}"
+            f"#incident-{incident.public_id}"
             if is_page_audience(audience_key)
             else f"{config['PUBLIC_URL']}/incidents/{incident.public_id}",
             "internal_url": f"{config['PUBLIC_URL']}/internal/incidents/{incident.public_id}",

@@ -73,7 +73,8 @@ def mentions_view(incident: Incident | None = None) -> MentionsView:
         bars=bars,
         total=sum(counts),
         peak=peak,
-        latest=listening_mentions.latest_mentions(10, component_ids=ids),
+        # The chart's six hours: the list never holds what the count leaves out.
+        latest=listening_mentions.latest_mentions(10, since=start, component_ids=ids),
         rising=listening_mentions.rising(now),
     )
 

@@ -54,6 +54,8 @@ from app.timeutil import day_start, local_day, page_zone
 from core.db import db
 from core.vocab import DEFAULT_LANGUAGE, INCIDENT_STATUS_LABELS
 
+RECENTLY_RESOLVED = timedelta(days=7)
+
 
 def page_summary(page: PrivatePage) -> Summary:
     """The page's summary, built once per content version (and per page), in English
@@ -185,12 +187,31 @@ def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summar
             .order_by(Incident.started_at.desc())
         )
     )
-    texts = page_texts(page, [u.id for i in incidents for u in i.updates])
-    incident_entries = []
-    for incident in incidents:
-        entry = event_entry(incident, zone, page_id, public_url, component_dicts, now)
-        _own_words(entry, incident, texts, zone)
-        incident_entries.append(entry)
+    # Resolved in the last week: its readers keep a history of what touched them (found by
+    # a new user: a resolved email's "full history" link led to a page without it).
+    resolved = list(
+        db.session.scalars(
+            select(Incident)
+            .where(
+                Incident.status == "resolved",
+                Incident.resolved_at >= now - RECENTLY_RESOLVED,
+                Incident.visibility == "public",
+                Incident.affected.any(IncidentComponent.component_id.in_(ids)),
+            )
+            .options(
+                selectinload(Incident.updates),
+                selectinload(Incident.affected).selectinload(IncidentComponent.component),
+            )
+            .order_by(Incident.resolved_at.desc())
+        )
+    )
+    texts = page_texts(page, [u.id for i in incidents + resolved for u in i.updates])
+    incident_entries, resolved_entries = [], []
+    for found, into in ((incidents, incident_entries), (resolved, resolved_entries)):
+        for incident in found:
+            entry = event_entry(incident, zone, page_id, public_url, component_dicts, now)
+            _own_words(entry, incident, texts, zone)
+            into.append(entry)
     windows = [
         event_entry(m, zone, page_id, public_url, component_dicts, now)
         for m in db.session.scalars(
@@ -214,6 +235,8 @@ def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summar
     valid_until = base.valid_until
     if any(e.status != "operational" for e in entries):
         valid_until = min(valid_until, now + DEGRADED_MAX_AGE)
+    if resolved:  # the oldest leaves the list a week after it was resolved
+        valid_until = min(valid_until, resolved[-1].resolved_at + RECENTLY_RESOLVED)
     state = db.session.get(PageState, 1)
     updated_at = max(state.updated_at if state else now, page.updated_at)
     return Summary(
@@ -237,5 +260,5 @@ def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summar
         incidents=incident_entries,
         maintenance_active=active,
         maintenance_upcoming=upcoming,
-        extra={"slug": page.slug},
+        extra={"slug": page.slug, "recently_resolved": resolved_entries},
     )

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from app.models import Component, User, VendorSource
 from app.models.signals import MIN_POLL_SECONDS, VENDOR_KINDS
 from app.signals import vendor_parse
+from app.signals.alert_targets import closest_names
 from app.signals.claims import claim, withdraw_source
 from app.signals.fetch import Fetched
 from app.signals.suggestions import suggest
@@ -58,7 +59,9 @@ def find_component(ref: str | int) -> Component:
                 select(Component).where(func.lower(Component.name) == text.lower())
             )
     if found is None:
-        raise ServiceError(f"No Herald component {str(ref)[:80]!r}.", "components")
+        closest = closest_names(str(ref), db.session.scalars(select(Component.name)))
+        hint = f" (closest: {', '.join(closest)})" if closest else ""
+        raise ServiceError(f"No Herald component {str(ref)[:80]!r}{hint}.", "components")
     return found
 
 

@@ -36,7 +36,11 @@ class WorseThanStated:
         kind = self.claim.source.partition(":")[0]
         if kind == "alert":
             return f"per monitoring alert {self.claim.reason.removeprefix('Alert: ')}"
-        return f"per vendor status ({self.claim.reason})" if self.claim.reason else "per vendor"
+        reason = self.claim.reason
+        # "reported by Kestrel Pay", not "per vendor status (Reported by Kestrel Pay)".
+        if reason.startswith("Reported by "):
+            return "r" + reason[1:]
+        return f"per vendor status ({reason})" if reason else "per vendor"
 
     @property
     def public_reason(self) -> str:

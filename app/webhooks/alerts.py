@@ -15,6 +15,7 @@ sender's log, a 5xx make Alertmanager retry for ever).
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import jsonify, request
 
@@ -125,8 +126,9 @@ def _why_unsigned(header: str) -> str:
         return f"{SIGNATURE_HEADER} must be t=<unix time>,v1=<HMAC-SHA256 hex>"
     age = signature_age(stamp)
     if age > SIGNATURE_TOLERANCE:
+        when = "ago" if stamp < time.time() else "ahead of now"
         return (
-            f"the signature's time t={stamp} is {age:,.0f} s from now; more than "
+            f"the signature's time t={stamp} is {age:,.0f} s {when}; more than "
             f"{SIGNATURE_TOLERANCE} s either way is refused as a replay: sign with the "
             "current time"
         )

@@ -51,6 +51,17 @@ def test_a_word_that_may_be_a_product_is_still_a_warning(app, text, words):
         ("A config change John Smith made stopped the payout files.", "change John Smith made"),
         ("A change made by Tom broke exports.", "change made by Tom"),
         ("The release that Tom pushed broke exports.", "release that Tom pushed"),
+        # Found by a third new user: the cause said before the person's work.
+        (
+            "Payouts are failing after a configuration change made by John Smith.",
+            "change made by John Smith",
+        ),
+        ("Payouts are failing after a configuration change by John Smith.", "change by John Smith"),
+        (
+            "Payouts stopped after John Smith's configuration change.",
+            "John Smith's configuration change",
+        ),
+        ("Payouts are failing after a change made by J. Smith.", "change made by J. Smith"),
     ],
 )
 def test_someone_named_as_the_cause_is_an_error(app, text, words):
@@ -64,6 +75,9 @@ def test_someone_named_as_the_cause_is_an_error(app, text, words):
         "Thanks to Priya, payouts are back.",
         "A fix made by John restored payouts.",
         "Delays this week are because of Black Friday traffic.",
+        "Payouts failed until a fix by Priya restored them.",
+        "John's update to the FAQ explains the workaround.",
+        "After Tom's deploy at 14:00 payouts work again.",
     ],
 )
 def test_praise_a_fix_or_an_event_is_not_blame(app, text):

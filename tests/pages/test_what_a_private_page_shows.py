@@ -9,10 +9,12 @@ from app.comms.approval import approve
 from app.comms.context import Facts
 from app.comms.drafting import compose
 from app.comms.publishing import publish
-from app.incidents.services import declare_incident
+from app.comms.sheet_texts import sheet_context
+from app.incidents.services import declare_incident, post_incident_update
 from app.maintenance.services import schedule_maintenance
-from app.models import utcnow
+from app.models import Incident, utcnow
 from app.pages import services
+from app.status.version import bump_page_version
 from core.db import db
 
 
@@ -164,3 +166,44 @@ def test_every_component_and_incident_in_the_json_names_the_private_page(
     incident = data["incidents"][0]
     assert incident["page_id"] == page.public_id
     assert {c["page_id"] for c in incident["components"]} == {page.public_id}
+
+
+def test_a_resolved_incident_stays_on_the_page_for_a_week_where_its_emails_link(
+    parts, make_page, viewer_client, audiences
+):
+    """Found by a new user: a private page's resolved email said "The full history of this
+    incident: /p/acme", and the page no longer showed it."""
+    page = make_page()
+    client = viewer_client(page)
+    incident = declare_incident(
+        None,
+        "Ledger sync delayed",
+        "minor",
+        {parts["ledger"]: "degraded_performance"},
+        body="Ledger entries arrive late.",
+        reviewed=True,
+    )
+    db.session.commit()
+    post_incident_update(None, incident, "resolved", "Ledger entries are on time again.", {})
+    db.session.commit()
+    html = client.get("/p/acme").get_data(as_text=True)
+    assert "Resolved in the last 7 days" in html
+    assert f'id="incident-{incident.public_id}"' in html and "Ledger sync delayed" in html
+    data = client.get("/p/acme/api/v2/summary.json").get_json()
+    assert data["incidents"] == [] and data["status"]["indicator"] == "none"
+    # What the page's emails link to is that card.
+    sheet = compose(
+        None,
+        incident,
+        status="resolved",
+        facts=Facts(summary="Ledger entries are on time again."),
+        audiences=[page.audience_key],
+    )
+    url = sheet_context(sheet, page.audience_key)["incident"]["url"]
+    assert url.endswith(f"/p/acme#incident-{incident.public_id}")
+    # A week later it has left the page.
+    db.session.get(Incident, incident.id).resolved_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    bump_page_version()
+    db.session.commit()
+    assert "Ledger sync delayed" not in client.get("/p/acme").get_data(as_text=True)

@@ -146,7 +146,7 @@ def test_a_bad_alert_names_the_field_at_fault(app, client, api, alert, field):
         ("missing", "send X-Herald-Signature"),
         ("wrong secret", "does not match any monitor integration's secret"),
         # Found by a new user: a stale signature and a wrong one gave the same answer.
-        ("stale", "s from now; more than 300 s either way is refused as a replay"),
+        ("stale", "s ago; more than 300 s either way is refused as a replay"),
         ("tampered", "does not match any monitor integration's secret"),
         ("garbled", "must be t=<unix time>,v1=<HMAC-SHA256 hex>"),
     ],
