@@ -156,3 +156,16 @@ def test_a_component_better_now_than_the_incident_states_shows_its_present_statu
     db.session.commit()
     resolved = affected_list(page(client, f"/incidents/{scenario.public_id}"))
     assert [why for _, _, why in resolved] == ["", ""]
+
+
+def test_a_vendors_reason_is_said_once():
+    """Found by a new user: "per vendor status (Reported by Kestrel Pay)"."""
+    from app.models import Component, ComponentSignal
+    from app.status.stated import WorseThanStated
+
+    def reason(words: str) -> WorseThanStated:
+        claim = ComponentSignal(source="vendor:1", status="major_outage", reason=words)
+        return WorseThanStated(Component(name="X"), "degraded_performance", "major_outage", claim)
+
+    assert reason("Reported by Kestrel Pay").internal_reason == "reported by Kestrel Pay"
+    assert reason("Kestrel says so").internal_reason == "per vendor status (Kestrel says so)"

@@ -101,3 +101,26 @@ def test_an_incident_page_shows_mentions_of_its_own_services(
     assert "Checkout broken again" in html and "Herald Status is slow" in html
     assert "Payouts late this week" not in html
     assert "2 mentions in the last 6 hours" in html
+
+
+def test_the_list_holds_only_what_the_count_covers(
+    app, audiences, make_component, make_user, staff
+):
+    """Found by a new user: "4 mentions in the last 6 hours" above five items, the fifth
+    eight hours old."""
+    checkout = make_component("Checkout")
+    admin = make_user("admin")
+    incident = declare_incident(
+        admin,
+        "Checkout errors",
+        "minor",
+        {checkout: "degraded_performance"},
+        deliver_notifications=False,
+    )
+    feed = create_feed(None, "Forum", "https://forum.example.net/search.rss")
+    db.session.commit()
+    store(feed, ["Checkout broken now"])
+    store(feed, ["Checkout broken this morning"], minutes=8 * 60)
+    html = staff(admin).get(f"/internal/incidents/{incident.public_id}").get_data(as_text=True)
+    assert "1 mention in the last 6 hours" in html
+    assert "Checkout broken now" in html and "Checkout broken this morning" not in html

@@ -108,6 +108,9 @@ def test_an_admin_adds_reads_edits_and_deletes_a_source(staff, make_user, make_c
     warned = page(admin.get(typo.headers["Location"]))
     assert "“Card Authorisaton” is not among the components Acme listed when last read" in warned
     assert "Check the spelling." in warned
+    # The source's page keeps saying so (found by a later new user, who added it new).
+    shown = page(admin.get(f"/admin/vendor-sources/{source.id}"))
+    assert 'id="unknown-vendor-components"' in shown and "“Card Authorisaton”" in shown
 
     confirm = page(admin.get(f"/admin/vendor-sources/{source.id}/delete"))
     assert "Delete the vendor source “Acme”?" in confirm and "Payments" in confirm
@@ -126,6 +129,7 @@ def test_an_admin_adds_reads_edits_and_deletes_a_source(staff, make_user, make_c
     [
         ("Card Authorisation", "write “Vendor component = Herald component”"),
         ("Card = Nowhere", "No Herald component 'Nowhere'"),
+        ("Card = Paymnets", "No Herald component 'Paymnets' (closest: Payments)."),
     ],
 )
 def test_a_bad_mapping_is_refused_with_a_reason(staff, make_user, make_component, mapping, message):
