@@ -232,6 +232,14 @@ def _failed(row, reason: str, at: datetime) -> None:
     was = row.poll_state
     row.poll_state = "stale" if is_stale(row, at) else "failing"
     row.next_poll_at = at + timedelta(seconds=jittered(backoff_seconds(row)))
+    if row.poll_state == "failing":
+        # Tried again when three intervals without an answer make it stale, not later
+        # (found by a new user: backing off, a dead source was said stale minutes late).
+        since = row.last_success_at or row.created_at
+        if since is not None:
+            stale_at = since + timedelta(seconds=STALE_AFTER_INTERVALS * row.poll_seconds)
+            if at < stale_at < row.next_poll_at:
+                row.next_poll_at = stale_at
     if row.poll_state == "stale" and was != "stale":
         _staleness_shown(row)
 

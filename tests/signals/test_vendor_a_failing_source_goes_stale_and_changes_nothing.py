@@ -99,7 +99,9 @@ def test_failures_back_off_go_stale_and_never_change_a_status(vendor, source):
     assert states[0] == "failing" and states[2] == "stale"
     assert row.last_error == "The server answered HTTP 500."
     assert row.failures == 3
-    assert 108 <= delays[0] <= 132 and 216 <= delays[1] <= 264 and 432 <= delays[2] <= 528
+    # Doubling waits; the second is cut short to the moment three intervals without an
+    # answer make the source stale (it is tried then, not a whole backoff later).
+    assert 108 <= delays[0] <= 132 and delays[1] <= 264 and 432 <= delays[2] <= 528
     assert status() == "major_outage"  # nothing claimed from a failed poll
     # Not due yet: nothing is polled.
     assert poll_due(VendorSource, handle, now=at + timedelta(seconds=30)) == 0
@@ -232,3 +234,22 @@ def test_a_slow_vendor_does_not_hold_a_round_and_is_applied_when_it_answers(app,
     assert polled.poll_state == "ok"
     # Scheduled from the fetch's start: the wait is the interval, not interval + fetch.
     assert polled.next_poll_at - polled.last_polled_at <= timedelta(seconds=polled.poll_seconds)
+
+
+def test_a_failing_source_is_tried_again_when_it_would_turn_stale(vendor, source):
+    """Found by a new user: polled every 30 s, a dead source said "failing" for four
+    minutes, though three intervals without an answer make it stale."""
+    source.poll_seconds = 30
+    db.session.commit()
+    now = utcnow()
+    poll_due(VendorSource, handle, now=now)
+    vendor.mode[PATH] = ("status", 500)
+    stale_at = state().last_success_at + timedelta(seconds=90)
+    seen = []
+    while not seen or seen[-1][0] != "stale":
+        at = state().next_poll_at
+        assert at <= stale_at  # never a backoff past the moment it turns stale
+        poll_due(VendorSource, handle, now=at)
+        seen.append((state().poll_state, at))
+    assert [s for s, _ in seen][:-1] == ["failing"] * (len(seen) - 1)
+    assert seen[-1][1] == stale_at  # said stale at that very moment
