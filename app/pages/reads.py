@@ -57,6 +57,25 @@ from core.vocab import DEFAULT_LANGUAGE, INCIDENT_STATUS_LABELS
 RECENTLY_RESOLVED = timedelta(days=7)
 
 
+def _page_incidents(ids, condition, newest_first) -> list[Incident]:
+    """The public incidents touching the components ``ids`` that meet ``condition``."""
+    return list(
+        db.session.scalars(
+            select(Incident)
+            .where(
+                condition,
+                Incident.visibility == "public",
+                Incident.affected.any(IncidentComponent.component_id.in_(ids)),
+            )
+            .options(
+                selectinload(Incident.updates),
+                selectinload(Incident.affected).selectinload(IncidentComponent.component),
+            )
+            .order_by(newest_first.desc())
+        )
+    )
+
+
 def page_summary(page: PrivatePage) -> Summary:
     """The page's summary, built once per content version (and per page), in English
     whoever asks first: it serves every language's page and the JSON; the page puts its
@@ -172,38 +191,13 @@ def build_page_summary(page: PrivatePage, now: datetime | None = None) -> Summar
     groups = {g.id: g for g in db.session.scalars(select(ComponentGroup))}
     group_entries, items = grouped(entries, by_id, groups, page_id, zone)
 
-    incidents = list(
-        db.session.scalars(
-            select(Incident)
-            .where(
-                Incident.status != "resolved",
-                Incident.visibility == "public",
-                Incident.affected.any(IncidentComponent.component_id.in_(ids)),
-            )
-            .options(
-                selectinload(Incident.updates),
-                selectinload(Incident.affected).selectinload(IncidentComponent.component),
-            )
-            .order_by(Incident.started_at.desc())
-        )
-    )
+    incidents = _page_incidents(ids, Incident.status != "resolved", Incident.started_at)
     # Resolved in the last week: its readers keep a history of what touched them (found by
     # a new user: a resolved email's "full history" link led to a page without it).
-    resolved = list(
-        db.session.scalars(
-            select(Incident)
-            .where(
-                Incident.status == "resolved",
-                Incident.resolved_at >= now - RECENTLY_RESOLVED,
-                Incident.visibility == "public",
-                Incident.affected.any(IncidentComponent.component_id.in_(ids)),
-            )
-            .options(
-                selectinload(Incident.updates),
-                selectinload(Incident.affected).selectinload(IncidentComponent.component),
-            )
-            .order_by(Incident.resolved_at.desc())
-        )
+    resolved = _page_incidents(
+        ids,
+        (Incident.status == "resolved") & (Incident.resolved_at >= now - RECENTLY_RESOLVED),
+        Incident.resolved_at,
     )
     texts = page_texts(page, [u.id for i in incidents + resolved for u in i.updates])
     incident_entries, resolved_entries = [], []

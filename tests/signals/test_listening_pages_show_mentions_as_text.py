@@ -80,12 +80,9 @@ def test_the_dashboard_shows_mentions_only_when_they_rise(app, audiences, make_u
     assert "Herald Status down 3 now" in html and "<b>now" not in html
 
 
-def test_an_incident_page_shows_mentions_of_its_own_services(
-    app, audiences, make_component, make_user, staff
-):
-    """Found by a new user: mentions of Payouts were listed on the card incident's page."""
+def checkout_incident(make_component, make_user, staff):
+    """An open incident on Checkout and a listening feed: (the feed, its internal page)."""
     checkout = make_component("Checkout")
-    make_component("Payouts")  # a keyword by default: its mentions are matched to it
     admin = make_user("admin")
     incident = declare_incident(
         admin,
@@ -96,8 +93,20 @@ def test_an_incident_page_shows_mentions_of_its_own_services(
     )
     feed = create_feed(None, "Forum", "https://forum.example.net/search.rss")
     db.session.commit()
+    client = staff(admin)
+    return feed, lambda: client.get(f"/internal/incidents/{incident.public_id}").get_data(
+        as_text=True
+    )
+
+
+def test_an_incident_page_shows_mentions_of_its_own_services(
+    app, audiences, make_component, make_user, staff
+):
+    """Found by a new user: mentions of Payouts were listed on the card incident's page."""
+    make_component("Payouts")  # a keyword by default: its mentions are matched to it
+    feed, page = checkout_incident(make_component, make_user, staff)
     store(feed, ["Checkout broken again", "Payouts late this week", "Herald Status is slow"])
-    html = staff(admin).get(f"/internal/incidents/{incident.public_id}").get_data(as_text=True)
+    html = page()
     assert "Checkout broken again" in html and "Herald Status is slow" in html
     assert "Payouts late this week" not in html
     assert "2 mentions in the last 6 hours" in html
@@ -108,19 +117,9 @@ def test_the_list_holds_only_what_the_count_covers(
 ):
     """Found by a new user: "4 mentions in the last 6 hours" above five items, the fifth
     eight hours old."""
-    checkout = make_component("Checkout")
-    admin = make_user("admin")
-    incident = declare_incident(
-        admin,
-        "Checkout errors",
-        "minor",
-        {checkout: "degraded_performance"},
-        deliver_notifications=False,
-    )
-    feed = create_feed(None, "Forum", "https://forum.example.net/search.rss")
-    db.session.commit()
+    feed, page = checkout_incident(make_component, make_user, staff)
     store(feed, ["Checkout broken now"])
     store(feed, ["Checkout broken this morning"], minutes=8 * 60)
-    html = staff(admin).get(f"/internal/incidents/{incident.public_id}").get_data(as_text=True)
+    html = page()
     assert "1 mention in the last 6 hours" in html
     assert "Checkout broken now" in html and "Checkout broken this morning" not in html
