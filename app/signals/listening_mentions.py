@@ -73,7 +73,11 @@ def counts_per_bucket(
 def rising(now: datetime | None = None) -> bool:
     """Mentions are rising: the last 15 minutes hold more than any feed's threshold, or at
     least 3 and more than twice the mean of the six hours before."""
-    counts = counts_per_bucket(now)
+    return rising_in(counts_per_bucket(now))
+
+
+def rising_in(counts: list[int]) -> bool:
+    """``rising`` for these counts per 15 minutes (an incident's own mentions, say)."""
     last, before = counts[-1], counts[:-1]
     if last == 0:
         return False

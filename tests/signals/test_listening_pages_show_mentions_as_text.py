@@ -109,7 +109,11 @@ def test_an_incident_page_shows_mentions_of_its_own_services(
     html = page()
     assert "Checkout broken again" in html and "Herald Status is slow" in html
     assert "Payouts late this week" not in html
-    assert "2 mentions in the last 6 hours" in html
+    assert "2 mentions in the last 6 hours" in html and "rising" not in html
+    # Payouts is talked about: rising is said of the mentions shown, not of another's.
+    store(feed, [f"Payouts late again {n}" for n in range(4)])
+    html = page()
+    assert "2 mentions in the last 6 hours" in html and "rising" not in html
 
 
 def test_the_list_holds_only_what_the_count_covers(
