@@ -23,6 +23,7 @@ from app.demo import vendor as demo_vendor
 from app.models import Component, VendorSource
 from app.models.signals import DEFAULT_POLL_SECONDS, MIN_POLL_SECONDS
 from app.signals import vendors
+from app.signals.vendor_input import MAX_POLL_SECONDS
 from app.status.entries import format_time
 from app.timeutil import page_zone
 from core.db import db
@@ -52,7 +53,7 @@ class VendorSourceForm(FlaskForm):
     poll_seconds = IntegerField(
         "Poll every (seconds)",
         default=DEFAULT_POLL_SECONDS,
-        validators=[InputRequired(), NumberRange(MIN_POLL_SECONDS, vendors.MAX_POLL_SECONDS)],
+        validators=[InputRequired(), NumberRange(MIN_POLL_SECONDS, MAX_POLL_SECONDS)],
     )
     enabled = BooleanField("Enabled", default=True)
 
