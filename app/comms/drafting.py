@@ -136,8 +136,12 @@ def refresh_findings(
     draft.overrides = {k: v for k, v in (draft.overrides or {}).items() if k in keys}
 
 
-def render_texts(sheet: FactSheet, audience_key: str) -> templating.Texts:
-    return templating.render(audience_key, sheet.status, sheet_context(sheet, audience_key))
+def render_texts(
+    sheet: FactSheet, audience_key: str, now: datetime | None = None
+) -> templating.Texts:
+    """The audience's texts for ``sheet``, the incident's length counted to ``now``."""
+    context = sheet_context(sheet, audience_key, now)
+    return templating.render(audience_key, sheet.status, context)
 
 
 def _draft_for(sheet: FactSheet | None, audience_key: str) -> Draft | None:
@@ -190,7 +194,9 @@ def compose(
     replaced = len(live_sets(incident))
     paced_by = cadence.pace_impact(incident)
     earlier = last_fact_sheet(incident)  # what the lead edited last, before this one
+    now = utcnow()  # the set's moment: its texts count the incident's length to it
     sheet = FactSheet(
+        created_at=now,
         incident=incident,
         status=status,
         impact=impact,
@@ -206,7 +212,7 @@ def compose(
     db.session.add(sheet)
     for key in sorted(dict.fromkeys(audiences), key=draft_order):
         audience: Audience = get_audience(key)
-        texts = render_texts(sheet, key)
+        texts = render_texts(sheet, key, now)
         before = _draft_for(earlier, key)
         carried_edit = None
         # A sentence the lead removed from it stays out while the facts keep it.

@@ -67,7 +67,8 @@ def test_composing_through_the_form_creates_drafts_for_the_chosen_audiences_from
     assert sheet.author_id == lead.id
     assert [d.audience_key for d in sheet.drafts] == ["customers", "engineering", "executives"]
     for draft in sheet.drafts:
-        rendered = render_texts(sheet, draft.audience_key)
+        # Rendered at the set's moment (the incident's length is counted to it).
+        rendered = render_texts(sheet, draft.audience_key, sheet.created_at)
         assert (draft.page_text, draft.email_subject, draft.sms_text) == (
             rendered.page_text,
             rendered.email_subject,

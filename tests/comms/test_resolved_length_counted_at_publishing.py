@@ -32,7 +32,7 @@ def test_the_length_is_counted_when_published_not_when_drafted(
     db.session.commit()
     # Drafted ten minutes ago, twenty minutes into the incident.
     drafted = utcnow() - timedelta(minutes=10)
-    monkeypatch.setattr("app.comms.context.utcnow", lambda: drafted)
+    monkeypatch.setattr("app.comms.drafting.utcnow", lambda: drafted)
     sheet = compose(
         lead,
         incident,
@@ -40,8 +40,8 @@ def test_the_length_is_counted_when_published_not_when_drafted(
         facts=Facts(summary="Payouts to bank accounts are being sent again."),
         audiences=["engineering", "executives"],
     )
-    sheet.created_at = drafted
     db.session.commit()
+    assert sheet.created_at == drafted
     monkeypatch.undo()
     drafts = {d.audience_key: d for d in sheet.drafts}
     assert "lasted 20 min" in drafts["engineering"].page_text
