@@ -51,7 +51,12 @@ AUDIENCE_FIELDS = (
 )
 # Audiences whose visibility other parts rely on: the public page shows the customers
 # text; staff notices are about running the incident.
-FIXED_VISIBILITY = {"customers": "public", "press": "public", "staff": "internal"}
+FIXED_VISIBILITY = {
+    "customers": "public",
+    "press": "public",
+    "staff": "internal",
+    "teams": "internal",  # the teams of the company
+}
 # Chat destinations are shared rooms staff add for internal audiences and teams
 # (subscribers.registry.add_internal refuses them for a public audience), so a public
 # audience cannot have them as default channels either.

@@ -64,6 +64,18 @@ DEFAULT_AUDIENCES = (
         "Journalists and analysts: a short formal statement.",
     ),
     (
+        "teams",
+        "Teams",
+        "internal",
+        "plain",
+        False,
+        30,
+        ["email", "sms"],
+        "Every team that owns services: each reads the update and, under it, the state of "
+        "its own services as the pages show them when it is sent (not affected, or which "
+        "are and why).",
+    ),
+    (
         "staff",
         "Staff notices",
         "internal",

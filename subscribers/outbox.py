@@ -145,14 +145,20 @@ def reaches(broadcast: Broadcast):
     return _match(broadcast, None)
 
 
-def reach_by_channel(audience: Audience | str, component_ids: list[int] | None = None) -> dict:
-    """How many addresses a broadcast to ``audience`` about these components would reach
-    now, per channel ({"email": 120, "sms": 30}), counted as expansion would write them
-    (one per channel and address) and writing nothing: the count shown before publishing."""
+def reach_by_channel(
+    audience: Audience | str, component_ids: list[int] | None = None, team_id: int | None = None
+) -> dict:
+    """How many addresses a broadcast to ``audience`` (or to one team's people) about
+    these components would reach now, per channel ({"email": 120, "sms": 30}), counted as
+    expansion would write them (one per channel and address) and writing nothing: the
+    count shown before publishing."""
     if isinstance(audience, str):
         audience = get_audience(audience)
     probe = Broadcast(
-        audience_id=audience.id, component_ids=sorted(set(component_ids or [])), channels=[]
+        audience_id=audience.id,
+        team_id=team_id,
+        component_ids=sorted(set(component_ids or [])),
+        channels=[],
     )
     rows = db.session.execute(
         select(Subscriber.channel, func.count(func.distinct(Subscriber.address)))

@@ -4,13 +4,16 @@ post-incident review) and the update cadence shown on the dashboard and incident
 from __future__ import annotations
 
 from flask import Response, g, render_template
+from sqlalchemy import select
 
 from app.admin import bp
 from app.auth.permissions import requires
 from app.comms import cadence, log
-from app.models import Incident
+from app.models import Communication, Incident, Team
+from app.notifier import team_updates
 from app.timeutil import human_duration
 from core.db import db
+from subscribers.models import Broadcast
 
 
 @bp.app_template_global("overdue_incident_ids")
@@ -19,6 +22,25 @@ def overdue_incident_ids() -> set[int]:
     if "overdue_incident_ids" not in g:
         g.overdue_incident_ids = {incident.id for incident in cadence.overdue()}
     return g.overdue_incident_ids
+
+
+@bp.app_template_global("comms_sent_to_teams")
+def sent_to_teams(draft) -> list[tuple[str, Broadcast]]:
+    """The teams' update as it went out: each team's name and its broadcast."""
+    rows = db.session.execute(
+        select(Team.name, Broadcast)
+        .join(Communication, Communication.broadcast_id == Broadcast.id)
+        .join(Team, Team.id == Communication.team_id)
+        .where(Communication.draft_id == draft.id)
+        .order_by(Team.name)
+    )
+    return [(name, broadcast) for name, broadcast in rows]
+
+
+@bp.app_template_global("comms_team_sections")
+def team_sections(incident: Incident):
+    """What each team would read under the teams' text if it were sent now."""
+    return team_updates.sections_now(incident)
 
 
 @bp.get("/incidents/<int:incident_id>/communications")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.admin import bp, local_to_utc, utc_to_local_input
 from app.comms import continuity
+from app.comms.audience_keys import TEAM_DRAFT_PHASES, TEAMS
 from app.comms.cadence import pace_impact, suggested_next_update_at
 from app.comms.context import Facts
 from app.models import Component, FactSheet, Incident
@@ -39,7 +40,10 @@ def compose_defaults(incident: Incident, audiences, sheet: FactSheet | None = No
     values = {
         "status": incident.status,
         "impact": impact,
-        "audiences": list(audiences),
+        # The teams are told of a resolution by Herald itself (drafting.compose).
+        "audiences": [
+            key for key in audiences if key != TEAMS or incident.status in TEAM_DRAFT_PHASES
+        ],
         "next_update_at": suggested_next_update(incident, impact),
     }
     facts = continuity.carried_facts(incident)

@@ -23,10 +23,10 @@ from app.api import (
     openapi_vendor_sources,
 )
 from app.api.openapi_schemas import (
-    AUDIENCES,
     BOOL,
     COMPONENT_STATUS_MAP,
     CREDIT_TIERS,
+    DRAFT_AUDIENCE,
     SLA_PERCENT,
     STR,
     TIME,
@@ -104,7 +104,7 @@ COMPOSE = obj(
         "impact": {"enum": list(IMPACTS)},
         "components": COMPONENT_STATUS_MAP,
         "facts": ref("Facts"),
-        "audiences": array({"enum": AUDIENCES}),
+        "audiences": array(DRAFT_AUDIENCE),
     },
     ["status", "facts", "audiences"],
     additionalProperties=False,

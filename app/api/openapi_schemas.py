@@ -8,6 +8,17 @@ from __future__ import annotations
 from core.vocab import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, VISIBILITIES
 
 AUDIENCES = ["customers", "press", "support", "engineering", "executives"]
+# What the composer drafts for: the audiences, every team that owns components (each
+# told its own services' state under the text; not at resolution), and a private page's
+# audience page:<slug>.
+DRAFT_AUDIENCE = {
+    "anyOf": [
+        {"enum": [*AUDIENCES, "teams"]},
+        {"type": "string", "pattern": "^page:[a-z0-9-]+$"},
+    ],
+    "description": "An audience key: teams is every team that owns components (not for "
+    "a resolved update: Herald tells each team itself); page:<slug> a private page's readers",
+}
 TIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with UTC offset"}
 NULL_TIME = {"type": ["string", "null"], "format": "date-time"}
 STR = {"type": "string"}
@@ -260,7 +271,7 @@ SCHEMAS = {
     "Draft": obj(
         {
             "id": STR,
-            "audience": {"enum": AUDIENCES},
+            "audience": DRAFT_AUDIENCE,
             "fact_sheet_id": STR,
             "incident_id": STR,
             "status": STR,

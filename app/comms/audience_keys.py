@@ -7,8 +7,17 @@ from sqlalchemy import select
 from core.db import db
 from subscribers.models import Audience
 
-AUDIENCE_ORDER = ("customers", "press", "support", "engineering", "executives")
+AUDIENCE_ORDER = ("customers", "press", "support", "engineering", "executives", "teams")
 PUBLIC_KEYS = ("customers", "press")
+# Every team that owns components: one text from the lead, and under it each team reads
+# its own services' state, worked out when sent (app/notifier/team_updates.py).
+TEAMS = "teams"
+# The phases the lead drafts for the teams: at resolution Herald tells each team itself
+# (its resolved notice names its services back to operational, or still not).
+TEAM_DRAFT_PHASES = ("investigating", "identified", "monitoring")
+# Each team's SMS ends with a line about its own services, of at most this many
+# characters: the draft's SMS checks count the room it takes.
+TEAM_SMS_ROOM = 60
 
 # A private page's audience is "page:<slug>" (app/pages): outside readers, so treated as
 # public (plain words, no internal detail), drafted after the public audiences, and

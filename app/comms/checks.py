@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.comms.audience_keys import is_external
+from app.comms.audience_keys import TEAM_SMS_ROOM, TEAMS, is_external
 from app.comms.blame import all_blame
 from app.comms.context import Facts
 from app.comms.next_update import passed_next_updates, tells_next_update
@@ -288,13 +288,17 @@ def check_texts(
             )
         )
     sms = texts.get("sms_text") or ""
-    segments = segment_count(sms)
+    # A team's SMS ends with a line about its own services, added when it is sent.
+    room = TEAM_SMS_ROOM + 1 if audience_key == TEAMS else 0
+    segments = segment_count(sms + " " * room)
     if segments > sms_max_segments:
         found.append(
             Finding(
                 ERROR,
                 "sms_too_long",
-                f"The SMS takes {segments} segments; this audience allows {sms_max_segments}.",
+                f"The SMS takes {segments} segments"
+                + (f" with the line about each team's services ({room} characters)" if room else "")
+                + f"; this audience allows {sms_max_segments}.",
                 "sms_text",
                 0,
                 len(sms),

@@ -12,6 +12,8 @@ from app.comms.audience_keys import (
     AUDIENCE_ORDER,
     PAGE_PREFIX,
     PUBLIC_KEYS,
+    TEAM_DRAFT_PHASES,
+    TEAMS,
     draft_order,
     is_external,
 )
@@ -185,6 +187,13 @@ def compose(
             else f"choose among {', '.join(allowed)}"
         )
         raise ServiceError(f"Cannot draft for {', '.join(unknown)}: {reason}.", "audiences")
+    if TEAMS in audiences and status not in TEAM_DRAFT_PHASES:
+        raise ServiceError(
+            "Leave Teams out of a resolved update: when it is published Herald tells every "
+            "team itself that the incident is over, with which of its services are "
+            "operational again and which are still not.",
+            "audiences",
+        )
     if incident.is_public and "customers" not in audiences and first_update(incident):
         raise ServiceError(
             "The first update of a public incident needs a customers text: "

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.comms.audience_keys import PAGE_PREFIX, is_page_audience, template_audience
+from app.comms.audience_keys import (
+    PAGE_PREFIX,
+    TEAM_DRAFT_PHASES,
+    is_page_audience,
+    template_audience,
+)
 from app.models import PrivatePage
 from core.db import db
 
@@ -22,7 +27,9 @@ TEMPLATE_PHASES: dict[str, tuple[str, ...]] = {
     # engineers' wording, used for every internal audience alerted (as escalation is).
     "engineering": (*AUDIENCE_PHASES, "suggested_incident"),
     "executives": (*AUDIENCE_PHASES, "escalation"),
-    "teams": ("roll_call", "all_clear", "resolved"),
+    # The lead's update for every team (TEAM_DRAFT_PHASES), and Herald's own notices to
+    # each team: the roll call, the all-clear and, at resolution, the resolved notice.
+    "teams": (*TEAM_DRAFT_PHASES, "roll_call", "all_clear", "resolved"),
     "staff": ("cadence_reminder",),
 }
 FIELDS = ("page_text", "email_subject", "email_body", "sms_text")

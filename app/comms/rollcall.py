@@ -35,6 +35,13 @@ def teams_with_components() -> list[Team]:
     return list(db.session.scalars(select(Team).where(Team.components.any()).order_by(Team.name)))
 
 
+def roll_call_of(incident: Incident, team: Team) -> RollCall | None:
+    """The team's roll call for ``incident`` (None when it was never asked)."""
+    return db.session.scalar(
+        select(RollCall).where(RollCall.incident_id == incident.id, RollCall.team_id == team.id)
+    )
+
+
 def _affected_ids(incident: Incident) -> set[int]:
     direct = {link.component_id for link in incident.affected}
     return direct | dependents_of(direct)

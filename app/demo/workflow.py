@@ -89,7 +89,7 @@ def communications_workflow(active, components: dict, users: dict) -> None:
             "after a kernel update; the authorisation path waits on its soft timeout. "
             "Draining it from the pool and rebuilding it from the previous image.",
         ),
-        audiences=["customers", "support", "engineering", "executives"],
+        audiences=["customers", "support", "engineering", "executives", "teams"],
         components={
             components["Card payments"]: "degraded_performance",
             components["Fraud screening"]: "degraded_performance",

@@ -28,9 +28,10 @@ from functools import singledispatch
 from sqlalchemy import select
 
 from app.comms import escalation, rollcall
+from app.comms.audience_keys import TEAMS
 from app.comms.team_status import StatusNow
-from app.models import Communication, Component, Incident, RollCall, User
-from app.notifier import incident_channels, messages, staff, suggestion_messages
+from app.models import Communication, Component, Incident, User
+from app.notifier import incident_channels, messages, staff, suggestion_messages, team_updates
 from app.notifier.events import (
     ComponentStatusChanged,
     DraftReviewed,
@@ -232,6 +233,9 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
         component_ids = messages.component_ids(incident)
         sent = []
         for text in event.texts:
+            if text.audience_key == TEAMS:
+                sent += tell_teams_update(incident, update, text, event.published_by)
+                continue
             broadcast = _send(
                 incident,
                 "update",
@@ -267,15 +271,43 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
     return sent
 
 
+def tell_teams_update(incident: Incident, update, text, published_by) -> list[Broadcast]:
+    """The lead's update for the teams: each team that owns components gets it with its
+    own services' state as the pages show it now (``team_updates``)."""
+    sent = []
+    now = StatusNow()
+    draft = text.draft
+    for team in rollcall.teams_with_components():
+        call = rollcall.roll_call_of(incident, team)
+        message, section = team_updates.team_message(
+            incident, team, text.subject, text.email_body, text.sms, now, call
+        )
+        origin = f"draft:{draft.id}" if draft else f"update:{update.id}:{TEAMS}"
+        sent.append(
+            _send(
+                incident,
+                "update",
+                TEAMS,
+                message,
+                source=f"{origin}:team:{team.id}",
+                team_id=team.id,
+                draft=draft,
+                drafted_by=draft.author if draft else None,
+                approved_by=draft.approved_by if draft else None,
+                published_by=published_by,
+                summary=f"{update.status}: to {team.name} ({section.standing})",
+            )
+        )
+    return sent
+
+
 def tell_teams_resolved(incident: Incident) -> list[Broadcast]:
     """Tell every team that owns components that the incident is over, and a team whose
     components are still not operational (another incident, maintenance) which they are."""
     sent = []
     now = StatusNow()
     for team in rollcall.teams_with_components():
-        call = db.session.scalar(
-            select(RollCall).where(RollCall.incident_id == incident.id, RollCall.team_id == team.id)
-        )
+        call = rollcall.roll_call_of(incident, team)
         sent.append(
             _send(
                 incident,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 
+from app.comms.audience_keys import TEAMS
+from app.comms.rollcall import teams_with_components
 from app.models import Draft, FactSheet
 from app.status.effective import dependents_of
 from core.db import db
@@ -71,14 +73,28 @@ _PERSON = case(
 )
 
 
-def people_reached(audience_key: str, component_ids: list[int]) -> int:
-    """How many people a broadcast to the audience about these components reaches now."""
+def people_reached(audience_key: str, component_ids: list[int], team_id: int | None = None) -> int:
+    """How many people a broadcast to the audience (or to one team) about these
+    components reaches now."""
     probe = Broadcast(
         audience_id=get_audience(audience_key).id,
+        team_id=team_id,
         component_ids=sorted(set(component_ids)),
         channels=[],
     )
     return db.session.scalar(select(func.count(func.distinct(_PERSON))).where(reaches(probe))) or 0
+
+
+def _teams_reach() -> tuple[dict[str, int], int]:
+    """The teams' update goes to every team that owns components, each its own people
+    whatever the components (as the notifier sends it)."""
+    channels: dict[str, int] = {}
+    people = 0
+    for team in teams_with_components():
+        for channel, count in reach_by_channel(TEAMS, [], team_id=team.id).items():
+            channels[channel] = channels.get(channel, 0) + count
+        people += people_reached(TEAMS, [], team_id=team.id)
+    return channels, people
 
 
 def reach_of(sheet: FactSheet, notify: dict[str, bool] | None = None) -> list[Reach]:
@@ -92,6 +108,10 @@ def reach_of(sheet: FactSheet, notify: dict[str, bool] | None = None) -> list[Re
         if draft.state == "discarded":
             continue
         notified = switches.get(draft.audience_key, draft.notify)
+        if draft.audience_key == TEAMS:
+            channels, people = _teams_reach() if notified else ({}, 0)
+            found.append(Reach(draft, notified, channels, people))
+            continue
         channels = (
             reach_by_channel(get_audience(draft.audience_key), component_ids) if notified else {}
         )

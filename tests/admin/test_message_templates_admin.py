@@ -137,7 +137,7 @@ def test_save_then_reset(lead, fill, text):
 def test_an_unknown_template_is_not_found(lead):
     assert lead.get("/admin/message-templates/press/escalation").status_code == 404
     assert lead.get("/admin/message-templates/nobody/investigating").status_code == 404
-    assert lead.post("/admin/message-templates/teams/monitoring/reset").status_code == 404
+    assert lead.post("/admin/message-templates/staff/monitoring/reset").status_code == 404
 
 
 @pytest.mark.parametrize(("payload", "words"), HUGE)

@@ -46,7 +46,14 @@ def test_the_composer_prefills_the_components_and_names_the_ones_affected_throug
     assert data["status"] == "investigating"
     assert data["impact"] == "major"
     # Every audience the incident allows is ticked by default.
-    assert data["audiences"] == ["customers", "press", "support", "engineering", "executives"]
+    assert data["audiences"] == [
+        "customers",
+        "press",
+        "support",
+        "engineering",
+        "executives",
+        "teams",
+    ]
     # The next update is suggested from the cadence (an hour at major impact).
     suggested = datetime.strptime(data["next_update_at"], DATETIME_INPUT)
     in_an_hour = datetime.strptime(local_input(60), DATETIME_INPUT)
@@ -148,7 +155,7 @@ def test_an_internal_incident_offers_only_internal_audiences(
     db.session.commit()
     client = staff(lead)
     data = fill(client, f"/admin/incidents/{internal.id}/compose")
-    assert data["audiences"] == ["support", "engineering", "executives"]
+    assert data["audiences"] == ["support", "engineering", "executives", "teams"]
     response = compose(client, internal, audiences=["customers", "engineering"])
     assert response.status_code == 400
     assert "an internal incident has no public audiences" in text(response)
@@ -161,3 +168,24 @@ def test_the_incident_page_lists_its_drafted_and_published_updates(drafted, text
     assert f'href="{sheet_url(sheet)}"' in page
     assert "in progress" in page
     assert "customers, engineering, executives" in page
+
+
+def test_resolving_in_the_composer_with_the_teams_ticked_says_why_and_writes_nothing(
+    staff, lead, incident, compose, text
+):
+    client = staff(lead)
+    resolving = {
+        "status": "resolved",
+        "customer_impact": "",
+        "workaround": "",
+        **{f"component-{link.component_id}": "operational" for link in incident.affected},
+    }
+    response = compose(client, incident, **resolving)
+    assert response.status_code == 400
+    assert "Leave Teams out of a resolved update" in text(response)
+    assert count(FactSheet) == 0
+    # Unticked, the same resolution is drafted; Herald tells each team itself.
+    audiences = ["customers", "press", "support", "engineering", "executives"]
+    response = compose(client, incident, audiences=audiences, **resolving)
+    assert response.status_code == 302
+    assert [d.audience_key for d in latest_sheet().drafts] == audiences

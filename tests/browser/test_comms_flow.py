@@ -221,7 +221,7 @@ def test_lead_drafts_approver_approves_lead_publishes_each_audience_gets_its_tex
     lead.get_by_label("Customer impact").fill(CUSTOMER_IMPACT)
     lead.get_by_label("Workaround").fill(WORKAROUND)
     lead.get_by_label("Technical detail").fill(TECHNICAL)
-    for key in ("customers", "press", "support", "engineering", "executives"):
+    for key in ("customers", "press", "support", "engineering", "executives", "teams"):
         box = lead.locator(f"#audience-{key}")
         expect(box).to_be_checked()  # every audience is offered and chosen at first
         if key not in AUDIENCES:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.demo import seed_demo
 from app.demo.content import PAYMENTS_ONCALL_PHONE, TEAMS
@@ -41,7 +41,10 @@ def test_the_demo_shows_the_communications_workflow(app, make_user, staff):
 
     kinds = Counter(c.kind for c in db.session.scalars(select(Communication)))
     assert kinds["escalation"] == 1 and kinds["roll_call"] >= 1 and kinds["all_clear"] >= 1
-    assert kinds["update"] == len(drafts)
+    # One broadcast per audience, and the teams' text one per team that owns components.
+    owners = db.session.scalar(select(func.count(Team.id)).where(Team.components.any()))
+    assert "teams" in drafts and owners >= 2
+    assert kinds["update"] == len(drafts) - 1 + owners
 
     answered = {
         c.team.name: (c.state, c.answered_via)
@@ -60,3 +63,4 @@ def test_the_demo_shows_the_communications_workflow(app, make_user, staff):
     assert "fraud screening nodes" in public and "fraud-scorer-eu-3" not in public
     log = client.get(f"/admin/incidents/{active.id}/communications").get_data(as_text=True)
     assert "Roll call to Payments" in log and "Escalated to executives" in log
+    assert "identified: to Payments (affected)" in log

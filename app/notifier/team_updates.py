@@ -1,0 +1,134 @@
+"""The lead's update for the teams, told to each team with the truth about its own services.
+
+The teams' draft is one text for every team that owns components (it says what is
+happening). When it is published, each team gets that text and, under it, what the pages
+show for the services it owns at that moment (``StatusNow``, across every open incident,
+running maintenance and signal): not affected; affected by this incident, naming which and
+how, with the roll call's two answers; or not affected by this incident though another
+cause holds some of them. A team is never told its services are fine while any is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from flask import current_app
+
+from app.comms.audience_keys import TEAM_SMS_ROOM
+from app.comms.rollcall import answer_url, roll_call_of, teams_with_components
+from app.comms.team_status import ComponentState, StatusNow
+from app.models import Incident, RollCall, Team
+from app.notifier import buttons
+from app.notifier.messages import texts_message
+
+
+@dataclass(frozen=True)
+class TeamSection:
+    """What one team reads under the lead's text."""
+
+    standing: str  # "not affected", "affected" or "held" (down, by other causes only)
+    email: str  # Markdown
+    sms: str  # at most TEAM_SMS_ROOM characters
+    subject_note: str  # "Payments: not affected", before the lead's subject
+    down: tuple[str, ...] = ()  # its services not operational, each with its cause
+
+
+def _names(states: list[ComponentState]) -> str:
+    names = [s.name for s in states]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _fit(text: str, limit: int = TEAM_SMS_ROOM) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
+
+
+def _answers(call: RollCall | None, held: bool) -> str:
+    if call is None:
+        return ""
+    first = "This incident does not affect our services" if held else "Our services are operational"
+    return (
+        "\n\nTell us what you see, with one click:\n\n"
+        f"- **{first}:** {answer_url(call, 'operational')}\n"
+        f"- **We are affected:** {answer_url(call, 'affected')}"
+    )
+
+
+def section_for(team: Team, states: list[ComponentState], call: RollCall | None) -> TeamSection:
+    """The team's section from its components' states as the pages show them."""
+    owned = _names(states) if states else "none"
+    down = [s for s in states if not s.operational]
+    ours = [s for s in down if s.by_this_incident]
+    listed = "\n".join(f"- {s.text}" for s in down)
+    heading = f"**{team.name}: your services** ({owned})\n\n"
+    if not down:
+        return TeamSection(
+            "not affected",
+            heading + "The status page shows all the services you own as operational: this "
+            "incident does not affect them now. No action is needed from you. If you see "
+            "problems, "
+            + (f"tell us: {answer_url(call, 'affected')}" if call else "tell the incident team")
+            + ".",
+            "Your services: not affected, no action needed.",
+            f"{team.name}: not affected",
+        )
+    if ours:
+        return TeamSection(
+            "affected",
+            heading + "The status page shows these services you own as not operational:\n\n"
+            f"{listed}" + _answers(call, held=False),
+            _fit(f"Your services affected: {_names(ours)}."),
+            f"{team.name}: affected",
+            tuple(s.text for s in down),
+        )
+    return TeamSection(
+        "held",
+        heading + "This incident does not affect the services you own. These are not "
+        f"operational for other reasons:\n\n{listed}" + _answers(call, held=True),
+        _fit(f"Not affected by this. Down, other cause: {_names(down)}."),
+        f"{team.name}: not affected by this incident",
+        tuple(s.text for s in down),
+    )
+
+
+def sections_now(incident: Incident) -> list[tuple[Team, TeamSection]]:
+    """What each team would read under the teams' text if it were sent now."""
+    now = StatusNow()
+    return [
+        (team, section_for(team, now.components_of(team, incident), roll_call_of(incident, team)))
+        for team in teams_with_components()
+    ]
+
+
+def _with_line(sms: str, line: str, link: str) -> str:
+    """The draft's SMS with the team's line, before the incident's link when it ends so."""
+    sms = sms.rstrip()
+    if link and sms.endswith(link):
+        return f"{sms[: -len(link)].rstrip()} {line} {link}"
+    return f"{sms} {line}"
+
+
+def team_message(
+    incident: Incident,
+    team: Team,
+    subject: str,
+    email_body: str,
+    sms: str,
+    now: StatusNow,
+    call: RollCall | None,
+):
+    """One team's message: the lead's texts, its section added (and its answer buttons
+    in chat while something of its own is down)."""
+    section = section_for(team, now.components_of(team, incident), call)
+    link = f"{current_app.config['PUBLIC_URL']}/internal/incidents/{incident.public_id}"
+    message = texts_message(
+        incident,
+        f"{section.subject_note} · {subject}",
+        f"{email_body.rstrip()}\n\n---\n\n{section.email}",
+        _with_line(sms, section.sms, link),
+        "teams",
+        staff_list=f"{team.name} team",
+    )
+    if call is not None and section.standing != "not affected":
+        actions = buttons.roll_call(call, incident, held=section.standing == "held")
+        message = replace(message, chat_actions=actions)
+    return message, section
