@@ -16,7 +16,7 @@ from app.admin import attempt, bp, form_errors
 from app.admin.dashboard import dashboard
 from app.admin.forms import ActionForm
 from app.auth.permissions import requires
-from app.models import AuditEvent, Component, Incident, SuggestedIncident, User
+from app.models import Component, Incident, SuggestedIncident, User
 from app.signals.suggestions import (
     DECLARED_NOTE,
     MAX_REASON,
@@ -87,24 +87,12 @@ def suggestion(public_id: str):
     found = _suggestion_or_404(public_id)
     [item] = _items([found])
     decided_by = db.session.get(User, found.decided_by_id) if found.decided_by_id else None
-    reason = ""
-    if found.state == "dismissed" and decided_by is not None:
-        # The reason is kept in the audit log, after the words dismissing said.
-        said = f"Dismissed the suggested incident {found.name} ({found.origin})"
-        summary = db.session.scalar(
-            select(AuditEvent.summary)
-            .where(AuditEvent.action == "suggestion.dismiss", AuditEvent.user_id == decided_by.id)
-            .where(AuditEvent.summary.startswith(said, autoescape=True))
-            .order_by(AuditEvent.id.desc())
-            .limit(1)
-        )
-        reason = (summary or "").removeprefix(said).removeprefix(": ")
     return render_template(
         "admin/suggestion.html",
         item=item,
         decided_by=decided_by.display_name if decided_by else "",
         closed_by_itself=found.state == "dismissed" and found.decided_by_id is None,
-        reason=reason,
+        reason=found.dismissed_reason if found.state == "dismissed" else "",
         incident=db.session.get(Incident, found.incident_id) if found.incident_id else None,
         action_form=ActionForm(),
         dismiss_form=DismissForm(),

@@ -39,6 +39,10 @@ SCHEMAS = {
             "created_at": TIME,
             "decided_at": NULL_TIME,
             "decided_by": NULL_STR,
+            "dismissed_reason": {
+                "type": ["string", "null"],
+                "description": "Why staff dismissed it (empty when they gave no reason)",
+            },
             "incident_id": {
                 "type": ["string", "null"],
                 "description": "The incident it was declared as",

@@ -45,6 +45,7 @@ def suggestion_json(s: SuggestedIncident) -> dict:
         "created_at": shapes.time(s.created_at),
         "decided_at": shapes.time(s.decided_at),
         "decided_by": shapes._user_email(s.decided_by_id),
+        "dismissed_reason": s.dismissed_reason if s.state == "dismissed" else None,
         "incident_id": incident.public_id if incident is not None else None,
     }
 

@@ -246,6 +246,8 @@ class SuggestedIncident(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why staff dismissed it, as they said it ("" when they gave no reason).
+    dismissed_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class IncidentSignal(Base):

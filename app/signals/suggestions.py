@@ -217,8 +217,9 @@ MAX_REASON = 500
 
 
 def dismiss_suggestion(actor: User | None, suggestion: SuggestedIncident, reason: str) -> None:
-    """Dismiss a suggestion, saying why (kept in the audit log). A declared one cannot be
-    dismissed (its incident is resolved the usual way); dismissing twice changes nothing."""
+    """Dismiss a suggestion, saying why (kept with it and in the audit log). A declared
+    one cannot be dismissed (its incident is resolved the usual way); dismissing twice
+    changes nothing."""
     reason = " ".join((reason or "").split())
     if len(reason) > MAX_REASON:
         raise ServiceError(f"A reason can be at most {MAX_REASON} characters.", "reason")
@@ -229,6 +230,7 @@ def dismiss_suggestion(actor: User | None, suggestion: SuggestedIncident, reason
     suggestion.state = "dismissed"
     suggestion.decided_by_id = actor.id if actor else None
     suggestion.decided_at = utcnow()
+    suggestion.dismissed_reason = reason
     audit.record(
         actor,
         "suggestion.dismiss",

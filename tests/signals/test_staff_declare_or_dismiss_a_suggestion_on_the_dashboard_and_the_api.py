@@ -141,3 +141,4 @@ def test_the_api_dismisses_with_a_reason(world, suggestion, api, make_user):
     assert db.session.scalar(select(SuggestedIncident.state)) == "dismissed"
     listed = responder.get("/api/v1/suggested-incidents?state=dismissed").get_json()
     assert listed["suggested_incidents"][0]["decided_by"].startswith("responder")
+    assert listed["suggested_incidents"][0]["dismissed_reason"] == "Stripe test mode"
