@@ -106,7 +106,7 @@ def publish(public_id: str):
         names = {
             d.audience_key: audience_label(d.audience_key, in_sentence=True) for d, _ in result.sent
         }
-        sent = [names[d.audience_key] for d, broadcast in result.sent if broadcast is not None]
+        sent = [names[d.audience_key] for d, _ in result.sent if result.notified(d)]
         flash(
             f"Published the {sheet.status} update for "
             f"{', '.join(names[d.audience_key] for d, _ in result.sent)}"

@@ -4,12 +4,11 @@ post-incident review) and the update cadence shown on the dashboard and incident
 from __future__ import annotations
 
 from flask import Response, g, render_template
-from sqlalchemy import select
 
 from app.admin import bp
 from app.auth.permissions import requires
 from app.comms import cadence, log
-from app.models import Communication, Incident, Team
+from app.models import Incident
 from app.notifier import team_updates
 from app.timeutil import human_duration
 from core.db import db
@@ -26,15 +25,7 @@ def overdue_incident_ids() -> set[int]:
 
 @bp.app_template_global("comms_sent_to_teams")
 def sent_to_teams(draft) -> list[tuple[str, Broadcast]]:
-    """The teams' update as it went out: each team's name and its broadcast."""
-    rows = db.session.execute(
-        select(Team.name, Broadcast)
-        .join(Communication, Communication.broadcast_id == Broadcast.id)
-        .join(Team, Team.id == Communication.team_id)
-        .where(Communication.draft_id == draft.id)
-        .order_by(Team.name)
-    )
-    return [(name, broadcast) for name, broadcast in rows]
+    return team_updates.sent_to_teams(draft)
 
 
 @bp.app_template_global("comms_team_sections")

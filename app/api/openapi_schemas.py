@@ -298,6 +298,11 @@ SCHEMAS = {
             "rejected_at": NULL_TIME,
             "review_comment": STR,
             "broadcast_id": NULL_STR,
+            "team_broadcasts": {
+                **array(obj({"team": STR, "broadcast_id": STR}, ["team", "broadcast_id"])),
+                "description": "The teams' draft, published: one broadcast per team (its "
+                "broadcast_id is null); empty for other audiences",
+            },
             "created_at": TIME,
             "updated_at": TIME,
             "published_at": NULL_TIME,
@@ -316,7 +321,18 @@ SCHEMAS = {
         },
     ),
     "Broadcast": obj(
-        {"id": STR, "audience": STR, "recipients": INT, "state": STR, "draft_id": STR}
+        {
+            "id": STR,
+            "audience": STR,
+            "recipients": INT,
+            "state": STR,
+            "draft_id": STR,
+            "team": {
+                **STR,
+                "description": "For the teams' draft: the team this broadcast went to "
+                "(one per team that owns components)",
+            },
+        }
     ),
     "Published": obj(
         {

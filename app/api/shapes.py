@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 
 from app.comms import log
 from app.comms.approval import Waiting, revision
+from app.comms.audience_keys import TEAMS
 from app.comms.checks import blocking
 from app.models import Component, Draft, FactSheet, Incident, IncidentUpdate, User
+from app.notifier.team_updates import sent_to_teams
 from app.status.impact import ImpactAdvice, impact_advice
 from app.status.reads import component_dicts
 from app.status.statuspage import component_json, incident_json, iso
@@ -157,6 +159,12 @@ def draft(d: Draft) -> dict:
         "rejected_at": time(d.rejected_at),
         "review_comment": d.review_comment,
         "broadcast_id": str(d.broadcast_id) if d.broadcast_id else None,
+        # The teams' draft goes out as one broadcast per team.
+        "team_broadcasts": [
+            {"team": name, "broadcast_id": str(b.id)} for name, b in sent_to_teams(d)
+        ]
+        if d.audience_key == TEAMS and d.state == "published"
+        else [],
         "created_at": time(d.created_at),
         "updated_at": time(d.updated_at),
         "published_at": time(d.published_at),

@@ -217,17 +217,21 @@ def publish(incident_id: str):
         "update": shapes.incident_update(result.update),
         "broadcasts": [
             {**shapes.broadcast(b), "draft_id": d.public_id} for d, b in result.sent if b
+        ]
+        + [
+            {**shapes.broadcast(b), "draft_id": d.public_id, "team": team}
+            for d, team, b in result.to_teams
         ],
         "drafts": [
             {
                 "id": d.public_id,
                 "audience": d.audience_key,
                 "state": d.state,
-                "notified": bool(b),
-                "reach": reach[d.id].channels if b and d.id in reach else {},
-                "people": reach[d.id].people if b and d.id in reach else 0,
+                "notified": result.notified(d),
+                "reach": reach[d.id].channels if result.notified(d) and d.id in reach else {},
+                "people": reach[d.id].people if result.notified(d) and d.id in reach else 0,
             }
-            for d, b in result.sent
+            for d, _ in result.sent
         ],
     }
     body["reach"] = sum(sum(item["reach"].values()) for item in body["drafts"])

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.comms import cadence, drafting
-from app.comms.audience_keys import audience_label
+from app.comms.audience_keys import TEAMS, audience_label
 from app.comms.checks import ERROR, blocking
 from app.comms.drafting import allowed_audiences, check_current
 from app.comms.finding_groups import draft_texts, group_findings
@@ -17,6 +17,7 @@ from app.incidents.services import edit_incident, record_update
 from app.models import Draft, FactSheet, IncidentUpdate, User, utcnow
 from app.notifier import notifier
 from app.notifier.events import AudienceText, UpdatePublished
+from app.notifier.team_updates import sent_to_teams
 from core import audit
 from core.db import db
 from core.errors import Conflict, ServiceError
@@ -29,6 +30,14 @@ class Published:
     update: IncidentUpdate
     sent: list[tuple[Draft, object]] = field(default_factory=list)  # (draft, broadcast|None)
     repeated: bool = False  # this request found the set already published
+    # The teams' draft goes out as one broadcast per team: (draft, team name, broadcast).
+    to_teams: list[tuple[Draft, str, object]] = field(default_factory=list)
+
+    def notified(self, draft: Draft) -> bool:
+        """Whether publishing sent the draft's audience anything."""
+        if draft.audience_key == TEAMS:
+            return any(d.id == draft.id for d, _, _ in self.to_teams)
+        return any(d.id == draft.id and b is not None for d, b in self.sent)
 
 
 def _result(sheet: FactSheet, repeated: bool) -> Published:
@@ -43,7 +52,12 @@ def _result(sheet: FactSheet, repeated: bool) -> Published:
             for d in drafts
         ],
         repeated,
+        _to_teams(drafts),
     )
+
+
+def _to_teams(drafts: list[Draft]) -> list[tuple[Draft, str, object]]:
+    return [(d, name, b) for d in drafts if d.audience_key == TEAMS for name, b in sent_to_teams(d)]
 
 
 def _chosen(sheet: FactSheet, audiences: list[str] | None) -> list[Draft]:
@@ -209,4 +223,4 @@ def publish(
     except IntegrityError:
         db.session.rollback()
         raise Conflict("That Idempotency-Key was already used.", "idempotency_key") from None
-    return Published(sheet, posted, sent)
+    return Published(sheet, posted, sent, to_teams=_to_teams(drafts))

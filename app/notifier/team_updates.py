@@ -13,13 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask import current_app
+from sqlalchemy import select
 
 from app.comms.audience_keys import TEAM_SMS_ROOM
 from app.comms.rollcall import answer_url, roll_call_of, teams_with_components
 from app.comms.team_status import ComponentState, StatusNow
-from app.models import Incident, RollCall, Team
+from app.models import Communication, Incident, RollCall, Team
 from app.notifier import buttons
 from app.notifier.messages import texts_message
+from core.db import db
+from subscribers.models import Broadcast
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,18 @@ def sections_now(incident: Incident) -> list[tuple[Team, TeamSection]]:
         (team, section_for(team, now.components_of(team, incident), roll_call_of(incident, team)))
         for team in teams_with_components()
     ]
+
+
+def sent_to_teams(draft) -> list[tuple[str, Broadcast]]:
+    """The teams' update as it went out: each team's name and its broadcast."""
+    rows = db.session.execute(
+        select(Team.name, Broadcast)
+        .join(Communication, Communication.broadcast_id == Broadcast.id)
+        .join(Team, Team.id == Communication.team_id)
+        .where(Communication.draft_id == draft.id)
+        .order_by(Team.name)
+    )
+    return [(name, broadcast) for name, broadcast in rows]
 
 
 def _with_line(sms: str, line: str, link: str) -> str:

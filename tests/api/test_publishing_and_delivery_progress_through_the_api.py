@@ -300,3 +300,34 @@ def test_the_openapi_document_shows_the_publish_answers_reach(app):
     item = published["drafts"]["items"]["properties"]
     assert item["reach"]["additionalProperties"] == {"type": "integer"}
     assert item["people"]["type"] == "integer"
+
+
+def test_the_teams_draft_goes_out_as_a_broadcast_per_team_and_the_answer_says_so(
+    app, world, api, lead
+):
+    from app import accounts
+    from subscribers import registry
+
+    platform = accounts.create_team(None, "Platform")
+    world["api"].team_id = platform.id
+    registry.add_internal("email", "platform@example.com", "engineering", team_id=platform.id)
+    db.session.commit()
+    incident = declare(lead, world)
+    drafted = draft(lead, incident, audiences=("customers", "engineering", "teams"))
+    approve_customers(world, api, drafted)
+    published = lead.post(f"/api/v1/incidents/{incident}/publish").get_json()
+    [teams] = [d for d in published["drafts"] if d["audience"] == "teams"]
+    assert teams["notified"] is True and teams["reach"] == {"email": 1}
+    [to_platform] = [b for b in published["broadcasts"] if b.get("team")]
+    assert to_platform["team"] == "Platform" and to_platform["draft_id"] == teams["id"]
+    shown = lead.get(f"/api/v1/drafts/{teams['id']}").get_json()
+    assert shown["broadcast_id"] is None
+    assert shown["team_broadcasts"] == [{"team": "Platform", "broadcast_id": to_platform["id"]}]
+    broadcast = db.session.get(Broadcast, int(to_platform["id"]))
+    assert broadcast.subject.startswith("Platform: affected · Card payments failing")
+    # Resolving with the teams in the audiences is refused with the reason; nothing is made.
+    refused = lead.post(
+        f"/api/v1/incidents/{incident}/drafts",
+        json={"status": "resolved", "facts": facts(), "audiences": ["customers", "teams"]},
+    )
+    assert "Leave Teams out of a resolved update" in error_of(refused, 400)["message"]
