@@ -11,6 +11,7 @@ from app.markdown import render_markdown
 from app.models import Incident, Maintenance
 from app.status.maintenance_state import effective_maintenance_status, effective_window_times
 from app.status.statuspage import incident_json, iso
+from app.status.text_times import mark_times
 from app.status.uptime import UptimeRow
 from core.vocab import INCIDENT_STATUS_LABELS, MAINTENANCE_STATUS_LABELS, STATUS_LABELS
 
@@ -140,10 +141,13 @@ def _timeline(event, zone, labels: dict[str, str], internal: bool) -> list[Timel
         TimelineEntry(
             status=u.status,
             status_label=labels[u.status],
-            body_html=render_markdown(
-                getattr(u, "internal_body", "")
-                if internal and getattr(u, "internal_body", "")
-                else u.body
+            body_html=mark_times(
+                render_markdown(
+                    getattr(u, "internal_body", "")
+                    if internal and getattr(u, "internal_body", "")
+                    else u.body
+                ),
+                zone,
             ),
             at=u.display_at,
             at_text=format_time(u.display_at, zone),

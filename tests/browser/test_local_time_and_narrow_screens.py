@@ -52,6 +52,14 @@ def test_times_are_shown_in_the_visitors_time_zone_with_both_zones_named(open_pa
     )
     for when in page.locator("ol.timeline time").all():
         expect(when).to_have_text(f"{in_zone(when.get_attribute('datetime'), VISITOR_ZONE)} GMT+9")
+    # Times inside the update texts ("Next update by …") too, not only the headers (found
+    # by a new user: the headers were in her zone, the texts under them in UTC).
+    in_texts = page.locator("ol.timeline .body time")
+    assert in_texts.count() >= 1
+    expect(in_texts.first).to_have_text(
+        f"{in_zone(in_texts.first.get_attribute('datetime'), VISITOR_ZONE)} GMT+9"
+    )
+    expect(in_texts.first).to_have_attribute("title", re.compile(r"\d\d:\d\d UTC$"))
     # The demo's upcoming maintenance window: both ends in the visitor's zone, named once.
     window = page.locator("[data-window-start]").first
     start = window.get_attribute("data-window-start")
