@@ -64,6 +64,8 @@ def render_event(audience: str, kind: str, public_id: str) -> Page:
     now = utcnow()
     ongoing = detail.entry.status not in ("resolved", "completed")
     valid_until = now + (timedelta(seconds=60) if ongoing else timedelta(days=1))
+    if detail.changes_at is not None:  # its "ongoing for …" moves on then
+        valid_until = min(valid_until, detail.changes_at)
     return html_page(
         "public/event.html",
         detail.incident.updated_at,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -177,6 +177,8 @@ class IncidentDetail:
     # (component name, status shown, why it is not the status the incident gave it):
     # a component a signal holds worse than the incident states shows its present status.
     affected: list[tuple[str, str | None, str]]
+    # When ``duration`` ("ongoing for 5 min") next changes; None when it does not.
+    changes_at: datetime | None = None
 
 
 def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | None:
@@ -196,13 +198,12 @@ def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | N
     else:
         started, end = effective_window_times(event, now)
         start = started or event.scheduled_for
+    changes_at = None
     if kind == "maintenance" and entry.status == "scheduled":
         planned = (event.scheduled_until - event.scheduled_for).total_seconds()
         duration = gettext("planned for %(duration)s", duration=human_duration(planned))
     elif end is None:
-        duration = gettext(
-            "ongoing for %(duration)s", duration=human_duration((now - start).total_seconds())
-        )
+        duration, changes_at = ongoing_for(start, now)
     else:
         duration = gettext(
             "lasted %(duration)s", duration=human_duration((end - start).total_seconds())
@@ -233,7 +234,22 @@ def event_detail(audience: str, kind: str, public_id: str) -> IncidentDetail | N
         else:
             status = getattr(link, "status", "under_maintenance") if running else None
             affected.append((link.component.name, status, ""))
-    return IncidentDetail(entry, event, duration, affected)
+    return IncidentDetail(entry, event, duration, affected, changes_at)
+
+
+def ongoing_for(start: datetime, now: datetime) -> tuple[str, datetime]:
+    """ "ongoing for 5 min", counted down to the unit it shows, and the moment it next
+    changes: a cached page is kept no longer, so it never says less than has passed
+    (found by a new user: "ongoing for 16 s" for most of a minute)."""
+    elapsed = max((now - start).total_seconds(), 0)
+    if elapsed < 60:
+        return gettext("ongoing for less than a minute"), start + timedelta(seconds=60)
+    unit = 60 if elapsed < 48 * 3600 else 3600
+    counted = int(elapsed // unit) * unit
+    return (
+        gettext("ongoing for %(duration)s", duration=human_duration(counted)),
+        start + timedelta(seconds=counted + unit),
+    )
 
 
 @dataclass

@@ -422,3 +422,40 @@ def test_staff_see_the_internal_dependency_behind_a_public_outage(
     html = staff(make_user("viewer")).get("/internal").get_data(as_text=True)
     assert '<p class="why">Depends on Primary database (major outage)</p>' in html
     assert "Primary database" not in page(client, "/")
+
+
+def test_ongoing_for_never_says_less_than_has_passed_however_the_page_is_cached():
+    from app.status.reads import ongoing_for
+
+    start = utcnow()
+    for elapsed, said, next_change in (
+        (16, "ongoing for less than a minute", 60),
+        (59.9, "ongoing for less than a minute", 60),
+        (60, "ongoing for 1 min", 120),
+        (30 * 60 + 59, "ongoing for 30 min", 31 * 60),
+        (2 * 3600 + 5 * 60 + 1, "ongoing for 2 h 5 min", 2 * 3600 + 6 * 60),
+        (50 * 3600 + 59 * 60, "ongoing for 2 d 2 h", 51 * 3600),
+    ):
+        text, changes_at = ongoing_for(start, start + timedelta(seconds=elapsed))
+        assert (text, (changes_at - start).total_seconds()) == (said, next_change), elapsed
+
+
+def test_an_incident_page_is_kept_only_until_its_length_changes(client, make_component):
+    api = make_component("API")
+    incident = declare_incident(
+        None,
+        "Slow API",
+        "minor",
+        {api: "degraded_performance"},
+        body="Slow.",
+        started_at=utcnow() - timedelta(seconds=50),
+        reviewed=True,
+    )
+    db.session.commit()
+    assert "Ongoing for less than a minute" in page(client, f"/incidents/{incident.public_id}")
+    # Kept for the 10 s left until it has run a minute, not a whole minute more.
+    from app.public.routes import render_event
+
+    with client.application.test_request_context("/"):
+        kept = render_event("public", "incident", incident.public_id).valid_until
+    assert kept == incident.started_at + timedelta(seconds=60)
