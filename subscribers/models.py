@@ -197,6 +197,9 @@ class Broadcast(Base):
     audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id", ondelete="RESTRICT"))
     # When set, the broadcast goes to the team's members instead of the audience.
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    # When set, not to the audience's subscribers on a team's list: the same update has
+    # its own broadcast to each team (the lead's teams draft), and nobody gets two.
+    without_team_members: Mapped[bool] = mapped_column(Boolean, default=False)
     # When set, to this one subscriber whatever its state (confirmations, notices).
     subscriber_id: Mapped[int | None] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE")

@@ -58,6 +58,7 @@ def create_broadcast(
     kind: str = "incident",
     team_id: int | None = None,
     subscriber_id: int | None = None,
+    without_team_members: bool = False,
 ) -> Broadcast:
     """Promise a message to the subscribers of ``audience`` (and, when given, of these
     components). Idempotent on ``source``: the same source returns the first broadcast."""
@@ -70,6 +71,7 @@ def create_broadcast(
         audience_id=audience.id,
         team_id=team_id,
         subscriber_id=subscriber_id,
+        without_team_members=without_team_members,
         kind=kind,
         source=source,
         component_ids=sorted(set(component_ids or [])),
@@ -133,6 +135,8 @@ def _match(broadcast: Broadcast, key_accounts: bool | None):
         clauses.append(Subscriber.team_id == broadcast.team_id)
     else:
         clauses.append(Subscriber.audience_id == broadcast.audience_id)
+        if broadcast.without_team_members:
+            clauses.append(Subscriber.team_id.is_(None))
     if broadcast.channels:
         clauses.append(Subscriber.channel.in_(broadcast.channels))
     if broadcast.component_ids:
@@ -146,7 +150,10 @@ def reaches(broadcast: Broadcast):
 
 
 def reach_by_channel(
-    audience: Audience | str, component_ids: list[int] | None = None, team_id: int | None = None
+    audience: Audience | str,
+    component_ids: list[int] | None = None,
+    team_id: int | None = None,
+    without_team_members: bool = False,
 ) -> dict:
     """How many addresses a broadcast to ``audience`` (or to one team's people) about
     these components would reach now, per channel ({"email": 120, "sms": 30}), counted as
@@ -157,6 +164,7 @@ def reach_by_channel(
     probe = Broadcast(
         audience_id=audience.id,
         team_id=team_id,
+        without_team_members=without_team_members,
         component_ids=sorted(set(component_ids or [])),
         channels=[],
     )

@@ -336,6 +336,12 @@ def add_internal(
         target = get_audience(audience)
     except LookupError:
         raise ServiceError(f"There is no audience called {audience!r}.", "audience") from None
+    if target.key == "teams" and team_id is None:
+        raise ServiceError(
+            "The teams audience reaches people through their team: choose a team (it is "
+            "told by the team's address), or another audience.",
+            "audience",
+        )
     if channel in STAFF_ONLY_CHANNELS and target.visibility != "internal":
         raise ServiceError(
             f"{target.name} is a public audience: Slack and chat webhook destinations are for "

@@ -81,7 +81,9 @@ def edit_audience(audience_key: str):
 def _rule_form(form: EscalationRuleForm) -> EscalationRuleForm:
     # Escalation alerts internal audiences only (escalation.save_rule refuses the others).
     form.audience_key.choices = options(
-        (a.key, a.name) for a in all_audiences() if not escalation.is_public_audience(a, a.key)
+        (a.key, a.name)
+        for a in all_audiences()
+        if not escalation.is_public_audience(a, a.key) and a.key != "teams"
     )
     return form
 

@@ -29,9 +29,11 @@ def sent_to_teams(draft) -> list[tuple[str, Broadcast]]:
 
 
 @bp.app_template_global("comms_team_sections")
-def team_sections(incident: Incident):
-    """What each team would read under the teams' text if it were sent now."""
-    return team_updates.sections_now(incident)
+def team_sections(sheet):
+    """What each team would read under the set's teams text if it were published now
+    (the set's component statuses applied, as publishing applies them first)."""
+    planned = {int(cid): status for cid, status in (sheet.components or {}).items()}
+    return team_updates.sections_now(sheet.incident, planned)
 
 
 @bp.get("/incidents/<int:incident_id>/communications")

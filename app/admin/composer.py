@@ -118,7 +118,7 @@ def compose(incident_id: int):
                 "Check each draft, then publish.",
                 "success",
             )
-            warn_about_sheet(sheet)
+            warn_about_sheet(sheet, form.audiences.data or [])
             return redirect(url_for("admin.fact_sheet", public_id=sheet.public_id))
     elif submitted:
         form_errors(form)

@@ -46,8 +46,16 @@ def form_advice(
     return impact.advise(chosen_impact, statuses)
 
 
-def warn_about_sheet(sheet: FactSheet) -> None:
-    """Flash the warning for a set of drafts just written."""
+def warn_about_sheet(sheet: FactSheet, chosen: list[str] = ()) -> None:
+    """Flash the notes for a set of drafts just written for the ``chosen`` audiences:
+    the teams left out at resolution, and the impact's warning."""
+    if "teams" in chosen and all(d.audience_key != "teams" for d in sheet.drafts):
+        flash(
+            "No draft for the teams: when this update is published, Herald tells every "
+            "team itself that the incident is resolved, with which of its services are "
+            "operational again.",
+            "info",
+        )
     advice = impact.advise_sheet(sheet)
     if advice is not None:
         flash(f"{advice.message} Publishing applies the fact sheet's impact.", "warning")

@@ -34,6 +34,7 @@ from app.comms.phrases import (
     used_as_name,
 )
 from app.comms.punctuation import DOUBLED
+from app.comms.team_status import team_line_room
 from app.models import Team, User, utcnow
 from app.textrules import CONTROL, control_character
 from app.timeutil import page_zone
@@ -290,7 +291,7 @@ def check_texts(
     sms = texts.get("sms_text") or ""
     # A team's SMS ends with a line about its own services, added when it is sent.
     room = TEAM_SMS_ROOM + 1 if audience_key == TEAMS else 0
-    segments = segment_count(sms + " " * room)
+    segments = segment_count(sms + team_line_room() if room else sms)
     if segments > sms_max_segments:
         found.append(
             Finding(

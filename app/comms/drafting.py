@@ -188,12 +188,16 @@ def compose(
         )
         raise ServiceError(f"Cannot draft for {', '.join(unknown)}: {reason}.", "audiences")
     if TEAMS in audiences and status not in TEAM_DRAFT_PHASES:
-        raise ServiceError(
-            "Leave Teams out of a resolved update: when it is published Herald tells every "
-            "team itself that the incident is over, with which of its services are "
-            "operational again and which are still not.",
-            "audiences",
-        )
+        # At resolution Herald tells every team itself, with which of its services are
+        # operational again and which still not: the teams get no draft (not an error,
+        # so that "every audience" still resolves, from Slack as from the composer).
+        audiences = [key for key in audiences if key != TEAMS]
+        if not audiences:
+            raise ServiceError(
+                "Herald tells every team itself when the incident is resolved: choose "
+                "another audience for this update.",
+                "audiences",
+            )
     if incident.is_public and "customers" not in audiences and first_update(incident):
         raise ServiceError(
             "The first update of a public incident needs a customers text: "

@@ -114,6 +114,12 @@ def save_rule(
     audience = db.session.scalar(select(Audience).where(Audience.key == audience_key))
     if audience is None:
         raise ServiceError(f"There is no audience {audience_key!r}.", "audience_key")
+    if audience_key == "teams":
+        raise ServiceError(
+            "Escalation cannot alert the teams as an audience: every team that owns "
+            "components is asked in the roll call when an incident is declared.",
+            "audience_key",
+        )
     if is_public_audience(audience, audience_key):
         raise ServiceError(
             f"Escalation alerts internal audiences only: {audience.name} is public, and "

@@ -18,11 +18,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.comms.audience_keys import TEAM_SMS_ROOM
 from app.models import Component, ComponentSignal, Incident, Maintenance, Team, utcnow
-from app.status.effective import dependents_of
+from app.status.effective import compute_effective, dependency_edges, dependents_of
 from app.status.maintenance_state import RUNNING, effective_maintenance_status, maintenance_clock
 from core.db import db
 from core.vocab import STATUS_LABELS, STATUS_SEVERITY
+from subscribers.channels.segments import is_gsm7
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,42 @@ def _sentence(items: list[str]) -> str:
 
 
 class StatusNow:
-    """The pages' state of every component at one moment, read once for many teams."""
+    """The pages' state of every component at one moment, read once for many teams.
 
-    def __init__(self, now: datetime | None = None):
+    With ``planned`` (an incident and the component statuses a set of drafts will give
+    it), the state as it will be once that set is published: those statuses applied to
+    the components and to the incident, and passed on through dependencies, as
+    publishing does. Nothing is written."""
+
+    def __init__(
+        self,
+        now: datetime | None = None,
+        planned: tuple[Incident, dict[int, str]] | None = None,
+    ):
         self.now = now or utcnow()
         self.clock = maintenance_clock(self.now)
+        self.planned = planned
+        self.effective = self._planned_effective() if planned else None
         self.causes = self._causes()
         self.signals = self._signals()
+
+    def _planned_effective(self) -> dict[int, tuple[str, str]]:
+        _, statuses = self.planned
+        components = db.session.scalars(select(Component)).all()
+        own = {c.id: self.clock.own_status(c) for c in components}
+        own.update({cid: status for cid, status in statuses.items() if cid in own})
+        computed = compute_effective(own, {c.id: c.name for c in components}, dependency_edges())
+        return {cid: (found.status, found.reason) for cid, found in computed.items()}
+
+    def status(self, component: Component) -> str:
+        if self.effective is not None and component.id in self.effective:
+            return self.effective[component.id][0]
+        return self.clock.status(component)
+
+    def _reason(self, component: Component) -> str:
+        if self.effective is not None and component.id in self.effective:
+            return self.effective[component.id][1]
+        return self.clock.reason(component)
 
     def _signals(self) -> dict[int, str]:
         """Each component's worst present signal claim, in words ("Reported by Stripe")."""
@@ -96,9 +127,10 @@ class StatusNow:
             .order_by(Incident.started_at, Incident.id)
         )
         for incident in incidents:
-            direct = {
-                link.component_id for link in incident.affected if link.status != "operational"
-            }
+            given = {link.component_id: link.status for link in incident.affected}
+            if self.planned is not None and self.planned[0].id == incident.id:
+                given.update(self.planned[1])
+            direct = {cid for cid, status in given.items() if status != "operational"}
             if direct:
                 reaches = frozenset(direct | dependents_of(direct))
                 causes.append(_Cause(incident.id, incident.name, reaches))
@@ -136,7 +168,7 @@ class StatusNow:
         if signal:
             named.append(signal)
         text = f"caused by {_sentence(named)}" if named else "not caused by an open incident"
-        reason = self.clock.reason(component)
+        reason = self._reason(component)
         return f"{text}; {reason[0].lower()}{reason[1:]}" if reason else text
 
     def components_of(self, team: Team, incident: Incident) -> list[ComponentState]:
@@ -144,7 +176,7 @@ class StatusNow:
         ``incident``."""
         states = []
         for component in sorted(team.components, key=lambda c: (c.position, c.name.lower())):
-            status = self.clock.status(component)
+            status = self.status(component)
             cause = "" if status == "operational" else self._cause(component, incident)
             ours = status != "operational" and any(
                 c.incident_id == incident.id for c in self._reaching(component)
@@ -156,7 +188,7 @@ class StatusNow:
         """Whether every component of ``team`` that is not operational is held by other
         open incidents only: each of those asks the team itself (its roll call, or asked
         again), so ``incident`` has nothing to ask about."""
-        down = [c for c in team.components if self.clock.status(c) != "operational"]
+        down = [c for c in team.components if self.status(c) != "operational"]
         for component in down:
             reaching = self._reaching(component)
             if not reaching or any(c.incident_id in (None, incident.id) for c in reaching):
@@ -168,3 +200,11 @@ class StatusNow:
     def not_operational(self, team: Team, incident: Incident) -> list[ComponentState]:
         """The components of ``team`` the pages do not show as operational."""
         return [s for s in self.components_of(team, incident) if not s.operational]
+
+
+def team_line_room() -> str:
+    """As long as the longest line a team's SMS gets (app/notifier/team_updates.py), in
+    its encoding: a component name outside GSM-7 makes that team's whole SMS UCS-2."""
+    names = db.session.scalars(select(Component.name).where(Component.team_id.is_not(None)))
+    filler = "x" if all(is_gsm7(name) for name in names) else "\u2014"
+    return " " + filler * TEAM_SMS_ROOM

@@ -24,8 +24,8 @@ def translated_sms_findings(draft: Draft, sheet: FactSheet, sms_max_segments: in
     """An over-limit finding for each language whose SMS will be sent and is longer than
     the audience allows, as the English one's. A text staff edited by hand goes out in
     English to everyone, so then no translation is sent and none is checked."""
-    if draft.edited_by_id is not None:
-        return []
+    if draft.edited_by_id is not None or draft.audience_key == "teams":
+        return []  # (the teams' update is sent in English: app/notifier/team_updates.py)
     found = []
     for language in LANGUAGES:
         if language == DEFAULT_LANGUAGE:

@@ -91,7 +91,11 @@ def _send(
     incident: Incident, kind: str, audience_key: str, message: Message, *, source: str, **extra
 ) -> Broadcast:
     """A broadcast about an incident, recorded in its communication log."""
-    targets = {k: extra.pop(k) for k in ("component_ids", "team_id", "subscriber_id") if k in extra}
+    targets = {
+        k: extra.pop(k)
+        for k in ("component_ids", "team_id", "subscriber_id", "without_team_members")
+        if k in extra
+    }
     broadcast = create_broadcast(audience_key, message, source=source, kind=kind, **targets)
     _log(incident, kind, audience_key, broadcast, **extra)
     return broadcast
@@ -231,6 +235,9 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
     incident, update = event.incident, event.update
     if event.texts:
         component_ids = messages.component_ids(incident)
+        # People on a team's list get the teams' text (with their own services), not a
+        # second copy of another audience's.
+        to_teams = any(text.audience_key == TEAMS for text in event.texts)
         sent = []
         for text in event.texts:
             if text.audience_key == TEAMS:
@@ -245,6 +252,7 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
                 if text.draft
                 else f"update:{update.id}:{text.audience_key}",
                 component_ids=component_ids,
+                without_team_members=to_teams,
                 draft=text.draft,
                 drafted_by=text.draft.author if text.draft else None,
                 approved_by=text.draft.approved_by if text.draft else None,

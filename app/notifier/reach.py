@@ -73,12 +73,18 @@ _PERSON = case(
 )
 
 
-def people_reached(audience_key: str, component_ids: list[int], team_id: int | None = None) -> int:
+def people_reached(
+    audience_key: str,
+    component_ids: list[int],
+    team_id: int | None = None,
+    without_team_members: bool = False,
+) -> int:
     """How many people a broadcast to the audience (or to one team) about these
     components reaches now."""
     probe = Broadcast(
         audience_id=get_audience(audience_key).id,
         team_id=team_id,
+        without_team_members=without_team_members,
         component_ids=sorted(set(component_ids)),
         channels=[],
     )
@@ -103,6 +109,12 @@ def reach_of(sheet: FactSheet, notify: dict[str, bool] | None = None) -> list[Re
     the API's publish request may."""
     switches = notify or {}
     component_ids = components_told_about(sheet)
+    # As the notifier sends them: with the teams told, people on a team's list get only
+    # the teams' text.
+    to_teams = any(
+        d.audience_key == TEAMS and d.state != "discarded" and switches.get(TEAMS, d.notify)
+        for d in sheet.drafts
+    )
     found = []
     for draft in sheet.drafts:
         if draft.state == "discarded":
@@ -113,8 +125,16 @@ def reach_of(sheet: FactSheet, notify: dict[str, bool] | None = None) -> list[Re
             found.append(Reach(draft, notified, channels, people))
             continue
         channels = (
-            reach_by_channel(get_audience(draft.audience_key), component_ids) if notified else {}
+            reach_by_channel(
+                get_audience(draft.audience_key), component_ids, without_team_members=to_teams
+            )
+            if notified
+            else {}
         )
-        people = people_reached(draft.audience_key, component_ids) if notified else 0
+        people = (
+            people_reached(draft.audience_key, component_ids, without_team_members=to_teams)
+            if notified
+            else 0
+        )
         found.append(Reach(draft, notified, channels, people))
     return found

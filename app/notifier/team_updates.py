@@ -29,10 +29,13 @@ from subscribers.models import Broadcast
 class TeamSection:
     """What one team reads under the lead's text."""
 
-    standing: str  # "not affected", "affected" or "held" (down, by other causes only)
+    # "not affected"; "affected" (by this incident); "held" (down, by other named causes
+    # only); "unlinked" (down, and the pages name no cause); "reported affected" (the team
+    # said so in the roll call, whatever the pages show).
+    standing: str
+    words: str  # the standing as the subject and the set's page say it
     email: str  # Markdown
-    sms: str  # at most TEAM_SMS_ROOM characters
-    subject_note: str  # "Payments: not affected", before the lead's subject
+    sms: str  # at most TEAM_SMS_ROOM characters, GSM-7 unless a name is not
     down: tuple[str, ...] = ()  # its services not operational, each with its cause
 
 
@@ -42,13 +45,14 @@ def _names(states: list[ComponentState]) -> str:
 
 
 def _fit(text: str, limit: int = TEAM_SMS_ROOM) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
+    # "..." rather than an ellipsis: one character outside GSM-7 makes the whole SMS
+    # UCS-2, with fewer than half the characters a segment.
+    return text if len(text) <= limit else text[: limit - 3].rstrip(" ,;") + "..."
 
 
-def _answers(call: RollCall | None, held: bool) -> str:
+def _answers(call: RollCall | None, first: str) -> str:
     if call is None:
         return ""
-    first = "This incident does not affect our services" if held else "Our services are operational"
     return (
         "\n\nTell us what you see, with one click:\n\n"
         f"- **{first}:** {answer_url(call, 'operational')}\n"
@@ -57,14 +61,32 @@ def _answers(call: RollCall | None, held: bool) -> str:
 
 
 def section_for(team: Team, states: list[ComponentState], call: RollCall | None) -> TeamSection:
-    """The team's section from its components' states as the pages show them."""
+    """The team's section from its components' states as the pages show them, and from
+    what the team itself reported: a team that said it is affected is never told it
+    is not."""
     owned = _names(states) if states else "none"
     down = [s for s in states if not s.operational]
-    ours = [s for s in down if s.by_this_incident]
     listed = "\n".join(f"- {s.text}" for s in down)
     heading = f"**{team.name}: your services** ({owned})\n\n"
+    texts = tuple(s.text for s in down)
+    if call is not None and call.state == "affected":
+        said = f" (“{call.note}”)" if call.note else ""
+        shown = (
+            f"The status page shows these services you own as not operational:\n\n{listed}"
+            if down
+            else "The status page does not show any of your services as affected yet."
+        )
+        return TeamSection(
+            "reported affected",
+            "you reported affected",
+            heading + f"You told us your services are affected{said}; the incident team has "
+            f"your report. {shown}" + _answers(call, "Our services are operational again"),
+            "You reported affected; the incident team has it.",
+            texts,
+        )
     if not down:
         return TeamSection(
+            "not affected",
             "not affected",
             heading + "The status page shows all the services you own as operational: this "
             "incident does not affect them now. No action is needed from you. If you see "
@@ -72,30 +94,42 @@ def section_for(team: Team, states: list[ComponentState], call: RollCall | None)
             + (f"tell us: {answer_url(call, 'affected')}" if call else "tell the incident team")
             + ".",
             "Your services: not affected, no action needed.",
-            f"{team.name}: not affected",
         )
-    if ours:
+    if any(s.by_this_incident for s in down):
+        ours = [s for s in down if s.by_this_incident]
         return TeamSection(
             "affected",
+            "affected",
             heading + "The status page shows these services you own as not operational:\n\n"
-            f"{listed}" + _answers(call, held=False),
+            f"{listed}" + _answers(call, "Our services are operational"),
             _fit(f"Your services affected: {_names(ours)}."),
-            f"{team.name}: affected",
-            tuple(s.text for s in down),
+            texts,
+        )
+    if all(s.cause.startswith("caused by") for s in down):
+        return TeamSection(
+            "held",
+            "not affected by this incident",
+            heading + "This incident does not affect the services you own. These are not "
+            f"operational for other reasons:\n\n{listed}"
+            + _answers(call, "This incident does not affect our services"),
+            _fit(f"Not affected by this. Down, other cause: {_names(down)}."),
+            texts,
         )
     return TeamSection(
-        "held",
-        heading + "This incident does not affect the services you own. These are not "
-        f"operational for other reasons:\n\n{listed}" + _answers(call, held=True),
-        _fit(f"Not affected by this. Down, other cause: {_names(down)}."),
-        f"{team.name}: not affected by this incident",
-        tuple(s.text for s in down),
+        "unlinked",
+        "some services not operational",
+        heading + "The status page shows these services you own as not operational, and "
+        f"does not link them to this incident:\n\n{listed}"
+        + _answers(call, "Our services are operational"),
+        _fit(f"Not operational: {_names(down)}. See email."),
+        texts,
     )
 
 
-def sections_now(incident: Incident) -> list[tuple[Team, TeamSection]]:
-    """What each team would read under the teams' text if it were sent now."""
-    now = StatusNow()
+def sections_now(incident: Incident, planned: dict[int, str] | None = None):
+    """What each team would read under the teams' text if it were sent now; with
+    ``planned`` (a set's component statuses), once that set is published."""
+    now = StatusNow(planned=(incident, planned) if planned else None)
     return [
         (team, section_for(team, now.components_of(team, incident), roll_call_of(incident, team)))
         for team in teams_with_components()
@@ -137,7 +171,7 @@ def team_message(
     link = f"{current_app.config['PUBLIC_URL']}/internal/incidents/{incident.public_id}"
     message = texts_message(
         incident,
-        f"{section.subject_note} · {subject}",
+        f"{team.name}: {section.words} · {subject}",
         f"{email_body.rstrip()}\n\n---\n\n{section.email}",
         _with_line(sms, section.sms, link),
         "teams",

@@ -170,22 +170,20 @@ def test_the_incident_page_lists_its_drafted_and_published_updates(drafted, text
     assert "customers, engineering, executives" in page
 
 
-def test_resolving_in_the_composer_with_the_teams_ticked_says_why_and_writes_nothing(
+def test_resolving_in_the_composer_with_the_teams_ticked_leaves_them_to_herald(
     staff, lead, incident, compose, text
 ):
     client = staff(lead)
-    resolving = {
-        "status": "resolved",
-        "customer_impact": "",
-        "workaround": "",
+    response = compose(
+        client,
+        incident,
+        status="resolved",
+        customer_impact="",
+        workaround="",
         **{f"component-{link.component_id}": "operational" for link in incident.affected},
-    }
-    response = compose(client, incident, **resolving)
-    assert response.status_code == 400
-    assert "Leave Teams out of a resolved update" in text(response)
-    assert count(FactSheet) == 0
-    # Unticked, the same resolution is drafted; Herald tells each team itself.
-    audiences = ["customers", "press", "support", "engineering", "executives"]
-    response = compose(client, incident, audiences=audiences, **resolving)
+    )
     assert response.status_code == 302
-    assert [d.audience_key for d in latest_sheet().drafts] == audiences
+    keys = [d.audience_key for d in latest_sheet().drafts]
+    assert keys == ["customers", "press", "support", "engineering", "executives"]
+    page = text(client.get(response.headers["Location"]))
+    assert "No draft for the teams: when this update is published, Herald tells every" in page

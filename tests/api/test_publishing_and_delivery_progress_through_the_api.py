@@ -325,9 +325,9 @@ def test_the_teams_draft_goes_out_as_a_broadcast_per_team_and_the_answer_says_so
     assert shown["team_broadcasts"] == [{"team": "Platform", "broadcast_id": to_platform["id"]}]
     broadcast = db.session.get(Broadcast, int(to_platform["id"]))
     assert broadcast.subject.startswith("Platform: affected · Card payments failing")
-    # Resolving with the teams in the audiences is refused with the reason; nothing is made.
+    # Resolving with only the teams is refused with the reason: Herald tells them itself.
     refused = lead.post(
         f"/api/v1/incidents/{incident}/drafts",
-        json={"status": "resolved", "facts": facts(), "audiences": ["customers", "teams"]},
+        json={"status": "resolved", "facts": facts(), "audiences": ["teams"]},
     )
-    assert "Leave Teams out of a resolved update" in error_of(refused, 400)["message"]
+    assert "Herald tells every team itself" in error_of(refused, 400)["message"]

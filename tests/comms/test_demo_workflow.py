@@ -63,4 +63,4 @@ def test_the_demo_shows_the_communications_workflow(app, make_user, staff):
     assert "fraud screening nodes" in public and "fraud-scorer-eu-3" not in public
     log = client.get(f"/admin/incidents/{active.id}/communications").get_data(as_text=True)
     assert "Roll call to Payments" in log and "Escalated to executives" in log
-    assert "identified: to Payments (affected)" in log
+    assert "identified: to Payments (reported affected)" in log  # it answered so

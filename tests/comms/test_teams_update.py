@@ -15,11 +15,12 @@ from app.comms.checks import check_texts
 from app.comms.context import Facts
 from app.comms.drafting import compose
 from app.comms.publishing import publish
-from app.models import Communication, FactSheet, utcnow
+from app.models import Communication, utcnow
 from app.notifier.reach import reach_of
 from app.status.components import set_component_status
 from core.db import db
 from core.errors import ServiceError
+from subscribers import registry
 from subscribers.channels.segments import segment_count
 from subscribers.models import Delivery
 from subscribers.outbox import expand_broadcast
@@ -138,18 +139,21 @@ def test_the_next_update_tells_a_team_what_changed_for_it_since(world, make_user
     publish(lead, teams_set(lead, two_incidents))
     db.session.commit()
     # Card payments degrades by hand, outside either incident: Payments is no longer
-    # "not affected" in the next update, and is not blamed on this incident either.
+    # "not affected" in the next update, and is not told this incident does or does not
+    # cause it (the pages name no cause).
     set_component_status(None, world.components["Card payments"], "degraded_performance")
     db.session.commit()
     later = teams_set(lead, two_incidents, status="monitoring")
     publish(lead, later)
     db.session.commit()
     payments = sent_to_teams(world, later)["Payments"]
-    assert payments.subject.startswith("Payments: not affected by this incident · ")
+    assert payments.subject.startswith("Payments: some services not operational · ")
+    assert "does not link them to this incident" in payments.text_body
     assert "- Card payments: Degraded performance, not caused by an open incident" in (
         payments.text_body
     )
     assert "as operational" not in payments.text_body
+    assert "does not affect" not in payments.text_body
 
 
 def test_the_lead_sees_before_publishing_what_each_team_will_read_and_how_many_it_reaches(
@@ -165,19 +169,72 @@ def test_the_lead_sees_before_publishing_what_each_team_will_read_and_how_many_i
     page = staff(lead).get(f"/admin/fact-sheets/{sheet.public_id}").get_data(as_text=True)
     assert "Each team reads this text, then what the pages show for its own services" in page
     assert "<strong>Payments</strong>: not affected</li>" in page
+    assert "(its component statuses applied)" in page
     assert "<strong>Mobile</strong>: not affected by this incident (Mobile app: Degraded" in page
     assert "<strong>Platform</strong>: affected (API: Partial outage, caused by this" in page
 
 
-def test_a_resolved_update_leaves_the_teams_to_herald_and_writes_nothing(
-    world, make_user, two_incidents
-):
+def test_a_resolved_update_leaves_the_teams_to_herald(world, make_user, two_incidents):
+    """Resolving with every audience (from Slack, the API or the composer) drafts for all
+    but the teams; the teams hear it from Herald itself, once each."""
     lead = make_user("comms_lead")
-    before = db.session.scalar(select(db.func.count(FactSheet.id)))
-    with pytest.raises(ServiceError, match="Leave Teams out of a resolved update"):
-        teams_set(lead, two_incidents, status="resolved")
-    db.session.rollback()
-    assert db.session.scalar(select(db.func.count(FactSheet.id))) == before
+    sheet = compose(
+        lead,
+        two_incidents,
+        status="resolved",
+        facts=Facts("The API answers normally again."),
+        audiences=["engineering", "teams"],
+        components={world.components["API"]: "operational"},
+    )
+    assert [d.audience_key for d in sheet.drafts] == ["engineering"]
+    publish(lead, sheet)
+    db.session.commit()
+    resolved = [b for b in broadcasts("all_clear") if ":resolved:team:" in b.source]
+    assert len(resolved) == 4  # every team that owns components, once
+    with pytest.raises(ServiceError, match="Herald tells every team itself"):
+        compose(lead, two_incidents, status="resolved", facts=FACTS, audiences=["teams"])
+
+
+def test_a_team_that_reported_affected_is_never_told_it_is_not(world, make_user, two_incidents):
+    from app.comms import rollcall
+
+    lead = make_user("comms_lead")
+    call = call_of(world, two_incidents, "Payments")
+    rollcall.answer(call, "affected", by="payments@example.com", via="email", note="auths fail")
+    db.session.commit()
+    sheet = teams_set(lead, two_incidents)
+    publish(lead, sheet)
+    db.session.commit()
+    payments = sent_to_teams(world, sheet)["Payments"]
+    assert payments.subject.startswith("Payments: you reported affected · ")
+    assert "You told us your services are affected (“auths fail”)" in payments.text_body
+    assert "not affected" not in payments.text_body + payments.sms_body
+    assert "No action" not in payments.text_body
+
+
+def test_the_preview_counts_the_sets_own_component_statuses(world, make_user, two_incidents, staff):
+    """A set that takes Card payments down previews Payments as affected, as it will be
+    told when the set is published (its statuses are applied first)."""
+    lead = make_user("comms_lead")
+    sheet = compose(
+        lead,
+        two_incidents,
+        status="identified",
+        facts=Facts(FACTS.summary, next_update_at=utcnow() + timedelta(minutes=30)),
+        audiences=["engineering", "teams"],
+        components={
+            world.components["API"]: "partial_outage",
+            world.components["Card payments"]: "major_outage",
+        },
+    )
+    db.session.commit()
+    page = staff(lead).get(f"/admin/fact-sheets/{sheet.public_id}").get_data(as_text=True)
+    assert "<strong>Payments</strong>: affected (Card payments: Major outage, caused by this" in (
+        page
+    )
+    publish(lead, sheet)
+    db.session.commit()
+    assert sent_to_teams(world, sheet)["Payments"].subject.startswith("Payments: affected · ")
 
 
 def test_the_teams_sms_check_counts_the_line_each_team_gets(app):
@@ -210,3 +267,80 @@ def test_the_phone_number_of_the_web_team_gets_the_sms(world, make_user, two_inc
         db.session.scalars(select(Delivery.address).where(Delivery.broadcast_id == web.id))
     )
     assert addresses == {"web@example.com", WEB_PHONE}
+
+
+def test_a_person_on_a_teams_list_gets_one_copy_the_teams_one(world, make_user, two_incidents):
+    """Team addresses are often engineering subscribers too: with the teams told, they get
+    the teams' text (with their own services) and not the engineers' as well; without
+    the teams in the set, the engineers' text reaches them as before."""
+    lead = make_user("comms_lead")
+    other_engineer, _ = registry.add_internal("email", "sre@example.com", "engineering")
+    db.session.commit()
+    sheet = teams_set(lead, two_incidents)
+    reach = {r.draft.audience_key: r for r in reach_of(sheet)}
+    assert reach["engineering"].channels == {"email": 1} and reach["engineering"].people == 1
+    publish(lead, sheet)
+    db.session.commit()
+    engineering = next(d for d in sheet.drafts if d.audience_key == "engineering")
+    expand_broadcast(engineering.broadcast_id)
+    for broadcast in sent_to_teams(world, sheet).values():
+        expand_broadcast(broadcast.id)
+    db.session.commit()
+    got = {}
+    for address, broadcast_id in db.session.execute(
+        select(Delivery.address, Delivery.broadcast_id).where(
+            Delivery.broadcast_id.in_(
+                [engineering.broadcast_id, *[b.id for b in sent_to_teams(world, sheet).values()]]
+            )
+        )
+    ):
+        got.setdefault(address, []).append(broadcast_id)
+    assert got[other_engineer.address] == [engineering.broadcast_id]
+    assert all(len(ids) == 1 for ids in got.values()), got
+    assert len(got) == 6  # four team addresses, the Web team's phone, the other engineer
+
+    alone = compose(
+        lead,
+        two_incidents,
+        status="monitoring",
+        facts=Facts(FACTS.summary, next_update_at=utcnow() + timedelta(minutes=30)),
+        audiences=["engineering"],
+    )
+    assert {r.draft.audience_key: r.people for r in reach_of(alone)} == {"engineering": 6}
+
+
+def test_the_teams_audience_is_not_a_list_nor_an_escalation_target(world):
+    from app.comms.escalation import save_rule
+
+    with pytest.raises(ServiceError, match="choose a team"):
+        registry.add_internal("email", "someone@example.com", "teams")
+    with pytest.raises(ServiceError, match="Escalation cannot alert the teams"):
+        save_rule(None, None, name="All teams", min_impact="major", tier=None, audience_key="teams")
+    db.session.rollback()
+
+
+def test_a_component_name_outside_gsm7_is_counted_in_the_teams_sms_room(app, world):
+    facts = Facts(summary="x")
+    common = {
+        "tone": "plain",
+        "status": "identified",
+        "facts": facts,
+        "first_update": False,
+        "sms_max_segments": 2,
+        "page_max_chars": 1500,
+    }
+    sms = "a" * 60  # fits two UCS-2 segments (134) with a 61-character line, not one
+    assert not [
+        f
+        for f in check_texts({"sms_text": sms}, audience_key="teams", **common)
+        if f.code == "sms_too_long"
+    ]
+    world.components["Mobile app"].name = "Mobile app — iOS"
+    db.session.commit()
+    sms = "a" * 80  # 80 + 61 UCS-2 characters: three segments
+    too_long = [
+        f
+        for f in check_texts({"sms_text": sms}, audience_key="teams", **common)
+        if f.code == "sms_too_long"
+    ]
+    assert too_long, "a UCS-2 team line must be counted as UCS-2"
