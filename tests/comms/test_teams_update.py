@@ -33,6 +33,17 @@ FACTS = Facts(
 )
 
 
+# How the checks are asked about an SMS alone (a teams draft of an identified update).
+CHECKED_AS = {
+    "tone": "plain",
+    "status": "identified",
+    "facts": Facts(summary="x"),
+    "first_update": False,
+    "sms_max_segments": 2,
+    "page_max_chars": 1500,
+}
+
+
 @pytest.fixture
 def two_incidents(world):
     """The Mobile app is slow (one incident); then the API fails partly (another), and
@@ -238,18 +249,9 @@ def test_the_preview_counts_the_sets_own_component_statuses(world, make_user, tw
 
 
 def test_the_teams_sms_check_counts_the_line_each_team_gets(app):
-    facts = Facts(summary="x")
     sms = "a" * 280  # within two segments of the limit, before the team's line
-    common = {
-        "tone": "plain",
-        "status": "identified",
-        "facts": facts,
-        "first_update": False,
-        "sms_max_segments": 2,
-        "page_max_chars": 1500,
-    }
-    plain = check_texts({"sms_text": sms}, audience_key="engineering", **common)
-    teams = check_texts({"sms_text": sms}, audience_key="teams", **common)
+    plain = check_texts({"sms_text": sms}, audience_key="engineering", **CHECKED_AS)
+    teams = check_texts({"sms_text": sms}, audience_key="teams", **CHECKED_AS)
     assert not [f for f in plain if f.code == "sms_too_long"]
     too_long = [f for f in teams if f.code == "sms_too_long"]
     assert too_long and "the line about each team's services" in too_long[0].message
@@ -320,19 +322,10 @@ def test_the_teams_audience_is_not_a_list_nor_an_escalation_target(world):
 
 
 def test_a_component_name_outside_gsm7_is_counted_in_the_teams_sms_room(app, world):
-    facts = Facts(summary="x")
-    common = {
-        "tone": "plain",
-        "status": "identified",
-        "facts": facts,
-        "first_update": False,
-        "sms_max_segments": 2,
-        "page_max_chars": 1500,
-    }
     sms = "a" * 60  # fits two UCS-2 segments (134) with a 61-character line, not one
     assert not [
         f
-        for f in check_texts({"sms_text": sms}, audience_key="teams", **common)
+        for f in check_texts({"sms_text": sms}, audience_key="teams", **CHECKED_AS)
         if f.code == "sms_too_long"
     ]
     world.components["Mobile app"].name = "Mobile app — iOS"
@@ -340,7 +333,7 @@ def test_a_component_name_outside_gsm7_is_counted_in_the_teams_sms_room(app, wor
     sms = "a" * 80  # 80 + 61 UCS-2 characters: three segments
     too_long = [
         f
-        for f in check_texts({"sms_text": sms}, audience_key="teams", **common)
+        for f in check_texts({"sms_text": sms}, audience_key="teams", **CHECKED_AS)
         if f.code == "sms_too_long"
     ]
     assert too_long, "a UCS-2 team line must be counted as UCS-2"

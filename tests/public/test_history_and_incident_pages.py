@@ -165,18 +165,23 @@ def test_an_incident_page_shows_the_whole_timeline_components_and_duration(clien
     assert "Major impact" in html
 
 
-def test_an_ongoing_incident_page_says_how_long_it_has_run_and_what_it_did(client, make_component):
-    api = make_component("API")
+def slow_api_since(make_component, ago: timedelta):
+    """An ongoing minor incident on the API, started ``ago``."""
     incident = declare_incident(
         None,
         "Slow API",
         "minor",
-        {api: "degraded_performance"},
+        {make_component("API"): "degraded_performance"},
         body="Slow.",
-        started_at=utcnow() - timedelta(minutes=30),
+        started_at=utcnow() - ago,
         reviewed=True,
     )
     db.session.commit()
+    return incident
+
+
+def test_an_ongoing_incident_page_says_how_long_it_has_run_and_what_it_did(client, make_component):
+    incident = slow_api_since(make_component, timedelta(minutes=30))
     html = page(client, f"/incidents/{incident.public_id}")
     assert "Ongoing for 30 min" in html
     affected = html[html.index('id="affected-h"') : html.index('id="updates-h"')]
@@ -441,17 +446,7 @@ def test_ongoing_for_never_says_less_than_has_passed_however_the_page_is_cached(
 
 
 def test_an_incident_page_is_kept_only_until_its_length_changes(client, make_component):
-    api = make_component("API")
-    incident = declare_incident(
-        None,
-        "Slow API",
-        "minor",
-        {api: "degraded_performance"},
-        body="Slow.",
-        started_at=utcnow() - timedelta(seconds=50),
-        reviewed=True,
-    )
-    db.session.commit()
+    incident = slow_api_since(make_component, timedelta(seconds=50))
     assert "Ongoing for less than a minute" in page(client, f"/incidents/{incident.public_id}")
     # Kept for the 10 s left until it has run a minute, not a whole minute more.
     from app.public.routes import render_event
