@@ -9,7 +9,11 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, column, table
 
 components = table(
-    "components", column("id", Integer), column("name", String), column("group_id", Integer)
+    "components",
+    column("id", Integer),
+    column("name", String),
+    column("group_id", Integer),
+    column("team_id", Integer),
 )
 component_groups = table("component_groups", column("id", Integer), column("name", String))
 teams = table("teams", column("id", Integer), column("name", String))

@@ -136,7 +136,10 @@ def _match(broadcast: Broadcast, key_accounts: bool | None):
     else:
         clauses.append(Subscriber.audience_id == broadcast.audience_id)
         if broadcast.without_team_members:
-            clauses.append(Subscriber.team_id.is_(None))
+            # Those on the list of a team that owns components: each such team has its
+            # own broadcast of the same news. A team owning nothing gets none.
+            owners = select(components.c.team_id).where(components.c.team_id.is_not(None))
+            clauses.append(or_(Subscriber.team_id.is_(None), Subscriber.team_id.not_in(owners)))
     if broadcast.channels:
         clauses.append(Subscriber.channel.in_(broadcast.channels))
     if broadcast.component_ids:

@@ -234,8 +234,12 @@ def publish(incident_id: str):
             for d, _ in result.sent
         ],
     }
-    body["reach"] = sum(sum(item["reach"].values()) for item in body["drafts"])
-    body["people"] = sum(item["people"] for item in body["drafts"])
+    # Resolving, Herald's own notice to each team counts too (no draft of its own).
+    notices = [r for r in reach.values() if r.draft.id is None] if not result.repeated else []
+    body["reach"] = sum(sum(item["reach"].values()) for item in body["drafts"]) + sum(
+        r.total for r in notices
+    )
+    body["people"] = sum(item["people"] for item in body["drafts"]) + sum(r.people for r in notices)
     return jsonify(body), 200 if result.repeated else 201
 
 

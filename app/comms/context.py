@@ -100,7 +100,9 @@ def incident_context(
     public_only = is_external(audience_key)
     own = page_component_ids(audience_key)
     visible = {c: s for c, s in components.items() if c.is_public or not public_only or c.id in own}
-    dependent_ids = dependents_of({c.id for c in components})
+    # Only what a component still down takes with it (found by a new user: a recovered
+    # component's dependants were still named as affected).
+    dependent_ids = dependents_of({c.id for c, s in components.items() if s != "operational"})
     from core.db import db
 
     dependents = [db.session.get(Component, cid) for cid in sorted(dependent_ids)]

@@ -50,17 +50,20 @@ def _live(sheet: FactSheet) -> bool:
 
 def replaced_set(sheet: FactSheet) -> FactSheet | None:
     """The set ``sheet`` replaced: the newest earlier one never published whose drafts
-    were not all discarded."""
+    were not all discarded, drafted since the last published one (a set from before a
+    publication was replaced then, not now: found by a new user, told each new set
+    replaced one from the incident's first minutes)."""
     earlier = db.session.scalars(
         select(FactSheet)
-        .where(
-            FactSheet.incident_id == sheet.incident_id,
-            FactSheet.id < sheet.id,
-            FactSheet.published_at.is_(None),
-        )
+        .where(FactSheet.incident_id == sheet.incident_id, FactSheet.id < sheet.id)
         .order_by(FactSheet.id.desc())
     )
-    return next((other for other in earlier if other.drafts and _live(other)), None)
+    for other in earlier:
+        if other.published_at is not None:
+            return None
+        if other.drafts and _live(other):
+            return other
+    return None
 
 
 def last_fact_sheet(incident: Incident, *, published: bool = False) -> FactSheet | None:

@@ -237,7 +237,7 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
         component_ids = messages.component_ids(incident)
         # People on a team's list get the teams' text (with their own services), not a
         # second copy of another audience's.
-        to_teams = any(text.audience_key == TEAMS for text in event.texts)
+        to_teams = any(text.audience_key == TEAMS for text in event.texts) or _resolving(event)
         sent = []
         for text in event.texts:
             if text.audience_key == TEAMS:
@@ -264,8 +264,7 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
             sent.append(broadcast)
     else:
         sent = _page_text_notice(incident, update)
-    resolving = update.status == "resolved" and event.was != "resolved"
-    if resolving and update.deliver_notifications and is_news(update.display_at):
+    if _resolving(event):
         sent += tell_teams_resolved(incident)
     elif (
         update.status != "resolved" and update.deliver_notifications and is_news(update.display_at)
@@ -277,6 +276,18 @@ def _published(event: UpdatePublished) -> list[Broadcast]:
     # returned: a copy for the responders, not a notice to an audience).
     incident_channels.mirror(incident, update)
     return sent
+
+
+def _resolving(event: UpdatePublished) -> bool:
+    """Whether the update resolves the incident and every team is told so (each team's
+    own notice: its people get no other audience's copy of it)."""
+    update = event.update
+    return (
+        update.status == "resolved"
+        and event.was != "resolved"
+        and update.deliver_notifications
+        and is_news(update.display_at)
+    )
 
 
 def tell_teams_update(incident: Incident, update, text, published_by) -> list[Broadcast]:

@@ -11,6 +11,7 @@ by address."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from sqlalchemy import case, func, select
 
@@ -32,6 +33,7 @@ class Reach:
     notified: bool
     channels: dict[str, int] = field(default_factory=dict)  # messages per channel
     people: int = 0
+    label: str = ""  # for a row that is no draft's: what it is
 
     @property
     def total(self) -> int:
@@ -111,9 +113,12 @@ def reach_of(sheet: FactSheet, notify: dict[str, bool] | None = None) -> list[Re
     component_ids = components_told_about(sheet)
     # As the notifier sends them: with the teams told, people on a team's list get only
     # the teams' text.
-    to_teams = any(
-        d.audience_key == TEAMS and d.state != "discarded" and switches.get(TEAMS, d.notify)
-        for d in sheet.drafts
+    live = [d for d in sheet.drafts if d.state != "discarded"]
+    told = any(switches.get(d.audience_key, d.notify) for d in live)
+    # Resolving, Herald tells every team itself when anyone is notified.
+    resolving = sheet.status == "resolved" and sheet.incident.status != "resolved" and told
+    to_teams = resolving or any(
+        d.audience_key == TEAMS and switches.get(TEAMS, d.notify) for d in live
     )
     found = []
     for draft in sheet.drafts:
@@ -137,4 +142,8 @@ def reach_of(sheet: FactSheet, notify: dict[str, bool] | None = None) -> list[Re
             else 0
         )
         found.append(Reach(draft, notified, channels, people))
+    if resolving:
+        channels, people = _teams_reach()
+        notice = SimpleNamespace(id=None, audience_key=TEAMS, notify=True)
+        found.append(Reach(notice, True, channels, people, "Teams (Herald's resolved notice)"))
     return found

@@ -120,7 +120,9 @@ def section_for(team: Team, states: list[ComponentState], call: RollCall | None)
         "some services not operational",
         heading + "The status page shows these services you own as not operational, and "
         f"does not link them to this incident:\n\n{listed}"
-        + _answers(call, "Our services are operational"),
+        # The roll call's own words for a team none of whose down services this incident
+        # causes (its answer page says the same).
+         + _answers(call, "This incident does not affect our services"),
         _fit(f"Not operational: {_names(down)}. See email."),
         texts,
     )
@@ -178,6 +180,7 @@ def team_message(
         staff_list=f"{team.name} team",
     )
     if call is not None and section.standing != "not affected":
-        actions = buttons.roll_call(call, incident, held=section.standing == "held")
+        held = section.standing in ("held", "unlinked")
+        actions = buttons.roll_call(call, incident, held=held)
         message = replace(message, chat_actions=actions)
     return message, section

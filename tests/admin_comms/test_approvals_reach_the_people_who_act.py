@@ -12,7 +12,7 @@ from app.models import IncidentUpdate
 from core.db import db
 from subscribers.models import Broadcast, Delivery
 from subscribers.outbox import expand_broadcast
-from tests.admin_comms.helpers import draft_of, publish, sheet_url
+from tests.admin_comms.helpers import draft_of, latest_sheet, publish, sheet_url
 from tests.forms import form_fields
 from tests.snapshot import snapshot
 
@@ -259,3 +259,28 @@ def test_a_notice_for_a_set_that_replaces_another_says_so(approver, drafted, com
     assert len(notices) == 2
     assert "This set replaces the one drafted at " in notices[-1]["text"]
     assert "only this one can be approved and published" in notices[-1]["text"]
+
+
+def test_a_set_after_a_publication_replaces_nothing_drafted_before_it(
+    approver, drafted, compose, incident
+):
+    """Found by a new user: every set after the first publication said it replaced one
+    from the incident's first minutes (replaced already, before that publication)."""
+    from app.comms.approval import approve as approve_draft
+    from app.comms.continuity import replaced_set
+    from app.comms.publishing import publish as publish_set
+
+    client, first = drafted
+    second = compose(client, incident, summary="Card payments fail in the EU.")
+    assert second.status_code == 302
+    newest = latest_sheet()
+    assert replaced_set(newest).id == first.id
+    for draft in newest.drafts:
+        if draft.needs_approval:
+            approve_draft(approver, draft)
+    publish_set(approver, newest)
+    db.session.commit()
+    compose(client, incident, summary="Card payments work again for most customers.")
+    assert replaced_set(latest_sheet()) is None
+    notices = [n for n in staff_notices("approval_request") if n["channel"] == "email"]
+    assert "replaces" not in notices[-1]["text"]

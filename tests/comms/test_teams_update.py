@@ -164,7 +164,9 @@ def test_the_next_update_tells_a_team_what_changed_for_it_since(world, make_user
         payments.text_body
     )
     assert "as operational" not in payments.text_body
-    assert "does not affect" not in payments.text_body
+    assert "This incident does not affect the services you own" not in payments.text_body
+    # Its answer is worded as its roll call page words it (no down service is this one's).
+    assert "**This incident does not affect our services:**" in payments.text_body
 
 
 def test_the_lead_sees_before_publishing_what_each_team_will_read_and_how_many_it_reaches(
@@ -337,3 +339,46 @@ def test_a_component_name_outside_gsm7_is_counted_in_the_teams_sms_room(app, wor
         if f.code == "sms_too_long"
     ]
     assert too_long, "a UCS-2 team line must be counted as UCS-2"
+
+
+def test_at_resolution_a_team_list_gets_herald_s_notice_alone_and_the_figures_count_it(
+    world, make_user, two_incidents
+):
+    """Found by a new user: every team list got the engineers' resolved text and Herald's
+    own notice to the team, and the figures before publishing counted neither twice nor
+    the notices. A team that owns nothing is no team list here: its people keep the
+    engineers' text."""
+    lead = make_user("comms_lead")
+    support_team_member, _ = registry.add_internal(
+        "email", "support@example.com", "engineering", team_id=world.teams["Support"].id
+    )
+    db.session.commit()
+    sheet = compose(
+        lead,
+        two_incidents,
+        status="resolved",
+        facts=Facts("The API answers normally again."),
+        audiences=["engineering", "teams"],
+        components={world.components["API"]: "operational"},
+    )
+    db.session.commit()
+    reach = reach_of(sheet)
+    by_label = {r.label or r.draft.audience_key: r for r in reach}
+    assert by_label["engineering"].channels == {"email": 1}  # the Support team's address
+    assert by_label["Teams (Herald's resolved notice)"].channels == {"email": 4, "sms": 1}
+    publish(lead, sheet)
+    db.session.commit()
+    engineering = next(d for d in sheet.drafts if d.audience_key == "engineering")
+    notices = [b for b in broadcasts("all_clear") if ":resolved:team:" in b.source]
+    ids = [engineering.broadcast_id, *[b.id for b in notices]]
+    for broadcast_id in ids:
+        expand_broadcast(broadcast_id)
+    db.session.commit()
+    got = {}
+    for address, broadcast_id in db.session.execute(
+        select(Delivery.address, Delivery.broadcast_id).where(Delivery.broadcast_id.in_(ids))
+    ):
+        got.setdefault(address, []).append(broadcast_id)
+    assert got[support_team_member.address] == [engineering.broadcast_id]
+    assert all(len(told) == 1 for told in got.values()), got
+    assert sum(r.total for r in reach) == len(got) == 6
