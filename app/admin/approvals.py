@@ -110,7 +110,12 @@ def publish(public_id: str):
         flash(
             f"Published the {sheet.status} update for "
             f"{', '.join(names[d.audience_key] for d, _ in result.sent)}"
-            + (f"; notifying {', '.join(sent)}." if sent else "; no one was notified."),
+            + (f"; notifying {', '.join(sent)}." if sent else "; no one was notified.")
+            + (
+                " Every team that owns services gets Herald's resolved notice."
+                if sent and sheet.status == "resolved" and not result.to_teams
+                else ""
+            ),
             "success",
         )
     return redirect(url_for("admin.fact_sheet", public_id=sheet.public_id))

@@ -314,7 +314,7 @@ def tell_teams_update(incident: Incident, update, text, published_by) -> list[Br
                 drafted_by=draft.author if draft else None,
                 approved_by=draft.approved_by if draft else None,
                 published_by=published_by,
-                summary=f"{update.status}: to {team.name} ({section.standing})",
+                summary=f"{update.status}: to {team.name} ({section.words.removeprefix('you ')})",
             )
         )
     return sent

@@ -47,7 +47,11 @@ def _names(states: list[ComponentState]) -> str:
 def _fit(text: str, limit: int = TEAM_SMS_ROOM) -> str:
     # "..." rather than an ellipsis: one character outside GSM-7 makes the whole SMS
     # UCS-2, with fewer than half the characters a segment.
-    return text if len(text) <= limit else text[: limit - 3].rstrip(" ,;") + "..."
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 3]
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut  # never mid-word
+    return cut.rstrip(" ,;:") + "..."
 
 
 def _answers(call: RollCall | None, first: str) -> str:
@@ -112,7 +116,7 @@ def section_for(team: Team, states: list[ComponentState], call: RollCall | None)
             heading + "This incident does not affect the services you own. These are not "
             f"operational for other reasons:\n\n{listed}"
             + _answers(call, "This incident does not affect our services"),
-            _fit(f"Not affected by this. Down, other cause: {_names(down)}."),
+            _fit(f"Not by this incident. Other causes: {_names(down)}."),
             texts,
         )
     return TeamSection(

@@ -118,7 +118,7 @@ def test_each_team_reads_the_leads_update_and_the_truth_about_its_own_services(
     # nor that this incident is its cause.
     mobile = sent["Mobile"]
     assert mobile.subject.startswith("Mobile: not affected by this incident · ")
-    assert "Not affected by this. Down, other cause: Mobile app. https://" in mobile.sms_body
+    assert "Not by this incident. Other causes: Mobile app. https://" in mobile.sms_body
     assert "This incident does not affect the services you own" in mobile.text_body
     assert (
         "- Mobile app: Degraded performance, caused by another open incident, Slow mobile app"
@@ -134,7 +134,7 @@ def test_each_team_reads_the_leads_update_and_the_truth_about_its_own_services(
         select(Communication).where(Communication.draft_id == teams_draft.id)
     ).all()
     assert sorted(c.summary for c in logged) == [
-        "identified: to Mobile (held)",
+        "identified: to Mobile (not affected by this incident)",
         "identified: to Payments (not affected)",
         "identified: to Platform (affected)",
         "identified: to Web (affected)",
@@ -382,3 +382,11 @@ def test_at_resolution_a_team_list_gets_herald_s_notice_alone_and_the_figures_co
     assert got[support_team_member.address] == [engineering.broadcast_id]
     assert all(len(told) == 1 for told in got.values()), got
     assert sum(r.total for r in reach) == len(got) == 6
+
+
+def test_a_long_team_line_is_cut_between_words_in_gsm7():
+    from app.notifier.team_updates import _fit
+
+    line = _fit("Not by this incident. Other causes: Card payments and Card processor.")
+    assert line == "Not by this incident. Other causes: Card payments..."
+    assert len(line) <= 60
