@@ -388,5 +388,5 @@ def test_a_long_team_line_is_cut_between_words_in_gsm7():
     from app.notifier.team_updates import _fit
 
     line = _fit("Not by this incident. Other causes: Card payments and Card processor.")
-    assert line == "Not by this incident. Other causes: Card payments..."
+    assert line == "Not by this incident. Other causes: Card payments and..."
     assert len(line) <= 60
