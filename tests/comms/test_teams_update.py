@@ -187,18 +187,23 @@ def test_the_lead_sees_before_publishing_what_each_team_will_read_and_how_many_i
     assert "<strong>Platform</strong>: affected (API: Partial outage, caused by this" in page
 
 
-def test_a_resolved_update_leaves_the_teams_to_herald(world, make_user, two_incidents):
-    """Resolving with every audience (from Slack, the API or the composer) drafts for all
-    but the teams; the teams hear it from Herald itself, once each."""
-    lead = make_user("comms_lead")
-    sheet = compose(
+def resolving_set(world, lead, incident):
+    """The lead resolves ``incident`` for the engineers and the teams."""
+    return compose(
         lead,
-        two_incidents,
+        incident,
         status="resolved",
         facts=Facts("The API answers normally again."),
         audiences=["engineering", "teams"],
         components={world.components["API"]: "operational"},
     )
+
+
+def test_a_resolved_update_leaves_the_teams_to_herald(world, make_user, two_incidents):
+    """Resolving with every audience (from Slack, the API or the composer) drafts for all
+    but the teams; the teams hear it from Herald itself, once each."""
+    lead = make_user("comms_lead")
+    sheet = resolving_set(world, lead, two_incidents)
     assert [d.audience_key for d in sheet.drafts] == ["engineering"]
     publish(lead, sheet)
     db.session.commit()
@@ -353,14 +358,7 @@ def test_at_resolution_a_team_list_gets_herald_s_notice_alone_and_the_figures_co
         "email", "support@example.com", "engineering", team_id=world.teams["Support"].id
     )
     db.session.commit()
-    sheet = compose(
-        lead,
-        two_incidents,
-        status="resolved",
-        facts=Facts("The API answers normally again."),
-        audiences=["engineering", "teams"],
-        components={world.components["API"]: "operational"},
-    )
+    sheet = resolving_set(world, lead, two_incidents)
     db.session.commit()
     reach = reach_of(sheet)
     by_label = {r.label or r.draft.audience_key: r for r in reach}
